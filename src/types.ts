@@ -218,6 +218,8 @@ export interface CheckContext {
   readonly signal: AbortSignal;
   /** Results of checks that already ran in this run (checks run in catalogue order). */
   resultOf(id: string): CheckResult | undefined;
+  /** The failover probe records who held the VIP when; it lands in RunResult.failover. */
+  setFailover(timeline: FailoverTimeline): void;
 }
 
 export interface Check extends CheckMeta {

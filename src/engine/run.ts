@@ -1,0 +1,206 @@
+// The engine: runs checks in catalogue order, isolates their failures, folds findings into
+// results and computes the score and exit code. It never imports ssh2, fs or a reporter.
+import { ENGINE_MESSAGES } from './engine-messages.js';
+import { fill, pick, renderHint, renderMessage } from './messages.js';
+import { redact } from './redact.js';
+import { VERSION } from '../version.js';
+import type {
+  Check,
+  CheckContext,
+  CheckResult,
+  Evidence,
+  FailoverTimeline,
+  Finding,
+  FindingInput,
+  Host,
+  LabProfile,
+  Lang,
+  Role,
+  RunOptions,
+  RunResult,
+  RunSummary,
+  Status,
+  Target,
+} from '../types.js';
+
+export type EngineEvent =
+  | { type: 'check-start'; check: Check }
+  | { type: 'check-progress'; check: Check; message: string }
+  | { type: 'check-end'; check: Check; result: CheckResult };
+
+export interface RunInput {
+  checks: Check[];
+  hosts: Record<Role, Host>;
+  target: Target;
+  profile: LabProfile;
+  options: RunOptions;
+  onEvent?: (event: EngineEvent) => void;
+  signal?: AbortSignal;
+  /** Values that must never appear in output (passwords given on the command line or in env). */
+  secrets?: string[];
+  snapshotDir?: string;
+}
+
+/** The VIP: as given, else master's address when that is an IPv4 address. */
+export function resolveVip(target: Target): string | undefined {
+  if (target.vip) return target.vip;
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(target.master.address) ? target.master.address : undefined;
+}
+
+export async function runChecks(input: RunInput): Promise<RunResult> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const memo = new Map<string, Promise<unknown>>();
+  const signal = input.signal ?? new AbortController().signal;
+  const vip = resolveVip(input.target);
+  const results: CheckResult[] = [];
+  const byId = new Map<string, CheckResult>();
+  const modeMs = { static: 0, live: 0, disruptive: 0 };
+  let failover: FailoverTimeline | undefined;
+
+  for (const check of input.checks) {
+    const t0 = Date.now();
+    input.onEvent?.({ type: 'check-start', check });
+    const collected: FindingInput[] = [];
+    const evidence: Evidence[] = [];
+    const reasonNotRun = whyNotRun(check, input, signal);
+    if (reasonNotRun) {
+      collected.push({ kind: 'skip', messageId: reasonNotRun });
+    } else {
+      const ctx: CheckContext = {
+        profile: input.profile,
+        target: input.target,
+        options: input.options,
+        vip,
+        signal,
+        host: (role) => input.hosts[role],
+        memo: <T>(key: string, compute: () => Promise<T>) => {
+          let p = memo.get(key) as Promise<T> | undefined;
+          if (!p) {
+            p = compute();
+            memo.set(key, p);
+          }
+          return p;
+        },
+        report: (f) => collected.push(f),
+        evidence: (e) => evidence.push(e),
+        progress: (message) => input.onEvent?.({ type: 'check-progress', check, message }),
+        resultOf: (id) => byId.get(id),
+        setFailover: (t) => {
+          failover = t;
+        },
+      };
+      try {
+        await check.run(ctx);
+      } catch (e) {
+        collected.push({ kind: 'error', messageId: 'crashed', data: { error: errorText(e) } });
+      }
+    }
+    const result = foldResult(check, collected, evidence, input.options.lang, Date.now() - t0, input.secrets ?? []);
+    modeMs[check.mode] += result.durationMs;
+    results.push(result);
+    byId.set(check.id, result);
+    input.onEvent?.({ type: 'check-end', check, result });
+  }
+
+  const summary = summarize(results);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'hagrade', version: VERSION },
+    target: {
+      ...input.target,
+      vip,
+      kind: input.hosts.master.kind,
+      ...(input.snapshotDir ? { snapshot: input.snapshotDir } : {}),
+    },
+    lang: input.options.lang,
+    startedAt,
+    results,
+    summary,
+    ...(failover ? { failover } : {}),
+    timings: { totalMs: Date.now() - started, staticMs: modeMs.static, liveMs: modeMs.live, disruptiveMs: modeMs.disruptive },
+    exitCode: exitCodeFor(summary),
+  };
+}
+
+function whyNotRun(check: Check, input: RunInput, signal: AbortSignal): string | undefined {
+  if (signal.aborted) return 'interrupted';
+  if (check.mode === 'disruptive') {
+    if (!input.options.failover) return 'notRequested';
+    if (input.hosts.master.kind === 'snapshot') return 'noSnapshotProbe';
+  }
+  if (check.mode !== 'static' && !input.options.live) return 'noLiveAccess';
+  return undefined;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message.split('\n')[0] ?? e.name;
+  return String(e);
+}
+
+export function foldStatus(findings: readonly { kind: string }[]): Status {
+  if (findings.some((f) => f.kind === 'error')) return 'error';
+  if (findings.some((f) => f.kind === 'fail')) return 'fail';
+  if (findings.length > 0 && findings.every((f) => f.kind === 'skip')) return 'skip';
+  return 'pass';
+}
+
+function foldResult(
+  check: Check,
+  inputs: FindingInput[],
+  evidence: Evidence[],
+  lang: Lang,
+  durationMs: number,
+  secrets: string[],
+): CheckResult {
+  const findings: Finding[] = inputs.map((f) => {
+    const kind = f.kind ?? 'fail';
+    const engineText = ENGINE_MESSAGES[f.messageId];
+    const fromEngine = engineText !== undefined && !check.messages[f.messageId];
+    const message = fromEngine ? fill(pick(engineText, lang)!, f.data) : renderMessage(check, f.messageId, f.data, lang);
+    const hint = fromEngine ? undefined : kind === 'fail' || kind === 'error' ? renderHint(check, f.messageId, f.data, lang) : undefined;
+    const finding: Finding = { kind, messageId: f.messageId, message: redact(message, secrets) };
+    if (f.host) finding.host = f.host;
+    if (hint) finding.hint = redact(hint, secrets);
+    if (f.file) finding.file = f.file;
+    if (f.line !== undefined) finding.line = f.line;
+    if (f.excerpt !== undefined) finding.excerpt = redact(f.excerpt, secrets);
+    if (f.data) finding.data = f.data;
+    return finding;
+  });
+  const status = foldStatus(findings);
+  const maxPoints = status === 'skip' ? 0 : check.points;
+  const result: CheckResult = {
+    id: check.id,
+    title: pick(check.title, lang)!,
+    area: check.area,
+    mode: check.mode,
+    severity: check.severity,
+    status,
+    points: status === 'pass' ? check.points : 0,
+    maxPoints,
+    findings,
+    durationMs,
+  };
+  if (evidence.length) {
+    result.evidence = evidence.map((e) => ({ ...e, command: redact(e.command, secrets), output: redact(e.output, secrets) }));
+  }
+  return result;
+}
+
+export function summarize(results: readonly CheckResult[]): RunSummary {
+  const summary: RunSummary = { pass: 0, fail: 0, error: 0, skip: 0, score: 0, maxScore: 0 };
+  for (const r of results) {
+    summary[r.status] += 1;
+    summary.score += r.points;
+    summary.maxScore += r.maxPoints;
+  }
+  return summary;
+}
+
+/** 0 all passed, 1 something failed, 3 errors and no failure (2, usage errors, is the CLI's). */
+export function exitCodeFor(summary: RunSummary): 0 | 1 | 3 {
+  if (summary.fail > 0) return 1;
+  if (summary.error > 0) return 3;
+  return 0;
+}

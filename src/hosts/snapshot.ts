@@ -1,0 +1,97 @@
+// SnapshotHost: a host replayed from a snapshot directory (DESIGN.md §3), for offline grading.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, posix, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
+import type { Command, CommandResult, FileRead, Host, Role, Target } from '../types.js';
+
+export class SnapshotError extends Error {}
+
+export class SnapshotHost implements Host {
+  readonly kind = 'snapshot' as const;
+  readonly label: string;
+  private readonly root: string;
+
+  constructor(readonly role: Role, snapshotDir: string) {
+    this.root = resolve(snapshotDir, role);
+    this.label = `${snapshotDir}/${role}`;
+  }
+
+  /** Map a host path to the snapshot; `..` can never climb out of the host's directory. */
+  private local(path: string): string {
+    return join(this.root, posix.normalize('/' + path));
+  }
+
+  async readFile(path: string, opts?: { maxBytes?: number }): Promise<FileRead> {
+    const local = this.local(path);
+    const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+    try {
+      const st = statSync(local);
+      if (st.isDirectory()) return { ok: false, path, reason: 'error', message: `${path} is a directory` };
+      if (st.size > max) return { ok: false, path, reason: 'too-large', message: `${path} is ${st.size} bytes, over the ${max}-byte limit` };
+      return { ok: true, path, content: readFileSync(local) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
+      if (code === 'EACCES') return { ok: false, path, reason: 'denied', message: `${path} is not readable` };
+      return { ok: false, path, reason: 'error', message: `${path}: ${(e as Error).message}` };
+    }
+  }
+
+  async listDir(path: string): Promise<string[] | null> {
+    try {
+      return readdirSync(this.local(path)).sort();
+    } catch {
+      return null;
+    }
+  }
+
+  /** Replays `commands/<key>.txt` (stdout), with optional `<key>.exit` and `<key>.stderr`. */
+  async run(cmd: Command): Promise<CommandResult> {
+    const base = join(this.root, 'commands', cmd.key.replace(/[^A-Za-z0-9._-]/g, '_'));
+    const command = cmd.argv ? cmd.argv.join(' ') : (cmd.shell ?? cmd.key);
+    if (!existsSync(`${base}.txt`)) {
+      return { command, exitCode: null, stdout: '', stderr: '', unavailable: true, error: `no captured output for '${cmd.key}' in the snapshot` };
+    }
+    const read = (suffix: string) => (existsSync(base + suffix) ? readFileSync(base + suffix, 'utf8') : '');
+    const exitText = read('.exit').trim();
+    return { command, exitCode: exitText === '' ? 0 : Number(exitText), stdout: read('.txt'), stderr: read('.stderr') };
+  }
+
+  /** Whether any command output was captured for this host (live checks can then replay). */
+  hasCommands(): boolean {
+    return existsSync(join(this.root, 'commands'));
+  }
+
+  async close(): Promise<void> {}
+}
+
+export interface OpenedSnapshot {
+  target: Target;
+  hosts: Record<Role, SnapshotHost>;
+}
+
+/** Open DIR: hosts.yaml names the addresses and the VIP; master/ and backup/ mirror the hosts. */
+export function openSnapshot(dir: string): OpenedSnapshot {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SnapshotError(`snapshot directory not found: ${dir}`);
+  const hostsFile = join(dir, 'hosts.yaml');
+  let meta: Record<string, unknown> = {};
+  if (existsSync(hostsFile)) {
+    try {
+      meta = (parseYaml(readFileSync(hostsFile, 'utf8')) ?? {}) as Record<string, unknown>;
+    } catch (e) {
+      throw new SnapshotError(`${hostsFile}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  for (const role of ['master', 'backup'] as const) {
+    if (!existsSync(join(dir, role))) throw new SnapshotError(`${dir}: no '${role}/' directory (see the snapshot layout in the README)`);
+  }
+  const address = (role: Role): string => {
+    const entry = meta[role] as { address?: unknown } | undefined;
+    return entry && entry.address !== undefined ? String(entry.address) : role;
+  };
+  const target: Target = { master: { address: address('master') }, backup: { address: address('backup') } };
+  if (meta.vip !== undefined) target.vip = String(meta.vip);
+  if (meta.student !== undefined) target.student = String(meta.student);
+  return { target, hosts: { master: new SnapshotHost('master', dir), backup: new SnapshotHost('backup', dir) } };
+}
