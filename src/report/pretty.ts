@@ -1,0 +1,70 @@
+// The terminal report: grouped by area, each failure with where, the offending line and a hint.
+import { Chalk, type ChalkInstance } from 'chalk';
+import { fill } from '../engine/messages.js';
+import type { Area, CheckResult, Finding, Lang, RunResult, Status } from '../types.js';
+import { AREA_TITLES, STATUS_WORDS, UI, t } from './ui-text.js';
+
+export interface PrettyOptions {
+  color: boolean;
+  /** Show passing checks' notes and every skip reason (default true). */
+  verbose?: boolean;
+}
+
+const ICONS: Record<Status, string> = { pass: '✔', fail: '✘', error: '!', skip: '-' };
+
+function paint(c: ChalkInstance, status: Status): (s: string) => string {
+  return status === 'pass' ? c.green : status === 'fail' ? c.red : status === 'error' ? c.magenta : c.gray;
+}
+
+function formatMs(ms: number | undefined): string {
+  return ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function renderFinding(c: ChalkInstance, f: Finding, lang: Lang): string[] {
+  const where = [f.host, f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : undefined].filter(Boolean).join(' ');
+  const tag = f.kind === 'note' ? c.cyan(`${t(UI.note!, lang)}: `) : f.kind === 'skip' ? c.gray(`${t(UI.skipped!, lang)}: `) : '';
+  const lines = [`      ${where ? c.bold(where) + '  ' : ''}${tag}${f.message}`];
+  if (f.excerpt !== undefined) {
+    const num = f.line ? String(f.line) : '';
+    lines.push(c.gray(`        ${num.padStart(4)} │ `) + f.excerpt.replace(/\t/g, '    '));
+  }
+  if (f.hint) lines.push(`        ${c.yellow('→ ' + t(UI.hint!, lang) + ':')} ${f.hint}`);
+  return lines;
+}
+
+function renderResult(c: ChalkInstance, r: CheckResult, lang: Lang, verbose: boolean): string[] {
+  const color = paint(c, r.status);
+  const head = `  ${color(ICONS[r.status])} ${c.dim(r.id)} ${r.title}`;
+  const tail = r.status === 'pass' ? '' : ` ${color(t(STATUS_WORDS[r.status], lang))}`;
+  const lines = [head + tail];
+  const shown = r.findings.filter((f) => verbose || f.kind === 'fail' || f.kind === 'error');
+  for (const f of shown) lines.push(...renderFinding(c, f, lang));
+  return lines;
+}
+
+export function renderPretty(result: RunResult, opts: PrettyOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const lang = result.lang;
+  const verbose = opts.verbose ?? true;
+  const target = result.target;
+  const out: string[] = [];
+  const who = target.student ? `${target.student}: ` : '';
+  out.push(
+    c.bold(`hagrade ${result.tool.version}`) +
+      ` — ${who}master ${target.master.address}, backup ${target.backup.address}` +
+      (target.vip ? `, ${t(UI.vip!, lang)} ${target.vip}` : ''),
+  );
+  const areas = [...new Set(result.results.map((r) => r.area))] as Area[];
+  for (const area of areas) {
+    out.push('', c.bold.underline(t(AREA_TITLES[area], lang)));
+    for (const r of result.results.filter((x) => x.area === area)) out.push(...renderResult(c, r, lang, verbose));
+  }
+  if (result.failover) {
+    out.push('', c.bold(fill(t(UI.failoverTimes!, lang), { failover: formatMs(result.failover.failoverMs), failback: formatMs(result.failover.failbackMs) })));
+  }
+  const s = result.summary;
+  out.push('', c.bold(fill(t(UI.summary!, lang), { ...s })));
+  const verdict = s.fail > 0 ? c.red(t(UI.verdictFail!, lang)) : s.error > 0 ? c.magenta(t(UI.verdictError!, lang)) : c.green(t(UI.verdictPass!, lang));
+  out.push(verdict);
+  return out.join('\n') + '\n';
+}

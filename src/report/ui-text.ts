@@ -1,0 +1,42 @@
+// Words of the reports themselves (headings, labels), in both languages.
+import type { Area, Lang, Status, Text } from '../types.js';
+
+export const AREA_TITLES: Record<Area, Text> = {
+  certificate: { en: 'Certificate', ru: 'Сертификат' },
+  haproxy: { en: 'HAProxy configuration', ru: 'Конфигурация haproxy' },
+  keepalived: { en: 'keepalived configuration', ru: 'Конфигурация keepalived' },
+  system: { en: 'System settings', ru: 'Системные настройки' },
+  live: { en: 'Live state', ru: 'Состояние машин' },
+  failover: { en: 'Failover probe', ru: 'Проверка переключения' },
+};
+
+export const STATUS_WORDS: Record<Status, Text> = {
+  pass: { en: 'PASSED', ru: 'PASSED' },
+  fail: { en: 'FAILED', ru: 'FAILED' },
+  error: { en: 'ERROR', ru: 'ОШИБКА' },
+  skip: { en: 'SKIPPED', ru: 'ПРОПУЩЕНО' },
+};
+
+export const UI: Record<string, Text> = {
+  hint: { en: 'fix', ru: 'как исправить' },
+  note: { en: 'note', ru: 'примечание' },
+  skipped: { en: 'skipped', ru: 'пропущено' },
+  grading: { en: 'Grading', ru: 'Проверка' },
+  vip: { en: 'VIP', ru: 'виртуальный IP' },
+  summary: {
+    en: '{pass} passed, {fail} failed, {error} errors, {skip} skipped; score {score}/{maxScore}',
+    ru: 'успешно: {pass}, не пройдено: {fail}, ошибок: {error}, пропущено: {skip}; баллы {score}/{maxScore}',
+  },
+  verdictPass: { en: 'All checks passed.', ru: 'Все проверки пройдены.' },
+  verdictFail: { en: 'Some checks failed: fix them and run hagrade again.', ru: 'Есть непройденные проверки: исправьте и запустите hagrade снова.' },
+  verdictError: {
+    en: 'hagrade could not decide some checks (ERROR): see the reasons above; this is not a failed check.',
+    ru: 'hagrade не смог выполнить часть проверок (ОШИБКА): причины выше; это не проваленная проверка.',
+  },
+  failoverTimes: { en: 'failover {failover}, failback {failback}', ru: 'переключение {failover}, возврат {failback}' },
+  evidence: { en: 'ran', ru: 'команда' },
+};
+
+export function t(text: Text, lang: Lang): string {
+  return text[lang] || text.en;
+}
