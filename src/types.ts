@@ -160,9 +160,15 @@ export interface Evidence {
 }
 
 export interface DocExample {
-  /** Which file the example is (e.g. 'haproxy.cfg', 'keepalived.conf'); free text. */
+  /**
+   * Which file the example is: 'haproxy.cfg', 'keepalived.conf', 'rebrain.pem', 'sysctl.conf', an
+   * absolute path, or 'command:<key>' for a captured command output (live checks).
+   */
   file: string;
+  /** Content on master (the docs' meta-test puts it over the correct fixture). */
   text: string;
+  /** Content on backup when it must differ from the correct fixture's; otherwise backup is left correct. */
+  backup?: string;
 }
 
 export interface CheckDoc {
