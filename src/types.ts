@@ -26,7 +26,8 @@ export type FileRead =
 /**
  * A command to run on a host. `key` names it stably (snapshots store its output under
  * `commands/<key>.txt`); `argv` is quoted by the host implementation, never pasted into a shell.
- * `shell` is for fixed scripts written by hagrade itself (never for user-provided values).
+ * `shell` is for fixed scripts written by hagrade itself: it runs as `sh -c SHELL hagrade ARGV...`,
+ * so values reach the script only as positional parameters `$1`, `$2`… (never pasted into it).
  */
 export interface Command {
   key: string;
