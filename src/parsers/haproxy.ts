@@ -1,0 +1,477 @@
+// Our own haproxy.cfg parser, faithful to how HAProxy reads the file (see shared/GRAMMAR.md §A).
+// It never throws: whatever HAProxy would refuse or warn about becomes a diagnostic with its line.
+import { lexLine, MAX_WORDS, type LexErrorCode } from './haproxy-lexer.js';
+import {
+  GLOBAL_KEYWORDS,
+  NAMED_DEFAULTS_ONLY,
+  PROXY_KEYWORDS,
+  REMOVED_KEYWORDS,
+  SECTION_KEYWORDS,
+  TWO_WORD_KEYWORDS,
+  versionAtLeast,
+} from './haproxy-keywords.js';
+
+export { versionAtLeast } from './haproxy-keywords.js';
+
+/** The newest behaviour, used when the caller does not say which HAProxy reads the file. */
+export const LATEST_HAPROXY = '3.5';
+
+export interface HaproxyDiagnostic {
+  severity: 'error' | 'warning';
+  /** Stable code; checks translate it (args fill the placeholders). */
+  code: string;
+  args: Record<string, string | number>;
+  /** English, in HAProxy's own wording where it has one. */
+  message: string;
+  file: string;
+  line: number;
+}
+
+export interface HaproxyDirective {
+  /** The keyword, after a `no`/`default` prefix was taken off. */
+  keyword: string;
+  /** The words after the keyword, unquoted and unescaped (`${VAR}` kept as written). */
+  args: string[];
+  prefix?: 'no' | 'default';
+  file: string;
+  line: number;
+  /** The line as written (without its line end). */
+  raw: string;
+  /** Conditions of enclosing `.if` blocks that we could not evaluate and assumed true. */
+  assumed?: string[];
+  /** HAProxy ignores it here (e.g. `balance` in a frontend: "has no backend capability"). */
+  ignored?: boolean;
+}
+
+export type ProxyKind = 'frontend' | 'backend' | 'listen';
+
+export interface HaproxySection {
+  /** The section keyword: global, defaults, frontend, backend, listen, peers, ... */
+  kind: string;
+  /** The section's name ('' for `global` and anonymous `defaults`). */
+  name: string;
+  /** `from <defaults>` on the section line. */
+  from?: string;
+  /** The section line itself. */
+  header: HaproxyDirective;
+  directives: HaproxyDirective[];
+}
+
+/** One non-empty line as HAProxy tokenized it, active or not: what HAP012 compares. */
+export interface HaproxyStatement {
+  words: string[];
+  file: string;
+  line: number;
+  raw: string;
+}
+
+export interface HaproxyConfig {
+  file: string;
+  version: string;
+  sections: HaproxySection[];
+  statements: HaproxyStatement[];
+  diagnostics: HaproxyDiagnostic[];
+  /** Number of lines in the file. */
+  lineCount: number;
+}
+
+export interface ParseOptions {
+  /** The HAProxy version that reads the file (e.g. "2.6"): decides what is fatal. Default: the newest. */
+  version?: string;
+}
+
+const PROXY_KINDS: ReadonlySet<string> = new Set(['frontend', 'backend', 'listen']);
+const NEGATABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
+/** Options with arguments: `no`/`default` before them is fatal (cfgparse-listen.c, "negation/default is not supported"). */
+const NON_NEGATABLE_OPTIONS = new Set([
+  'external-check', 'forwardfor', 'http-restrict-req-hdr-names', 'httpchk', 'httplog', 'httpslog', 'ldap-check',
+  'mysql-check', 'originalto', 'pgsql-check', 'redis-check', 'smtpchk', 'spop-check', 'ssl-hello-chk', 'tcp-check', 'tcplog',
+]);
+const PROXY_NAME = /^[A-Za-z0-9_.:-]+$/;
+const MAX_NESTED_CONDITIONS = 100;
+
+const LEX_MESSAGES: Record<LexErrorCode, string> = {
+  unmatchedQuote: 'unmatched quote at position {column}',
+  badHexEscape: 'truncated or invalid hexadecimal sequence at position {column}',
+  badVarName: 'forbidden first char in environment variable name at position {column}',
+  unmatchedBrace: 'unmatched brace in environment variable name at position {column}',
+  badWordExpand: "incomplete word expansion sequence at position {column}",
+};
+
+/** One level of `.if` nesting. */
+interface ConditionFrame {
+  parentActive: boolean;
+  active: boolean;
+  /** A branch of this block was already taken. */
+  taken: boolean;
+  seenElse: boolean;
+  /** The condition assumed true for the active branch, when it could not be evaluated. */
+  assumed?: string;
+}
+
+const fill = (template: string, args: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (_, k: string) => String(args[k] ?? `{${k}}`));
+
+/** `0` / a non-zero integer are decided; any predicate is not (we do not know the target's environment). */
+function evaluateCondition(words: string[]): boolean | undefined {
+  const expr = words.join(' ').trim();
+  if (expr === '') return false;
+  if (/^-?\d+$/.test(expr)) return Number(expr) !== 0;
+  return undefined;
+}
+
+/** Parse haproxy.cfg text. Never throws; linear in the input size. */
+export function parseHaproxy(text: string | Buffer, file: string, options: ParseOptions = {}): HaproxyConfig {
+  const version = options.version ?? LATEST_HAPROXY;
+  const source = typeof text === 'string' ? text : text.toString('utf8');
+  const config: HaproxyConfig = { file, version, sections: [], statements: [], diagnostics: [], lineCount: 0 };
+  const diag = (severity: 'error' | 'warning', code: string, line: number, template: string, args: Record<string, string | number> = {}) =>
+    config.diagnostics.push({ severity, code, args, message: fill(template, args), file, line });
+
+  const lines = source.split('\n');
+  const endsWithLf = source.endsWith('\n');
+  if (endsWithLf) lines.pop();
+  config.lineCount = lines.length;
+
+  const conditions: ConditionFrame[] = [];
+  const isActive = () => conditions.length === 0 || conditions[conditions.length - 1].active;
+  let current: HaproxySection | undefined;
+  const defaultsByName = new Map<string, HaproxySection>();
+
+  for (let index = 0; index < lines.length; index++) {
+    const lineNo = index + 1;
+    const raw = lines[index].endsWith('\r') ? lines[index].slice(0, -1) : lines[index];
+    const nul = raw.indexOf('\0');
+    if (nul >= 0) diag('error', 'strayNul', lineNo, 'Stray NUL character at position {position}.', { position: nul + 1 });
+
+    const lexed = lexLine(raw);
+    if (lexed.error) {
+      diag('error', lexed.error.code, lineNo, LEX_MESSAGES[lexed.error.code], { column: lexed.error.column });
+      continue;
+    }
+    if (lexed.words.length === 0) continue;
+    if (lexed.tooManyWords) {
+      diag('error', 'tooManyWords', lineNo, 'too many words, truncating after word {max}.', { max: MAX_WORDS });
+    }
+    config.statements.push({ words: lexed.words.map((w) => w.text), file, line: lineNo, raw });
+
+    let words = lexed.words.map((w) => w.text);
+    const keyword = words[0];
+
+    if (keyword.startsWith('.')) {
+      handleDirective(keyword, words.slice(1), lineNo);
+      continue;
+    }
+    if (!isActive()) continue;
+
+    // An empty argument ends the argument list (a warning in 3.2, fatal from 3.3).
+    const empty = lexed.words.findIndex((w, i) => i > 0 && w.text === '' && w.quoted);
+    if (empty > 0) {
+      if (empty < words.length - 1) {
+        const fatal = versionAtLeast(version, '3.3');
+        diag(fatal ? 'error' : 'warning', 'emptyArgument', lineNo,
+          'argument number {number} is empty and marks the end of the argument list; the following arguments are ignored.',
+          { number: empty });
+      }
+      words = words.slice(0, empty);
+    }
+
+    let prefix: 'no' | 'default' | undefined;
+    if ((keyword === 'no' || keyword === 'default') && words.length > 1) {
+      prefix = keyword;
+      words = words.slice(1);
+      if (!NEGATABLE.has(words[0])) {
+        diag('error', 'negationNotSupported', lineNo,
+          'negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.');
+      }
+    }
+    const frame = conditions.length ? conditions.filter((c) => c.assumed).map((c) => c.assumed as string) : [];
+    const directive: HaproxyDirective = {
+      keyword: words[0],
+      args: words.slice(1),
+      ...(prefix ? { prefix } : {}),
+      file,
+      line: lineNo,
+      raw,
+      ...(frame.length ? { assumed: frame } : {}),
+    };
+
+    if (SECTION_KEYWORDS.has(directive.keyword) && !prefix) {
+      current = openSection(directive);
+      continue;
+    }
+    if (!current) {
+      diag('error', 'outOfSection', lineNo, "unknown keyword '{keyword}' out of section.", { keyword: directive.keyword });
+      continue;
+    }
+    validateKeyword(current, directive);
+    current.directives.push(directive);
+  }
+
+  if (conditions.length) diag('error', 'unterminatedIf', lines.length, "non-terminated '.if' block.");
+  if (source.length > 0 && !endsWithLf) {
+    const position = lines[lines.length - 1].length + 1;
+    if (versionAtLeast(version, '2.3')) {
+      diag('error', 'missingFinalLf', lines.length, 'Missing LF on last line, file might have been truncated at position {position}.', { position });
+    } else if (versionAtLeast(version, '2.2')) {
+      diag('warning', 'missingFinalLf', lines.length,
+        'Missing LF on last line, file might have been truncated at position {position}. This will become a hard error in HAProxy 2.3.', { position });
+    }
+  }
+  reportDuplicateProxies();
+  return config;
+
+  function handleDirective(name: string, args: string[], lineNo: number): void {
+    const top = conditions[conditions.length - 1];
+    switch (name) {
+      case '.if': {
+        if (conditions.length >= MAX_NESTED_CONDITIONS) {
+          diag('error', 'tooManyNestedIf', lineNo, "too many nested '.if', max is {max}.", { max: MAX_NESTED_CONDITIONS });
+          return;
+        }
+        conditions.push(enterBranch({ parentActive: isActive(), active: false, taken: false, seenElse: false }, args, lineNo));
+        return;
+      }
+      case '.elif':
+        if (!top) return void diag('error', 'loneElif', lineNo, "lone '.elif' with no matching '.if'.");
+        if (top.seenElse) return void diag('error', 'elifAfterElse', lineNo, "'.elif' after '.else' is not permitted.");
+        if (top.taken) {
+          top.active = false;
+          top.assumed = undefined;
+        } else {
+          enterBranch(top, args, lineNo);
+        }
+        return;
+      case '.else':
+        if (!top) return void diag('error', 'loneElse', lineNo, "lone '.else' with no matching '.if'.");
+        if (args.length) diag('error', 'unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
+        if (top.seenElse) return void diag('error', 'secondElse', lineNo, "'.else' after '.else' is not permitted.");
+        top.seenElse = true;
+        top.active = top.parentActive && !top.taken;
+        top.assumed = undefined;
+        top.taken = true;
+        return;
+      case '.endif':
+        if (!top) return void diag('error', 'loneEndif', lineNo, "lone '.endif' with no matching '.if'.");
+        if (args.length) diag('error', 'unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
+        conditions.pop();
+        return;
+      case '.diag':
+      case '.notice':
+      case '.warning':
+      case '.alert':
+        if (!isActive()) return;
+        if (args.length > 1) {
+          diag('error', 'unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'. Use quotes if the message should contain spaces.",
+            { arg: args[1], directive: name });
+        } else if (name === '.alert') {
+          diag('error', 'alertDirective', lineNo, '{message}', { message: args[0] ?? '' });
+        } else if (name === '.warning') {
+          diag('warning', 'warningDirective', lineNo, '{message}', { message: args[0] ?? '' });
+        }
+        return;
+      default:
+        if (isActive()) diag('error', 'unknownDirective', lineNo, "unknown directive '{directive}'.", { directive: name });
+    }
+  }
+
+  function enterBranch(frame: ConditionFrame, args: string[], lineNo: number): ConditionFrame {
+    const value = evaluateCondition(args);
+    frame.active = frame.parentActive && value !== false;
+    frame.taken = frame.active;
+    frame.assumed = undefined;
+    if (value === undefined && frame.parentActive) {
+      const condition = args.join(' ');
+      frame.assumed = condition;
+      diag('warning', 'conditionAssumed', lineNo, "cannot evaluate the condition '{condition}' without the target's environment; assuming it is true.",
+        { condition });
+    }
+    return frame;
+  }
+
+  function openSection(header: HaproxyDirective): HaproxySection {
+    const kind = header.keyword;
+    const lineNo = header.line;
+    const known = SECTION_KEYWORDS.get(kind)!;
+    if ((known.since && !versionAtLeast(version, known.since)) || (known.until && versionAtLeast(version, known.until))) {
+      diag('error', 'sectionNotInVersion', lineNo, "section '{section}' is not supported by HAProxy {version}.", { section: kind, version });
+    }
+    const section: HaproxySection = { kind, name: '', header, directives: [] };
+    const args = header.args;
+    if (kind === 'defaults') {
+      // defaults [<name>] [from <defaults>], and "defaults from <defaults>" without a name.
+      let rest = args;
+      if (rest[0] !== undefined && !(rest[0] === 'from' && rest.length === 2)) {
+        section.name = rest[0];
+        rest = rest.slice(1);
+      }
+      readFrom(section, rest, lineNo);
+      if (section.name) defaultsByName.set(section.name, section);
+    } else if (PROXY_KINDS.has(kind)) {
+      if (!args[0]) {
+        diag('error', 'missingProxyName', lineNo, "'{section}' expects an <id> argument", { section: kind });
+      } else {
+        section.name = args[0];
+        const bad = [...args[0]].find((c) => !PROXY_NAME.test(c));
+        if (bad) {
+          diag('error', 'invalidProxyName', lineNo, "character '{char}' is not permitted in '{section}' name '{name}'.", { char: bad, section: kind, name: args[0] });
+        }
+        if (args.length > 1 && args[1] !== 'from') {
+          if (kind === 'backend') {
+            diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", { section: kind, arg: args[1] });
+          } else {
+            diag('error', 'addressOnSectionLine', lineNo, "please use the 'bind' keyword for listening addresses.");
+          }
+        } else {
+          readFrom(section, args.slice(1), lineNo);
+        }
+      }
+    } else if (args[0] !== undefined) {
+      section.name = args[0];
+    }
+    config.sections.push(section);
+    return section;
+  }
+
+  function readFrom(section: HaproxySection, rest: string[], lineNo: number): void {
+    if (rest.length === 0) return;
+    if (section.kind === 'defaults' && rest[0] !== 'from') {
+      // HAProxy silently ignores them; say so, since the author surely meant something.
+      diag('warning', 'extraWordsIgnored', lineNo, "the words after '{section} {name}' are ignored.", { section: section.kind, name: section.name });
+      return;
+    }
+    if (rest[0] !== 'from' || rest.length !== 2) {
+      diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", { section: section.kind, arg: rest[0] });
+      return;
+    }
+    if (!versionAtLeast(version, '2.4')) {
+      diag('error', 'fromNotInVersion', lineNo, "'from' on a section line is not supported by HAProxy {version}.", { version });
+    }
+    section.from = rest[1];
+    if (!defaultsByName.has(rest[1])) {
+      diag('error', 'defaultsNotFound', lineNo, "defaults section '{from}' not found for {section} '{name}'.",
+        { from: rest[1], section: section.kind, name: section.name });
+    }
+  }
+
+  function validateKeyword(section: HaproxySection, d: HaproxyDirective): void {
+    const kw = d.keyword;
+    const scope = section.kind === 'global' ? 'global' : 'proxy';
+    const removedKey = REMOVED_KEYWORDS.has(`${scope}:${kw}`) ? kw : `${kw} ${d.args[0]}`;
+    const removed = REMOVED_KEYWORDS.get(`${scope}:${removedKey}`);
+    if (removed && versionAtLeast(version, removed.since)) {
+      diag('error', 'removedKeyword', d.line,
+        "The '{keyword}' directive is not supported anymore since HAProxy {since}." + (removed.use ? " Use '{use}' instead." : ' Please just remove it.'),
+        { keyword: removedKey, since: removed.since, use: removed.use });
+      d.ignored = true;
+      return;
+    }
+    if (removed) return; // still known to this older version
+    if (section.kind === 'global') {
+      if (!GLOBAL_KEYWORDS.has(kw) && !kw.startsWith('tune.')) {
+        diag('error', 'unknownKeyword', d.line, "unknown keyword '{keyword}' in '{section}' section", { keyword: kw, section: 'global' });
+      }
+      return;
+    }
+    if (section.kind !== 'defaults' && !PROXY_KINDS.has(section.kind)) return; // other sections: not validated
+
+    let label = kw;
+    let caps: string | undefined;
+    if (TWO_WORD_KEYWORDS.has(kw) && d.args[0] !== undefined) {
+      label = `${kw} ${d.args[0]}`;
+      caps = PROXY_KEYWORDS.get(label);
+      if (caps === undefined && kw === 'option') {
+        diag('error', 'unknownOption', d.line, "unknown option '{option}'.", { option: d.args[0] });
+        d.ignored = true;
+        return;
+      }
+      if (caps === undefined && kw === 'timeout') {
+        diag('error', 'unknownTimeout', d.line,
+          "'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '{timeout}')",
+          { timeout: d.args[0] });
+        d.ignored = true;
+        return;
+      }
+    }
+    if (kw === 'option' && d.prefix && NON_NEGATABLE_OPTIONS.has(d.args[0])) {
+      diag('error', 'optionNotNegatable', d.line, "negation/default is not supported for option '{option}'.", { option: d.args[0] });
+      d.ignored = true;
+      return;
+    }
+    caps ??= PROXY_KEYWORDS.get(kw) ?? (TWO_WORD_KEYWORDS.has(kw) ? 'dflb' : undefined);
+    if (caps === undefined) {
+      diag('error', 'unknownKeyword', d.line, "unknown keyword '{keyword}' in '{section}' section", { keyword: kw, section: section.kind });
+      d.ignored = true;
+      return;
+    }
+    if (section.kind === 'defaults') {
+      if (!caps.includes('d')) {
+        diag('error', 'notAllowedInDefaults', d.line, "'{keyword}' not allowed in 'defaults' section.", { keyword: label });
+        d.ignored = true;
+      } else if (NAMED_DEFAULTS_ONLY.has(kw) && !section.name) {
+        diag('error', 'namedDefaultsOnly', d.line, "'{keyword}' not allowed in anonymous 'defaults' section.", { keyword: label });
+        d.ignored = true;
+      }
+      return;
+    }
+    const letter = section.kind === 'frontend' ? 'f' : section.kind === 'backend' ? 'b' : 'l';
+    if (!caps.includes(letter)) {
+      const missing = section.kind === 'frontend' ? 'backend' : 'frontend';
+      const fatal = kw === 'server' || kw === 'server-template';
+      diag(fatal ? 'error' : 'warning', 'noCapability', d.line,
+        fatal ? "'{keyword}' not allowed because {section} '{name}' has no {missing} capability."
+          : "'{keyword}' ignored because {section} '{name}' has no {missing} capability.",
+        { keyword: label, section: section.kind, name: section.name, missing });
+      d.ignored = true;
+    }
+  }
+
+  function reportDuplicateProxies(): void {
+    const seen = new Map<string, HaproxySection>();
+    for (const s of config.sections) {
+      if (!PROXY_KINDS.has(s.kind) || !s.name) continue;
+      const sameCap = (['frontend', 'backend'] as const).filter((cap) => s.kind === cap || s.kind === 'listen');
+      for (const cap of sameCap) {
+        const key = `${cap}:${s.name}`;
+        const earlier = seen.get(key);
+        if (earlier) {
+          diag('error', 'duplicateProxy', s.header.line, "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}.",
+            { section: s.kind, name: s.name, other: earlier.kind, file, line: earlier.header.line });
+          break;
+        }
+      }
+      for (const cap of sameCap) if (!seen.has(`${cap}:${s.name}`)) seen.set(`${cap}:${s.name}`, s);
+      // A frontend and a backend sharing a name: accepted up to 3.0, warned in 3.1/3.2, fatal from 3.3.
+      const other = s.kind === 'frontend' ? seen.get(`backend:${s.name}`) : s.kind === 'backend' ? seen.get(`frontend:${s.name}`) : undefined;
+      if (other && other !== s && other.kind !== 'listen' && versionAtLeast(version, '3.1')) {
+        const fatal = versionAtLeast(version, '3.3');
+        diag(fatal ? 'error' : 'warning', 'frontendBackendSameName', s.header.line,
+          "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}." + (fatal ? ' This is no longer supported as of 3.3.' : ''),
+          { section: s.kind, name: s.name, other: other.kind, file, line: other.header.line });
+      }
+    }
+  }
+}
+
+/** The first statement where two configs differ, ignoring comments, blank lines, whitespace and quoting. */
+export interface HaproxyDifference {
+  /** The statement in `a` (undefined: `a` ended first). */
+  a?: HaproxyStatement;
+  b?: HaproxyStatement;
+}
+
+/** Compare two parsed configs statement by statement; undefined when they are semantically equal. */
+export function semanticDiff(a: HaproxyConfig, b: HaproxyConfig): HaproxyDifference | undefined {
+  const n = Math.max(a.statements.length, b.statements.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.statements[i];
+    const y = b.statements[i];
+    if (!x || !y || x.words.length !== y.words.length || x.words.some((w, k) => w !== y.words[k])) return { a: x, b: y };
+  }
+  return undefined;
+}
+
+/** Label of a section as a user reads it: `frontend front_cluster`, `defaults`, `defaults web`. */
+export function sectionLabel(section: HaproxySection): string {
+  return section.name ? `${section.kind} ${section.name}` : section.kind;
+}
