@@ -124,7 +124,8 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
 }
 
 function whyNotRun(check: Check, input: RunInput, signal: AbortSignal): string | undefined {
-  if (signal.aborted) return 'interrupted';
+  // Disruptive checks still run after an interrupt: they report how the probe restored the hosts.
+  if (signal.aborted && check.mode !== 'disruptive') return 'interrupted';
   if (check.mode === 'disruptive') {
     if (!input.options.failover) return 'notRequested';
     if (input.hosts.master.kind === 'snapshot') return 'noSnapshotProbe';

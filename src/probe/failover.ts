@@ -1,0 +1,225 @@
+// The failover probe (DESIGN.md §5): precheck, arm the dead-man switch, stop haproxy on master,
+// watch the VIP move to backup, start haproxy, watch it come back, and restore on every path.
+import type { CheckContext, FailoverEvent, FailoverTimeline, Host, Role } from '../types.js';
+import { armDeadman, disarmDeadman } from './deadman.js';
+import { vipHolders, type VipHolder } from './vip-watch.js';
+import { probeDeadlines, type ProbeDeadlines } from './timing.js';
+
+export type PhaseOutcome =
+  | { status: 'pass'; ms: number }
+  | { status: 'fail'; ms: number; reason: 'deadline'; state: string }
+  | { status: 'error'; reason: string }
+  | { status: 'skip'; reason: string };
+
+export interface ProbeOutcome {
+  precheck: { ok: true } | { ok: false; messageId: string; data: Record<string, string | number> };
+  failover: PhaseOutcome;
+  failback: PhaseOutcome;
+  /** FOV003: did both hosts end as they began? */
+  restore: { ok: true } | { ok: false; reason: string; command: string };
+  deadlines?: ProbeDeadlines;
+  timeline: FailoverTimeline;
+  interrupted: boolean;
+}
+
+const POLL_MS = 200;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function describeHolders(h: Record<Role, VipHolder>): string {
+  const part = (role: Role) => (h[role].present ? `${role} (${h[role].label ?? 'no label'})` : undefined);
+  const holders = [part('master'), part('backup')].filter(Boolean);
+  return holders.length ? holders.join(' and ') : 'nobody';
+}
+
+async function isActive(host: Host, service: string): Promise<boolean | undefined> {
+  const r = await host.run({ key: `systemctl-is-active-${service}`, argv: ['systemctl', 'is-active', service], timeoutMs: 10_000 });
+  if (r.unavailable || r.timedOut || r.exitCode === null) return undefined;
+  return r.exitCode === 0;
+}
+
+/** Run the whole probe once per run; FOV001–FOV003 each report one aspect of it. */
+export function failoverProbe(ctx: CheckContext): Promise<ProbeOutcome> {
+  return ctx.memo('failover-probe', () => runProbe(ctx));
+}
+
+async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
+  const master = ctx.host('master');
+  const backup = ctx.host('backup');
+  const service = ctx.profile.haproxyService;
+  const label = ctx.profile.vipLabel;
+  const events: FailoverEvent[] = [];
+  const timeline: FailoverTimeline = { events };
+  const skipped = (reason: string): PhaseOutcome => ({ status: 'skip', reason });
+  const outcome: ProbeOutcome = {
+    precheck: { ok: true },
+    failover: skipped('not reached'),
+    failback: skipped('not reached'),
+    restore: { ok: true },
+    timeline,
+    interrupted: false,
+  };
+  const vip = ctx.vip;
+  if (ctx.signal.aborted) {
+    outcome.precheck = { ok: false, messageId: 'interrupted', data: {} };
+    return outcome;
+  }
+  if (!vip) {
+    outcome.precheck = { ok: false, messageId: 'noVip', data: {} };
+    return outcome;
+  }
+
+  // Precheck: touch nothing unless the pair is healthy to begin with.
+  ctx.progress('precheck: VIP on master only, haproxy active on both');
+  const [before, masterActive, backupActive] = await Promise.all([
+    vipHolders(ctx, vip),
+    isActive(master, service),
+    isActive(backup, service),
+  ]);
+  if (!before) {
+    outcome.precheck = { ok: false, messageId: 'cannotObserve', data: {} };
+    return outcome;
+  }
+  if (masterActive !== true || backupActive !== true) {
+    const down = [masterActive !== true ? 'master' : '', backupActive !== true ? 'backup' : ''].filter(Boolean).join(', ');
+    outcome.precheck = { ok: false, messageId: 'haproxyNotActive', data: { hosts: down } };
+    return outcome;
+  }
+  if (!before.master.present || before.backup.present) {
+    outcome.precheck = { ok: false, messageId: 'vipNotOnMasterOnly', data: { holders: describeHolders(before) } };
+    return outcome;
+  }
+
+  const deadlines = await probeDeadlines(ctx);
+  outcome.deadlines = deadlines;
+  timeline.deadlineMs = deadlines.failoverMs;
+  const started = Date.now();
+  const at = () => Date.now() - started;
+  let haproxyStopped = false;
+
+  try {
+    ctx.progress(`arming the dead-man switch on master (starts ${service} by itself after ${Math.ceil(deadlines.deadmanMs / 1000)} s)`);
+    const armed = await armDeadman(master, deadlines.deadmanMs / 1000, service);
+    if (!armed.ok) {
+      outcome.failover = { status: 'error', reason: `could not arm the dead-man switch on master: ${armed.detail || 'unknown error'}` };
+      return outcome;
+    }
+    if (ctx.signal.aborted) return outcome;
+
+    ctx.progress(`stopping ${service} on master`);
+    const stop = await master.run({ key: 'probe-stop-haproxy', argv: ['systemctl', 'stop', service], root: true, timeoutMs: 30_000 });
+    ctx.evidence({ host: 'master', command: stop.command, exitCode: stop.exitCode, output: (stop.stdout + stop.stderr).slice(0, 2000) });
+    haproxyStopped = true;
+    const stoppedAt = Date.now();
+    events.push({ atMs: at(), host: 'master', event: 'haproxy-stopped' });
+    if (stop.exitCode !== 0) {
+      outcome.failover = { status: 'error', reason: `'systemctl stop ${service}' on master failed: ${stop.error ?? stop.stderr.trim()}` };
+      return outcome;
+    }
+
+    outcome.failover = await watchUntil(ctx, vip, label, 'backup', stoppedAt, deadlines.failoverMs, events, started);
+    if (outcome.failover.status === 'pass') timeline.failoverMs = outcome.failover.ms;
+    if (ctx.signal.aborted) {
+      outcome.interrupted = true;
+      return outcome;
+    }
+
+    if (outcome.failover.status !== 'pass') {
+      // The VIP never reached backup: there is no failback to judge. haproxy is restarted below.
+      outcome.failback = { status: 'skip', reason: 'vipNeverMoved' };
+      return outcome;
+    }
+
+    ctx.progress(`starting ${service} on master`);
+    const start = await master.run({ key: 'probe-start-haproxy', argv: ['systemctl', 'start', service], root: true, timeoutMs: 30_000 });
+    ctx.evidence({ host: 'master', command: start.command, exitCode: start.exitCode, output: (start.stdout + start.stderr).slice(0, 2000) });
+    const startedAgainAt = Date.now();
+    events.push({ atMs: at(), host: 'master', event: 'haproxy-started' });
+    if (start.exitCode !== 0) {
+      outcome.failback = { status: 'error', reason: `'systemctl start ${service}' on master failed: ${start.error ?? start.stderr.trim()}` };
+      return outcome;
+    }
+    haproxyStopped = false;
+    outcome.failback = await watchUntil(ctx, vip, label, 'master', startedAgainAt, deadlines.failbackMs, events, started);
+    if (outcome.failback.status === 'pass') timeline.failbackMs = outcome.failback.ms;
+    if (ctx.signal.aborted) outcome.interrupted = true;
+    return outcome;
+  } catch (e) {
+    const reason = (e as Error).message;
+    if (outcome.failover.status === 'skip') outcome.failover = { status: 'error', reason };
+    else if (outcome.failback.status === 'skip') outcome.failback = { status: 'error', reason };
+    return outcome;
+  } finally {
+    outcome.restore = await restore(ctx, master, service, haproxyStopped);
+    if (ctx.signal.aborted) outcome.interrupted = true;
+    ctx.setFailover(timeline);
+  }
+}
+
+/** Poll both hosts until the VIP is on `want` with its label and gone from the other. */
+async function watchUntil(
+  ctx: CheckContext,
+  vip: string,
+  label: string,
+  want: Role,
+  since: number,
+  deadlineMs: number,
+  events: FailoverEvent[],
+  probeStart: number,
+): Promise<PhaseOutcome> {
+  const other: Role = want === 'master' ? 'backup' : 'master';
+  let last: Record<Role, VipHolder> | undefined;
+  ctx.progress(`waiting for the VIP on ${want} (deadline ${(deadlineMs / 1000).toFixed(0)} s)`);
+  while (!ctx.signal.aborted) {
+    const now = await vipHolders(ctx, vip, false);
+    const elapsed = Date.now() - since;
+    if (now) {
+      for (const role of ['master', 'backup'] as const) {
+        if (last && last[role].present !== now[role].present) {
+          events.push({
+            atMs: Date.now() - probeStart,
+            host: role,
+            event: now[role].present ? 'vip-added' : 'vip-removed',
+            ...(now[role].label ? { detail: now[role].label } : {}),
+          });
+        }
+      }
+      last = now;
+      if (now[want].present && now[want].label === label && !now[other].present) return { status: 'pass', ms: elapsed };
+    }
+    if (elapsed > deadlineMs) {
+      return { status: 'fail', ms: elapsed, reason: 'deadline', state: last ? describeHolders(last) : 'unknown (hosts did not answer)' };
+    }
+    ctx.progress(`waiting for the VIP on ${want}: ${(elapsed / 1000).toFixed(1)} s, held by ${last ? describeHolders(last) : '?'}`);
+    await sleep(POLL_MS, ctx.signal);
+  }
+  return { status: 'skip', reason: 'interrupted' };
+}
+
+/** Start haproxy on master if it is not running, then disarm the dead-man switch. */
+async function restore(ctx: CheckContext, master: Host, service: string, mayBeStopped: boolean): Promise<ProbeOutcome['restore']> {
+  const manual = `ssh ${master.label} sudo systemctl start ${service}`;
+  try {
+    if (mayBeStopped || (await isActive(master, service)) !== true) {
+      ctx.progress(`restoring: starting ${service} on master`);
+      await master.run({ key: 'probe-restore-haproxy', argv: ['systemctl', 'start', service], root: true, timeoutMs: 30_000 });
+    }
+    const active = await isActive(master, service);
+    await disarmDeadman(master);
+    if (active !== true) return { ok: false, reason: `${service} is not active on master after the probe`, command: manual };
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message, command: manual };
+  }
+}

@@ -1,0 +1,75 @@
+// Shared reporting of the probe's outcome for FOV001–FOV003.
+import type { CheckContext, Text } from '../types.js';
+import type { PhaseOutcome, ProbeOutcome } from './failover.js';
+
+/** Why the probe did not run at all (skips) — the same for the three checks. */
+export const PRECHECK_MESSAGES: Record<string, Text> = {
+  noVip: {
+    en: 'the probe needs the VIP: pass --vip ADDRESS (or give master by its IP address)',
+    ru: 'для проверки нужен виртуальный IP: укажите --vip АДРЕС (или адрес master в виде IP)',
+  },
+  cannotObserve: {
+    en: "could not read 'ip -4 addr' on both hosts, so nothing was stopped",
+    ru: "не удалось прочитать 'ip -4 addr' на обеих машинах, поэтому ничего не останавливалось",
+  },
+  haproxyNotActive: {
+    en: 'haproxy is not active on {hosts} before the probe, so nothing was stopped (start it and run again)',
+    ru: 'haproxy не запущен на {hosts} до проверки, поэтому ничего не останавливалось (запустите его и повторите)',
+  },
+  vipNotOnMasterOnly: {
+    en: 'before the probe the VIP must be on master only, but it is held by {holders}; nothing was stopped',
+    ru: 'до проверки виртуальный IP должен быть только на master, а он на: {holders}; ничего не останавливалось',
+  },
+  interrupted: {
+    en: 'the probe was interrupted; haproxy on master was restored',
+    ru: 'проверка прервана; haproxy на master был запущен обратно',
+  },
+  vipNeverMoved: {
+    en: 'not judged: the VIP never reached backup, so it could not come back',
+    ru: 'не оценивалось: виртуальный IP не перешёл на backup, поэтому и вернуться не мог',
+  },
+  probeError: {
+    en: 'the probe could not finish: {reason}',
+    ru: 'проверка не смогла завершиться: {reason}',
+  },
+};
+
+/** Checks whose failure most often explains a VIP that does not move, most specific first. */
+const LIKELY_CAUSES = ['KAD008', 'KAD007', 'KAD006', 'KAD004', 'KAD002', 'KAD003', 'KAD005', 'SYS003', 'LIV003', 'SYS002'];
+
+/** The first failure among the related checks, as `ID: message`, or undefined. */
+export function likelyCause(ctx: CheckContext): string | undefined {
+  for (const id of LIKELY_CAUSES) {
+    const r = ctx.resultOf(id);
+    const f = r?.status === 'fail' ? r.findings.find((x) => x.kind === 'fail') : undefined;
+    if (f) return `${id}: ${f.message}`;
+  }
+  return undefined;
+}
+
+/** Report a probe that did not run (precheck) as a skip; returns true when it did not run. */
+export function reportPrecheck(ctx: CheckContext, outcome: ProbeOutcome): boolean {
+  if (outcome.precheck.ok) return false;
+  ctx.report({ kind: 'skip', messageId: outcome.precheck.messageId, data: outcome.precheck.data });
+  return true;
+}
+
+/** Report one phase: pass note with the time, fail with who held the VIP (and the likely cause). */
+export function reportPhase(ctx: CheckContext, phase: PhaseOutcome, passId: string, failId: string): void {
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  switch (phase.status) {
+    case 'pass':
+      ctx.report({ kind: 'note', messageId: passId, data: { seconds: seconds(phase.ms) } });
+      return;
+    case 'fail': {
+      const cause = likelyCause(ctx);
+      ctx.report({ host: 'master', messageId: cause ? `${failId}WithCause` : failId, data: { seconds: seconds(phase.ms), state: phase.state, cause: cause ?? '' } });
+      return;
+    }
+    case 'error':
+      ctx.report({ kind: 'error', messageId: 'probeError', data: { reason: phase.reason } });
+      return;
+    case 'skip':
+      ctx.report({ kind: 'skip', messageId: PRECHECK_MESSAGES[phase.reason] ? phase.reason : 'interrupted' });
+  }
+}
