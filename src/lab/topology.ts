@@ -1,0 +1,64 @@
+// Names and addresses of the lab: which namespace, link and address each host of each pair gets.
+// Pure functions, so the numbering rules are tested without root.
+import type { Role } from '../types.js';
+import { LabError } from './system.js';
+
+/** Every namespace the lab creates starts with this, so `lab down` finds them even without its state file. */
+export const NAMESPACE_PREFIX = 'hagrade-';
+export const BRIDGE = 'hgbr0';
+/** The grader's address on the lab network (the bridge in the root namespace). */
+export const BRIDGE_ADDRESS = '198.51.100.1';
+export const INTERNAL_PREFIX = 24;
+/** The "external" network the VIPs come from; the root namespace reaches it on-link through the bridge. */
+export const VIP_NETWORK = '203.0.113.0/24';
+export const VIP_BROADCAST = '203.0.113.255';
+/** Internal addresses end at .253 (2 per pair from .11), VRIDs at 255 (from 51): 100 pairs fit comfortably. */
+export const MAX_PAIRS = 100;
+
+export interface HostPlan {
+  role: Role;
+  /** Network namespace name (`ip netns exec NAME`). */
+  ns: string;
+  /** Internal address on the host's eth0, reachable from the root namespace. */
+  address: string;
+  hostname: Role;
+  /** The root-namespace end of the host's veth pair (its other end is the host's eth0). */
+  veth: string;
+}
+
+export interface PairPlan {
+  id: number;
+  student: string;
+  vip: string;
+  vrid: number;
+  master: HostPlan;
+  backup: HostPlan;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+export function planPair(id: number): PairPlan {
+  if (!Number.isInteger(id) || id < 1 || id > MAX_PAIRS) throw new LabError(`pair number must be 1..${MAX_PAIRS}, got ${id}`);
+  const host = (role: Role, lastOctet: number): HostPlan => ({
+    role,
+    ns: `${NAMESPACE_PREFIX}p${pad2(id)}-${role}`,
+    address: `198.51.100.${lastOctet}`,
+    hostname: role,
+    veth: `hg${pad2(id)}${role === 'master' ? 'm' : 'b'}`,
+  });
+  return {
+    id,
+    student: `pair-${pad2(id)}`,
+    vip: `203.0.113.${9 + id}`,
+    vrid: 50 + id,
+    master: host('master', 9 + 2 * id),
+    backup: host('backup', 10 + 2 * id),
+  };
+}
+
+export function planLab(pairs: number): PairPlan[] {
+  if (!Number.isInteger(pairs) || pairs < 1 || pairs > MAX_PAIRS) throw new LabError(`--pairs must be 1..${MAX_PAIRS}, got ${pairs}`);
+  return Array.from({ length: pairs }, (_, i) => planPair(i + 1));
+}
