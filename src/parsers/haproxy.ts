@@ -16,10 +16,22 @@ export { versionAtLeast } from './haproxy-keywords.js';
 /** The newest behaviour, used when the caller does not say which HAProxy reads the file. */
 export const LATEST_HAPROXY = '3.5';
 
+/** Every diagnostic code the parser emits (HAP001 has a message for each). */
+export const HAPROXY_DIAGNOSTIC_CODES = [
+  'strayNul', 'unmatchedQuote', 'badHexEscape', 'badVarName', 'unmatchedBrace', 'badWordExpand', 'tooManyWords',
+  'emptyArgument', 'negationNotSupported', 'outOfSection', 'unterminatedIf', 'missingFinalLf', 'tooManyNestedIf',
+  'loneElif', 'elifAfterElse', 'loneElse', 'secondElse', 'loneEndif', 'unexpectedArgument', 'alertDirective',
+  'warningDirective', 'unknownDirective', 'conditionAssumed', 'sectionNotInVersion', 'missingProxyName',
+  'invalidProxyName', 'tooManyArgs', 'addressOnSectionLine', 'extraWordsIgnored', 'fromNotInVersion',
+  'defaultsNotFound', 'removedKeyword', 'unknownKeyword', 'unknownOption', 'unknownTimeout', 'optionNotNegatable',
+  'notAllowedInDefaults', 'namedDefaultsOnly', 'noCapability', 'duplicateProxy', 'frontendBackendSameName',
+] as const;
+export type HaproxyDiagnosticCode = (typeof HAPROXY_DIAGNOSTIC_CODES)[number];
+
 export interface HaproxyDiagnostic {
   severity: 'error' | 'warning';
   /** Stable code; checks translate it (args fill the placeholders). */
-  code: string;
+  code: HaproxyDiagnosticCode;
   args: Record<string, string | number>;
   /** English, in HAProxy's own wording where it has one. */
   message: string;
@@ -125,7 +137,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   const version = options.version ?? LATEST_HAPROXY;
   const source = typeof text === 'string' ? text : text.toString('utf8');
   const config: HaproxyConfig = { file, version, sections: [], statements: [], diagnostics: [], lineCount: 0 };
-  const diag = (severity: 'error' | 'warning', code: string, line: number, template: string, args: Record<string, string | number> = {}) =>
+  const diag = (severity: 'error' | 'warning', code: HaproxyDiagnosticCode, line: number, template: string, args: Record<string, string | number> = {}) =>
     config.diagnostics.push({ severity, code, args, message: fill(template, args), file, line });
 
   const lines = source.split('\n');
