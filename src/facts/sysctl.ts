@@ -6,7 +6,9 @@
 //   - `#` or `;` as the first character makes a comment (only there: `1 # x` is the value "1 # x");
 //   - `key = value`, whitespace around both trimmed; `-key = value` sets it but ignores failures;
 //   - `-key` without `=` only excludes the key from glob settings; other lines without `=` are
-//     "invalid syntax" and skipped;
+//     "invalid syntax" and skipped. Newer upstream sources also let `-glob` exclude every key it
+//     matches; procps 4.0.2 (Debian 12) compares exclusions literally, so `-net.ipv4.conf.e*.x`
+//     excludes nothing there (seen on this machine, and pinned by test/checks/sys-real-sysctl.test.ts);
 //   - a key may contain the globs `*?[` (`net.ipv4.conf.*.arp_filter = 1`); a glob never overrides a
 //     key that some line sets explicitly, wherever that line is;
 //   - `.` and `/` both separate key parts; when the first separator is `/`, the two are swapped
@@ -187,8 +189,8 @@ export function effectiveSetting(settings: readonly SysctlSetting[], path: strin
   const explicit = settings.filter((s) => !s.glob && s.path === path);
   const setters = explicit.filter((s) => s.value !== null);
   if (setters.length > 0) return setters[setters.length - 1];
-  // Any explicit line (even a `-key` exclusion) or a matching `-glob` keeps globs off this key.
-  if (explicit.length > 0 || settings.some((s) => s.value === null && s.glob && matches(s, path))) return undefined;
+  // Any explicit line, even a `-key` exclusion, keeps globs off this key.
+  if (explicit.length > 0) return undefined;
   const globSetters = settings.filter((s) => s.value !== null && s.glob && matches(s, path));
   return globSetters[globSetters.length - 1];
 }
