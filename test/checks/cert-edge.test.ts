@@ -4,8 +4,11 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { leafCertificate, normalizeFingerprint, readPemContents, splitPem } from '../../src/facts/cert.js';
+import { certFingerprint, leafCertificate, normalizeFingerprint, readPemContents, splitPem } from '../../src/facts/cert.js';
 import { SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
+import { FIXTURES_DIR } from '../../src/paths.js';
+import type { Check } from '../../src/types.js';
+import { runCheck } from '../support/check-tester.js';
 import { OpensslWorkshop, opensslAvailable } from './crt-openssl.js';
 
 const read = (text: string | Buffer) => readPemContents(Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1'));
@@ -92,5 +95,23 @@ describe('certificate file reader: edge cases', function () {
     const leaf = leafCertificate(read(ws!.read('leaf.crt')))!.x509!;
     expect(normalizeFingerprint(leaf.fingerprint256)).to.equal(normalizeFingerprint(fromOpenssl));
     expect(normalizeFingerprint(fromOpenssl)).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it('certFingerprint() gives CRT005 the fingerprint of the file on each host, or nothing', async () => {
+    const file = join(FIXTURES_DIR, 'correct/master/etc/haproxy/rebrain.pem');
+    const fromOpenssl = execFileSync('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
+    const seen: Record<string, string> = {};
+    const probe = {
+      id: 'TST001',
+      mode: 'static',
+      title: { en: 'probe', ru: 'проба' },
+      messages: {},
+      async run(ctx) {
+        seen.master = (await certFingerprint(ctx, 'master')) ?? 'none';
+        seen.backup = (await certFingerprint(ctx, 'backup')) ?? 'none';
+      },
+    } as Partial<Check> as Check;
+    await runCheck(probe, { backup: { '/etc/haproxy/rebrain.pem': null } });
+    expect(seen).to.deep.equal({ master: normalizeFingerprint(fromOpenssl), backup: 'none' });
   });
 });
