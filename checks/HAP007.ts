@@ -32,7 +32,7 @@ const check: Check = {
       en: 'The task names the backend (default_backend refers to it by name), and graders and colleagues find it by that name (e.g. in the stats page and logs). HAProxy names are case-sensitive, and two proxies with the same name and capability are a fatal error.',
       ru: 'Имя бэкенда задано в задании, на него ссылается default_backend фронтенда, по нему его находят (например, на странице статистики и в логах). Имена в HAProxy чувствительны к регистру, а два прокси с одинаковым именем и ролью — фатальная ошибка.',
     },
-    failing: { file: 'haproxy.cfg', text: haproxyExample().replace('backend back_cluster', 'backend Back_cluster') },
+    failing: { file: 'haproxy.cfg', text: haproxyExample().replace('\nbackend back_cluster', '\nbackend Back_cluster') },
     passing: { file: 'haproxy.cfg', text: haproxyExample() },
     fix: {
       en: 'Rename the backend to back_cluster, and keep a single section with that name.',
