@@ -1,6 +1,14 @@
 // CRT002: rebrain.pem holds a certificate and the private key that belongs to it, both readable by HAProxy.
 import { CERT_ONLY_PEM, SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
-import { CERT_SKIP_MESSAGES, contentsOrSkip, distinguishedName, loadCertFile, readPemContents, type CertFile } from '../src/facts/cert.js';
+import {
+  CERT_SKIP_MESSAGES,
+  MAX_CERT_FILE_BYTES,
+  contentsOrSkip,
+  distinguishedName,
+  loadCertFile,
+  readPemContents,
+  type CertFile,
+} from '../src/facts/cert.js';
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { ROLES, type Check, type CheckContext } from '../src/types.js';
 
@@ -145,7 +153,7 @@ function matchesKey(x509: X509Certificate, key: KeyObject): boolean {
 /** HAProxy falls back to `<crt>.key` when the PEM has no key: say so when that file holds one. */
 async function reportMissingKey(ctx: CheckContext, cert: CertFile): Promise<void> {
   const keyFile = `${cert.path}.key`;
-  const side = await ctx.host(cert.role).readFile(keyFile, { maxBytes: 1024 * 1024 });
+  const side = await ctx.host(cert.role).readFile(keyFile, { maxBytes: MAX_CERT_FILE_BYTES });
   const sideHasKey = side.ok && readPemContents(side.content).keys.length > 0;
   ctx.report({
     host: cert.role,

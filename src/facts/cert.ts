@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { CheckContext, FileRead, FindingInput, Role, Text } from '../types.js';
 
 /** A rebrain.pem is a few kilobytes; anything this big is not one. */
-const MAX_CERT_FILE_BYTES = 1024 * 1024;
+export const MAX_CERT_FILE_BYTES = 1024 * 1024;
 
 export interface PemBlock {
   label: string;
