@@ -1,0 +1,73 @@
+// THE registry of read-only commands: what live checks run and what `hagrade snapshot` captures
+// (`commands/<key>.txt` = stdout, `<key>.exit`, `<key>.stderr`). Nothing here changes a host.
+//
+// Convention: values (paths, service names, the VIP) go into `argv`, which the host quotes word by
+// word. Where a pipeline is unavoidable, `shell` is a fixed script that reads its values only as
+// positional parameters: the host runs `sh -c SHELL hagrade ARGV...`, so ARGV[0] is `$1`.
+import type { CheckContext, Command, CommandResult, LabProfile, Role } from '../types.js';
+
+/** A check gets answers within seconds; the lab's daemons answer `-c`/`-t` in well under that. */
+const DEFAULT_TIMEOUT_MS = 15_000;
+/** curl gives up first (--max-time), so a silent VIP is curl's answer, not the host's timeout. */
+const CURL_MAX_SECONDS = 5;
+
+export function readOnlyCommands(profile: LabProfile, vip?: string): Command[] {
+  const commands: Command[] = [
+    { key: 'ip-addr', argv: ['ip', '-o', '-4', 'addr', 'show'] },
+    { key: 'systemctl-is-enabled-keepalived', argv: ['systemctl', 'is-enabled', profile.keepalivedService] },
+    { key: 'systemctl-is-active-keepalived', argv: ['systemctl', 'is-active', profile.keepalivedService] },
+    { key: 'systemctl-is-active-haproxy', argv: ['systemctl', 'is-active', profile.haproxyService] },
+    // Both load what the daemons load (the certificate, included files), which may be root-only.
+    { key: 'haproxy-check', argv: ['haproxy', '-c', '-f', profile.haproxyCfgPath], root: true },
+    { key: 'keepalived-check', argv: ['keepalived', '-t', '-f', profile.keepalivedConfPath], root: true },
+    { key: 'haproxy-version', argv: ['haproxy', '-v'] },
+    // keepalived prints its version on stderr.
+    { key: 'keepalived-version', argv: ['keepalived', '--version'] },
+    // SYS001 reads this very key with this very argv.
+    { key: 'sysctl', argv: ['sysctl', ...Object.keys(profile.sysctl)] },
+  ];
+  if (vip) {
+    const port = String(profile.frontendPort);
+    commands.push(
+      // Run on master: it reaches the VIP locally while it holds it. -D - puts the headers before the body.
+      { key: 'https-vip', argv: ['curl', '-sSk', '--max-time', String(CURL_MAX_SECONDS), '-D', '-', `https://${vip}:${port}/`] },
+      {
+        key: 'tls-vip-cert',
+        shell: 'openssl s_client -connect "$1:$2" </dev/null 2>/dev/null | openssl x509 -outform PEM',
+        argv: [vip, port],
+      },
+    );
+  }
+  return commands.map((c) => ({ timeoutMs: DEFAULT_TIMEOUT_MS, ...c }));
+}
+
+/** The registry entry for a key; undefined when it does not exist (e.g. a VIP command without a VIP). */
+export function findCommand(profile: LabProfile, vip: string | undefined, key: string): Command | undefined {
+  return readOnlyCommands(profile, vip).find((c) => c.key === key);
+}
+
+const EVIDENCE_MAX_LINES = 20;
+const EVIDENCE_MAX_CHARS = 2000;
+
+/** The first lines of stdout and stderr, for evidence. */
+export function outputExcerpt(result: CommandResult): string {
+  const text = [result.stdout, result.stderr].filter((s) => s.trim() !== '').join('\n').trimEnd();
+  const lines = text.split('\n');
+  let excerpt = lines.slice(0, EVIDENCE_MAX_LINES).join('\n');
+  if (excerpt.length > EVIDENCE_MAX_CHARS) excerpt = excerpt.slice(0, EVIDENCE_MAX_CHARS);
+  return excerpt.length < text.length ? `${excerpt}\n…` : excerpt;
+}
+
+/**
+ * Run a registry command on a host once per run (memo `command:<role>:<key>`) and record it as
+ * evidence of the calling check. Throws only for a key that is not in the registry (a grader bug).
+ */
+export async function runCached(ctx: CheckContext, role: Role, key: string): Promise<CommandResult> {
+  const command = findCommand(ctx.profile, ctx.vip, key);
+  if (!command) throw new Error(`no read-only command '${key}'${ctx.vip ? '' : ' (it may need the VIP)'}`);
+  const result = await ctx.memo(`command:${role}:${key}`, () => ctx.host(role).run(command));
+  if (!result.unavailable) {
+    ctx.evidence({ host: role, command: result.command, exitCode: result.exitCode, output: outputExcerpt(result) });
+  }
+  return result;
+}
