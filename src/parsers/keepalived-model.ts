@@ -64,7 +64,7 @@ export interface Tracked<T> {
   target: T;
 }
 
-export type DropReason = 'not-found' | 'defined-later' | 'duplicate' | 'bad-option' | 'address-owner';
+export type DropReason = 'notFound' | 'definedLater' | 'duplicate' | 'badOption' | 'addressOwner';
 export interface DroppedTrack {
   name: string;
   at: Located;
@@ -147,6 +147,7 @@ export interface KeepalivedModel {
   instances: VrrpInstance[];
 }
 
+const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
 const loc = (s: Located): Located => ({ file: s.file, line: s.line, text: s.text });
 
 /** keepalived's read_int/read_unsigned: the whole word must be a number in range. */
@@ -253,7 +254,7 @@ function readScript(block: KeepalivedStatement, report: ModelReport): VrrpScript
       }
       case 'interval': {
         const n = readInt(a, 0, Number.MAX_SAFE_INTEGER);
-        if (n === undefined) report(st, 'error', 'script-interval', `(${script.name}): vrrp script interval '${a}' must be between 1 and 4294 - ignoring`, [script.name, a ?? '']);
+        if (n === undefined) report(st, 'error', 'scriptInterval', `(${script.name}): vrrp script interval '${a}' must be between 1 and 4294 - ignoring`, [script.name, a ?? '']);
         else script.interval = n === 0 ? 1 : n;
         break;
       }
@@ -264,18 +265,18 @@ function readScript(block: KeepalivedStatement, report: ModelReport): VrrpScript
       }
       case 'weight': {
         const n = readInt(a, -253, 253);
-        if (n === undefined) report(st, 'error', 'script-weight', `vrrp_script ${script.name} weight ${a} must be in [-253, 253]`, [script.name, a ?? '']);
+        if (n === undefined) report(st, 'error', 'scriptWeight', `vrrp_script ${script.name} weight ${a} must be in [-253, 253]`, [script.name, a ?? '']);
         else script.weight = n;
         if (b !== undefined) {
           if (b === 'reverse') script.reverse = true;
-          else report(st, 'error', 'script-weight-option', `vrrp_script ${script.name} unknown weight option ${b}`, [script.name, b]);
+          else report(st, 'error', 'scriptWeightOption', `vrrp_script ${script.name} unknown weight option ${b}`, [script.name, b]);
         }
         break;
       }
       case 'rise':
       case 'fall': {
         const n = readInt(a, 1, 2 ** 31 - 1);
-        if (n === undefined) report(st, 'error', `script-${st.keyword}`, `(${script.name}): vrrp script ${st.keyword} value '${a}' invalid, defaulting to 1`, [script.name, a ?? '']);
+        if (n === undefined) report(st, 'error', `script${cap(st.keyword)}`, `(${script.name}): vrrp script ${st.keyword} value '${a}' invalid, defaulting to 1`, [script.name, a ?? '']);
         script[st.keyword] = n ?? 1;
         break;
       }
@@ -288,8 +289,8 @@ function readScript(block: KeepalivedStatement, report: ModelReport): VrrpScript
     }
   }
   if (script.argv.length === 0) {
-    script.removed = 'no-script';
-    report(block, 'error', 'script-missing', `No script set for vrrp_script ${script.name} - removing`, [script.name]);
+    script.removed = 'noScript';
+    report(block, 'error', 'scriptMissing', `No script set for vrrp_script ${script.name} - removing`, [script.name]);
   }
   return script;
 }
@@ -344,13 +345,13 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
           vrrp.state = 'MASTER';
           vrrp.stateAt = loc(st);
         } else if (a === 'BACKUP') {
-          if (vrrp.state === 'MASTER') report(st, 'error', 'state-ignored', `(${name}) state previously set as MASTER - ignoring BACKUP`, [name]);
+          if (vrrp.state === 'MASTER') report(st, 'error', 'stateIgnored', `(${name}) state previously set as MASTER - ignoring BACKUP`, [name]);
           else {
             vrrp.state = 'BACKUP';
             vrrp.stateAt = loc(st);
           }
         } else if (a !== undefined) {
-          report(st, 'error', 'state-unknown', `(${name}) unknown state '${a}', defaulting to BACKUP`, [name, a]);
+          report(st, 'error', 'stateUnknown', `(${name}) unknown state '${a}', defaulting to BACKUP`, [name, a]);
           vrrp.state = 'BACKUP';
           vrrp.stateAt = loc(st);
         }
@@ -358,7 +359,7 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
       case 'priority': {
         if (a === undefined) break;
         const n = readInt(a, 1, PRIORITY_OWNER);
-        if (n === undefined) report(st, 'error', 'priority-invalid', `(${name}) Priority not valid! must be between 1 & 255. Using default 100`, [name, a]);
+        if (n === undefined) report(st, 'error', 'priorityInvalid', `(${name}) Priority not valid! must be between 1 & 255. Using default 100`, [name, a]);
         vrrp.priority = n ?? PRIORITY_DEFAULT;
         vrrp.priorityAt = loc(st);
         break;
@@ -372,7 +373,7 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
       case 'virtual_router_id': {
         if (a === undefined) break;
         const n = readInt(a, 1, 255);
-        if (n === undefined) report(st, 'error', 'vrid-invalid', `(${name}): VRID '${a}' not valid - must be between 1 & 255`, [name, a]);
+        if (n === undefined) report(st, 'error', 'vridInvalid', `(${name}): VRID '${a}' not valid - must be between 1 & 255`, [name, a]);
         else {
           vrrp.virtualRouterId = n;
           vrrp.virtualRouterIdAt = loc(st);
@@ -382,7 +383,7 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
       case 'advert_int': {
         if (a === undefined) break;
         const n = readDecimal(a, 0.01, 255);
-        if (n === undefined) report(st, 'error', 'advert-invalid', `(${name}) Advert interval (${a}) not valid! Must be > 0 - ignoring`, [name, a]);
+        if (n === undefined) report(st, 'error', 'advertInvalid', `(${name}) Advert interval (${a}) not valid! Must be > 0 - ignoring`, [name, a]);
         else {
           vrrp.advertInt = n;
           vrrp.advertIntAt = loc(st);
@@ -425,7 +426,7 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
       case 'preempt_delay': {
         if (a === undefined) break;
         const n = readDecimal(a, 0, 1000);
-        if (n === undefined) report(st, 'error', 'preempt-delay-invalid', `(${name}) Preempt_delay not valid! must be between 0-1000`, [name, a]);
+        if (n === undefined) report(st, 'error', 'preemptDelayInvalid', `(${name}) Preempt_delay not valid! must be between 0-1000`, [name, a]);
         vrrp.preemptDelay = n ?? 0;
         vrrp.preemptDelayAt = loc(st);
         break;
@@ -450,7 +451,7 @@ function readAuthentication(block: KeepalivedStatement, name: string, report: Mo
       if (a === 'PASS' || a === 'AH') {
         auth.type = a;
         auth.typeAt = loc(st);
-      } else report(st, 'error', 'auth-type-unknown', `(${name}) unknown authentication type '${a}'`, [name, a]);
+      } else report(st, 'error', 'authTypeUnknown', `(${name}) unknown authentication type '${a}'`, [name, a]);
     } else if (st.keyword === 'auth_pass') {
       auth.passAt = loc(st);
       const written = wordAfterKeyword(st.text, 'auth_pass');
@@ -458,7 +459,7 @@ function readAuthentication(block: KeepalivedStatement, name: string, report: Mo
         auth.pass = a;
         const bytes = Buffer.from(a, 'utf8');
         auth.effectivePass = bytes.length > AUTH_PASS_LENGTH ? bytes.subarray(0, AUTH_PASS_LENGTH).toString('utf8') : a;
-        if (bytes.length > AUTH_PASS_LENGTH) report(st, 'error', 'auth-pass-truncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, [a]);
+        if (bytes.length > AUTH_PASS_LENGTH) report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, [a]);
       }
       const unescaped = written?.replace(/\\([#!])/g, '$1');
       if (written !== undefined && unescaped !== (a ?? '') && unescaped!.startsWith(a ?? '')) auth.cutFrom = written;
@@ -488,27 +489,27 @@ function track<T extends { name: string; weight: number; reverse: boolean }>(
   const target = defined.find((d) => d.name === name);
   const drop = (reason: DropReason): void => void dropped.push({ name, at: loc(entry), reason, kind });
   if (!target) {
-    report(entry, 'error', `track-${kind}-not-found`, `(${instance}) track ${kind} ${name} not found, ignoring...`, [instance, name]);
-    return drop(allNames.has(name) ? 'defined-later' : 'not-found');
+    report(entry, 'error', `track${cap(kind)}NotFound`, `(${instance}) track ${kind} ${name} not found, ignoring...`, [instance, name]);
+    return drop(allNames.has(name) ? 'definedLater' : 'notFound');
   }
   if (tracked.some((t) => t.target === target)) {
-    report(entry, 'error', `track-${kind}-duplicate`, `(${instance}) duplicate ${keyword} ${name} - ignoring`, [instance, name]);
+    report(entry, 'error', `track${cap(kind)}Duplicate`, `(${instance}) duplicate ${keyword} ${name} - ignoring`, [instance, name]);
     return drop('duplicate');
   }
   let weight = target.weight;
   let reverse = target.reverse;
   if (option !== undefined) {
     if (option !== 'weight') {
-      report(entry, 'error', `track-${kind}-option`, `(${instance}) unknown track ${kind} option ${option} - ignoring`, [instance, option]);
-      return drop('bad-option');
+      report(entry, 'error', `track${cap(kind)}Option`, `(${instance}) unknown track ${kind} option ${option} - ignoring`, [instance, option]);
+      return drop('badOption');
     }
     if (value === undefined) {
-      report(entry, 'error', `track-${kind}-weight-missing`, `(${instance}) weight without value specified for track ${kind} ${name} - ignoring`, [instance, name]);
-      return drop('bad-option');
+      report(entry, 'error', `track${cap(kind)}WeightMissing`, `(${instance}) weight without value specified for track ${kind} ${name} - ignoring`, [instance, name]);
+      return drop('badOption');
     }
     const n = readInt(value, -254, 254);
     if (n === undefined) {
-      report(entry, 'error', `track-${kind}-weight-invalid`, `(${instance}) track ${kind} ${name}: weight must be between [-253..253] inclusive, ignoring...`, [instance, name]);
+      report(entry, 'error', `track${cap(kind)}WeightInvalid`, `(${instance}) track ${kind} ${name}: weight must be between [-253..253] inclusive, ignoring...`, [instance, name]);
     } else weight = Math.max(-253, Math.min(253, n));
     if (direction === 'reverse') reverse = true;
     else if (direction === 'noreverse') reverse = false;
@@ -526,11 +527,11 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
   let prefix = maxPrefix;
   if (slash >= 0) {
     const n = readInt(first.slice(slash + 1), 0, maxPrefix);
-    if (n === undefined) report(entry, 'error', 'vip-prefix', `Invalid address prefix len ${first.slice(slash + 1)} for address ${first} - using ${maxPrefix}`, [first]);
+    if (n === undefined) report(entry, 'error', 'vipPrefix', `Invalid address prefix len ${first.slice(slash + 1)} for address ${first} - using ${maxPrefix}`, [first]);
     else prefix = n;
   }
   if (!(family === 6 ? isIPv6(address) : isIPv4(address))) {
-    report(entry, 'error', 'vip-invalid', `VRRP parsed invalid IP ${first}. skipping IP...`, [first]);
+    report(entry, 'error', 'vipInvalid', `VRRP parsed invalid IP ${first}. skipping IP...`, [first]);
     return undefined;
   }
   const vip: VirtualIp = { at: loc(entry), words: entry.words, address, family, prefix, valid: true };
@@ -540,7 +541,7 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
     const takesValue = ['dev', 'scope', 'broadcast', 'brd', 'label', 'peer', 'preferred_lft', 'track_group'].includes(option);
     const value = options[i + 1];
     if (takesValue && value === undefined) {
-      report(entry, 'error', 'vip-missing-value', `Missing parameter for ${option} in ip address ${first}`, [option, first]);
+      report(entry, 'error', 'vipMissingValue', `Missing parameter for ${option} in ip address ${first}`, [option, first]);
       break;
     }
     if (takesValue) i++;
@@ -554,18 +555,18 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
       case 'brd':
       case 'broadcast':
         if (family === 6) {
-          report(entry, 'error', 'vip-brd-ipv6', `VRRP is trying to assign a broadcast ${value} to the IPv6 address ${first} !!?? WTF... skipping VIP...`, [first]);
+          report(entry, 'error', 'vipBrdIpv6', `VRRP is trying to assign a broadcast ${value} to the IPv6 address ${first} !!?? WTF... skipping VIP...`, [first]);
           vip.valid = false;
         } else if (value === '+' || value === '-') brdMode = value;
         else if (isIPv4(value)) vip.broadcast = value;
         else {
-          report(entry, 'error', 'vip-brd-invalid', `VRRP is trying to assign invalid broadcast ${value}. skipping VIP...`, [value]);
+          report(entry, 'error', 'vipBrdInvalid', `VRRP is trying to assign invalid broadcast ${value}. skipping VIP...`, [value]);
           vip.valid = false;
         }
         break;
       case 'label':
         if (Buffer.byteLength(value) >= 16) {
-          report(entry, 'error', 'vip-label-long', `Address label ${value} is longer than maximum length 15 - removing address`, [value]);
+          report(entry, 'error', 'vipLabelLong', `Address label ${value} is longer than maximum length 15 - removing address`, [value]);
           vip.valid = false;
         }
         vip.label = value;
@@ -582,7 +583,7 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
       case 'use_vmac':
         break;
       default:
-        report(entry, 'error', 'vip-unknown-option', `Unknown configuration entry '${option}' for ip address - ignoring`, [option]);
+        report(entry, 'error', 'vipUnknownOption', `Unknown configuration entry '${option}' for ip address - ignoring`, [option]);
     }
   }
   if (brdMode && family === 4 && prefix <= 30) vip.broadcast = broadcastOf(address, prefix, brdMode);
@@ -604,7 +605,7 @@ function completeInstance(vrrp: VrrpInstance, block: KeepalivedStatement, g: Glo
   if (vrrp.priority === 0) vrrp.priority = vrrp.state === 'MASTER' ? PRIORITY_OWNER : PRIORITY_DEFAULT;
   vrrp.initialState = vrrp.state ?? (vrrp.priority === PRIORITY_OWNER ? 'MASTER' : 'BACKUP');
   if (g.vrrpStrict && (vrrp.initialState === 'MASTER') !== (vrrp.priority === PRIORITY_OWNER)) {
-    report(block, 'error', 'strict-state', `(${name}) State MASTER must match being address owner`, [name]);
+    report(block, 'error', 'strictState', `(${name}) State MASTER must match being address owner`, [name]);
     vrrp.initialState = vrrp.priority === PRIORITY_OWNER ? 'MASTER' : 'BACKUP';
   }
   if (vrrp.authentication?.type) {
@@ -612,37 +613,37 @@ function completeInstance(vrrp: VrrpInstance, block: KeepalivedStatement, g: Glo
     else if (vrrp.version === 3) vrrp.authentication.ignored = 'VRRPv3';
     if (vrrp.authentication.ignored) {
       const why = g.vrrpStrict ? 'Strict mode' : 'VRRP version 3';
-      report(block, 'error', 'auth-ignored', `(${name}) ${why} does not support authentication. Ignoring.`, [name]);
+      report(block, 'error', 'authIgnored', `(${name}) ${why} does not support authentication. Ignoring.`, [name]);
     }
   }
-  if (vrrp.virtualRouterId === undefined) report(block, 'error', 'vrid-missing', `(${name}) the virtual router id must be set`, [name]);
+  if (vrrp.virtualRouterId === undefined) report(block, 'error', 'vridMissing', `(${name}) the virtual router id must be set`, [name]);
   if (vrrp.priority === PRIORITY_OWNER && vrrp.nopreempt) {
-    report(block, 'error', 'nopreempt-owner', `(${name}) nopreempt is incompatible with priority 255. resetting nopreempt`, [name]);
+    report(block, 'error', 'nopreemptOwner', `(${name}) nopreempt is incompatible with priority 255. resetting nopreempt`, [name]);
     vrrp.nopreempt = false;
   }
   if (vrrp.initialState === 'MASTER') {
     if (vrrp.nopreempt) {
-      report(block, 'error', 'nopreempt-master', `(${name}) Warning - nopreempt will not work with initial state MASTER - clearing`, [name]);
+      report(block, 'error', 'nopreemptMaster', `(${name}) Warning - nopreempt will not work with initial state MASTER - clearing`, [name]);
       vrrp.nopreempt = false;
     }
     if (vrrp.preemptDelay) {
-      report(block, 'error', 'preempt-delay-master', `(${name}) Warning - preempt delay will not work with initial state MASTER - clearing`, [name]);
+      report(block, 'error', 'preemptDelayMaster', `(${name}) Warning - preempt delay will not work with initial state MASTER - clearing`, [name]);
       vrrp.preemptDelay = 0;
     }
   }
   if (vrrp.preemptDelay && (g.vrrpStrict || vrrp.nopreempt)) {
-    report(block, 'error', 'preempt-delay-reset', `(${name}) preempt_delay is incompatible with ${g.vrrpStrict ? 'strict mode' : 'nopreempt mode'} - resetting`, [name]);
+    report(block, 'error', 'preemptDelayReset', `(${name}) preempt_delay is incompatible with ${g.vrrpStrict ? 'strict mode' : 'nopreempt mode'} - resetting`, [name]);
     vrrp.preemptDelay = 0;
   }
   if (vrrp.priority === PRIORITY_OWNER) {
     // An address owner never changes priority: keepalived drops every weighted tracker.
     for (const t of vrrp.trackScripts.filter((t) => t.weight !== 0)) {
-      report({ ...t.at, order: block.order }, 'error', 'owner-ignores-weight', `(${name}) ignoring tracked script ${t.name} with weights due to address_owner`, [name, t.name]);
-      vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: 'address-owner', kind: 'script' });
+      report({ ...t.at, order: block.order }, 'error', 'ownerIgnoresWeight', `(${name}) ignoring tracked script ${t.name} with weights due to address_owner`, [name, t.name]);
+      vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: 'addressOwner', kind: 'script' });
     }
     vrrp.trackScripts = vrrp.trackScripts.filter((t) => t.weight === 0);
     for (const t of vrrp.trackProcesses.filter((t) => t.weight !== 0)) {
-      vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: 'address-owner', kind: 'process' });
+      vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: 'addressOwner', kind: 'process' });
     }
     vrrp.trackProcesses = vrrp.trackProcesses.filter((t) => t.weight === 0);
   }

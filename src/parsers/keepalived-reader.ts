@@ -18,7 +18,7 @@ export type Severity = 'error' | 'warning';
 
 export interface KeepalivedDiagnostic {
   severity: Severity;
-  /** Stable code for tests and checks, e.g. 'unknown-keyword', 'missing-parameter'. */
+  /** Stable code for tests and checks, e.g. 'unknownKeyword', 'missingParameter'. */
   code: string;
   args: string[];
   /** English, in keepalived's own wording (without the `(Line N)` prefix). */
@@ -27,6 +27,8 @@ export interface KeepalivedDiagnostic {
   line: number;
   /** keepalived exits on this one (a missing parameter). */
   fatal?: true;
+  /** syntax: reading the file (keywords, braces, quotes, includes); config: what a handler or the final checks say about a value. */
+  stage: 'syntax' | 'config';
 }
 
 /** Where a logical line came from: the physical line being read at the time, as written. */
@@ -334,10 +336,10 @@ export class LineReader {
       // keepalived 2.4 ignores a too-long line's first MAXBUF - 1 bytes and reads the rest as a new
       // line (2.2 splits it silently); we ignore the whole physical line, as GRAMMAR.md §B1 states.
       if (line.length >= MAXBUF - 1) {
-        this.report('error', 'line-too-long', 'line too long - ignoring', []);
+        this.report('error', 'lineTooLong', 'line too long - ignoring', []);
         line = '';
       } else if (line.includes('\0')) {
-        this.report('error', 'embedded-nul', 'configuration appears to have embedded NULs - ignoring line', []);
+        this.report('error', 'embeddedNul', 'configuration appears to have embedded NULs - ignoring line', []);
         line = '';
       }
       line = line.replace(/[\r\n]+$/, '');
@@ -345,7 +347,7 @@ export class LineReader {
         if (this.definingMultiline) this.endDefinition();
         continue;
       }
-      line = decomment(line, (s) => this.report('error', 'unterminated-quote', `Unterminated quote '${display(s)}'`, [display(s)]));
+      line = decomment(line, (s) => this.report('error', 'unterminatedQuote', `Unterminated quote '${display(s)}'`, [display(s)]));
       if (line.length > 0) return line;
     }
   }
@@ -449,7 +451,7 @@ export class LineReader {
         continue;
       }
       if (++substitutions > MAX_SUBSTITUTIONS_PER_LINE) {
-        this.report('error', 'substitution-loop', `Parameter substitution on line '${display(buf)}' does not terminate`, [display(buf)]);
+        this.report('error', 'substitutionLoop', `Parameter substitution on line '${display(buf)}' does not terminate`, [display(buf)]);
         return { buf, found: false };
       }
       found = true;
@@ -465,7 +467,7 @@ export class LineReader {
       }
       const replaced = buf.slice(0, pos) + replacement + buf.slice(use.end);
       if (replaced.length >= MAXBUF) {
-        this.report('warning', 'substitution-too-long', `Parameter substitution on line '${display(buf)}' would exceed maximum line length`, [display(buf)]);
+        this.report('warning', 'substitutionTooLong', `Parameter substitution on line '${display(buf)}' would exceed maximum line length`, [display(buf)]);
         return { buf, found: false };
       }
       buf = replaced;
@@ -512,7 +514,7 @@ export class LineReader {
       if (buf[0] === '$' && this.defineFrom(buf)) return '';
       if (buf.startsWith('~SEQ') || buf.startsWith('~LST')) {
         const ok = buf[1] === 'S' ? this.addSequence(buf) : this.addList(buf);
-        if (!ok) this.report('error', 'invalid-sequence', `Invalid ${buf.slice(0, 4)} specification '${display(buf)}'`, [display(buf)]);
+        if (!ok) this.report('error', 'invalidSequence', `Invalid ${buf.slice(0, 4)} specification '${display(buf)}'`, [display(buf)]);
         return '';
       }
       if (buf[0] === '~') break;
@@ -573,7 +575,7 @@ export class LineReader {
   private nextGeneratedLine(): string {
     const seq = this.seqs[this.seqs.length - 1];
     if (++this.generated > MAX_GENERATED_LINES) {
-      this.report('error', 'sequence-too-long', `~SEQ/~LST produce more than ${MAX_GENERATED_LINES} lines - stopping`, []);
+      this.report('error', 'sequenceTooLong', `~SEQ/~LST produce more than ${MAX_GENERATED_LINES} lines - stopping`, []);
       this.seqs.length = 0;
       return '';
     }
@@ -603,7 +605,7 @@ export class LineReader {
     const absolute = shown.startsWith('/') ? shown : path.join(path.dirname(this.current.file), shown);
     this.includeRequests.push(absolute);
     if (this.stack.length >= MAX_INCLUDE_DEPTH) {
-      this.report('error', 'include-depth', `include nesting deeper than ${MAX_INCLUDE_DEPTH} - ignoring '${shown}'`, [shown]);
+      this.report('error', 'includeDepth', `include nesting deeper than ${MAX_INCLUDE_DEPTH} - ignoring '${shown}'`, [shown]);
       return true;
     }
     const found = this.options.readInclude?.(absolute, this.current.file) ?? [];
@@ -612,7 +614,7 @@ export class LineReader {
       const severity: Severity = inc.kind === 'include' ? 'warning' : 'error';
       const wildcard = /[*?[]/.test(shown);
       const message = wildcard ? `No config files matched '${shown}'.` : `Config files missing '${shown}'.`;
-      this.report(severity, 'include-missing', message, [shown]);
+      this.report(severity, 'includeMissing', message, [shown]);
       return true;
     }
     // The stack top is read first: push the matches last to first.
@@ -657,7 +659,7 @@ export class LineReader {
     if (buf === '{') this.blockDepth++;
     else if (buf === '}') {
       if (this.blockDepth-- < 1) {
-        this.report('error', 'extra-close', "Extra '}' found", []);
+        this.report('error', 'extraClose', "Extra '}' found", []);
         this.blockDepth = 0;
       }
     }

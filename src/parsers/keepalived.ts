@@ -78,8 +78,8 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
   const reader: LineReader = new LineReader(text, file, opts, (severity, code, message, args, fatal) =>
     add(reader.origin, reader.count, severity, code, message, args, fatal),
   );
-  function add(at: Origin, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean) {
-    const diagnostic: KeepalivedDiagnostic = { severity, code, args, message, file: at.file, line: at.line };
+  function add(at: Origin, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean, stage: KeepalivedDiagnostic['stage'] = 'syntax') {
+    const diagnostic: KeepalivedDiagnostic = { severity, code, args, message, file: at.file, line: at.line, stage };
     if (fatal) diagnostic.fatal = true;
     collected.push({ order, diagnostic });
   }
@@ -88,9 +88,9 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
   const statements: KeepalivedStatement[] = [];
   builder.block(KEEPALIVED_KEYWORDS, false, 0, statements);
   if (reader.blockDepth > 0) {
-    add(reader.origin, reader.count, 'error', 'missing-close', `There are ${reader.blockDepth} missing '}'s or extra '{'s`, [String(reader.blockDepth)]);
+    add(reader.origin, reader.count, 'error', 'missingClose', `There are ${reader.blockDepth} missing '}'s or extra '{'s`, [String(reader.blockDepth)]);
   }
-  const model = buildModel(statements, (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args));
+  const model = buildModel(statements, (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args, false, 'config'));
 
   const diagnostics = collected.sort((a, b) => a.order - b.order).map((c) => c.diagnostic);
   return {
@@ -122,7 +122,7 @@ class TreeBuilder {
   }
 
   private words(text: string): string[] {
-    return splitWords(text, () => this.report('error', 'unmatched-quote', `Unmatched quote: '${display(text)}'`, [display(text)]));
+    return splitWords(text, () => this.report('error', 'unmatchedQuote', `Unmatched quote: '${display(text)}'`, [display(text)]));
   }
 
   /** Returns true when it stopped at the end of a skipped block (keepalived's ret_err). */
@@ -153,9 +153,9 @@ class TreeBuilder {
       if (needBob) {
         needBob = false;
         if (first === '{' && level > 0) continue;
-        this.report('error', 'missing-open', "Missing '{' at beginning of configuration block");
+        this.report('error', 'missingOpen', "Missing '{' at beginning of configuration block");
       } else if (first === '{') {
-        this.report('error', 'unexpected-open', "Unexpected '{' - ignoring");
+        this.report('error', 'unexpectedOpen', "Unexpected '{' - ignoring");
         continue;
       }
       if (first === '}' && level > 0) break;
@@ -173,7 +173,7 @@ class TreeBuilder {
       };
       out.push(statement);
       if (!spec) {
-        this.report('error', 'unknown-keyword', `Unknown keyword '${statement.keyword}'`, [statement.keyword]);
+        this.report('error', 'unknownKeyword', `Unknown keyword '${statement.keyword}'`, [statement.keyword]);
         continue;
       }
 
@@ -185,7 +185,7 @@ class TreeBuilder {
       if (spec.arg && statement.args.length === 0) {
         this.report(
           'error',
-          'missing-parameter',
+          'missingParameter',
           `Configuration line starting \`${statement.keyword}\` is missing a parameter after keyword \`${statement.keyword}\` at word position 2`,
           [statement.keyword],
           true,
@@ -194,7 +194,7 @@ class TreeBuilder {
       if (spec.raw) {
         const quoted = splitQuotedEscaped(line.text);
         if (quoted) statement.quotedArgs = quoted.slice(1).map(display);
-        else this.report('error', 'unmatched-quote', `String '${display(line.text)}': missing terminating quote`, [display(line.text)]);
+        else this.report('error', 'unmatchedQuote', `String '${display(line.text)}': missing terminating quote`, [display(line.text)]);
       }
       if (first === 'vrrp_instance' && level === 0) this.checkInstanceName(statement);
       if (spec.valueBlock) statement.entries = this.valueBlock(words);
@@ -210,9 +210,9 @@ class TreeBuilder {
   private checkInstanceName(statement: KeepalivedStatement): void {
     const [name] = statement.args;
     if (statement.args.length !== 1) {
-      this.report('error', 'instance-name', 'vrrp_instance must have a name');
+      this.report('error', 'instanceName', 'vrrp_instance must have a name');
     } else if (this.instanceNames.has(name)) {
-      this.report('error', 'instance-duplicate', `vrrp instance ${name} already defined`, [name]);
+      this.report('error', 'instanceDuplicate', `vrrp instance ${name} already defined`, [name]);
     } else {
       this.instanceNames.add(name);
       return;
@@ -239,7 +239,7 @@ class TreeBuilder {
         }
       } else {
         const [kw, extra] = keywordWords.map(display);
-        this.report('error', 'block-extra-parameters', `Block ${kw} has extra parameters ${extra} ...`, [kw, extra]);
+        this.report('error', 'blockExtraParameters', `Block ${kw} has extra parameters ${extra} ...`, [kw, extra]);
       }
     }
     for (;;) {
@@ -262,7 +262,7 @@ class TreeBuilder {
             words = words.slice(1);
           } else {
             const kw = display(keywordWords[0]);
-            this.report('warning', 'missing-open', `'{' missing from beginning of block ${kw}`, [kw]);
+            this.report('warning', 'missingOpen', `'{' missing from beginning of block ${kw}`, [kw]);
           }
         }
         if (words[words.length - 1] === '}') {
