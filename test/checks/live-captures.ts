@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES_DIR } from '../../src/paths.js';
-import type { CommandResult } from '../../src/types.js';
+import type { Check, CheckResult, CommandResult, Status } from '../../src/types.js';
+import { runCheck, type TesterOptions } from '../support/check-tester.js';
 
 const CAPTURES = join(FIXTURES_DIR, 'live-captures');
 
@@ -18,4 +19,57 @@ export function capture(dir: string, name: string): Partial<CommandResult> {
 /** Just the stdout of a capture. */
 export function captured(dir: string, name: string): string {
   return capture(dir, name).stdout!;
+}
+
+type Commands = Record<string, Partial<CommandResult>>;
+
+/** Every command of a correct, running pair (the outputs of fixtures/live-correct). */
+export function correctCommands(): { master: Commands; backup: Commands } {
+  const common: Commands = {
+    'systemctl-is-enabled-keepalived': capture('systemctl-is-enabled', 'enabled'),
+    'systemctl-is-active-keepalived': capture('systemctl-is-active', 'active'),
+    'systemctl-is-active-haproxy': capture('systemctl-is-active', 'active'),
+    'haproxy-check': capture('haproxy-check', 'good'),
+    'keepalived-check': capture('keepalived-check', 'good'),
+    sysctl: capture('sysctl', 'sysctl'),
+  };
+  return {
+    master: {
+      ...common,
+      'ip-addr': capture('ip-addr', 'cloud-master-good'),
+      'https-vip': capture('https-vip', 'ok'),
+      'tls-vip-cert': capture('tls-vip-cert', 'fixture-cert'),
+    },
+    backup: { ...common, 'ip-addr': capture('ip-addr', 'cloud-backup-good') },
+  };
+}
+
+/** The correct commands with some replaced (a capture, or null to leave the output out). */
+export function commandsWith(changes: { master?: Record<string, Partial<CommandResult> | null>; backup?: Record<string, Partial<CommandResult> | null> }) {
+  const commands = correctCommands();
+  for (const role of ['master', 'backup'] as const) {
+    for (const [key, value] of Object.entries(changes[role] ?? {})) {
+      if (value === null) delete commands[role][key];
+      else commands[role][key] = value;
+    }
+  }
+  return commands;
+}
+
+export interface LiveCase {
+  name: string;
+  master?: Record<string, Partial<CommandResult> | null>;
+  backup?: Record<string, Partial<CommandResult> | null>;
+  /** Extra CheckTester options (files, target, profile). */
+  options?: Omit<TesterOptions, 'commands'>;
+  status: Status;
+  /** `host:messageId` of every finding, any kind, sorted (`-:id` for findings without a host). */
+  findings: string[];
+}
+
+/** Run one case through the CheckTester; returns what to compare and the result for closer looks. */
+export async function runLiveCase(check: Check, c: LiveCase): Promise<{ got: { status: Status; findings: string[] }; result: CheckResult }> {
+  const result = await runCheck(check, { ...c.options, commands: commandsWith({ master: c.master, backup: c.backup }) });
+  const findings = result.findings.map((f) => `${f.host ?? '-'}:${f.messageId}`).sort();
+  return { got: { status: result.status, findings }, result };
 }
