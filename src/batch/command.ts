@@ -1,0 +1,162 @@
+// `hagrade batch` and `hagrade merge`: the CLI side of grading a whole class.
+import type { Command } from 'commander';
+import { parseLang } from '../commands/check.js';
+import { UsageError } from '../commands/errors.js';
+import { InventoryError } from '../inventory.js';
+import { loadProfile, ProfileError } from '../profile.js';
+import { createBatchDisplay } from './display.js';
+import { mergeBatches, MergeError } from './merge.js';
+import { DEFAULT_OUTPUT_OPTIONS, type OutputOptions, type StudentRecord } from './outputs.js';
+import { loadRoster } from './roster.js';
+import { BatchError, parseShard, runBatch } from './runner.js';
+import { say } from './text.js';
+import { fill, pick } from '../engine/messages.js';
+import type { GradeFn } from './types.js';
+
+interface OutputFlags {
+  out: string;
+  lang?: string;
+  gradebookIdColumn: string;
+  maxGrade: string;
+  title?: string;
+  quiet?: boolean;
+}
+
+interface BatchFlags extends OutputFlags {
+  concurrency?: string;
+  failover: boolean;
+  resume?: boolean;
+  retryErrors?: boolean;
+  shard?: string;
+  lab?: string;
+}
+
+const EXIT_HELP = `
+Exit codes:
+  0    every student was graded (whatever their grades)
+  2    usage or input error (bad option, roster error with its line, conflicting merge)
+  3    some students could not be graded or have checks that could not be decided (ERROR rows)
+  130  interrupted: the students that were running finished; run again with --resume`;
+
+function positive(value: string, option: string, integer: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${option} must be a positive ${integer ? 'whole ' : ''}number, not '${value}'`);
+  return n;
+}
+
+function outputOptions(flags: OutputFlags): OutputOptions {
+  return {
+    lang: parseLang(flags.lang),
+    gradebookIdColumn: flags.gradebookIdColumn,
+    maxGrade: positive(flags.maxGrade, '--max-grade', false),
+    ...(flags.title !== undefined ? { title: flags.title } : {}),
+  };
+}
+
+/** Errors of the user's inputs are usage errors (exit 2); anything else is ours. */
+async function asUsageErrors<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof InventoryError || e instanceof ProfileError || e instanceof BatchError || e instanceof MergeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Exit 3 when some students have no usable grade. */
+function failOnErrors(records: StudentRecord[], options: OutputOptions): void {
+  const bad = records.filter((r) => r.status === 'error' || r.status === 'pending').map((r) => r.student);
+  if (bad.length) throw new UsageError(say('someErrors', options.lang, { count: bad.length, students: bad.join(', ') }), 3);
+}
+
+function addOutputOptions(command: Command): Command {
+  return command
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--lang <lang>', 'ru or en (default: from LANG)')
+    .option('--gradebook-id-column <name>', "gradebook.csv's student column, to map on import (e.g. 'Email address', 'Username')", DEFAULT_OUTPUT_OPTIONS.gradebookIdColumn)
+    .option('--max-grade <n>', "gradebook.csv's Grade is the score scaled to this", String(DEFAULT_OUTPUT_OPTIONS.maxGrade))
+    .option('--title <text>', 'title of class-report.html')
+    .option('-q, --quiet', 'no progress output');
+}
+
+/** Adds `batch` and `merge`. `grade` grades one pair (over SSH in the real CLI). */
+export function registerBatchCommands(program: Command, grade: GradeFn): void {
+  addOutputOptions(
+    program
+      .command('batch')
+      .argument('<roster>', 'the class: CSV (student,master,backup,user,key,vip), YAML (students:) or an Ansible INI inventory with a group per student')
+      .description('grade a whole class from a roster: in parallel, resumable, in shards'),
+  )
+    .option('--concurrency <n>', 'students graded at once (default: min(16, students))')
+    .option('--no-failover', 'do not run the failover probe (read-only grading)')
+    .option('--resume', 'skip students whose result is already in --out (after an interrupted batch)')
+    .option('--retry-errors', 'like --resume, but grade again the students whose stored result is an ERROR')
+    .option('--shard <i/n>', 'grade only shard i of n (1-based; a stable hash of the student id picks the shard)')
+    .option('--lab <profile.yaml>', 'expected values that differ from the assignment (names, ports, paths)')
+    .addHelpText(
+      'after',
+      `
+Writes to --out: students/<id>/report.json and snapshot/, summary.csv, gradebook.csv (Moodle
+grade import), class-report.html and batch.json. Shards are joined with 'hagrade merge'.
+
+Examples:
+  hagrade batch roster.csv --out grades --concurrency 8
+  hagrade batch roster.csv --out grades --resume            # after Ctrl+C
+  hagrade batch roster.yaml --out part2 --shard 2/4 --no-failover
+${EXIT_HELP}`,
+    )
+    .action(async (rosterFile: string, flags: BatchFlags) => {
+      const output = outputOptions(flags);
+      const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+      if (flags.shard !== undefined && !shard) throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), not '${flags.shard}'`);
+      const concurrency = flags.concurrency === undefined ? undefined : positive(flags.concurrency, '--concurrency', true);
+      const profile = await asUsageErrors(() => loadProfile(flags.lab));
+      const entries = await asUsageErrors(() => loadRoster(rosterFile));
+      // First Ctrl+C: start no new student; the CLI exits on the second one.
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const display = createBatchDisplay({ interactive: Boolean(process.stderr.isTTY) && !process.env.CI, quiet: Boolean(flags.quiet), lang: output.lang });
+      try {
+        const outcome = await asUsageErrors(() =>
+          runBatch({
+            entries,
+            grade,
+            outDir: flags.out,
+            ...(concurrency !== undefined ? { concurrency } : {}),
+            resume: Boolean(flags.resume),
+            retryErrors: Boolean(flags.retryErrors),
+            ...(shard ? { shard } : {}),
+            signal: stop.signal,
+            onProgress: (event) => display.onEvent(event),
+            failover: flags.failover,
+            profile,
+            output,
+          }),
+        );
+        display.stop();
+        if (!flags.quiet) process.stderr.write(`${say('written', output.lang, { dir: flags.out })}\n`);
+        if (!outcome.interrupted) failOnErrors(outcome.records, output);
+      } finally {
+        display.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  addOutputOptions(
+    program
+      .command('merge')
+      .argument('<dirs...>', "--out directories of 'hagrade batch --shard'")
+      .description('join the outputs of sharded batches into one summary, gradebook and class report'),
+  )
+    .addHelpText('after', `\nExample:\n  hagrade merge part1 part2 part3 part4 --out grades\n${EXIT_HELP}`)
+    .action(async (dirs: string[], flags: OutputFlags) => {
+      const output = outputOptions(flags);
+      const { records, warnings } = await asUsageErrors(() => mergeBatches(dirs, flags.out, output));
+      for (const w of warnings) process.stderr.write(`! ${fill(pick(w.text, output.lang)!, w.data)}\n`);
+      if (!flags.quiet) process.stderr.write(`${say('written', output.lang, { dir: flags.out })}\n`);
+      failOnErrors(records, output);
+    });
+}

@@ -1,0 +1,201 @@
+// Grading a class: every student's pair through the injected GradeFn, several at a time, never
+// one host in two gradings at once, each result stored as soon as it is known (so a batch can be
+// resumed), then the class files.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabProfile, Lang, Text } from '../types.js';
+import { recordFromStored, readStored, storeError, storeResult, studentPaths, statusOf, writeClassFiles, type OutputOptions, type ShardSpec, type StudentRecord } from './outputs.js';
+import { studentDirName } from './roster.js';
+import { BATCH_TEXT } from './text.js';
+import type { GradeFn, RosterEntry } from './types.js';
+
+/** The output directory already holds a batch and neither --resume nor --retry-errors was given (exit 2). */
+export class BatchError extends Error {
+  override name = 'BatchError';
+}
+
+export const MAX_DEFAULT_CONCURRENCY = 16;
+
+/**
+ * The shard (1..count) of a student: a stable hash of the id (first 32 bits of its SHA-256) modulo
+ * count. A student stays in the same shard when others are added to or removed from the roster.
+ */
+export function shardOf(student: string, count: number): number {
+  return (createHash('sha256').update(student, 'utf8').digest().readUInt32BE(0) % count) + 1;
+}
+
+/** `i/n` with 1 <= i <= n, as CI matrices count (GitLab's CI_NODE_INDEX/CI_NODE_TOTAL). */
+export function parseShard(text: string): ShardSpec | undefined {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!match) return undefined;
+  const shard = { index: Number(match[1]), count: Number(match[2]) };
+  return shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count ? shard : undefined;
+}
+
+export type BatchEvent =
+  | { type: 'planned'; total: number; toGrade: number; stored: number; concurrency: number; shard?: ShardSpec }
+  | { type: 'warning'; text: Text; data: Record<string, string | number> }
+  | { type: 'start'; student: string }
+  | { type: 'phase'; student: string; phase: string }
+  | { type: 'done'; record: StudentRecord }
+  | { type: 'stopping' };
+
+export interface RunBatchOptions {
+  entries: RosterEntry[];
+  grade: GradeFn;
+  outDir: string;
+  /** At most this many students at once; default min(16, students to grade). */
+  concurrency?: number;
+  /** Skip students whose result is already stored in outDir. */
+  resume?: boolean;
+  /** Like resume, but students whose stored result is an ERROR are graded again. */
+  retryErrors?: boolean;
+  shard?: ShardSpec;
+  /** Aborted: start no new student; the running ones finish and are stored. */
+  signal?: AbortSignal;
+  /** Aborted: the running gradings stop now (their probes restore); they stay ungraded. */
+  stopRunning?: AbortSignal;
+  onProgress?: (event: BatchEvent) => void;
+  failover: boolean;
+  profile: LabProfile;
+  output: OutputOptions;
+}
+
+export interface BatchOutcome {
+  records: StudentRecord[];
+  interrupted: boolean;
+  /** Students graded in this run (not taken from a previous one). */
+  graded: string[];
+}
+
+function hostKeys(entry: RosterEntry): string[] {
+  return [entry.master, entry.backup].map((h) => `${h.host.toLowerCase()}:${h.port ?? 22}`);
+}
+
+/** Students that share a host, one warning per host. */
+function sharedHosts(entries: RosterEntry[]): { host: string; students: string[] }[] {
+  const byHost = new Map<string, string[]>();
+  for (const entry of entries) {
+    for (const key of new Set(hostKeys(entry))) byHost.set(key, [...(byHost.get(key) ?? []), entry.student]);
+  }
+  return [...byHost].filter(([, students]) => students.length > 1).map(([host, students]) => ({ host, students }));
+}
+
+export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
+  const lang: Lang = opts.output.lang;
+  const emit = (event: BatchEvent) => opts.onProgress?.(event);
+  const resume = Boolean(opts.resume || opts.retryErrors);
+  if (!resume && existsSync(join(opts.outDir, 'batch.json'))) {
+    throw new BatchError(`${opts.outDir} already holds a batch: add --resume to finish it, --retry-errors to grade its errors again, or choose another --out`);
+  }
+  mkdirSync(opts.outDir, { recursive: true });
+
+  const mine = opts.entries.filter((e) => !opts.shard || shardOf(e.student, opts.shard.count) === opts.shard.index);
+  const records = new Map<string, StudentRecord>();
+  const toGrade: RosterEntry[] = [];
+  for (const entry of mine) {
+    const dir = studentDirName(entry.student);
+    const stored = resume ? readStored(opts.outDir, dir) : undefined;
+    if (stored && 'unreadable' in stored) {
+      emit({ type: 'warning', text: BATCH_TEXT.unreadable, data: { file: stored.file, reason: stored.unreadable } });
+    }
+    const record = { ...recordFromStored(entry.student, dir, stored, lang), ...(entry.group !== undefined ? { group: entry.group } : {}) };
+    const keep = record.status !== 'pending' && !(opts.retryErrors && record.status === 'error');
+    records.set(entry.student, keep ? { ...record, resumed: true } : record);
+    if (!keep) toGrade.push(entry);
+  }
+
+  const concurrency = Math.max(1, opts.concurrency ?? Math.min(MAX_DEFAULT_CONCURRENCY, toGrade.length));
+  emit({ type: 'planned', total: mine.length, toGrade: toGrade.length, stored: mine.length - toGrade.length, concurrency, ...(opts.shard ? { shard: opts.shard } : {}) });
+  for (const { host, students } of sharedHosts(toGrade)) {
+    emit({ type: 'warning', text: BATCH_TEXT.sharedHost, data: { host, students: students.join(', ') } });
+  }
+
+  const stopRunning = opts.stopRunning ?? new AbortController().signal;
+  const graded: string[] = [];
+  const gradeOne = async (entry: RosterEntry): Promise<void> => {
+    const dir = studentDirName(entry.student);
+    const paths = studentPaths(opts.outDir, dir);
+    rmSync(paths.snapshot, { recursive: true, force: true });
+    mkdirSync(paths.snapshot, { recursive: true });
+    const started = Date.now();
+    const startedAt = new Date(started).toISOString();
+    const base = { student: entry.student, dir, ...(entry.group !== undefined ? { group: entry.group } : {}), startedAt };
+    emit({ type: 'start', student: entry.student });
+    let record: StudentRecord;
+    try {
+      const result = await opts.grade(entry, {
+        signal: stopRunning,
+        onPhase: (phase) => emit({ type: 'phase', student: entry.student, phase }),
+        snapshotDir: paths.snapshot,
+        failover: opts.failover,
+        lang,
+        profile: opts.profile,
+      });
+      // A grading cut short is not a result: leave the student to --resume.
+      if (stopRunning.aborted) record = recordFromStored(entry.student, dir, undefined, lang);
+      else {
+        storeResult(opts.outDir, dir, result);
+        record = { ...base, status: statusOf(result), result, durationMs: Date.now() - started };
+      }
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      if (stopRunning.aborted) record = recordFromStored(entry.student, dir, undefined, lang);
+      else {
+        const durationMs = Date.now() - started;
+        storeError(opts.outDir, dir, { student: entry.student, error, startedAt, durationMs });
+        record = { ...base, status: 'error', error, durationMs };
+      }
+    }
+    if (record.status !== 'pending') graded.push(entry.student);
+    records.set(entry.student, { ...record, ...(entry.group !== undefined ? { group: entry.group } : {}) });
+    emit({ type: 'done', record });
+  };
+
+  const interrupted = await schedule(toGrade, concurrency, gradeOne, opts.signal, () => emit({ type: 'stopping' }));
+  const all = [...records.values()];
+  writeClassFiles(opts.outDir, all, { ...(opts.shard ? { shard: opts.shard } : {}), interrupted, concurrency }, opts.output);
+  return { records: all, interrupted, graded };
+}
+
+/**
+ * Run `work` over the entries, at most `limit` at once and never two that share a host; an entry
+ * whose host is busy waits while later ones go ahead. Returns whether `signal` stopped it early.
+ */
+async function schedule(
+  entries: RosterEntry[],
+  limit: number,
+  work: (entry: RosterEntry) => Promise<void>,
+  signal: AbortSignal | undefined,
+  onStop: () => void,
+): Promise<boolean> {
+  const waiting = [...entries];
+  const running = new Set<Promise<void>>();
+  const busy = new Set<string>();
+  const stopped = new Promise<void>((resolve) => {
+    if (signal?.aborted) resolve();
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  while (waiting.length > 0 && !signal?.aborted) {
+    for (let i = 0; i < waiting.length && running.size < limit; ) {
+      const entry = waiting[i]!;
+      const keys = hostKeys(entry);
+      if (keys.some((k) => busy.has(k))) {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      keys.forEach((k) => busy.add(k));
+      const job: Promise<void> = work(entry).finally(() => {
+        keys.forEach((k) => busy.delete(k));
+        running.delete(job);
+      });
+      running.add(job);
+    }
+    await Promise.race([...running, stopped]);
+  }
+  if (signal?.aborted && waiting.length > 0) onStop();
+  await Promise.all(running);
+  return Boolean(signal?.aborted) && waiting.length > 0;
+}
