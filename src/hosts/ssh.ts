@@ -190,6 +190,12 @@ interface Hop {
   password?: string;
 }
 
+interface AuthStep {
+  /** The method as the server names it in its list of those it still accepts. */
+  wire: AuthenticationType;
+  make: () => Promise<AnyAuthMethod | undefined>;
+}
+
 interface RawResult {
   exitCode: number | null;
   stdout: Buffer;
@@ -291,7 +297,9 @@ export class SshHost implements Host {
     const jumpHops: Hop[] = [];
     for (const jump of jumps) {
       try {
-        jumpHops.push(this.resolveHop(parseHostSpec(jump.replace(/^ssh:\/\//, ''))).hop);
+        const resolved = this.resolveHop(parseHostSpec(jump.replace(/^ssh:\/\//, '')));
+        if (resolved.jumps.length) this.configNotes.push(`ProxyJump of the jump host ${jump} is not followed; connecting to it directly`);
+        jumpHops.push(resolved.hop);
       } catch (e) {
         if (!(e instanceof InventoryError)) throw e;
         this.configNotes.push(`ProxyJump '${jump}' is not [user@]host[:port]; ignored`);
@@ -311,16 +319,20 @@ export class SshHost implements Host {
     await this.connection();
     if (this.isRoot || this.options.useSudo === false || this.sudoChecked) return;
     this.sudoChecked = true;
-    const raw = await this.exec(shellQuote(['sudo', '-n', 'true']), this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-    if (raw.unavailable) throw new SshError('unreachable', t(raw.error!, raw.error!));
+    const line = this.commandLine(['true'], { root: true, timeoutMs: this.commandTimeout() });
+    const raw = await this.exec(line.remote, this.commandTimeout());
+    if (raw.unavailable) throw new SshError('unreachable', t(raw.error!, `${this.label} недоступен: ${raw.error}`));
     if (raw.exitCode !== 0) {
-      const stderr = raw.stderr.toString('utf8');
+      const stderr = raw.stderr.toString('utf8').trim();
       throw new SshError(
         'sudo-password',
-        sudoProblem(stderr, this.user, this.label) ??
-          t(`sudo -n true failed on ${this.label}: ${stderr.trim()}`, `sudo -n true завершился ошибкой на ${this.label}: ${stderr.trim()}`),
+        sudoProblem(stderr, this.user, this.label) ?? t(`sudo -n true failed on ${this.label}: ${stderr}`, `sudo -n true завершился ошибкой на ${this.label}: ${stderr}`),
       );
     }
+  }
+
+  private commandTimeout(cmd?: Command): number {
+    return cmd?.timeoutMs ?? this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   }
 
   private async connection(): Promise<Client> {
@@ -410,7 +422,14 @@ export class SshHost implements Host {
           ),
         ),
       );
-      client.on('error', (err) => fail(refusal ?? this.connectError(err, hop, tried)));
+      client.on('error', (err: Error & { level?: string }) => {
+        // ssh2 reports a broken agent or a key that cannot sign, then goes on to the next method.
+        if (err.level === 'agent' || (err.level === 'client-authentication' && /signing/i.test(err.message))) {
+          tried.push(`(${err.message})`);
+          return;
+        }
+        fail(refusal ?? this.connectError(err, hop, tried));
+      });
       client.on('close', () =>
         fail(refusal ?? new SshError('protocol', t(`${hop.host}:${hop.port} closed the connection during the SSH handshake`, `${hop.host}:${hop.port} закрыл соединение во время установки SSH-сессии`))),
       );
@@ -425,7 +444,7 @@ export class SshHost implements Host {
         client.on('close', () => onLost(lastError));
         resolve(client);
       });
-      const methods = this.authMethods(hop, tried, deadline);
+      const steps = this.authSteps(hop, tried, deadline);
       try {
         client.connect({
           host: hop.host,
@@ -441,7 +460,7 @@ export class SshHost implements Host {
             return refusal === undefined;
           },
           authHandler: (methodsLeft, _partial, next) => {
-            void this.nextAuthMethod(methods, methodsLeft).then(
+            void this.nextAuthMethod(steps, methodsLeft).then(
               (method) => next(method ?? (false as unknown as AuthenticationType)),
               () => next(false as unknown as AuthenticationType),
             );
@@ -504,7 +523,11 @@ export class SshHost implements Host {
   // -------------------------------------------------------------------------------------------
   // Authentication: key files, then ssh-agent, then password, as the brief and OpenSSH order them
 
-  private async *authMethods(hop: Hop, tried: string[], deadline: Deadline): AsyncGenerator<AnyAuthMethod> {
+  /**
+   * The attempts in order, each made only when its turn comes and the server still accepts its
+   * method: nobody is asked for a passphrase or a password the server would not take.
+   */
+  private authSteps(hop: Hop, tried: string[], deadline: Deadline): AuthStep[] {
     const username = hop.user;
     const prompt = async <T>(ask: () => Promise<T>): Promise<T> => {
       deadline.pause();
@@ -514,53 +537,65 @@ export class SshHost implements Host {
         deadline.resume();
       }
     };
-    for (const file of hop.keyFiles) {
-      let data: Buffer;
-      try {
-        data = readFileSync(file);
-      } catch {
-        continue; // as OpenSSH: identities that do not exist are skipped
-      }
-      let passphrase: string | undefined;
-      let parsed = ssh2.utils.parseKey(data);
-      if (parsed instanceof Error && /passphrase/i.test(parsed.message)) {
-        passphrase = this.options.promptPassphrase ? await prompt(() => this.options.promptPassphrase!(file)) : undefined;
-        if (passphrase === undefined) {
-          tried.push(`key ${file} (encrypted, no passphrase given)`);
-          continue;
+    const keyStep = (file: string): AuthStep => ({
+      wire: 'publickey',
+      make: async () => {
+        let data: Buffer;
+        try {
+          data = readFileSync(file);
+        } catch {
+          return undefined; // as OpenSSH: identities that do not exist are skipped
         }
-        parsed = ssh2.utils.parseKey(data, passphrase);
-      }
-      if (parsed instanceof Error) {
-        tried.push(`key ${file} (${parsed.message})`);
-        continue;
-      }
-      tried.push(`key ${file}`);
-      yield { type: 'publickey', username, key: data, ...(passphrase !== undefined ? { passphrase } : {}) };
-    }
+        let passphrase: string | undefined;
+        let parsed = ssh2.utils.parseKey(data);
+        if (parsed instanceof Error && /passphrase/i.test(parsed.message)) {
+          passphrase = this.options.promptPassphrase ? await prompt(() => this.options.promptPassphrase!(file)) : undefined;
+          if (passphrase === undefined) {
+            tried.push(`key ${file} (encrypted, no passphrase given)`);
+            return undefined;
+          }
+          parsed = ssh2.utils.parseKey(data, passphrase);
+        }
+        if (parsed instanceof Error) {
+          tried.push(`key ${file} (${parsed.message})`);
+          return undefined;
+        }
+        tried.push(`key ${file}`);
+        return { type: 'publickey', username, key: data, ...(passphrase !== undefined ? { passphrase } : {}) };
+      },
+    });
     const agent = this.options.agentSocket === false ? undefined : (this.options.agentSocket ?? process.env.SSH_AUTH_SOCK);
-    if (agent) {
-      tried.push('ssh-agent');
-      yield { type: 'agent', username, agent };
-    }
-    const password =
-      hop.password ??
-      process.env.HAGRADE_SSH_PASSWORD ??
-      (this.options.promptPassword ? await prompt(() => this.options.promptPassword!({ user: username, host: hop.host })) : undefined);
-    if (password !== undefined) {
-      tried.push('password');
-      yield { type: 'password', username, password };
-    }
+    const agentStep: AuthStep = {
+      wire: 'publickey',
+      make: async () => {
+        if (!agent) return undefined;
+        tried.push('ssh-agent');
+        return { type: 'agent', username, agent };
+      },
+    };
+    const passwordStep: AuthStep = {
+      wire: 'password',
+      make: async () => {
+        const password =
+          hop.password ??
+          process.env.HAGRADE_SSH_PASSWORD ??
+          (this.options.promptPassword ? await prompt(() => this.options.promptPassword!({ user: username, host: hop.host })) : undefined);
+        if (password === undefined) return undefined;
+        tried.push('password');
+        return { type: 'password', username, password };
+      },
+    };
+    return [...hop.keyFiles.map(keyStep), agentStep, passwordStep];
   }
 
-  /** The next method the server still accepts (`methodsLeft` is null before the first attempt). */
-  private async nextAuthMethod(methods: AsyncGenerator<AnyAuthMethod>, methodsLeft: AuthenticationType[] | null): Promise<AnyAuthMethod | undefined> {
-    for (;;) {
-      const { value, done } = await methods.next();
-      if (done) return undefined;
-      const wire = value.type === 'agent' ? 'publickey' : value.type;
-      if (!methodsLeft || methodsLeft.includes(wire)) return value;
+  /** The next attempt the server still accepts (`methodsLeft` is null before the first one). */
+  private async nextAuthMethod(steps: AuthStep[], methodsLeft: AuthenticationType[] | null): Promise<AnyAuthMethod | undefined> {
+    for (let step = steps.shift(); step; step = steps.shift()) {
+      if (methodsLeft && !methodsLeft.includes(step.wire)) continue;
+      const method = await step.make();
+      if (method) return method;
     }
+    return undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -648,8 +683,9 @@ export class SshHost implements Host {
   async run(cmd: Command): Promise<CommandResult> {
     const payload = this.payloadOf(cmd);
     if (!payload) return { command: '', exitCode: null, stdout: '', stderr: '', unavailable: true, error: `command '${cmd.key}' has neither argv nor shell` };
-    const line = this.commandLine(payload, { root: cmd.root, asUser: cmd.asUser, timeoutMs: cmd.timeoutMs ?? this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS });
-    const raw = await this.exec(line.remote, cmd.timeoutMs ?? this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    const timeoutMs = this.commandTimeout(cmd);
+    const line = this.commandLine(payload, { root: cmd.root, asUser: cmd.asUser, timeoutMs });
+    const raw = await this.exec(line.remote, timeoutMs);
     const result: CommandResult = {
       command: line.shown,
       exitCode: raw.exitCode,
@@ -674,7 +710,7 @@ export class SshHost implements Host {
 
   async readFile(path: string, opts?: { maxBytes?: number }): Promise<FileRead> {
     const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
-    const timeoutMs = this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const timeoutMs = this.commandTimeout();
     const line = this.commandLine(['sh', '-c', READ_FILE_SCRIPT, 'sh', path, String(max)], { root: true, timeoutMs });
     const raw = await this.exec(line.remote, timeoutMs);
     const stderr = raw.stderr.toString('utf8').trim();
@@ -690,7 +726,7 @@ export class SshHost implements Host {
 
   /** Names in a directory (sorted), null when it does not exist; throws when the host cannot tell. */
   async listDir(path: string): Promise<string[] | null> {
-    const timeoutMs = this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const timeoutMs = this.commandTimeout();
     const line = this.commandLine(['sh', '-c', LIST_DIR_SCRIPT, 'sh', path], { root: true, timeoutMs });
     const raw = await this.exec(line.remote, timeoutMs);
     if (raw.exitCode === 3) return null;

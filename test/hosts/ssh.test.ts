@@ -297,10 +297,17 @@ describe('SshHost against a real sshd @lab', function () {
     it('refuses a wrong key with code auth and says what it tried', async () => {
       const wrong = join(work, 'wrong_key');
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrong]);
-      const h = host({ spec: { host: '127.0.0.1', port: sshd.port, user: 'root', key: wrong } });
+      const passwordAsked: string[] = [];
+      const h = host({
+        spec: { host: '127.0.0.1', port: sshd.port, user: 'root', key: wrong },
+        agentSocket: join(work, 'no-agent.sock'),
+        promptPassword: async ({ user }) => (passwordAsked.push(user), 'secret'),
+      });
       const err = await sshError(h.connect());
       expect(err.code).to.equal('auth');
-      expect(err.text.en).to.contain(`tried: key ${wrong}`);
+      expect(err.text.en).to.contain(`tried: key ${wrong}, ssh-agent`);
+      // This sshd takes keys only: nobody is asked for a password it would refuse anyway.
+      expect(passwordAsked).to.deep.equal([]);
     });
 
     it('asks for the passphrase of an encrypted key', async () => {
