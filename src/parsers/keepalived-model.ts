@@ -94,6 +94,8 @@ export interface VrrpInstance {
   at: Located;
   /** The `state` line as keepalived reads it: the first MASTER wins, anything unknown is BACKUP. */
   state?: VrrpState;
+  /** The word on that `state` line (e.g. `master`, which keepalived reads as BACKUP). */
+  stateWritten?: string;
   stateAt?: Located;
   /** The state it starts in: `state`, or MASTER exactly when the priority is 255. */
   initialState: VrrpState;
@@ -341,20 +343,15 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
     const [a] = st.args;
     switch (st.keyword) {
       case 'state':
-        if (a === 'MASTER') {
-          vrrp.state = 'MASTER';
-          vrrp.stateAt = loc(st);
-        } else if (a === 'BACKUP') {
-          if (vrrp.state === 'MASTER') report(st, 'error', 'stateIgnored', `(${name}) state previously set as MASTER - ignoring BACKUP`, [name]);
-          else {
-            vrrp.state = 'BACKUP';
-            vrrp.stateAt = loc(st);
-          }
-        } else if (a !== undefined) {
-          report(st, 'error', 'stateUnknown', `(${name}) unknown state '${a}', defaulting to BACKUP`, [name, a]);
-          vrrp.state = 'BACKUP';
-          vrrp.stateAt = loc(st);
+        if (a === undefined) break;
+        if (a === 'BACKUP' && vrrp.state === 'MASTER') {
+          report(st, 'error', 'stateIgnored', `(${name}) state previously set as MASTER - ignoring BACKUP`, [name]);
+          break;
         }
+        if (a !== 'MASTER' && a !== 'BACKUP') report(st, 'error', 'stateUnknown', `(${name}) unknown state '${a}', defaulting to BACKUP`, [name, a]);
+        vrrp.state = a === 'MASTER' ? 'MASTER' : 'BACKUP';
+        vrrp.stateWritten = a;
+        vrrp.stateAt = loc(st);
         break;
       case 'priority': {
         if (a === undefined) break;

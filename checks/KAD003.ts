@@ -1,0 +1,109 @@
+// KAD003: master's and backup's VIP instances agree on what VRRP compares: virtual_router_id,
+// authentication (type, and the password as keepalived truncates it), advert_int, and the VIP.
+import { CONFIG_SKIP_MESSAGES, keepalivedExample, vipInstanceOrSkip } from '../src/facts/keepalived.js';
+import type { Located, VrrpInstance } from '../src/parsers/keepalived.js';
+import type { Check, CheckContext } from '../src/types.js';
+
+const check: Check = {
+  id: 'KAD003',
+  title: { en: 'both VRRP instances agree', ru: 'экземпляры VRRP на обеих машинах согласованы' },
+  area: 'keepalived',
+  mode: 'static',
+  points: 2,
+  severity: 'critical',
+  spec: 'Requirements 5 (keepalived): one virtual IP shared by master and backup',
+  asserts: {
+    en: "Master's and backup's VIP instances have the same virtual_router_id, authentication type and password (its first 8 bytes, after comments are cut), advert_int and virtual IP addresses.",
+    ru: 'У экземпляров с виртуальным ip на master и backup совпадают virtual_router_id, тип и пароль аутентификации (первые 8 байт, после отсечения комментариев), advert_int и виртуальные адреса.',
+  },
+  messages: {
+    ...CONFIG_SKIP_MESSAGES,
+    vridMismatch: { en: 'virtual_router_id is {backup} here but {master} on master: the two nodes are different VRRP routers', ru: 'virtual_router_id здесь {backup}, а на master {master}: это два разных VRRP-маршрутизатора' },
+    vridMissing: { en: 'virtual_router_id is not set on {where}: keepalived refuses the instance', ru: 'virtual_router_id не задан на {where}: keepalived не принимает экземпляр' },
+    authTypeMismatch: { en: 'auth_type is {backup} here but {master} on master: each node drops the other\'s adverts', ru: 'auth_type здесь {backup}, а на master {master}: каждая машина отбрасывает объявления другой' },
+    authPassMismatch: {
+      en: 'auth_pass as keepalived uses it is "{backup}" here but "{master}" on master: each node drops the other\'s adverts and both become MASTER',
+      ru: 'auth_pass в том виде, как его использует keepalived, здесь "{backup}", а на master "{master}": каждая машина отбрасывает объявления другой, и обе становятся MASTER',
+    },
+    authPassCut: {
+      en: 'auth_pass is written "{written}" but keepalived reads "{effective}": `!` and `#` start a comment',
+      ru: 'auth_pass записан как "{written}", но keepalived читает "{effective}": `!` и `#` начинают комментарий',
+    },
+    authPassTruncated: {
+      en: 'auth_pass "{pass}" is longer than 8 bytes: only "{effective}" is used',
+      ru: 'auth_pass "{pass}" длиннее 8 байт: используется только "{effective}"',
+    },
+    advertMismatch: { en: 'advert_int is {backup} here but {master} on master: VRRPv2 drops adverts with another interval', ru: 'advert_int здесь {backup}, а на master {master}: VRRPv2 отбрасывает объявления с другим интервалом' },
+    vipMismatch: { en: 'virtual_ipaddress is {backup} here but {master} on master', ru: 'virtual_ipaddress здесь {backup}, а на master {master}' },
+  },
+  hints: {
+    authPassCut: { en: 'Put the password in double quotes, or use one without `!` and `#`.', ru: 'Возьмите пароль в двойные кавычки или используйте пароль без `!` и `#`.' },
+    authPassTruncated: { en: 'Use a password of at most 8 characters so what you read is what is compared.', ru: 'Используйте пароль не длиннее 8 символов, чтобы сравнивалось то, что написано.' },
+  },
+  hint: {
+    en: 'Copy virtual_router_id, advert_int, the authentication block and virtual_ipaddress from master to backup unchanged.',
+    ru: 'Скопируйте virtual_router_id, advert_int, блок authentication и virtual_ipaddress с master на backup без изменений.',
+  },
+  doc: {
+    rationale: {
+      en: 'Two keepalived nodes form one virtual router only when their adverts match: a different virtual_router_id makes them separate routers, a different authentication type or password makes each drop the other\'s adverts (both become MASTER: split brain), and VRRPv2 drops adverts with another advert_int. keepalived compares only the first 8 bytes of auth_pass, and `!` or `#` inside it start a comment, so the compared values are shown as keepalived reads them.',
+      ru: 'Две машины с keepalived образуют один виртуальный маршрутизатор, только если их объявления совпадают: другой virtual_router_id — это другой маршрутизатор, другие тип или пароль аутентификации — каждая машина отбрасывает объявления другой (обе становятся MASTER, split brain), а VRRPv2 отбрасывает объявления с другим advert_int. keepalived сравнивает только первые 8 байт auth_pass, а `!` и `#` внутри него начинают комментарий, поэтому значения показаны так, как их читает keepalived.',
+    },
+    failing: { file: 'keepalived.conf', text: keepalivedExample({ virtualRouterId: 'virtual_router_id 52' }) },
+    passing: { file: 'keepalived.conf', text: keepalivedExample() },
+    fix: {
+      en: 'Make these lines identical on both hosts, then systemctl restart keepalived on both.',
+      ru: 'Сделайте эти строки одинаковыми на обеих машинах, затем выполните systemctl restart keepalived на обеих.',
+    },
+  },
+  async run(ctx) {
+    const master = await vipInstanceOrSkip(ctx, 'master');
+    const backup = await vipInstanceOrSkip(ctx, 'backup');
+    for (const side of [master, backup]) if (side) notePassword(ctx, side.file.role, side.instance);
+    if (!master || !backup) return;
+    compare(ctx, master.instance, backup.instance);
+  },
+};
+
+const finding = (at: Located | undefined, fallback: Located) => {
+  const where = at ?? fallback;
+  return { host: 'backup' as const, file: where.file, line: where.line, excerpt: where.text.trim() };
+};
+
+const vipList = (i: VrrpInstance) => i.vips.map((v) => `${v.address}/${v.prefix}`).join(', ') || '(none)';
+
+function compare(ctx: CheckContext, m: VrrpInstance, b: VrrpInstance): void {
+  if (m.virtualRouterId === undefined || b.virtualRouterId === undefined) {
+    const where = [m.virtualRouterId === undefined ? 'master' : '', b.virtualRouterId === undefined ? 'backup' : ''].filter(Boolean).join(', ');
+    ctx.report({ ...finding(undefined, b.virtualRouterId === undefined ? b.at : m.at), host: b.virtualRouterId === undefined ? 'backup' : 'master', messageId: 'vridMissing', data: { where } });
+  } else if (m.virtualRouterId !== b.virtualRouterId) {
+    ctx.report({ ...finding(b.virtualRouterIdAt, b.at), messageId: 'vridMismatch', data: { master: m.virtualRouterId, backup: b.virtualRouterId } });
+  }
+  const [ma, ba] = [m.authentication, b.authentication];
+  const typeOf = (i: VrrpInstance) => (i.authentication?.ignored ? 'none' : (i.authentication?.type ?? 'none'));
+  if (typeOf(m) !== typeOf(b)) {
+    ctx.report({ ...finding(ba?.typeAt, b.at), messageId: 'authTypeMismatch', data: { master: typeOf(m), backup: typeOf(b) } });
+  } else if (typeOf(m) !== 'none' && (ma?.effectivePass ?? '') !== (ba?.effectivePass ?? '')) {
+    ctx.report({ ...finding(ba?.passAt, b.at), messageId: 'authPassMismatch', data: { master: ma?.effectivePass ?? '', backup: ba?.effectivePass ?? '' } });
+  }
+  if (m.advertInt !== b.advertInt) {
+    ctx.report({ ...finding(b.advertIntAt, b.at), messageId: 'advertMismatch', data: { master: m.advertInt, backup: b.advertInt } });
+  }
+  if (vipList(m) !== vipList(b)) {
+    ctx.report({ ...finding(b.vipsAt, b.at), messageId: 'vipMismatch', data: { master: vipList(m), backup: vipList(b) } });
+  }
+}
+
+/** The password is not what it looks like: say so even when both hosts agree. */
+function notePassword(ctx: CheckContext, role: 'master' | 'backup', instance: VrrpInstance): void {
+  const auth = instance.authentication;
+  if (!auth?.passAt) return;
+  const base = { kind: 'note' as const, host: role, file: auth.passAt.file, line: auth.passAt.line, excerpt: auth.passAt.text.trim() };
+  if (auth.cutFrom !== undefined) {
+    ctx.report({ ...base, messageId: 'authPassCut', data: { written: auth.cutFrom, effective: auth.pass ?? '' } });
+  } else if (auth.pass !== undefined && auth.effectivePass !== auth.pass) {
+    ctx.report({ ...base, messageId: 'authPassTruncated', data: { pass: auth.pass, effective: auth.effectivePass ?? '' } });
+  }
+}
+
+export default check;

@@ -1,0 +1,115 @@
+// KAD006: on both hosts the VIP's instance tracks the haproxy process: a vrrp_script whose command
+// checks haproxy, listed in track_script, or a vrrp_track_process watching it, listed in track_process.
+import {
+  CONFIG_SKIP_MESSAGES,
+  haproxyTrackers,
+  keepalivedExample,
+  mentionsHaproxy,
+  vipInstanceOrSkip,
+} from '../src/facts/keepalived.js';
+import type { KeepalivedConfig, VrrpInstance } from '../src/parsers/keepalived.js';
+import { ROLES, type Check, type FindingInput, type Host } from '../src/types.js';
+
+/** Script files are small; this is only to see whether one names the haproxy service. */
+const MAX_SCRIPT_BYTES = 256 * 1024;
+
+const check: Check = {
+  id: 'KAD006',
+  title: { en: 'both nodes track haproxy', ru: 'обе машины отслеживают haproxy' },
+  area: 'keepalived',
+  mode: 'static',
+  points: 3,
+  severity: 'critical',
+  spec: 'Requirements 5 (keepalived): track the haproxy process on both servers (a vrrp_script tracked by track_script)',
+  asserts: {
+    en: "On both hosts the VIP's vrrp_instance tracks haproxy: a vrrp_script whose command (or script file) checks haproxy, named in track_script and defined above it, or a vrrp_track_process for haproxy named in track_process.",
+    ru: 'На обеих машинах vrrp_instance с виртуальным ip отслеживает haproxy: vrrp_script, команда (или файл скрипта) которого проверяет haproxy, указанный в track_script и объявленный выше него, или vrrp_track_process для haproxy, указанный в track_process.',
+  },
+  messages: {
+    ...CONFIG_SKIP_MESSAGES,
+    noTracking: { en: 'vrrp_instance {name} tracks nothing: the VIP stays on master when haproxy stops', ru: 'vrrp_instance {name} ничего не отслеживает: при остановке haproxy виртуальный ip останется на master' },
+    notTracked: { en: 'vrrp_script {script} checks haproxy but vrrp_instance {name} does not list it in track_script', ru: 'vrrp_script {script} проверяет haproxy, но vrrp_instance {name} не указывает его в track_script' },
+    definedLater: {
+      en: 'track_script names {script}, but vrrp_script {script} is defined below the instance: keepalived drops the entry ("track script {script} not found")',
+      ru: 'в track_script указан {script}, но vrrp_script {script} объявлен ниже экземпляра: keepalived отбрасывает запись ("track script {script} not found")',
+    },
+    notFound: { en: 'track_script names {script}, which no vrrp_script defines: keepalived drops the entry', ru: 'в track_script указан {script}, но такого vrrp_script нет: keepalived отбрасывает запись' },
+    unquotedScript: {
+      en: 'script {written} is not quoted: keepalived runs only `{command}` (the words after it are ignored), which does not check haproxy',
+      ru: 'script {written} не взят в кавычки: keepalived запускает только `{command}` (остальные слова игнорируются), и это не проверка haproxy',
+    },
+    notHaproxy: { en: 'the tracked check `{command}` does not look at haproxy', ru: 'отслеживаемая проверка `{command}` не смотрит на haproxy' },
+    ignoredAsOwner: {
+      en: 'keepalived ignores the weighted track_script {script}: the instance has priority 255 (see KAD007)',
+      ru: 'keepalived игнорирует track_script {script} с весом: у экземпляра priority 255 (см. KAD007)',
+    },
+  },
+  hints: {
+    unquotedScript: { en: 'Quote the whole command: script "/usr/bin/killall -0 haproxy".', ru: 'Возьмите всю команду в кавычки: script "/usr/bin/killall -0 haproxy".' },
+    definedLater: { en: 'Move the vrrp_script block above the vrrp_instance.', ru: 'Перенесите блок vrrp_script выше vrrp_instance.' },
+  },
+  hint: {
+    en: 'Define vrrp_script check_haproxy { script "/usr/bin/killall -0 haproxy" … } above the instance and list it in track_script { check_haproxy } on both hosts.',
+    ru: 'Объявите vrrp_script check_haproxy { script "/usr/bin/killall -0 haproxy" … } выше экземпляра и укажите его в track_script { check_haproxy } на обеих машинах.',
+  },
+  doc: {
+    rationale: {
+      en: 'Without tracking, keepalived keeps the VIP on master while haproxy is dead. keepalived resolves track_script while reading: a vrrp_script defined below the instance is "not found" and silently dropped. Only the first word after `script` is the command: unquoted, `script killall -0 haproxy` runs `killall` with no arguments. A track_process entry watching haproxy works as well.',
+      ru: 'Без отслеживания keepalived оставляет виртуальный ip на master, даже когда haproxy не работает. track_script разрешается во время чтения файла: vrrp_script, объявленный ниже экземпляра, «не найден» и молча отбрасывается. Командой считается только первое слово после `script`: без кавычек `script killall -0 haproxy` запускает `killall` без аргументов. Запись track_process, следящая за haproxy, тоже подходит.',
+    },
+    failing: { file: 'keepalived.conf', text: keepalivedExample({ track: null }) },
+    passing: {
+      file: 'keepalived.conf',
+      text: `vrrp_track_process track_haproxy {\n    process haproxy\n    weight -20\n}\n\n${keepalivedExample({ track: null, instanceExtra: ['track_process {', '    track_haproxy', '}'] })}`,
+    },
+    fix: {
+      en: 'Add the vrrp_script above the vrrp_instance, quote its command, list it in track_script on both hosts, then systemctl restart keepalived.',
+      ru: 'Добавьте vrrp_script выше vrrp_instance, возьмите его команду в кавычки, укажите его в track_script на обеих машинах, затем выполните systemctl restart keepalived.',
+    },
+  },
+  async run(ctx) {
+    for (const role of ROLES) {
+      const side = await vipInstanceOrSkip(ctx, role);
+      if (!side) continue;
+      const { config, instance } = side;
+      const service = ctx.profile.haproxyService;
+      const scriptFiles = await scriptFilesNaming(ctx.host(role), instance, service);
+      if (haproxyTrackers(instance, (p) => scriptFiles.has(p), service).length > 0) continue;
+      ctx.report(diagnose(config, instance, service, scriptFiles, role));
+    }
+  },
+};
+
+/** Script files (absolute argv[0]) of the tracked scripts whose content names the service. */
+async function scriptFilesNaming(host: Host, instance: VrrpInstance, service: string): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const t of instance.trackScripts) {
+    const program = t.target.argv[0];
+    if (!program?.startsWith('/') || mentionsHaproxy(t.target.argv, service)) continue;
+    const read = await host.readFile(program, { maxBytes: MAX_SCRIPT_BYTES });
+    if (read.ok && new RegExp(`\\b${service}\\b`).test(read.content.toString('utf8'))) found.add(program);
+  }
+  return found;
+}
+
+/** Why nothing tracks haproxy: the most specific reason first. */
+function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: string, scriptFiles: Set<string>, role: 'master' | 'backup'): FindingInput {
+  const at = (l: { file: string; line: number; text: string }) => ({ host: role, file: l.file, line: l.line, excerpt: l.text.trim() });
+  const name = instance.name;
+  const owner = instance.droppedTracks.find((d) => d.reason === 'addressOwner');
+  if (owner) return { ...at(owner.at), kind: 'note', messageId: 'ignoredAsOwner', data: { script: owner.name } };
+  const dropped = instance.droppedTracks.find((d) => d.reason === 'definedLater' || d.reason === 'notFound');
+  if (dropped) return { ...at(dropped.at), messageId: dropped.reason, data: { script: dropped.name, name } };
+  const unquoted = instance.trackScripts.find((t) => t.target.argv.length === 1 && t.target.ignoredWords.length > 0);
+  if (unquoted) {
+    const s = unquoted.target;
+    return { ...at(s.scriptAt ?? s.at), messageId: 'unquotedScript', data: { written: [s.argv[0], ...s.ignoredWords].join(' '), command: s.argv[0] } };
+  }
+  const untracked = config.scripts.find((s) => mentionsHaproxy(s.argv, service) || scriptFiles.has(s.argv[0] ?? ''));
+  if (untracked) return { ...at(instance.at), messageId: 'notTracked', data: { script: untracked.name, name } };
+  const tracked = instance.trackScripts[0];
+  if (tracked) return { ...at(tracked.target.scriptAt ?? tracked.at), messageId: 'notHaproxy', data: { command: tracked.target.argv.join(' ') } };
+  return { ...at(instance.at), messageId: 'noTracking', data: { name } };
+}
+
+export default check;
