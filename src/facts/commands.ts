@@ -4,6 +4,7 @@
 // Convention: values (paths, service names, the VIP) go into `argv`, which the host quotes word by
 // word. Where a pipeline is unavoidable, `shell` is a fixed script that reads its values only as
 // positional parameters: the host runs `sh -c SHELL hagrade ARGV...`, so ARGV[0] is `$1`.
+import { shellQuote } from '../hosts/quote.js';
 import type { CheckContext, Command, CommandResult, LabProfile, Role } from '../types.js';
 
 /** A check gets answers within seconds; the lab's daemons answer `-c`/`-t` in well under that. */
@@ -46,6 +47,16 @@ export function findCommand(profile: LabProfile, vip: string | undefined, key: s
   return readOnlyCommands(profile, vip).find((c) => c.key === key);
 }
 
+/**
+ * The command as a user would type it, the same for every kind of host: argv quoted, or the script
+ * with its positional parameters written in (for reading only: hosts never run this text).
+ */
+export function displayCommand(cmd: Command): string {
+  const argv = cmd.argv ?? [];
+  if (cmd.shell === undefined) return shellQuote(argv);
+  return cmd.shell.replace(/\$(\d)/g, (whole, n: string) => argv[Number(n) - 1] ?? whole);
+}
+
 const EVIDENCE_MAX_LINES = 20;
 const EVIDENCE_MAX_CHARS = 2000;
 
@@ -60,12 +71,17 @@ export function outputExcerpt(result: CommandResult): string {
 
 /**
  * Run a registry command on a host once per run (memo `command:<role>:<key>`) and record it as
- * evidence of the calling check. Throws only for a key that is not in the registry (a grader bug).
+ * evidence of the calling check. The result's `command` is `displayCommand`'s, so findings read the
+ * same whether the output came from SSH or a snapshot. Throws only for a key that is not in the
+ * registry (a grader bug).
  */
 export async function runCached(ctx: CheckContext, role: Role, key: string): Promise<CommandResult> {
   const command = findCommand(ctx.profile, ctx.vip, key);
   if (!command) throw new Error(`no read-only command '${key}'${ctx.vip ? '' : ' (it may need the VIP)'}`);
-  const result = await ctx.memo(`command:${role}:${key}`, () => ctx.host(role).run(command));
+  const result = await ctx.memo(`command:${role}:${key}`, async () => ({
+    ...(await ctx.host(role).run(command)),
+    command: displayCommand(command),
+  }));
   if (!result.unavailable) {
     ctx.evidence({ host: role, command: result.command, exitCode: result.exitCode, output: outputExcerpt(result) });
   }

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { findCommand, outputExcerpt, readOnlyCommands, runCached } from '../../src/facts/commands.js';
+import { displayCommand, findCommand, outputExcerpt, readOnlyCommands, runCached } from '../../src/facts/commands.js';
 import { broadcastOf, parseIpAddr, vipEntries } from '../../src/facts/ip-addr.js';
 import {
   ACTIVE_STATES,
@@ -55,6 +55,14 @@ describe('live facts: the read-only command registry', () => {
     expect(findCommand(DEFAULT_PROFILE, VIP, 'https-vip')!.argv!.at(-1)).to.equal('https://203.0.113.10:443/');
   });
 
+  it('displays commands as a user would type them, the script with its values written in', () => {
+    expect(displayCommand(findCommand(DEFAULT_PROFILE, VIP, 'ip-addr')!)).to.equal('ip -o -4 addr show');
+    expect(displayCommand({ key: 'x', argv: ['cat', "/etc/it's here"] })).to.equal("cat '/etc/it'\\''s here'");
+    expect(displayCommand(findCommand(DEFAULT_PROFILE, VIP, 'tls-vip-cert')!)).to.equal(
+      'openssl s_client -connect "203.0.113.10:443" </dev/null 2>/dev/null | openssl x509 -outform PEM',
+    );
+  });
+
   it('the tls-vip-cert script runs under sh with its values as $1 $2 (nothing listens: x509 finds no certificate)', function () {
     const cmd = findCommand(DEFAULT_PROFILE, '127.0.0.1', 'tls-vip-cert')!;
     const run = spawnSync('sh', ['-c', cmd.shell!, 'hagrade', '127.0.0.1', '1'], { encoding: 'utf8', timeout: 10_000 });
@@ -101,6 +109,7 @@ describe('live facts: runCached', () => {
     for (const r of result.results) {
       expect(r.status).to.equal('pass');
       expect(r.evidence!.map((e) => e.host)).to.deep.equal(['master', 'master', 'backup']);
+      expect(r.evidence![0]!.command).to.equal('ip -o -4 addr show');
       expect(r.evidence![0]!.output).to.include('inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10');
     }
   });
