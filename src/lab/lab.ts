@@ -45,6 +45,8 @@ export interface LabHostInfo {
   address: string;
   port: 22;
   user: 'root';
+  /** The host's service logs, `<unit>.log` (keepalived's decisions are in keepalived.log). */
+  logDir: string;
 }
 
 export interface LabPairInfo {
@@ -499,7 +501,7 @@ function writeState(state: LabState): void {
 }
 
 function labInfo(plan: PairPlan[], scenarioOf: (id: number) => string): LabInfo {
-  const hostInfo = (host: HostPlan): LabHostInfo => ({ ns: host.ns, address: host.address, port: 22, user: 'root' });
+  const hostInfo = (host: HostPlan): LabHostInfo => ({ ns: host.ns, address: host.address, port: 22, user: 'root', logDir: hostDir(host) });
   return {
     stateDir: LAB_DIR,
     keyPath: KEY_PATH,

@@ -1,0 +1,128 @@
+// `hagrade lab ...`: build, switch, inspect and remove the practice lab on this machine.
+import type { Command } from 'commander';
+import { UsageError } from '../commands/errors.js';
+import type { Lang } from '../types.js';
+import type { LabInfo, LabStatus } from './lab.js';
+import { LabError, labApply, labDown, labStatus, labUp, listScenarios } from './lab.js';
+import { MAX_PAIRS } from './topology.js';
+
+function progress(message: string): void {
+  process.stderr.write(`  • ${message}\n`);
+}
+
+/** Lab failures are the user's to act on (run as root, install a package, bring the lab up): one clear line, no stack. */
+function userFacing<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      if (error instanceof LabError) throw new UsageError(`lab: ${error.message}`);
+      throw error;
+    }
+  };
+}
+
+function positiveInteger(name: string, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}, got '${value}'`);
+    return n;
+  };
+}
+
+function describeLab(info: LabInfo): string {
+  const lines = ['', 'Lab hosts (ssh as root with the lab key):'];
+  for (const pair of info.pairs) {
+    lines.push(`  ${pair.student}  scenario ${pair.scenario}  VIP ${pair.vip}  VRID ${pair.vrid}`);
+    for (const host of [pair.master, pair.backup]) {
+      lines.push(`    ${host.ns.padEnd(20)} ssh -i ${info.keyPath} -o UserKnownHostsFile=${info.knownHostsPath} root@${host.address}`);
+    }
+  }
+  lines.push('', 'Grade it with:', `  hagrade check --inventory ${info.inventoryPath}`);
+  if (info.rosterPath) lines.push(`All ${info.pairs.length} pairs are listed in the roster ${info.rosterPath}`);
+  lines.push('Remove it with:', '  hagrade lab down', '');
+  return lines.join('\n');
+}
+
+function statusText(status: LabStatus): string {
+  if (!status.pairs.length) return 'No lab is running. Start one with: hagrade lab up\n';
+  const lines = [`Lab in ${status.stateDir}: ${status.up ? 'up' : 'DEGRADED (some hosts are not running)'}`];
+  for (const pair of status.pairs) {
+    lines.push('', `${pair.student}  scenario ${pair.scenario}  VIP ${pair.vip}`);
+    for (const host of pair.hosts) {
+      const services = Object.entries(host.services)
+        .map(([name, state]) => `${name} ${state}`)
+        .join(', ');
+      lines.push(`  ${host.role.padEnd(7)} ${host.ns.padEnd(20)} ${host.address.padEnd(15)} ${host.running ? services : 'NOT RUNNING'}`);
+      lines.push(`          VIP: ${host.vipLine ?? '-'}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function registerLabCommands(program: Command): void {
+  const lab = program
+    .command('lab')
+    .description('a real master/backup lab on this machine (network namespaces; needs root) to practise and test grading');
+
+  lab
+    .command('up')
+    .description('create the lab (replacing a previous one) and start every host')
+    .option('--scenario <name>', "what the hosts are configured with (see 'hagrade lab scenarios')", 'correct')
+    .option('--pairs <n>', `number of master/backup pairs (1-${MAX_PAIRS})`, positiveInteger('--pairs', MAX_PAIRS), 1)
+    .action(
+      userFacing(async (opts: { scenario: string; pairs: number }) => {
+        const info = await labUp({ scenario: opts.scenario, pairs: opts.pairs, onProgress: progress });
+        process.stdout.write(describeLab(info));
+      }),
+    );
+
+  lab
+    .command('apply')
+    .description('switch the running lab to a scenario and wait until keepalived has settled')
+    .argument('<scenario>', "a scenario name (see 'hagrade lab scenarios')")
+    .option('--pair <n>', 'only this pair', positiveInteger('--pair', MAX_PAIRS))
+    .action(
+      userFacing(async (scenario: string, opts: { pair?: number }) => {
+        await labApply(scenario, opts.pair, progress);
+        process.stdout.write(statusText(await labStatus()));
+      }),
+    );
+
+  lab
+    .command('status')
+    .description('show every host: namespace, address, services and the VIP as `ip -o -4 addr` shows it')
+    .option('--json', 'as JSON')
+    .action(
+      userFacing(async (opts: { json?: boolean }) => {
+        const status = await labStatus();
+        process.stdout.write(opts.json ? JSON.stringify(status, null, 2) + '\n' : statusText(status));
+      }),
+    );
+
+  lab
+    .command('down')
+    .description('remove the lab: processes, namespaces, bridge, files (safe to run twice or after a crash)')
+    .action(
+      userFacing(async () => {
+        await labDown();
+        process.stdout.write('Lab removed.\n');
+      }),
+    );
+
+  lab
+    .command('scenarios')
+    .description('list the scenarios and the checks each must make fail')
+    .option('--lang <lang>', 'ru or en', 'en')
+    .action(
+      userFacing(async (opts: { lang: string }) => {
+        if (opts.lang !== 'en' && opts.lang !== 'ru') throw new UsageError(`--lang must be en or ru, got '${opts.lang}'`);
+        const lang: Lang = opts.lang;
+        const failsWord = lang === 'ru' ? 'не проходят' : 'fails';
+        const none = lang === 'ru' ? 'ничего' : 'nothing';
+        for (const scenario of listScenarios()) {
+          process.stdout.write(`${scenario.name}\n  ${scenario.description[lang]}\n  ${failsWord}: ${scenario.expectFail.join(', ') || none}\n`);
+        }
+      }),
+    );
+}
