@@ -35,6 +35,8 @@ const check: Check = {
   hints: {
     ifNone: { en: 'Remove if-none: option forwardfor', ru: 'Уберите if-none: option forwardfor' },
     otherHeader: { en: 'Remove the header argument: option forwardfor', ru: 'Уберите аргумент header: option forwardfor' },
+    notHttp: { en: 'Put mode http in frontend front_cluster (or in its defaults section).', ru: 'Укажите mode http во frontend front_cluster (или в его секции defaults).' },
+    conditional: { en: 'Drop the if/unless condition, or use option forwardfor.', ru: 'Уберите условие if/unless или используйте option forwardfor.' },
   },
   hint: {
     en: 'Add option forwardfor to frontend front_cluster.',

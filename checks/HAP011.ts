@@ -34,6 +34,10 @@ const check: Check = {
     wrongValue: { en: 'server {name} has maxconn {actual}, not {expected}', ru: 'у сервера {name} maxconn {actual}, а не {expected}' },
     viaDefaultServer: { en: 'server {name} gets maxconn {actual} from default-server in {section}, line {line}', ru: 'сервер {name} получает maxconn {actual} из default-server в {section}, строка {line}' },
   },
+  hints: {
+    wrongValue: { en: 'Set maxconn 20000 on the line shown.', ru: 'Укажите maxconn 20000 в показанной строке.' },
+    proxyLimitOnly: { en: 'Keep that line if you like, and add maxconn 20000 to each server line.', ru: 'Эту строку можно оставить, но добавьте maxconn 20000 в каждую строку server.' },
+  },
   hint: {
     en: 'Add maxconn 20000 to each server line (or a default-server maxconn 20000 line before them).',
     ru: 'Добавьте maxconn 20000 в каждую строку server (или строку default-server maxconn 20000 перед ними).',
