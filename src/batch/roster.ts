@@ -268,7 +268,7 @@ function iniStudents(sections: IniSection[], lines: string[], file: string): Ini
       students.push({ group, written: first.written, line, roleGroups: { master: master[0]!.word, backup: backup[0]!.word } });
     } else if (hosts.length === 2 && named(hosts, 'master').length === 1 && named(hosts, 'backup').length === 1) {
       students.push({ group, written: first.written, line });
-    } else if (hosts.length === 2) {
+    } else if (hosts.length === 2 && named(hosts, 'master').length + named(hosts, 'backup').length === 0) {
       throw new RosterError(
         `group [${first.written}] has two hosts but cannot tell master from backup: name them *master* and *backup*, or use [${first.written}:children] with [${first.written}_master] and [${first.written}_backup]`,
         file,
