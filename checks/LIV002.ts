@@ -65,7 +65,8 @@ const check: Check = {
       ru: 'keepalived не отвергает конфигурацию, которую понимает лишь частично: он пишет в журнал "Unknown keyword" и работает без пропущенных строк (например, `user root` в global_defs или опечатка в state). `keepalived -t` выводит именно эти замечания с номерами строк.',
     },
     failing: { file: 'command:keepalived-check', text: "(Line 3) Unknown keyword 'user'\n" },
-    passing: { file: 'command:keepalived-check', text: '' },
+    // A clean configuration makes keepalived -t print nothing; examples need some text: a bare newline.
+    passing: { file: 'command:keepalived-check', text: '\n' },
     fix: {
       en: 'Fix or remove the lines keepalived -t names until it prints nothing, then systemctl restart keepalived.',
       ru: 'Исправьте или удалите строки, названные keepalived -t, пока он ничего не выводит, затем выполните systemctl restart keepalived.',

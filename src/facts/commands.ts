@@ -11,6 +11,7 @@ import type { CheckContext, Command, CommandResult, LabProfile, Role } from '../
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** curl gives up first (--max-time), so a silent VIP is curl's answer, not the host's timeout. */
 const CURL_MAX_SECONDS = 5;
+const TLS_MAX_SECONDS = 5;
 
 export function readOnlyCommands(profile: LabProfile, vip?: string): Command[] {
   const commands: Command[] = [
@@ -34,7 +35,9 @@ export function readOnlyCommands(profile: LabProfile, vip?: string): Command[] {
       { key: 'https-vip', argv: ['curl', '-sSk', '--max-time', String(CURL_MAX_SECONDS), '-D', '-', `https://${vip}:${port}/`] },
       {
         key: 'tls-vip-cert',
-        shell: 'openssl s_client -connect "$1:$2" </dev/null 2>/dev/null | openssl x509 -outform PEM',
+        // `timeout`: a port that accepts but never completes the handshake is the student's problem,
+        // reported as "no certificate", not a grader timeout.
+        shell: `timeout ${TLS_MAX_SECONDS} openssl s_client -connect "$1:$2" </dev/null 2>/dev/null | openssl x509 -outform PEM`,
         argv: [vip, port],
       },
     );

@@ -56,7 +56,7 @@ export function firstLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
 }
 
-const SUDO_REFUSAL = /^sudo: (a password is required|a terminal is required|.*not in the sudoers|.*may not run sudo)/m;
+const SUDO_REFUSAL = /^sudo: (a password is required|a terminal is required|sorry, you must have a tty|.*not in the sudoers|.*may not run sudo)/m;
 
 /**
  * Run a registry command; return its result when the check can judge it. Otherwise report why

@@ -59,7 +59,7 @@ describe('live facts: the read-only command registry', () => {
     expect(displayCommand(findCommand(DEFAULT_PROFILE, VIP, 'ip-addr')!)).to.equal('ip -o -4 addr show');
     expect(displayCommand({ key: 'x', argv: ['cat', "/etc/it's here"] })).to.equal("cat '/etc/it'\\''s here'");
     expect(displayCommand(findCommand(DEFAULT_PROFILE, VIP, 'tls-vip-cert')!)).to.equal(
-      'openssl s_client -connect "203.0.113.10:443" </dev/null 2>/dev/null | openssl x509 -outform PEM',
+      'timeout 5 openssl s_client -connect "203.0.113.10:443" </dev/null 2>/dev/null | openssl x509 -outform PEM',
     );
   });
 
