@@ -148,6 +148,7 @@ function textOf(e: unknown): Text {
 /** A connect deadline that stops counting while the user types a passphrase or password. */
 class Deadline {
   private timer: NodeJS.Timeout | undefined;
+  private finished = false;
   constructor(
     private readonly ms: number,
     private readonly onExpire: () => void,
@@ -159,7 +160,12 @@ class Deadline {
   }
   resume(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(this.onExpire, this.ms);
+    if (!this.finished) this.timer = setTimeout(this.onExpire, this.ms);
+  }
+  /** The handshake ended one way or the other: a prompt that returns late must not re-arm it. */
+  finish(): void {
+    this.finished = true;
+    clearTimeout(this.timer);
   }
 }
 
@@ -407,7 +413,7 @@ export class SshHost implements Host {
       const fail = (e: SshError): void => {
         if (settled) return;
         settled = true;
-        deadline.pause();
+        deadline.finish();
         client.destroy();
         reject(e);
       };
@@ -436,7 +442,7 @@ export class SshHost implements Host {
       client.once('ready', () => {
         if (settled) return;
         settled = true;
-        deadline.pause();
+        deadline.finish();
         client.removeAllListeners('error');
         client.removeAllListeners('close');
         let lastError = 'closed by the remote host';

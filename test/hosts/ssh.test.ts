@@ -217,7 +217,8 @@ describe('SshHost against a real sshd @lab', function () {
     });
 
     it('streams a root command through ip monitor', async () => {
-      const ns = `hagrade-test-${process.pid}`;
+      // Its own namespace (a name no lab cleanup matches), so no address appears on this machine's interfaces.
+      const ns = `sshhost-monitor-${process.pid}`;
       execFileSync('ip', ['netns', 'add', ns]);
       const h = host();
       const lines: string[] = [];
