@@ -167,6 +167,13 @@ const ip = (name: string) => ({ 'ip-addr': capture('ip-addr', name) });
 cases(LIV003, [
   { name: 'valid: the VIP on master as `inet VIP/24 brd B scope global eth0:10`, not on backup', status: 'pass', findings: [] },
   {
+    name: 'valid: the VIP as keepalived itself added it on a lab pair',
+    master: ip('lab-keepalived-master'),
+    backup: ip('lab-keepalived-backup'),
+    status: 'pass',
+    findings: [],
+  },
+  {
     name: 'valid: `secondary` when the VIP is in the primary address\'s subnet',
     master: ip('samenet-master-good'),
     backup: ip('samenet-backup-good'),
