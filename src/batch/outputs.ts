@@ -129,13 +129,12 @@ export function byStudent(a: StudentRecord, b: StudentRecord): number {
 }
 
 /**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A text that a
- * spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe.
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. Ids stay verbatim
+ * (no apostrophe before a leading `=`): the gradebook import must match them exactly.
  */
 export function csvField(value: string | number | undefined): string {
   if (value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
