@@ -95,6 +95,18 @@ cases(LIV002, [
     findings: ['backup:problem', 'backup:problem', 'backup:problem'],
   },
   {
+    name: 'invalid: script security without a user to run the script as (keepalived drops the track script)',
+    master: { 'keepalived-check': capture('keepalived-check', 'no-script-user') },
+    status: 'fail',
+    findings: ['master:problem', 'master:problem', 'master:problem'],
+  },
+  {
+    name: 'invalid: scripts without script security (a line with no line number)',
+    backup: { 'keepalived-check': capture('keepalived-check', 'no-script-security') },
+    status: 'fail',
+    findings: ['backup:problem'],
+  },
+  {
     name: 'invalid: unclosed braces make keepalived repeat itself; at most 5 findings',
     master: { 'keepalived-check': capture('keepalived-check', 'unclosed-braces') },
     status: 'fail',
