@@ -85,7 +85,9 @@ export function commandProblem(result: CommandResult, zeroExit: boolean): Findin
   const sudo = SUDO_REFUSAL.exec(result.stderr);
   if (sudo) return { kind: 'error', messageId: 'sudoRefused', data: { command, reason: firstLine(sudo[0]) } };
   if (result.exitCode === 127) {
-    return { kind: 'error', messageId: 'commandNotFound', data: { command, program: command.split(' ')[0] ?? command } };
+    // The shell names the missing program (`sh: 1: openssl: not found`); a pipeline's first word may not be it.
+    const program = /([^\s:]+): (?:command )?not found/.exec(result.stderr)?.[1] ?? command.split(' ')[0]!;
+    return { kind: 'error', messageId: 'commandNotFound', data: { command, program } };
   }
   if (zeroExit && result.exitCode !== 0) {
     return { kind: 'error', messageId: 'commandFailed', data: { command, exitCode: result.exitCode, reason: reason || 'no message' } };

@@ -47,6 +47,16 @@ describe('CRT005', () => {
     });
   }
 
+  it('names the missing program from the shell\'s message, not the first word of the pipeline', async () => {
+    const { result } = await runLiveCase(CRT005, {
+      name: '',
+      master: { 'tls-vip-cert': { stdout: '', stderr: 'sh: 1: openssl: not found\n', exitCode: 127 } },
+      status: 'error',
+      findings: [],
+    });
+    expect(result.findings[0]!.message).to.match(/^`openssl` is not installed/);
+  });
+
   it('names both certificates by subject and fingerprint, pointing at the file', async () => {
     const { result } = await runLiveCase(CRT005, {
       name: '',
