@@ -386,8 +386,12 @@ describe('SshHost against a real sshd @lab', function () {
       const h = host();
       await h.connect();
       const pending = h.run({ key: 'slow', argv: ['sleep', '10'] });
+      const streamed: string[] = [];
+      const stream = await h.stream({ key: 'mon', argv: ['sh', '-c', 'echo up; exec sleep 10'] }, (l) => streamed.push(l));
       await sleep(300);
       await sshd.kill();
+      await stream.stop();
+      expect(streamed).to.deep.equal(['up']);
       const r = await pending;
       expect(r).to.include({ unavailable: true, exitCode: null });
       expect(r.error).to.contain('lost');
