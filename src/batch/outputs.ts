@@ -164,21 +164,35 @@ export function summaryCsv(records: StudentRecord[], lang: Lang): string {
   return csv([['student', 'status', 'score', 'maxScore', ...ids, 'reason'], ...rows]);
 }
 
-/** The score scaled to maxGrade, at most two decimals; undefined when the student has no grade. */
-export function gradeOf(record: StudentRecord, maxGrade: number): number | undefined {
+/**
+ * The points a student of this class could earn: per check, the most any student's run counted
+ * for it. The engine leaves a skipped check out of a student's maxScore (CRT002 is skipped when
+ * rebrain.pem is missing); a grade must not, or missing more would cost less. A check everyone
+ * skipped (the failover probe under --no-failover) counts for nobody.
+ */
+export function classMaxScore(records: StudentRecord[]): number {
+  const best = new Map<string, number>();
+  for (const r of records) for (const c of r.result?.results ?? []) best.set(c.id, Math.max(best.get(c.id) ?? 0, c.maxPoints));
+  return [...best.values()].reduce((a, b) => a + b, 0);
+}
+
+/** The score scaled to maxGrade over the class maximum, at most two decimals; undefined when the student has no grade. */
+export function gradeOf(record: StudentRecord, maxGrade: number, classMax: number): number | undefined {
   const summary = record.result?.summary;
-  if (!summary || record.status === 'error' || record.status === 'pending' || summary.maxScore <= 0) return undefined;
-  return Math.round((summary.score / summary.maxScore) * maxGrade * 100) / 100;
+  if (!summary || record.status === 'error' || record.status === 'pending' || classMax <= 0) return undefined;
+  return Math.round((summary.score / classMax) * maxGrade * 100) / 100;
 }
 
 /**
  * For Moodle's grade import (Grades → Import → CSV file): the id column the instructor maps to
- * a user field, Grade mapped to the grade item, Feedback to its feedback. A student who could not
- * be graded gets an empty Grade, which the import leaves alone, and the reason as feedback.
+ * a user field, Grade mapped to the grade item, Feedback to its feedback. Grade is the score over
+ * classMaxScore, scaled to maxGrade. A student who could not be graded gets an empty Grade, which
+ * the import leaves alone, and the reason as feedback.
  */
 export function gradebookCsv(records: StudentRecord[], opts: OutputOptions): string {
+  const classMax = classMaxScore(records);
   const rows = [...records].sort(byStudent).map((r) => {
-    const grade = gradeOf(r, opts.maxGrade);
+    const grade = gradeOf(r, opts.maxGrade, classMax);
     const failed = r.result ? idsWith(r.result, 'fail') : [];
     const feedback = grade === undefined ? reasonOf(r, opts.lang) : failed.length ? say('failedChecks', opts.lang, { ids: failed.join(', ') }) : say('allPassed', opts.lang);
     return [r.student, grade, feedback];
@@ -205,6 +219,8 @@ export interface BatchFile {
   concurrency?: number;
   startedAt?: string;
   counts: Record<StudentStatus, number> & { total: number };
+  /** The denominator of gradebook.csv's Grade (classMaxScore). */
+  classMaxScore: number;
   students: {
     student: string;
     dir: string;
@@ -234,6 +250,7 @@ export function batchFile(records: StudentRecord[], info: BatchInfo, lang: Lang,
     ...(info.concurrency !== undefined ? { concurrency: info.concurrency } : {}),
     ...(info.startedAt ? { startedAt: info.startedAt } : {}),
     counts,
+    classMaxScore: classMaxScore(sorted),
     students: sorted.map((r) => ({
       student: r.student,
       dir: r.dir,
