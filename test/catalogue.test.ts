@@ -5,8 +5,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalogue, metadataProblems } from '../src/engine/registry.js';
 import { DEFAULT_PROFILE } from '../src/profile.js';
-import { REPO_ROOT } from '../src/paths.js';
-import type { Check, DocExample, LabProfile } from '../src/types.js';
+import { FIXTURES_DIR, REPO_ROOT } from '../src/paths.js';
+import { readOnlyCommands } from '../src/facts/commands.js';
+import { openSnapshot } from '../src/hosts/snapshot.js';
+import type { CommandMap } from '../src/hosts/memory.js';
+import type { Check, DocExample, LabProfile, Role } from '../src/types.js';
 import { runCheck, type TesterOptions } from './support/check-tester.js';
 import { listFixtures } from './support/fixtures.js';
 
@@ -18,6 +21,9 @@ const REQUIRED_IDS = [
   'SYS001',
 ];
 
+/** The VIP of the fixtures (fixtures/correct/hosts.yaml). */
+const LIVE_VIP = '203.0.113.10';
+
 const FILE_ALIASES: Record<string, keyof LabProfile> = {
   'haproxy.cfg': 'haproxyCfgPath',
   'keepalived.conf': 'keepalivedConfPath',
@@ -26,15 +32,18 @@ const FILE_ALIASES: Record<string, keyof LabProfile> = {
 };
 
 /** Turn a doc example into CheckTester overrides: master gets `text`, backup `backup` if given. */
-export function exampleOverrides(example: DocExample): TesterOptions {
+export async function exampleOverrides(example: DocExample): Promise<TesterOptions> {
   if (example.file.startsWith('command:')) {
+    // The example replaces one command's output; the others come from a healthy live pair.
     const key = example.file.slice('command:'.length);
-    return {
-      commands: {
-        master: { [key]: { stdout: example.text, exitCode: 0 } },
-        backup: { [key]: { stdout: example.backup ?? example.text, exitCode: 0 } },
-      },
+    const healthy = openSnapshot(join(FIXTURES_DIR, 'live-correct'));
+    const outputs = async (role: Role, stdout: string): Promise<CommandMap> => {
+      const map: CommandMap = {};
+      for (const command of readOnlyCommands(DEFAULT_PROFILE, LIVE_VIP)) map[command.key] = await healthy.hosts[role].run(command);
+      map[key] = { stdout, exitCode: 0 };
+      return map;
     };
+    return { commands: { master: await outputs('master', example.text), backup: await outputs('backup', example.backup ?? example.text) } };
   }
   const alias = FILE_ALIASES[example.file];
   const path = alias ? String(DEFAULT_PROFILE[alias]) : example.file;
@@ -85,9 +94,9 @@ describe('check catalogue', () => {
   it('every doc: the failing example fails and the passing example passes', async () => {
     const problems: string[] = [];
     for (const check of catalogue.filter((c) => c.mode !== 'disruptive')) {
-      const failing = await runCheck(check, exampleOverrides(check.doc.failing));
+      const failing = await runCheck(check, await exampleOverrides(check.doc.failing));
       if (failing.status !== 'fail') problems.push(`${check.id}: failing example gives ${failing.status}`);
-      const passing = await runCheck(check, exampleOverrides(check.doc.passing));
+      const passing = await runCheck(check, await exampleOverrides(check.doc.passing));
       if (passing.status !== 'pass') {
         problems.push(`${check.id}: passing example gives ${passing.status}: ${passing.findings.map((f) => f.message).join('; ')}`);
       }

@@ -55,7 +55,11 @@ export class SnapshotHost implements Host {
     }
     const read = (suffix: string) => (existsSync(base + suffix) ? readFileSync(base + suffix, 'utf8') : '');
     const exitText = read('.exit').trim();
-    return { command, exitCode: exitText === '' ? 0 : Number(exitText), stdout: read('.txt'), stderr: read('.stderr') };
+    const stdout = read('.txt');
+    const stderr = read('.stderr');
+    // `timeout` (or anything not a number) replays a command that never finished.
+    if (exitText !== '' && !/^\d+$/.test(exitText)) return { command, exitCode: null, stdout, stderr, timedOut: true };
+    return { command, exitCode: exitText === '' ? 0 : Number(exitText), stdout, stderr };
   }
 
   /** Whether any command output was captured for this host (live checks can then replay). */

@@ -1,0 +1,95 @@
+// Capturing a live pair as a snapshot directory (DESIGN.md §3): the files the checks read and the
+// outputs of the read-only commands, so the same grading can be replayed offline later.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { readOnlyCommands } from './facts/commands.js';
+import { resolveVip } from './engine/run.js';
+import { ROLES, type Host, type LabProfile, type Role, type Target } from './types.js';
+
+/** Directories copied whole (a keepalived `include` usually points inside /etc/keepalived). */
+function capturedDirs(profile: LabProfile): string[] {
+  return [posix.dirname(profile.haproxyCfgPath), posix.dirname(profile.keepalivedConfPath), profile.sysctlDir];
+}
+
+function capturedFiles(profile: LabProfile): string[] {
+  return [profile.haproxyCfgPath, profile.keepalivedConfPath, profile.certPath, profile.sysctlPath, '/etc/passwd'];
+}
+
+const MASTER_ONLY_COMMANDS = new Set(['https-vip', 'tls-vip-cert']);
+
+/** Safe file name for a command key (keys are ours, but never trust a name into a path). */
+const keyFile = (key: string) => key.replace(/[^A-Za-z0-9._-]/g, '_');
+
+async function collectPaths(host: Host, profile: LabProfile): Promise<string[]> {
+  const paths = new Set(capturedFiles(profile));
+  for (const dir of capturedDirs(profile)) {
+    const walk = async (d: string, depth: number): Promise<void> => {
+      const names = depth > 3 ? null : await host.listDir(d);
+      for (const name of names ?? []) {
+        const full = posix.join(d, name);
+        // A directory lists its entries; a file lists nothing (null).
+        if ((await host.listDir(full)) !== null) await walk(full, depth + 1);
+        else paths.add(full);
+      }
+    };
+    await walk(dir, 0);
+  }
+  return [...paths].sort();
+}
+
+export interface CaptureResult {
+  files: number;
+  commands: number;
+  missing: string[];
+}
+
+export async function captureSnapshot(
+  hosts: Record<Role, Host>,
+  target: Target,
+  profile: LabProfile,
+  dir: string,
+  onProgress: (msg: string) => void = () => {},
+): Promise<CaptureResult> {
+  mkdirSync(dir, { recursive: true });
+  const meta: Record<string, unknown> = {
+    master: { address: target.master.address },
+    backup: { address: target.backup.address },
+  };
+  const vip = resolveVip(target);
+  if (vip) meta.vip = vip;
+  if (target.student) meta.student = target.student;
+  writeFileSync(join(dir, 'hosts.yaml'), `# captured by hagrade snapshot on ${new Date().toISOString()}\n${toYaml(meta)}`);
+  const totals: CaptureResult = { files: 0, commands: 0, missing: [] };
+  for (const role of ROLES) {
+    const host = hosts[role];
+    const root = join(dir, role);
+    mkdirSync(root, { recursive: true });
+    onProgress(`${role}: reading files`);
+    for (const path of await collectPaths(host, profile)) {
+      const read = await host.readFile(path);
+      if (!read.ok) {
+        totals.missing.push(`${role}:${path} (${read.reason})`);
+        continue;
+      }
+      const local = join(root, posix.normalize('/' + path));
+      mkdirSync(dirname(local), { recursive: true });
+      writeFileSync(local, read.content);
+      totals.files += 1;
+    }
+    onProgress(`${role}: running read-only commands`);
+    mkdirSync(join(root, 'commands'), { recursive: true });
+    for (const command of readOnlyCommands(profile, vip)) {
+      // The VIP is probed from master, which reaches it locally while it holds it.
+      if (role === 'backup' && MASTER_ONLY_COMMANDS.has(command.key)) continue;
+      const r = await host.run(command);
+      if (r.unavailable) continue;
+      const base = join(root, 'commands', keyFile(command.key));
+      writeFileSync(`${base}.txt`, r.stdout);
+      if (r.stderr) writeFileSync(`${base}.stderr`, r.stderr);
+      if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
+      totals.commands += 1;
+    }
+  }
+  return totals;
+}
