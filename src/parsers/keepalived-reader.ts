@@ -25,6 +25,8 @@ export interface KeepalivedDiagnostic {
   message: string;
   file: string;
   line: number;
+  /** That line as written. */
+  text: string;
   /** keepalived exits on this one (a missing parameter). */
   fatal?: true;
   /** syntax: reading the file (keywords, braces, quotes, includes); config: what a handler or the final checks say about a value. */

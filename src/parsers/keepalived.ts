@@ -79,7 +79,7 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
     add(reader.origin, reader.count, severity, code, message, args, fatal),
   );
   function add(at: Origin, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean, stage: KeepalivedDiagnostic['stage'] = 'syntax') {
-    const diagnostic: KeepalivedDiagnostic = { severity, code, args, message, file: at.file, line: at.line, stage };
+    const diagnostic: KeepalivedDiagnostic = { severity, code, args, message, file: at.file, line: at.line, text: at.text, stage };
     if (fatal) diagnostic.fatal = true;
     collected.push({ order, diagnostic });
   }
