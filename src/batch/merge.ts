@@ -74,6 +74,6 @@ export function mergeBatches(dirs: string[], outDir: string, output: OutputOptio
     cpSync(source, target, { recursive: true });
   }
   const records = [...chosen.values()].map((c) => c.record);
-  writeClassFiles(outDir, records, { mergedFrom: dirs, interrupted: batches.some((b) => b.interrupted) }, output);
+  writeClassFiles(outDir, records, { mergedFrom: dirs, finished: batches.every((b) => b.finished) }, output);
   return { records, warnings: missingShards(batches) };
 }

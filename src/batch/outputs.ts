@@ -117,7 +117,7 @@ export function recordFromStored(student: string, dir: string, stored: Stored | 
     const { error, startedAt, durationMs } = stored.error;
     return { student, dir, status: 'error', error, ...(startedAt ? { startedAt } : {}), ...(durationMs !== undefined ? { durationMs } : {}) };
   }
-  return { student, dir, status: 'pending', error: say('interrupted', lang) };
+  return { student, dir, status: 'pending', error: say('pending', lang) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +204,8 @@ export interface BatchInfo {
   shard?: ShardSpec;
   /** Output directories a merge joined. */
   mergedFrom?: string[];
-  interrupted?: boolean;
+  /** False while the batch runs and when it was interrupted: some students may still be pending. */
+  finished: boolean;
   concurrency?: number;
   startedAt?: string;
 }
@@ -215,7 +216,7 @@ export interface BatchFile {
   generatedAt: string;
   shard: ShardSpec | null;
   mergedFrom?: string[];
-  interrupted: boolean;
+  finished: boolean;
   concurrency?: number;
   startedAt?: string;
   counts: Record<StudentStatus, number> & { total: number };
@@ -246,7 +247,7 @@ export function batchFile(records: StudentRecord[], info: BatchInfo, lang: Lang,
     generatedAt: now.toISOString(),
     shard: info.shard ?? null,
     ...(info.mergedFrom ? { mergedFrom: info.mergedFrom } : {}),
-    interrupted: Boolean(info.interrupted),
+    finished: info.finished,
     ...(info.concurrency !== undefined ? { concurrency: info.concurrency } : {}),
     ...(info.startedAt ? { startedAt: info.startedAt } : {}),
     counts,

@@ -153,9 +153,12 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
     emit({ type: 'done', record });
   };
 
+  // Class files at once: the directory is marked as a batch even if this process is killed.
+  const info = { ...(opts.shard ? { shard: opts.shard } : {}), concurrency, startedAt: new Date().toISOString() };
+  writeClassFiles(opts.outDir, [...records.values()], { ...info, finished: false }, opts.output);
   const interrupted = await schedule(toGrade, concurrency, gradeOne, opts.signal, () => emit({ type: 'stopping' }));
   const all = [...records.values()];
-  writeClassFiles(opts.outDir, all, { ...(opts.shard ? { shard: opts.shard } : {}), interrupted, concurrency }, opts.output);
+  writeClassFiles(opts.outDir, all, { ...info, finished: !interrupted }, opts.output);
   return { records: all, interrupted, graded };
 }
 

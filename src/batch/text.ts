@@ -23,7 +23,10 @@ export const BATCH_TEXT = {
     ru: 'прервано: новые студенты не запускаются, текущие проверки завершаются',
   },
   notGraded: { en: 'not graded: {reason}', ru: 'не оценено: {reason}' },
-  interrupted: { en: 'the batch was interrupted before this student', ru: 'проверка группы была прервана до этого студента' },
+  pending: {
+    en: 'the batch stopped before this student; run it again with --resume',
+    ru: 'проверка группы остановилась до этого студента; запустите её снова с --resume',
+  },
   undecided: { en: 'checks could not be decided: {ids}', ru: 'не удалось выполнить проверки: {ids}' },
   failedChecks: { en: 'failed checks: {ids}', ru: 'не пройдены проверки: {ids}' },
   allPassed: { en: 'all checks passed', ru: 'все проверки пройдены' },

@@ -17,7 +17,7 @@ describe('batch outputs', () => {
     { student: 'adam@example.com', dir: 'adam@example.com', status: 'pass', result: results.pass },
     { student: 'Smith, "Bob"', dir: 'x', status: 'error', error: 'cannot connect to 192.0.2.7: timed out' },
     { student: 'eve@example.com', dir: 'eve@example.com', status: 'error', result: results.undecided },
-    { student: 'mallory@example.com', dir: 'mallory@example.com', status: 'pending', error: 'the batch was interrupted before this student' },
+    { student: 'mallory@example.com', dir: 'mallory@example.com', status: 'pending', error: 'the batch stopped before this student; run it again with --resume' },
   ];
 
   describe('gradebook.csv', () => {
@@ -33,7 +33,7 @@ describe('batch outputs', () => {
           '"Smith, ""Bob""",,not graded: cannot connect to 192.0.2.7: timed out',
           'adam@example.com,10,all checks passed',
           `eve@example.com,,checks could not be decided: ${results.undecided.results[0]!.id}`,
-          'mallory@example.com,,not graded: the batch was interrupted before this student',
+          'mallory@example.com,,not graded: the batch stopped before this student; run it again with --resume',
           `zoe@example.com,${failGrade},failed checks: CRT001`,
           '',
         ].join('\r\n'),

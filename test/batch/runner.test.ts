@@ -125,6 +125,7 @@ describe('runBatch', () => {
       }),
     );
     expect(interrupted.interrupted).to.equal(true);
+    expect(JSON.parse(readFileSync(join(resumed, 'batch.json'), 'utf8')).finished).to.equal(false);
     // The running ones finished and were stored; nothing else was started.
     expect(first.calls.length).to.be.within(4, 6);
     expect(interrupted.graded).to.have.members(first.calls);
@@ -142,6 +143,7 @@ describe('runBatch', () => {
     await runBatch(options(entries, second.grade, resumed, { concurrency: 3, resume: true, onProgress: (e) => events.push(e) }));
     expect([...first.calls, ...second.calls].sort()).to.deep.equal(entries.map((e) => e.student));
     expect(events[0]).to.deep.include({ type: 'planned', total: 12, toGrade: 12 - first.calls.length, stored: first.calls.length });
+    expect(JSON.parse(readFileSync(join(resumed, 'batch.json'), 'utf8')).finished).to.equal(true);
     expect(readFileSync(join(resumed, 'summary.csv'), 'utf8')).to.equal(readFileSync(join(straight, 'summary.csv'), 'utf8'));
     expect(readFileSync(join(resumed, 'gradebook.csv'), 'utf8')).to.equal(readFileSync(join(straight, 'gradebook.csv'), 'utf8'));
   });
