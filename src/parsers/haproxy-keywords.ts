@@ -1,6 +1,7 @@
 // Keyword tables for haproxy.cfg, the union over HAProxy 1.5 .. 3.5-dev: a keyword any version accepts is never
 // reported as unknown. Derived from doc/configuration.txt (§3 global keyword lists and headings, §4.2 headings
-// with their "May be used in sections" row) of tags v1.5.0 .. v3.4.0 and 3.5-dev5, plus `haproxy -dKcfg` of 2.6.
+// with their "May be used in sections" row) of tags v1.5.0 .. v3.4.0 and 3.5-dev5, plus `haproxy -dKcfg` of 2.6;
+// the section letters were then corrected where `haproxy -c` of 2.6.12 disagrees with the docs.
 
 /** Keywords of the global section (any `tune.*` is accepted too: the family grows every release). */
 export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set(
@@ -50,23 +51,23 @@ export const PROXY_KEYWORDS: ReadonlyMap<string, string> = new Map(
     'disabled=dflb, dispatch=lb, dynamic-cookie-key=dlb, email-alert from=dflb, email-alert level=dflb, ' +
     'email-alert mailers=dflb, email-alert myhostname=dflb, email-alert to=dflb, enabled=dflb, ' +
     'error-log-format=dfl, errorfile=dflb, errorfiles=dflb, errorloc=dflb, errorloc302=dflb, errorloc303=dflb, ' +
-    'external-check command=dlb, external-check path=dlb, filter=flb, filter-sequence=flb, force-be-switch=fl, ' +
-    'force-persist=lb, fullconn=dlb, grace=dflb, guid=dflb, hash-balance-factor=db, hash-preserve-affinity=dlb, ' +
+    'external-check command=dflb, external-check path=dflb, filter=flb, filter-sequence=flb, force-be-switch=fl, ' +
+    'force-persist=lb, fullconn=dlb, grace=dflb, guid=dflb, hash-balance-factor=dflb, hash-preserve-affinity=dlb, ' +
     'hash-type=dlb, http-after-response=dflb, http-check comment=dlb, http-check connect=dlb, ' +
     'http-check disable-on-404=dlb, http-check expect=dlb, http-check send=dlb, http-check send-state=dlb, ' +
     'http-check set-var=dlb, http-check set-var-fmt=dlb, http-check unset-var=dlb, http-error=dflb, ' +
     'http-request=dflb, http-response=dflb, http-reuse=dlb, http-send-name-header=dlb, id=flb, ignore-persist=lb, ' +
     'load-server-state-from-file=dlb, log=dflb, log-format=dflb, log-format-sd=dfl, log-steps=dfl, log-tag=dflb, ' +
     'max-keep-alive-queue=dlb, max-session-srv-conns=dfl, maxconn=dfl, mode=dflb, monitor fail=fl, ' +
-    'monitor-net=dfl, monitor-uri=dfl, option abortonclose=dflb, option accept-invalid-http-request=dfl, ' +
-    'option accept-invalid-http-response=dflb, option accept-unsafe-violations-in-http-request=dfl, ' +
+    'monitor-net=dfl, monitor-uri=dfl, option abortonclose=dlb, option accept-invalid-http-request=dfl, ' +
+    'option accept-invalid-http-response=dlb, option accept-unsafe-violations-in-http-request=dfl, ' +
     'option accept-unsafe-violations-in-http-response=dlb, option allbackups=dlb, option checkcache=dlb, ' +
     'option clitcpka=dfl, option contstats=dfl, option disable-h2-upgrade=dfl, option dontlog-normal=dfl, ' +
-    'option dontlognull=dfl, option external-check=dlb, option forceclose=dflb, option forwarded=dlb, ' +
+    'option dontlognull=dfl, option external-check=dflb, option forceclose=dflb, option forwarded=dlb, ' +
     'option forwardfor=dflb, option h1-case-adjust-bogus-client=dfl, option h1-case-adjust-bogus-server=dlb, ' +
     'option http-buffer-request=dflb, option http-drop-request-trailers=db, ' +
     'option http-drop-response-trailers=dfl, option http-ignore-probes=dfl, option http-keep-alive=dflb, ' +
-    'option http-no-delay=dflb, option http-pretend-keepalive=dflb, option http-restrict-req-hdr-names=dflb, ' +
+    'option http-no-delay=dflb, option http-pretend-keepalive=dlb, option http-restrict-req-hdr-names=dflb, ' +
     'option http-server-close=dflb, option http-tunnel=dflb, option http-use-htx=dflb, ' +
     'option http-use-proxy-header=dfl, option http_proxy=dflb, option httpchk=dlb, option httpclose=dflb, ' +
     'option httplog=dflb, option httpslog=dfl, option idle-close-on-response=dfl, option independent-streams=dflb, ' +
@@ -76,22 +77,22 @@ export const PROXY_KEYWORDS: ReadonlyMap<string, string> = new Map(
     'option smtpchk=dlb, option socket-stats=dfl, option splice-auto=dflb, option splice-request=dflb, ' +
     'option splice-response=dflb, option spop-check=dlb, option srvtcpka=dlb, option ssl-hello-chk=dlb, ' +
     'option tcp-check=dlb, option tcp-smart-accept=dfl, option tcp-smart-connect=dlb, option tcpka=dflb, ' +
-    'option tcplog=dflb, option transparent=dlb, option use-small-buffers=dlb, persist rdp-cookie=dlb, ' +
+    'option tcplog=dflb, option transparent=dlb, option use-small-buffers=dlb, persist rdp-cookie=dflb, ' +
     'quic-initial=dfl, rate-limit sessions=dfl, redirect=flb, retries=dlb, retry-on=dlb, server=lb, ' +
-    'server-state-file-name=lb, server-template=lb, source=dlb, srvtcpka-cnt=dlb, srvtcpka-idle=dlb, ' +
+    'server-state-file-name=dlb, server-template=lb, source=dlb, srvtcpka-cnt=dlb, srvtcpka-idle=dlb, ' +
     'srvtcpka-intvl=dlb, ssl-f-use=fl, stats admin=flb, stats auth=dflb, stats enable=dflb, ' +
     'stats hide-version=dflb, stats http-request=lb, stats realm=dflb, stats refresh=dflb, stats scope=dflb, ' +
     'stats show-desc=dflb, stats show-legends=dflb, stats show-modules=dflb, stats show-node=dflb, ' +
     'stats show-version=dflb, stats uri=dflb, stick match=lb, stick on=lb, stick store-request=lb, ' +
     'stick store-response=lb, stick-table=flb, tcp-check comment=dlb, tcp-check connect=dlb, tcp-check expect=dlb, ' +
     'tcp-check send=dlb, tcp-check send-binary=dlb, tcp-check send-binary-lf=dlb, tcp-check send-lf=dlb, ' +
-    'tcp-check set-var=dlb, tcp-check set-var-fmt=dlb, tcp-check unset-var=dlb, tcp-request connection=dflb, ' +
-    'tcp-request content=dflb, tcp-request inspect-delay=dflb, tcp-request session=dflb, tcp-response content=dlb, ' +
+    'tcp-check set-var=dlb, tcp-check set-var-fmt=dlb, tcp-check unset-var=dlb, tcp-request connection=fld, ' +
+    'tcp-request content=dflb, tcp-request inspect-delay=dflb, tcp-request session=fld, tcp-response content=dlb, ' +
     'tcp-response inspect-delay=dlb, timeout check=dlb, timeout client=dfl, timeout client-fin=dfl, ' +
     'timeout client-hs=dfl, timeout clitimeout=dfl, timeout connect=dlb, timeout contimeout=dlb, ' +
     'timeout http-keep-alive=dflb, timeout http-request=dflb, timeout queue=dlb, timeout server=dlb, ' +
-    'timeout server-fin=dlb, timeout srvtimeout=dlb, timeout tarpit=dflb, timeout tunnel=dlb, transparent=dlb, ' +
-    'unique-id-format=dflb, unique-id-header=dfl, use-fcgi-app=lb, use-server=lb, use_backend=fl '
+    'timeout server-fin=dlb, timeout srvtimeout=dlb, timeout tarpit=dflb, timeout tunnel=dlb, transparent=dflb, ' +
+    'unique-id-format=dflb, unique-id-header=dflb, use-fcgi-app=lb, use-server=lb, use_backend=fl '
   )
     .split(",")
     .map((entry) => entry.trim().split("=") as [string, string]),

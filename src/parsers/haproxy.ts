@@ -429,7 +429,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     const letter = section.kind === 'frontend' ? 'f' : section.kind === 'backend' ? 'b' : 'l';
     if (!caps.includes(letter)) {
       const missing = section.kind === 'frontend' ? 'backend' : 'frontend';
-      const fatal = kw === 'server' || kw === 'server-template';
+      const fatal = kw === 'server' || kw === 'server-template' || label === 'tcp-request connection' || label === 'tcp-request session';
       diag(fatal ? 'error' : 'warning', 'noCapability', d.line,
         fatal ? "'{keyword}' not allowed because {section} '{name}' has no {missing} capability."
           : "'{keyword}' ignored because {section} '{name}' has no {missing} capability.",
