@@ -45,7 +45,10 @@ function describeLab(info: LabInfo): string {
 }
 
 function statusText(status: LabStatus): string {
-  if (!status.pairs.length) return 'No lab is running. Start one with: hagrade lab up\n';
+  const stray = status.strayNamespaces.length
+    ? `Namespaces left by an earlier lab: ${status.strayNamespaces.join(', ')}; remove them with: hagrade lab down\n`
+    : '';
+  if (!status.pairs.length) return `No lab is running. Start one with: hagrade lab up\n${stray}`;
   const lines = [`Lab in ${status.stateDir}: ${status.up ? 'up' : 'DEGRADED (some hosts are not running)'}`];
   for (const pair of status.pairs) {
     lines.push('', `${pair.student}  scenario ${pair.scenario}  VIP ${pair.vip}`);
@@ -57,7 +60,7 @@ function statusText(status: LabStatus): string {
       lines.push(`          VIP: ${host.vipLine ?? '-'}`);
     }
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + stray;
 }
 
 export function registerLabCommands(program: Command): void {

@@ -2,7 +2,7 @@
 // namespace running real sshd, haproxy, keepalived and a web server, reachable from the root namespace.
 // Used by `hagrade lab`, the end-to-end tests and the demo.
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '../types.js';
 import { ROLES } from '../types.js';
@@ -35,6 +35,8 @@ const INIT_PATH = join(LAB_DIR, 'init.sh');
 const WEB_PATH = join(LAB_DIR, 'web.mjs');
 const KEEPALIVED_ENABLED_LINK = '/etc/systemd/system/multi-user.target.wants/keepalived.service';
 const SCRIPT_USER = 'keepalived_script';
+/** Outside LAB_DIR, which `lab down` deletes. Holds the pid of the process that owns the lab. */
+const LOCK_PATH = '/run/hagrade-lab.lock';
 
 const POLL_MS = 200;
 /** keepalived needs ~3 advert intervals (3 s here) to elect; leave room for a loaded machine. */
@@ -87,6 +89,8 @@ export interface LabHostStatus {
 export interface LabStatus {
   up: boolean;
   stateDir: string;
+  /** Lab namespaces that no recorded pair owns (left by a crash): `lab down` removes them. */
+  strayNamespaces: string[];
   pairs: Array<{ id: number; student: string; vip: string; scenario: string; hosts: LabHostStatus[] }>;
 }
 
@@ -108,14 +112,18 @@ export interface LabUpOptions {
 }
 
 /** Build the lab from scratch (a previous lab is torn down first) and wait until every pair has converged. */
-export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
+export function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
+  return withLabLock(() => bringUpLab(options));
+}
+
+async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
   const progress = options.onProgress ?? quiet;
   const scenario = scenarioNamed(options.scenario ?? 'correct');
   const plan = planLab(options.pairs ?? 1);
   await ensureLabPrerequisites(progress);
   if (existsSync(LAB_DIR) || (await labNamespaces()).length) {
     progress('removing the previous lab');
-    await labDown();
+    await tearDown();
   }
   try {
     mkdirSync(join(LAB_DIR, 'hosts'), { recursive: true, mode: 0o700 });
@@ -134,13 +142,17 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
     return info;
   } catch (error) {
     progress('lab up failed; removing what was created');
-    await labDown();
+    await tearDown();
     throw error;
   }
 }
 
 /** Switch a running lab (all pairs, or one) to a scenario: rewrite files, restart services, wait for keepalived. */
-export async function labApply(scenarioName: string, pair?: number, onProgress: Progress = quiet): Promise<void> {
+export function labApply(scenarioName: string, pair?: number, onProgress: Progress = quiet): Promise<void> {
+  return withLabLock(() => applyScenario(scenarioName, pair, onProgress));
+}
+
+async function applyScenario(scenarioName: string, pair: number | undefined, onProgress: Progress): Promise<void> {
   const scenario = scenarioNamed(scenarioName);
   const state = readState();
   const targets = pair === undefined ? state.pairs : state.pairs.filter((p) => p.id === pair);
@@ -165,8 +177,10 @@ export async function labStatus(): Promise<LabStatus> {
       return { id: plan.id, student: plan.student, vip: plan.vip, scenario: entry.scenario, hosts };
     }),
   );
+  const known = new Set(state.pairs.flatMap((p) => ROLES.map((role) => planPair(p.id)[role].ns)));
+  const strayNamespaces = (await labNamespaces()).filter((ns) => !known.has(ns));
   const up = pairs.length > 0 && pairs.every((p) => p.hosts.every((h) => h.running));
-  return { up, stateDir: LAB_DIR, pairs };
+  return { up, stateDir: LAB_DIR, strayNamespaces, pairs };
 }
 
 /** The running lab's connection details (for tests and scripts that did not bring it up themselves). */
@@ -184,7 +198,11 @@ export function labInfoFromState(): LabInfo {
  * unmounts its mount namespace), namespaces, the bridge (its veths and route go with it), the state dir.
  * Idempotent and safe after a crash: it finds the lab by names, not by its state file.
  */
-export async function labDown(): Promise<void> {
+export function labDown(): Promise<void> {
+  return withLabLock(tearDown);
+}
+
+async function tearDown(): Promise<void> {
   const namespaces = await labNamespaces();
   await Promise.all(namespaces.map((ns) => killNamespaceProcesses(ns)));
   for (const ns of namespaces) {
@@ -198,6 +216,75 @@ export async function labDown(): Promise<void> {
 
 export function listScenarios(): readonly Scenario[] {
   return SCENARIOS;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One owner at a time: the lab is a machine-wide singleton, and two test runs (or a test run and a
+// person) switching scenarios under each other's feet produce failures that look like bugs.
+
+let lockHeld = false;
+
+/**
+ * Make this process the lab's owner until `releaseLab()` or exit: other processes' lab commands
+ * fail with a LabError naming this process. Lab operations in this process go on as usual.
+ */
+export function holdLab(): void {
+  if (lockHeld) return;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_PATH, `${process.pid}\n`, { flag: 'wx' });
+      lockHeld = true;
+      process.once('exit', releaseLab);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readFileSync(LOCK_PATH, 'utf8').trim());
+    if (owner === process.pid) {
+      lockHeld = true;
+      return;
+    }
+    if (isAlive(owner)) {
+      const command = readProcessCommand(owner);
+      throw new LabError(`the lab is in use by process ${owner}${command ? ` (${command})` : ''}; wait for it to finish, then try again`);
+    }
+    unlinkSync(LOCK_PATH); // its owner died without releasing it
+  }
+}
+
+export function releaseLab(): void {
+  if (!lockHeld) return;
+  lockHeld = false;
+  process.off('exit', releaseLab);
+  rmSync(LOCK_PATH, { force: true });
+}
+
+async function withLabLock<T>(operation: () => Promise<T>): Promise<T> {
+  if (lockHeld) return operation();
+  holdLab();
+  try {
+    return await operation();
+  } finally {
+    releaseLab();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readProcessCommand(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 120);
+  } catch {
+    return '';
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,10 +445,11 @@ async function waitForVipOn(pair: PairPlan, holder: Role, timeoutMs: number): Pr
 /**
  * Track scripts need `fall`/`rise` runs before keepalived acts on them; until then a scenario has not
  * reached the state it is about (e.g. a script that always fails has not yet lowered both priorities).
- * Settled: each node logged its script's verdict, or that it will not run it.
+ * Settled: each node logged its script's verdict, or why it will not use the script (address owner,
+ * script disabled, unknown or without a user to run as).
  */
 async function waitForSettledScripts(pair: PairPlan, logStart: Record<Role, number>): Promise<void> {
-  const settled = /VRRP_Script\(\S+\) (succeeded|failed)|Script `\S+` now returning|disabling|address_owner|not found, ignoring|Unable to set default user/;
+  const settled = /VRRP_Script\(\S+\) (succeeded|failed)|address_owner|disabling|not found, ignoring|Unable to set default user/;
   await waitFor(`track scripts of pair ${pair.id} to settle`, CONVERGE_TIMEOUT_MS, async () =>
     ROLES.every((role) => settled.test(keepalivedLogSince(pair[role], logStart[role]))) || undefined,
   );

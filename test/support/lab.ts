@@ -2,13 +2,14 @@
 // scenarios on demand, torn down by a root-level `after` hook. Any e2e test file can use it.
 import { execFile } from 'node:child_process';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { labApply, labDown, labUp } from '../../src/lab/lab.js';
+import { holdLab, labApply, labDown, labUp, releaseLab } from '../../src/lab/lab.js';
 
 let lab: Promise<LabInfo> | undefined;
 let currentScenario: string | undefined;
 
 /** The shared lab, running `scenario` (default `correct`) on every pair. Needs root; fails with the lab's message otherwise. */
 export async function useLab(scenario = 'correct'): Promise<LabInfo> {
+  holdLab(); // for the whole run: another run on this machine fails fast instead of switching scenarios under us
   lab ??= labUp({ scenario }).then((info) => {
     currentScenario = scenario;
     return info;
@@ -36,9 +37,9 @@ export async function tearDownLab(): Promise<void> {
 }
 
 after(async function () {
-  if (!lab) return;
   this.timeout(60_000);
-  await tearDownLab();
+  if (lab) await tearDownLab();
+  releaseLab();
 });
 
 export interface SshResult {
