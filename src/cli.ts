@@ -6,6 +6,8 @@ import { catalogueEntries, catalogueMarkdown, catalogueText, explainText } from 
 import { parseLang, runCheckCommand, type CheckOptions } from './commands/check.js';
 import { UsageError } from './commands/errors.js';
 import { FORMATS } from './commands/output.js';
+import { runSnapshotCommand, type SnapshotOptions } from './commands/snapshot.js';
+import { registerLabCommands } from './lab/command.js';
 import { VERSION } from './version.js';
 
 const EXIT_HELP = `
@@ -37,6 +39,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option('--lang <lang>', 'ru or en (default: from LANG)')
     .option('--no-failover', 'do not run the failover probe (read-only run)')
     .option('--only <ids>', 'only checks whose id starts with these, comma-separated (e.g. HAP,KAD007)')
+    .option('--strict-host-keys', "refuse hosts whose SSH key is not known yet (default: trust on first use)")
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
       'after',
@@ -52,6 +55,22 @@ ${EXIT_HELP}`,
       const result = await runCheckCommand(opts, signal);
       setExit(result.exitCode);
     });
+
+  program
+    .command('snapshot')
+    .description('save a live pair (files and read-only command outputs) as a snapshot directory')
+    .requiredOption('--out <dir>', 'where to write the snapshot')
+    .option('--inventory <file>', 'hosts from an inventory file')
+    .option('--master <[user@]host[:port]>', 'the master VM')
+    .option('--backup <[user@]host[:port]>', 'the backup VM')
+    .option('-i, --identity <keyfile>', 'SSH private key')
+    .option('--vip <address>', 'the virtual IP')
+    .option('--lab <profile.yaml>', 'expected values (paths) that differ from the assignment')
+    .option('--strict-host-keys', 'refuse unknown SSH host keys')
+    .option('--force', 'write into a non-empty directory')
+    .action(async (opts: SnapshotOptions) => setExit(await runSnapshotCommand(opts)));
+
+  registerLabCommands(program);
 
   program
     .command('checks')
@@ -120,6 +139,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   return controller.signal.aborted && exitCode === 0 ? 130 : exitCode;
 }
+
+// `hagrade checks | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 main(process.argv).then((code) => {
   process.exitCode = code;

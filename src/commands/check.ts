@@ -3,6 +3,9 @@ import { loadCatalogue } from '../engine/registry.js';
 import { langFromEnv } from '../engine/messages.js';
 import { runChecks } from '../engine/run.js';
 import { openSnapshot, SnapshotError } from '../hosts/snapshot.js';
+import { openPair, type PairSpec } from '../grade.js';
+import { InventoryError, loadInventory, parseHostSpec, type HostSpec } from '../inventory.js';
+import { promptHidden } from './prompt.js';
 import { loadProfile, ProfileError } from '../profile.js';
 import { createProgress } from '../report/progress.js';
 import type { Check, Host, Lang, Role, RunResult, Target } from '../types.js';
@@ -23,6 +26,7 @@ export interface CheckOptions {
   failover: boolean;
   only?: string;
   quiet?: boolean;
+  strictHostKeys?: boolean;
 }
 
 export function parseLang(value: string | undefined): Lang {
@@ -51,14 +55,29 @@ export interface OpenedTarget {
   live: boolean;
   snapshotDir?: string;
   secrets: string[];
+  unreachable: Partial<Record<Role, string>>;
 }
 
-export type LiveOpener = (opts: CheckOptions, onProgress: (msg: string) => void) => Promise<OpenedTarget>;
-
-/** Live (SSH) targets are opened by a module registered at start-up, so tests can run without it. */
-let openLive: LiveOpener | undefined;
-export function registerLiveOpener(opener: LiveOpener): void {
-  openLive = opener;
+/** The pair to grade from --inventory, or --master/--backup with -i and --vip. */
+export function pairFromOptions(opts: CheckOptions): PairSpec {
+  try {
+    if (opts.inventory) {
+      const inv = loadInventory(opts.inventory);
+      const pair: PairSpec = { master: inv.master, backup: inv.backup };
+      const vip = opts.vip ?? inv.target.vip;
+      if (vip) pair.vip = vip;
+      if (inv.knownHosts) pair.knownHosts = inv.knownHosts;
+      if (inv.target.student) pair.student = inv.target.student;
+      return pair;
+    }
+    const withKey = (spec: HostSpec): HostSpec => (opts.identity && !spec.key ? { ...spec, key: opts.identity } : spec);
+    const pair: PairSpec = { master: withKey(parseHostSpec(opts.master!)), backup: withKey(parseHostSpec(opts.backup!)) };
+    if (opts.vip) pair.vip = opts.vip;
+    return pair;
+  } catch (e) {
+    if (e instanceof InventoryError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void): Promise<OpenedTarget> {
@@ -71,15 +90,21 @@ async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void)
     try {
       const { target, hosts } = openSnapshot(opts.snapshot);
       if (opts.vip) target.vip = opts.vip;
-      return { target, hosts, live: hosts.master.hasCommands() || hosts.backup.hasCommands(), snapshotDir: opts.snapshot, secrets: [] };
+      const live = hosts.master.hasCommands() || hosts.backup.hasCommands();
+      return { target, hosts, live, snapshotDir: opts.snapshot, secrets: [], unreachable: {} };
     } catch (e) {
       if (e instanceof SnapshotError) throw new UsageError(e.message);
       throw e;
     }
   }
   if (!opts.inventory && (!opts.master || !opts.backup)) throw new UsageError('--master and --backup go together');
-  if (!openLive) throw new UsageError('live grading over SSH is not available in this build');
-  return openLive(opts, onProgress);
+  const opened = await openPair(pairFromOptions(opts), {
+    strictHostKeys: Boolean(opts.strictHostKeys),
+    onProgress,
+    promptPassword: ({ user, host }) => promptHidden(`${user}@${host}'s password: `),
+    promptPassphrase: (file) => promptHidden(`Enter passphrase for key '${file}': `),
+  });
+  return { target: opened.target, hosts: opened.hosts, live: true, secrets: opened.secrets, unreachable: opened.unreachable };
 }
 
 export async function runCheckCommand(opts: CheckOptions, signal: AbortSignal): Promise<RunResult> {
@@ -106,6 +131,7 @@ export async function runCheckCommand(opts: CheckOptions, signal: AbortSignal): 
       onEvent: (e) => progress.onEvent(e),
       signal,
       secrets: opened.secrets,
+      unreachable: opened.unreachable,
       ...(opened.snapshotDir ? { snapshotDir: opened.snapshotDir } : {}),
     });
     progress.stop();

@@ -2,6 +2,10 @@
 import type { Text } from '../types.js';
 
 export const ENGINE_MESSAGES: Record<string, Text> = {
+  hostUnreachable: {
+    en: 'cannot reach {host}: {reason}',
+    ru: 'нет связи с {host}: {reason}',
+  },
   crashed: {
     en: 'the check itself failed ({error}); this is a grader error, not your mistake',
     ru: 'ошибка внутри самой проверки ({error}); это ошибка грейдера, а не ваша',

@@ -39,6 +39,8 @@ export interface RunInput {
   /** Values that must never appear in output (passwords given on the command line or in env). */
   secrets?: string[];
   snapshotDir?: string;
+  /** Hosts that could not be reached, with the reason: every check is an ERROR, never a FAIL. */
+  unreachable?: Partial<Record<Role, string>>;
 }
 
 /** The VIP: as given, else master's address when that is an IPv4 address. */
@@ -63,9 +65,9 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
     input.onEvent?.({ type: 'check-start', check });
     const collected: FindingInput[] = [];
     const evidence: Evidence[] = [];
-    const reasonNotRun = whyNotRun(check, input, signal);
-    if (reasonNotRun) {
-      collected.push({ kind: 'skip', messageId: reasonNotRun });
+    const notRun = whyNotRun(check, input, signal);
+    if (notRun) {
+      collected.push(...notRun);
     } else {
       const ctx: CheckContext = {
         profile: input.profile,
@@ -123,14 +125,20 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
   };
 }
 
-function whyNotRun(check: Check, input: RunInput, signal: AbortSignal): string | undefined {
-  // Disruptive checks still run after an interrupt: they report how the probe restored the hosts.
-  if (signal.aborted && check.mode !== 'disruptive') return 'interrupted';
-  if (check.mode === 'disruptive') {
-    if (!input.options.failover) return 'notRequested';
-    if (input.hosts.master.kind === 'snapshot') return 'noSnapshotProbe';
+/** Findings standing in for a check that is not run, or undefined to run it. */
+function whyNotRun(check: Check, input: RunInput, signal: AbortSignal): FindingInput[] | undefined {
+  const unreachable = Object.entries(input.unreachable ?? {}) as Array<[Role, string]>;
+  if (unreachable.length) {
+    return unreachable.map(([host, reason]) => ({ kind: 'error', host, messageId: 'hostUnreachable', data: { host, reason } }));
   }
-  if (check.mode !== 'static' && !input.options.live) return 'noLiveAccess';
+  const skip = (messageId: string): FindingInput[] => [{ kind: 'skip', messageId }];
+  // Disruptive checks still run after an interrupt: they report how the probe restored the hosts.
+  if (signal.aborted && check.mode !== 'disruptive') return skip('interrupted');
+  if (check.mode === 'disruptive') {
+    if (!input.options.failover) return skip('notRequested');
+    if (input.hosts.master.kind === 'snapshot') return skip('noSnapshotProbe');
+  }
+  if (check.mode !== 'static' && !input.options.live) return skip('noLiveAccess');
   return undefined;
 }
 

@@ -1,0 +1,47 @@
+// `hagrade snapshot`: save a live pair as a snapshot directory to re-grade offline later.
+import { existsSync, readdirSync } from 'node:fs';
+import { closePair, openPair } from '../grade.js';
+import { loadProfile, ProfileError } from '../profile.js';
+import { captureSnapshot } from '../snapshot-capture.js';
+import { pairFromOptions, type CheckOptions } from './check.js';
+import { UsageError } from './errors.js';
+import { promptHidden } from './prompt.js';
+
+export interface SnapshotOptions extends Pick<CheckOptions, 'inventory' | 'master' | 'backup' | 'identity' | 'vip' | 'lab' | 'strictHostKeys'> {
+  out: string;
+  force?: boolean;
+}
+
+export async function runSnapshotCommand(opts: SnapshotOptions): Promise<number> {
+  if (!opts.inventory && (!opts.master || !opts.backup)) throw new UsageError('say which pair: --inventory FILE, or --master and --backup');
+  if (existsSync(opts.out) && readdirSync(opts.out).length && !opts.force) {
+    throw new UsageError(`${opts.out} is not empty; choose another --out or add --force`);
+  }
+  let profile;
+  try {
+    profile = loadProfile(opts.lab);
+  } catch (e) {
+    if (e instanceof ProfileError) throw new UsageError(e.message);
+    throw e;
+  }
+  const log = (msg: string) => process.stderr.write(`${msg}\n`);
+  const opened = await openPair(pairFromOptions({ ...opts, format: 'pretty', failover: false }), {
+    strictHostKeys: Boolean(opts.strictHostKeys),
+    onProgress: log,
+    promptPassword: ({ user, host }) => promptHidden(`${user}@${host}'s password: `),
+  });
+  try {
+    const down = Object.entries(opened.unreachable);
+    if (down.length) {
+      for (const [role, reason] of down) process.stderr.write(`hagrade: cannot reach ${role}: ${reason}\n`);
+      return 3;
+    }
+    const totals = await captureSnapshot(opened.hosts, opened.target, profile, opts.out, log);
+    process.stdout.write(`snapshot written to ${opts.out}: ${totals.files} files, ${totals.commands} command outputs\n`);
+    for (const missing of totals.missing) process.stdout.write(`  not on the host: ${missing}\n`);
+    process.stdout.write(`re-grade it offline with: hagrade check --snapshot ${opts.out}\n`);
+    return 0;
+  } finally {
+    await closePair(opened);
+  }
+}

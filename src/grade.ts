@@ -1,0 +1,131 @@
+// Grading a live pair over SSH: connect to both hosts once, run the catalogue, close. Shared by
+// `hagrade check`, `hagrade snapshot` and `hagrade batch`.
+import { isIP } from 'node:net';
+import { loadCatalogue } from './engine/registry.js';
+import { runChecks, type EngineEvent } from './engine/run.js';
+import { SshError, SshHost, type SshHostOptions } from './hosts/ssh.js';
+import { UnreachableHost } from './hosts/unreachable.js';
+import type { HostSpec } from './inventory.js';
+import { captureSnapshot } from './snapshot-capture.js';
+import { ROLES, type Check, type Host, type LabProfile, type Lang, type Role, type RunResult, type Target } from './types.js';
+
+export interface PairSpec {
+  student?: string;
+  master: HostSpec;
+  backup: HostSpec;
+  vip?: string;
+  /** known_hosts to trust and record into (the lab writes one); default hagrade's own. */
+  knownHosts?: string;
+}
+
+export interface ConnectOptions {
+  strictHostKeys?: boolean;
+  connectTimeoutMs?: number;
+  promptPassword?: SshHostOptions['promptPassword'];
+  promptPassphrase?: SshHostOptions['promptPassphrase'];
+  onProgress?: (message: string) => void;
+}
+
+export interface OpenedPair {
+  target: Target;
+  hosts: Record<Role, Host>;
+  /** Hosts that could not be reached, with the user-facing reason. */
+  unreachable: Partial<Record<Role, string>>;
+  /** Passwords given for this pair: redacted from every output. */
+  secrets: string[];
+  /** SSH handshakes made so far, for the benchmark (2 for a healthy run). */
+  handshakes(): number;
+}
+
+/** The VIP: as given, else master's host when that is an IP address. */
+export function defaultVip(pair: PairSpec): string | undefined {
+  return pair.vip ?? (isIP(pair.master.host) ? pair.master.host : undefined);
+}
+
+/** Connect to both hosts in parallel; an unreachable host becomes an entry in `unreachable`. */
+export async function openPair(pair: PairSpec, opts: ConnectOptions = {}): Promise<OpenedPair> {
+  const progress = opts.onProgress ?? (() => {});
+  const ssh: Partial<Record<Role, SshHost>> = {};
+  const hosts = {} as Record<Role, Host>;
+  const unreachable: Partial<Record<Role, string>> = {};
+  await Promise.all(
+    ROLES.map(async (role) => {
+      const spec = pair[role];
+      const host = new SshHost({
+        role,
+        spec,
+        ...(pair.knownHosts ? { knownHostsFile: pair.knownHosts } : {}),
+        ...(opts.strictHostKeys ? { strictHostKeys: true } : {}),
+        ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+        ...(opts.promptPassword ? { promptPassword: opts.promptPassword } : {}),
+        ...(opts.promptPassphrase ? { promptPassphrase: opts.promptPassphrase } : {}),
+        onNewHostKey: (key) => progress(`${role}: trusting the host key of ${key.host} on first use (${key.fingerprint})`),
+      });
+      progress(`connecting to ${role} (${spec.user ? `${spec.user}@` : ''}${spec.host}${spec.port ? `:${spec.port}` : ''})`);
+      try {
+        await host.connect();
+        ssh[role] = host;
+        hosts[role] = host;
+      } catch (e) {
+        const reason = e instanceof SshError ? e.message : `unexpected error: ${(e as Error).message}`;
+        unreachable[role] = reason;
+        hosts[role] = new UnreachableHost(role, spec.host, reason);
+        await host.close().catch(() => {});
+      }
+    }),
+  );
+  const target: Target = {
+    master: { address: pair.master.host, ...(pair.master.name ? { name: pair.master.name } : {}) },
+    backup: { address: pair.backup.host, ...(pair.backup.name ? { name: pair.backup.name } : {}) },
+  };
+  const vip = defaultVip(pair);
+  if (vip) target.vip = vip;
+  if (pair.student) target.student = pair.student;
+  const secrets = [pair.master.password, pair.backup.password, process.env.HAGRADE_SSH_PASSWORD].filter((s): s is string => Boolean(s));
+  return {
+    target,
+    hosts,
+    unreachable,
+    secrets,
+    handshakes: () => (ssh.master?.handshakes ?? 0) + (ssh.backup?.handshakes ?? 0),
+  };
+}
+
+export async function closePair(opened: OpenedPair): Promise<void> {
+  await Promise.all(ROLES.map((role) => opened.hosts[role].close().catch(() => {})));
+}
+
+export interface GradePairOptions extends ConnectOptions {
+  profile: LabProfile;
+  lang: Lang;
+  failover: boolean;
+  checks?: Check[];
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+  /** Also save the pair as a snapshot here (evidence for disputes), before the probe runs. */
+  snapshotDir?: string;
+}
+
+/** Grade one pair end to end; never throws for host problems (they are ERROR results). */
+export async function gradePair(pair: PairSpec, opts: GradePairOptions): Promise<RunResult> {
+  const opened = await openPair(pair, opts);
+  try {
+    const reachable = Object.keys(opened.unreachable).length === 0;
+    if (opts.snapshotDir && reachable) {
+      await captureSnapshot(opened.hosts, opened.target, opts.profile, opts.snapshotDir, opts.onProgress);
+    }
+    return await runChecks({
+      checks: opts.checks ?? (await loadCatalogue()),
+      hosts: opened.hosts,
+      target: opened.target,
+      profile: opts.profile,
+      options: { lang: opts.lang, failover: opts.failover, live: true },
+      secrets: opened.secrets,
+      unreachable: opened.unreachable,
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } finally {
+    await closePair(opened);
+  }
+}
