@@ -18,7 +18,7 @@ import {
 } from './hostfiles.js';
 import type { HostSetup, Scenario } from './scenarios.js';
 import { SCENARIOS, SCENARIO_FILES, findScenario } from './scenarios.js';
-import { LabError, ensureLabPrerequisites, mustRun, tool } from './system.js';
+import { LabError, ensureLabPrerequisites, isRoot, mustRun, notRootError, tool } from './system.js';
 import type { HostPlan, PairPlan } from './topology.js';
 import { BRIDGE, BRIDGE_ADDRESS, INTERNAL_PREFIX, NAMESPACE_PREFIX, VIP_NETWORK, planLab, planPair } from './topology.js';
 
@@ -230,6 +230,7 @@ let lockHeld = false;
  */
 export function holdLab(): void {
   if (lockHeld) return;
+  if (!isRoot()) throw notRootError();
   for (;;) {
     try {
       writeFileSync(LOCK_PATH, `${process.pid}\n`, { flag: 'wx' });
@@ -237,7 +238,9 @@ export function holdLab(): void {
       process.once('exit', releaseLab);
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new LabError(`cannot take the lab lock ${LOCK_PATH} (${(error as Error).message}); the lab must run as root`);
+      }
     }
     const owner = Number(readFileSync(LOCK_PATH, 'utf8').trim());
     if (owner === process.pid) {

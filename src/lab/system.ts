@@ -85,18 +85,24 @@ export function missingPackages(): string[] {
   return [...new Set(missing)];
 }
 
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export function notRootError(): LabError {
+  const missing = missingPackages();
+  const install = missing.length ? ` First install the missing packages: sudo apt-get install -y ${missing.join(' ')}.` : '';
+  return new LabError(`the lab creates network namespaces and must run as root: run it with sudo.${install}`);
+}
+
 /**
  * Make sure the lab can run here: root, namespaces allowed, packages present (installed with apt-get
  * when missing and we are root). Throws LabError with the exact command to run otherwise.
  */
 export async function ensureLabPrerequisites(onProgress: (msg: string) => void = () => {}): Promise<void> {
   if (process.platform !== 'linux') throw new LabError('the lab needs Linux (network, PID and mount namespaces)');
+  if (!isRoot()) throw notRootError();
   const missing = missingPackages();
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot) {
-    const install = missing.length ? ` First install the missing packages: sudo apt-get install -y ${missing.join(' ')}.` : '';
-    throw new LabError(`the lab creates network namespaces and must run as root: run it with sudo.${install}`);
-  }
   if (missing.length) {
     if (!findProgram('apt-get')) {
       throw new LabError(`missing packages: ${missing.join(' ')}. Install them with your package manager (no apt-get here).`);
