@@ -76,7 +76,7 @@ export function createBatchDisplay(opts: { interactive: boolean; quiet?: boolean
   }
 
   let drawn = 0;
-  const width = () => Math.max(20, (stream.columns ?? 100) - 1);
+  const width = () => Math.max(20, (stream.columns || 100) - 1);
   const clip = (line: string) => (line.length > width() ? line.slice(0, width() - 1) + '…' : line);
   /** Erase the live block, print permanent lines above it, draw it again. */
   const redraw = (permanent: string[] = []) => {
