@@ -5,13 +5,11 @@ import {
   haproxyTrackers,
   keepalivedExample,
   mentionsHaproxy,
+  scriptFilesNaming,
   vipInstanceOrSkip,
 } from '../src/facts/keepalived.js';
 import type { KeepalivedConfig, VrrpInstance } from '../src/parsers/keepalived.js';
-import { ROLES, type Check, type FindingInput, type Host } from '../src/types.js';
-
-/** Script files are small; this is only to see whether one names the haproxy service. */
-const MAX_SCRIPT_BYTES = 256 * 1024;
+import { ROLES, type Check, type FindingInput } from '../src/types.js';
 
 const check: Check = {
   id: 'KAD006',
@@ -79,18 +77,6 @@ const check: Check = {
     }
   },
 };
-
-/** Script files (absolute argv[0]) of the tracked scripts whose content names the service. */
-async function scriptFilesNaming(host: Host, instance: VrrpInstance, service: string): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const t of instance.trackScripts) {
-    const program = t.target.argv[0];
-    if (!program?.startsWith('/') || mentionsHaproxy(t.target.argv, service)) continue;
-    const read = await host.readFile(program, { maxBytes: MAX_SCRIPT_BYTES });
-    if (read.ok && new RegExp(`\\b${service}\\b`).test(read.content.toString('utf8'))) found.add(program);
-  }
-  return found;
-}
 
 /** Why nothing tracks haproxy: the most specific reason first. */
 function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: string, scriptFiles: Set<string>, role: 'master' | 'backup'): FindingInput {

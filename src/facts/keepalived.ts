@@ -238,6 +238,27 @@ export function processIsHaproxy(tp: TrackProcess, service = 'haproxy'): boolean
   return tp.process === service || (tp.process ?? '').endsWith(`/${service}`);
 }
 
+/** Script files are small; they are read only to see whether one names the haproxy service. */
+const MAX_SCRIPT_BYTES = 256 * 1024;
+
+/** Script files (an absolute argv[0]) of the instance's tracked scripts whose content names the service. */
+export async function scriptFilesNaming(host: Host, instance: VrrpInstance, service: string): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const t of instance.trackScripts) {
+    const program = t.target.argv[0];
+    if (!program?.startsWith('/') || mentionsHaproxy(t.target.argv, service)) continue;
+    const read = await host.readFile(program, { maxBytes: MAX_SCRIPT_BYTES });
+    if (read.ok && new RegExp(`\\b${service}\\b`).test(read.content.toString('utf8'))) found.add(program);
+  }
+  return found;
+}
+
+/** The instance's haproxy trackers, script files read from the host. */
+export async function haproxyTrackersOnHost(host: Host, instance: VrrpInstance, service: string): Promise<HaproxyTracker[]> {
+  const files = await scriptFilesNaming(host, instance, service);
+  return haproxyTrackers(instance, (p) => files.has(p), service);
+}
+
 export type HaproxyTracker = { kind: 'script'; tracked: Tracked<VrrpScript> } | { kind: 'process'; tracked: Tracked<TrackProcess> };
 
 /**
@@ -317,9 +338,7 @@ export type FailoverReason =
   | 'tieAtStart'
   | 'tieAfterStop'
   | 'backupNopreempt'
-  | 'masterNopreempt'
-  | 'noFailback'
-  | 'tieAfterStart';
+  | 'masterNopreempt';
 
 /**
  * Predict the VIP's moves when haproxy stops on master and starts again (GRAMMAR.md §B7): the
@@ -334,11 +353,8 @@ export function predictFailover(master: NodeView, backup: NodeView): FailoverPre
   let afterStop = winner(masterDown, backupPriority);
   // A backup with nopreempt accepts a lower-priority master's adverts: it only takes over from a master that stops advertising (FAULT).
   if (afterStop === 'backup' && masterDown !== 'FAULT' && backup.instance.nopreempt && start === 'master') afterStop = 'master';
-  let afterStart: Holder = afterStop;
-  if (afterStop === 'backup') {
-    const restored = winner(masterUp, backupPriority);
-    afterStart = restored === 'master' && master.instance.nopreempt ? 'backup' : restored;
-  } else if (afterStop === 'master') afterStart = winner(masterUp, backupPriority) === 'backup' ? 'backup' : 'master';
+  // haproxy back: master's priority is again what won at the start; only its nopreempt keeps it from taking the VIP back.
+  const afterStart: Holder = afterStop === 'backup' && start === 'master' ? (master.instance.nopreempt ? 'backup' : 'master') : afterStop;
 
   const reason = explain();
   return { masterUp, masterDown, backup: backupPriority, start, afterStop, afterStart, reason };
@@ -346,20 +362,21 @@ export function predictFailover(master: NodeView, backup: NodeView): FailoverPre
   function explain(): FailoverReason {
     if (start === 'tie') return 'tieAtStart';
     if (start === 'backup') return 'startsOnBackup';
-    if (master.instance.priority === PRIORITY_OWNER && master.instance.droppedTracks.some((d) => d.reason === 'addressOwner')) return 'ownerIgnoresWeights';
-    if (master.haproxyTrackers.length === 0) return 'notTracked';
-    if (afterStop === 'tie') return 'tieAfterStop';
-    if (afterStop === 'master') return backup.instance.nopreempt && masterDown !== 'FAULT' && winner(masterDown, backupPriority) === 'backup' ? 'backupNopreempt' : 'weightTooSmall';
-    if (afterStart === 'tie') return 'tieAfterStart';
-    if (afterStart === 'backup') return master.instance.nopreempt ? 'masterNopreempt' : 'noFailback';
-    return 'ok';
+    if (afterStop !== 'backup') {
+      if (master.instance.droppedTracks.some((d) => d.reason === 'addressOwner')) return 'ownerIgnoresWeights';
+      if (master.haproxyTrackers.length === 0) return 'notTracked';
+      if (afterStop === 'tie') return 'tieAfterStop';
+      return backup.instance.nopreempt && winner(masterDown, backupPriority) === 'backup' ? 'backupNopreempt' : 'weightTooSmall';
+    }
+    return afterStart === 'backup' ? 'masterNopreempt' : 'ok';
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // KAD008: who runs the track script, and can it see a root-owned haproxy as that user?
 
-export type RunUserSource = 'script' | 'script_user' | 'keepalived_script' | 'root';
+/** Where the user comes from, named by the keyword or user that sets it. */
+export type RunUserSource = 'user' | 'script_user' | 'keepalived_script' | 'root';
 
 export interface ScriptRunUser {
   /** undefined: keepalived removes the script ("Unable to set default user"). */
@@ -373,7 +390,7 @@ export interface ScriptRunUser {
  * enable_script_security and no such user the script is removed.
  */
 export function scriptRunUser(script: VrrpScript, globalDefs: GlobalDefs, userExists: (name: string) => boolean): ScriptRunUser {
-  if (script.user) return { user: script.user.user, source: 'script' };
+  if (script.user) return { user: script.user.user, source: 'user' };
   if (globalDefs.scriptUser) return { user: globalDefs.scriptUser.user, source: 'script_user' };
   if (userExists('keepalived_script')) return { user: 'keepalived_script', source: 'keepalived_script' };
   return globalDefs.enableScriptSecurity ? { source: 'root' } : { user: 'root', source: 'root' };
@@ -386,8 +403,6 @@ export type Visibility =
   | 'eperm'
   /** `pidof` run directly by keepalived < 2.3 on Debian/Ubuntu runs as killall5 and always fails. */
   | 'pidofSymlink'
-  /** `script killall -0 haproxy` without quotes: only `killall` runs, with no arguments. */
-  | 'noArguments'
   | 'unknown';
 
 const SIGNAL_ZERO = new Set(['-0', '-s0', '--signal=0']);
@@ -396,7 +411,6 @@ const SIGNAL_ZERO = new Set(['-0', '-s0', '--signal=0']);
 export function commandVisibility(script: VrrpScript, user: string): Visibility {
   const argv = script.argv;
   const direct = path.basename(argv[0] ?? '');
-  if (script.ignoredWords.length > 0 && argv.length === 1) return 'noArguments';
   if (direct === 'pidof') return 'pidofSymlink';
   const words = commandWords(argv);
   const program = path.basename(words[0] ?? '');

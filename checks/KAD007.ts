@@ -1,0 +1,120 @@
+// KAD007: predict the failover from the two configs: with haproxy stopped on master the backup must
+// win the VRRP election, and with haproxy running again master must win it back.
+import {
+  CONFIG_SKIP_MESSAGES,
+  haproxyTrackersOnHost,
+  keepalivedExample,
+  predictFailover,
+  vipInstanceOrSkip,
+  type FailoverPrediction,
+} from '../src/facts/keepalived.js';
+import type { Check, Text } from '../src/types.js';
+
+/** One message per reason of predictFailover(); numbers are effective priorities. */
+const REASONS: Record<Exclude<FailoverPrediction['reason'], 'ok'>, Text> = {
+  notTracked: {
+    en: "master's instance does not track haproxy: its priority stays {masterUp} when haproxy stops, and the VIP stays on master (see KAD006)",
+    ru: 'экземпляр на master не отслеживает haproxy: при остановке haproxy его приоритет остаётся {masterUp}, и виртуальный ip остаётся на master (см. KAD006)',
+  },
+  ownerIgnoresWeights: {
+    en: 'master has priority 255 (state MASTER without a priority line): keepalived ignores weighted track scripts of an address owner, so the VIP never leaves master',
+    ru: 'у master priority 255 (state MASTER без строки priority): keepalived игнорирует track script с весом у владельца адреса, поэтому виртуальный ip никогда не уходит с master',
+  },
+  weightTooSmall: {
+    en: "with haproxy stopped master's priority becomes {masterDown}, which is not lower than backup's {backup}: the VIP stays on master",
+    ru: 'при остановленном haproxy приоритет master становится {masterDown}, а это не меньше, чем у backup ({backup}): виртуальный ip остаётся на master',
+  },
+  startsOnBackup: {
+    en: "backup's priority {backup} is higher than master's {masterUp}: the VIP starts on backup (see KAD004)",
+    ru: 'приоритет backup {backup} выше, чем у master {masterUp}: виртуальный ip изначально оказывается на backup (см. KAD004)',
+  },
+  tieAtStart: {
+    en: 'master and backup both have priority {masterUp}: the higher IP address decides who holds the VIP (see KAD004)',
+    ru: 'у master и backup одинаковый приоритет {masterUp}: кто держит виртуальный ip, решает больший IP-адрес (см. KAD004)',
+  },
+  tieAfterStop: {
+    en: "with haproxy stopped master's priority {masterDown} equals backup's {backup}: the higher IP address decides, the weight must exceed the gap",
+    ru: 'при остановленном haproxy приоритет master {masterDown} равен приоритету backup {backup}: решает больший IP-адрес; вес должен быть больше разницы приоритетов',
+  },
+  backupNopreempt: {
+    en: 'backup has nopreempt: it never takes the VIP from a master whose priority merely dropped ({masterDown} < {backup})',
+    ru: 'у backup задан nopreempt: он не забирает виртуальный ip у master, приоритет которого просто снизился ({masterDown} < {backup})',
+  },
+  masterNopreempt: {
+    en: 'master has nopreempt: the VIP moves to backup when haproxy stops but never comes back to master',
+    ru: 'у master задан nopreempt: при остановке haproxy виртуальный ip переходит на backup, но на master уже не возвращается',
+  },
+};
+
+const check: Check = {
+  id: 'KAD007',
+  title: { en: 'the VIP fails over and comes back', ru: 'виртуальный ip переходит на backup и возвращается' },
+  area: 'keepalived',
+  mode: 'static',
+  points: 3,
+  severity: 'critical',
+  spec: 'Requirements 5 (keepalived): when haproxy stops on master the VIP moves to backup; when it starts again the VIP moves back to master',
+  asserts: {
+    en: "From the two configs: master's effective priority with haproxy down falls below backup's (or master goes to FAULT), backup may preempt, and with haproxy up again master's priority is higher and master may preempt.",
+    ru: 'По двум конфигурациям: действующий приоритет master при остановленном haproxy падает ниже приоритета backup (или master переходит в FAULT), backup может вытеснить master, а после запуска haproxy приоритет master снова выше и master может вытеснить backup.',
+  },
+  messages: {
+    ...CONFIG_SKIP_MESSAGES,
+    notOneRouter: {
+      en: 'cannot predict: the two instances do not form one VRRP router (see KAD003)',
+      ru: 'невозможно предсказать: два экземпляра не образуют один VRRP-маршрутизатор (см. KAD003)',
+    },
+    ...REASONS,
+  },
+  hints: {
+    ownerIgnoresWeights: { en: 'Write priority explicitly, e.g. priority 110 on master and 100 on backup.', ru: 'Укажите priority явно, например 110 на master и 100 на backup.' },
+    weightTooSmall: { en: 'Make |weight| larger than the priority gap: e.g. priorities 110/100 with weight -20.', ru: 'Сделайте |weight| больше разницы приоритетов: например, приоритеты 110/100 и weight -20.' },
+    tieAfterStop: { en: 'Make |weight| larger than the priority gap: e.g. priorities 110/100 with weight -20.', ru: 'Сделайте |weight| больше разницы приоритетов: например, приоритеты 110/100 и weight -20.' },
+    backupNopreempt: { en: 'Remove nopreempt from backup.', ru: 'Уберите nopreempt на backup.' },
+    masterNopreempt: { en: 'Remove nopreempt from master.', ru: 'Уберите nopreempt на master.' },
+  },
+  hint: {
+    en: 'Use priority 110 on master and 100 on backup, and a tracked vrrp_script with weight -20 (more than the gap) on both.',
+    ru: 'Используйте priority 110 на master и 100 на backup и отслеживаемый vrrp_script с weight -20 (больше разницы) на обеих машинах.',
+  },
+  doc: {
+    rationale: {
+      en: 'keepalived moves the VIP only through priorities: a tracked script with a negative weight subtracts it while the script fails, one with weight 0 puts the node in FAULT. Failover needs master\'s lowered priority below backup\'s (equal priorities are decided by IP address), and a backup allowed to preempt; failback needs master higher again and allowed to preempt. `state MASTER` without `priority` is 255, the address owner, whose priority weights never change; `nopreempt` on backup stops the failover, on master the failback.',
+      ru: 'keepalived переносит виртуальный ip только через приоритеты: отслеживаемый скрипт с отрицательным весом вычитает его, пока скрипт завершается с ошибкой, скрипт с весом 0 переводит машину в FAULT. Для переключения пониженный приоритет master должен стать ниже приоритета backup (при равенстве решает IP-адрес), и backup должен иметь право вытеснения; для возврата master снова должен быть выше и иметь право вытеснения. `state MASTER` без `priority` — это 255, владелец адреса, чей приоритет веса не меняют; `nopreempt` на backup отменяет переключение, на master — возврат.',
+    },
+    failing: { file: 'keepalived.conf', text: keepalivedExample({ priority: null }) },
+    passing: { file: 'keepalived.conf', text: keepalivedExample() },
+    fix: {
+      en: 'Set priority 110 on master and 100 on backup, give the tracked script weight -20, remove nopreempt, then systemctl restart keepalived on both.',
+      ru: 'Укажите priority 110 на master и 100 на backup, задайте отслеживаемому скрипту weight -20, уберите nopreempt, затем выполните systemctl restart keepalived на обеих машинах.',
+    },
+  },
+  async run(ctx) {
+    const master = await vipInstanceOrSkip(ctx, 'master');
+    const backup = await vipInstanceOrSkip(ctx, 'backup');
+    if (!master || !backup) return;
+    const m = master.instance;
+    const b = backup.instance;
+    if (m.virtualRouterId !== b.virtualRouterId || m.advertInt !== b.advertInt || m.authentication?.type !== b.authentication?.type || m.authentication?.effectivePass !== b.authentication?.effectivePass) {
+      ctx.report({ kind: 'skip', messageId: 'notOneRouter' });
+      return;
+    }
+    const service = ctx.profile.haproxyService;
+    const prediction = predictFailover(
+      { instance: m, haproxyTrackers: await haproxyTrackersOnHost(ctx.host('master'), m, service) },
+      { instance: b, haproxyTrackers: await haproxyTrackersOnHost(ctx.host('backup'), b, service) },
+    );
+    if (prediction.reason === 'ok') return;
+    const at = m.priorityAt ?? m.at;
+    ctx.report({
+      host: 'master',
+      file: at.file,
+      line: at.line,
+      excerpt: at.text.trim(),
+      messageId: prediction.reason,
+      data: { masterUp: String(prediction.masterUp), masterDown: String(prediction.masterDown), backup: String(prediction.backup) },
+    });
+  },
+};
+
+export default check;

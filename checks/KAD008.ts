@@ -1,0 +1,93 @@
+// KAD008 (static part): the haproxy track script can see haproxy as the user keepalived runs it as:
+// script_user / the script's `user` / keepalived_script when that user exists / root.
+import {
+  CONFIG_SKIP_MESSAGES,
+  commandVisibility,
+  haproxyTrackersOnHost,
+  keepalivedExample,
+  scriptRunUser,
+  vipInstanceOrSkip,
+} from '../src/facts/keepalived.js';
+import { loadPasswd } from '../src/facts/passwd.js';
+import { ROLES, type Check } from '../src/types.js';
+
+const check: Check = {
+  id: 'KAD008',
+  title: { en: 'the track script sees haproxy as its user', ru: 'скрипт проверки видит haproxy от имени своего пользователя' },
+  area: 'keepalived',
+  mode: 'static',
+  points: 2,
+  severity: 'major',
+  spec: 'Requirements 5 (keepalived): track the haproxy process on both servers',
+  asserts: {
+    en: 'The vrrp_script that checks haproxy can succeed as the user keepalived runs it as (its `user`, else script_user, else keepalived_script if that user exists, else root): no `killall -0`/`pkill -0` as a non-root user, no direct `pidof` (keepalived < 2.3 runs it as killall5).',
+    ru: 'vrrp_script, проверяющий haproxy, может выполниться успешно от имени пользователя, под которым его запускает keepalived (его `user`, иначе script_user, иначе keepalived_script, если такой пользователь есть, иначе root): нет `killall -0`/`pkill -0` от не-root пользователя и нет прямого вызова `pidof` (keepalived < 2.3 запускает его как killall5).',
+  },
+  messages: {
+    ...CONFIG_SKIP_MESSAGES,
+    noHaproxyScript: { en: 'cannot judge: no tracked vrrp_script checks haproxy (see KAD006)', ru: 'невозможно проверить: ни один отслеживаемый vrrp_script не проверяет haproxy (см. KAD006)' },
+    eperm: {
+      en: '`{command}` runs as {user} ({source}): kill(2) on root\'s haproxy fails with EPERM, so the check always fails on both nodes and the VIP never moves',
+      ru: '`{command}` выполняется от {user} ({source}): kill(2) для haproxy, принадлежащего root, завершается с EPERM, поэтому проверка всегда неуспешна на обеих машинах и виртуальный ip не переходит',
+    },
+    pidofSymlink: {
+      en: '`{command}`: keepalived before 2.3 runs pidof as /sbin/killall5 on Debian and Ubuntu, which fails ("only one argument, a signal number, allowed")',
+      ru: '`{command}`: keepalived до версии 2.3 на Debian и Ubuntu запускает pidof как /sbin/killall5, и он завершается с ошибкой ("only one argument, a signal number, allowed")',
+    },
+    scriptRemoved: {
+      en: 'vrrp_script {script} has no user, there is no script_user and no keepalived_script user, and enable_script_security is set: keepalived removes the script',
+      ru: 'у vrrp_script {script} нет user, нет script_user и нет пользователя keepalived_script, а enable_script_security включён: keepalived удаляет скрипт',
+    },
+    cannotTell: { en: '`{command}` runs as {user} ({source}); whether it sees a root-owned haproxy is not known statically', ru: '`{command}` выполняется от {user} ({source}); видит ли он haproxy, принадлежащий root, статически определить нельзя' },
+  },
+  hints: {
+    eperm: { en: 'Use pgrep -x haproxy (reads /proc, needs no permission), or set script_user root in global_defs.', ru: 'Используйте pgrep -x haproxy (читает /proc, права не нужны) или укажите script_user root в global_defs.' },
+    pidofSymlink: { en: 'Use "/usr/bin/pgrep -x haproxy", or wrap pidof in a shell: "/bin/sh -c \'pidof haproxy\'".', ru: 'Используйте "/usr/bin/pgrep -x haproxy" или вызовите pidof через shell: "/bin/sh -c \'pidof haproxy\'".' },
+    scriptRemoved: { en: 'Add script_user root to global_defs (or user root to the vrrp_script).', ru: 'Добавьте script_user root в global_defs (или user root в vrrp_script).' },
+  },
+  hint: {
+    en: 'Run the check as keepalived would: sudo -u <user> <command>; echo $? must print 0 while haproxy runs.',
+    ru: 'Запустите проверку так, как это делает keepalived: sudo -u <пользователь> <команда>; echo $? должно вывести 0, пока haproxy работает.',
+  },
+  doc: {
+    rationale: {
+      en: 'keepalived runs track scripts as the vrrp_script\'s `user`, else global `script_user`, else `keepalived_script` when that user exists, else root. Signal 0 (`killall -0`, `pkill -0`) still checks permission: a non-root user gets EPERM for root\'s haproxy, so the check fails on both nodes, both priorities drop by the same weight and the VIP never moves. `pgrep` and `pidof` only read /proc and work as any user, but a vrrp_script that calls `pidof` directly fails under keepalived < 2.3 on Debian/Ubuntu, where pidof is a symlink to killall5.',
+      ru: 'keepalived запускает track script от имени `user` из vrrp_script, иначе от глобального `script_user`, иначе от `keepalived_script`, если такой пользователь есть, иначе от root. Сигнал 0 (`killall -0`, `pkill -0`) всё равно проверяет права: не-root пользователь получает EPERM для haproxy, принадлежащего root, поэтому проверка неуспешна на обеих машинах, оба приоритета снижаются на один и тот же вес, и виртуальный ip не переходит. `pgrep` и `pidof` только читают /proc и работают от любого пользователя, но vrrp_script, напрямую вызывающий `pidof`, не работает в keepalived < 2.3 на Debian/Ubuntu, где pidof — символическая ссылка на killall5.',
+    },
+    failing: { file: 'keepalived.conf', text: keepalivedExample({ globalDefs: ['router_id master', 'script_user nobody', 'enable_script_security'] }) },
+    passing: { file: 'keepalived.conf', text: keepalivedExample({ globalDefs: ['router_id master', 'script_user nobody', 'enable_script_security'], script: ['script "/usr/bin/pgrep -x haproxy"', 'interval 1', 'fall 2', 'rise 2', 'weight -20'] }) },
+    fix: {
+      en: 'Use script "/usr/bin/pgrep -x haproxy" (or keep killall -0 with script_user root), then systemctl restart keepalived on both.',
+      ru: 'Используйте script "/usr/bin/pgrep -x haproxy" (или оставьте killall -0 вместе со script_user root), затем выполните systemctl restart keepalived на обеих машинах.',
+    },
+  },
+  async run(ctx) {
+    for (const role of ROLES) {
+      const side = await vipInstanceOrSkip(ctx, role);
+      if (!side) continue;
+      const trackers = (await haproxyTrackersOnHost(ctx.host(role), side.instance, ctx.profile.haproxyService)).filter((t) => t.kind === 'script');
+      if (trackers.length === 0) {
+        // track_process is watched by keepalived itself (root), so only scripts can be blind.
+        if (!side.instance.trackProcesses.length) ctx.report({ kind: 'skip', host: role, messageId: 'noHaproxyScript' });
+        continue;
+      }
+      const passwd = await loadPasswd(ctx, role);
+      for (const { tracked } of trackers) {
+        const script = tracked.target;
+        const at = script.scriptAt ?? script.at;
+        const base = { host: role, file: at.file, line: at.line, excerpt: at.text.trim() };
+        const runAs = scriptRunUser(script, side.config.globalDefs, (name) => passwd.users.has(name));
+        if (runAs.user === undefined) {
+          ctx.report({ ...base, messageId: 'scriptRemoved', data: { script: script.name } });
+          continue;
+        }
+        const data = { command: script.argv.join(' '), user: runAs.user, source: runAs.source, script: script.name };
+        const visibility = commandVisibility(script, runAs.user);
+        if (visibility === 'eperm' || visibility === 'pidofSymlink') ctx.report({ ...base, messageId: visibility, data });
+        else if (visibility === 'unknown' && runAs.user !== 'root') ctx.report({ ...base, kind: 'note', messageId: 'cannotTell', data });
+      }
+    }
+  },
+};
+
+export default check;
