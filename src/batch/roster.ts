@@ -245,11 +245,16 @@ interface IniStudent {
  * `[alice:children]` with one `*master*` and one `*backup*` child group of one host each.
  */
 function iniStudents(sections: IniSection[], lines: string[], file: string): IniStudent[] {
-  const wordsOf = (group: string, kind: IniSection['kind']) =>
-    sections.filter((s) => s.group === group && s.kind === kind).flatMap((s) => s.body.map((i) => ({ word: firstWord(lines[i]!), line: i + 1 })).filter((w) => w.word !== undefined)) as {
-      word: string;
-      line: number;
-    }[];
+  /** Host aliases (or child group names) listed in a group's sections of that kind, with their lines. */
+  const wordsOf = (group: string, kind: IniSection['kind']): { word: string; line: number }[] =>
+    sections
+      .filter((s) => s.group === group && s.kind === kind)
+      .flatMap((s) =>
+        s.body.flatMap((i) => {
+          const word = firstWord(lines[i]!);
+          return word === undefined ? [] : [{ word, line: i + 1 }];
+        }),
+      );
   const groups = [...new Set(sections.map((s) => s.group))].filter((g) => g !== 'all' && g !== 'ungrouped');
   const students: IniStudent[] = [];
   for (const group of groups) {
