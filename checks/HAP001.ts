@@ -45,6 +45,10 @@ const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
   namedDefaultsOnly: { en: "'{keyword}' is only allowed in a named 'defaults' section", ru: "'{keyword}' допустимо только в именованной секции 'defaults'" },
   noCapability: { en: "'{keyword}' has no effect in {section} '{name}', which has no {missing} capability", ru: "'{keyword}' не действует в {section} '{name}': у него нет возможностей {missing}" },
   duplicateProxy: { en: "{section} '{name}' has the same name as the {other} declared at line {line}", ru: "{section} '{name}' называется так же, как {other} в строке {line}" },
+  unknownMode: { en: "unknown proxy mode '{mode}' (http or tcp)", ru: "неизвестный режим прокси '{mode}' (http или tcp)" },
+  unknownBalance: { en: "unknown balance algorithm '{algorithm}'", ru: "неизвестный алгоритм балансировки '{algorithm}'" },
+  forwardforUnknownArg: { en: "'option forwardfor' only takes 'except <network>', 'header <name>' and 'if-none' (got '{arg}')", ru: "'option forwardfor' принимает только 'except <сеть>', 'header <имя>' и 'if-none' (указано '{arg}')" },
+  forwardforMissingValue: { en: "'option forwardfor {arg}' needs a value", ru: "у 'option forwardfor {arg}' не указано значение" },
   frontendBackendSameName: { en: "{section} '{name}' has the same name as the {other} declared at line {line}", ru: "{section} '{name}' называется так же, как {other} в строке {line}" },
 };
 

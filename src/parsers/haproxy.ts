@@ -25,6 +25,7 @@ export const HAPROXY_DIAGNOSTIC_CODES = [
   'invalidProxyName', 'tooManyArgs', 'addressOnSectionLine', 'extraWordsIgnored', 'fromNotInVersion',
   'defaultsNotFound', 'removedKeyword', 'unknownKeyword', 'unknownOption', 'unknownTimeout', 'optionNotNegatable',
   'notAllowedInDefaults', 'namedDefaultsOnly', 'noCapability', 'duplicateProxy', 'frontendBackendSameName',
+  'unknownMode', 'unknownBalance', 'forwardforUnknownArg', 'forwardforMissingValue',
 ] as const;
 export type HaproxyDiagnosticCode = (typeof HAPROXY_DIAGNOSTIC_CODES)[number];
 
@@ -99,6 +100,8 @@ const NON_NEGATABLE_OPTIONS = new Set([
   'external-check', 'forwardfor', 'http-restrict-req-hdr-names', 'httpchk', 'httplog', 'httpslog', 'ldap-check',
   'mysql-check', 'originalto', 'pgsql-check', 'redis-check', 'smtpchk', 'spop-check', 'ssl-hello-chk', 'tcp-check', 'tcplog',
 ]);
+/** `balance` algorithms (any version); `hdr`, `rdp-cookie` and `random` take an optional `(...)` suffix. */
+const BALANCE_ALGORITHM = /^(roundrobin|static-rr|leastconn|first|source|uri|url_param|hash|log-hash|sticky|hdr\(.*\)|rdp-cookie(\(.*\))?|random(\(.*\))?)$/;
 const PROXY_NAME = /^[A-Za-z0-9_.:-]+$/;
 const MAX_NESTED_CONDITIONS = 100;
 
@@ -424,6 +427,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         diag('error', 'namedDefaultsOnly', d.line, "'{keyword}' not allowed in anonymous 'defaults' section.", { keyword: label });
         d.ignored = true;
       }
+      if (!d.ignored) validateValues(d);
       return;
     }
     const letter = section.kind === 'frontend' ? 'f' : section.kind === 'backend' ? 'b' : 'l';
@@ -435,6 +439,39 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
           : "'{keyword}' ignored because {section} '{name}' has no {missing} capability.",
         { keyword: label, section: section.kind, name: section.name, missing });
       d.ignored = true;
+      return;
+    }
+    validateValues(d);
+  }
+
+  /** The values HAProxy checks while parsing the keywords the checks rely on (mode, balance, option forwardfor). */
+  function validateValues(d: HaproxyDirective): void {
+    const [first, ...rest] = d.args;
+    if (d.keyword === 'mode' && first !== undefined) {
+      const known = first === 'http' || first === 'tcp' || (first === 'spop' && versionAtLeast(version, '3.1'));
+      if (!known) {
+        diag('error', 'unknownMode', d.line, "unknown proxy mode '{mode}'.", { mode: first });
+        d.ignored = true;
+      }
+    } else if (d.keyword === 'balance' && first !== undefined && !BALANCE_ALGORITHM.test(first)) {
+      diag('error', 'unknownBalance', d.line,
+        "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.",
+        { algorithm: first });
+      d.ignored = true;
+    } else if (d.keyword === 'option' && first === 'forwardfor' && !d.prefix) {
+      for (let i = 0; i < rest.length; i++) {
+        if (rest[i] === 'if-none') continue;
+        if (rest[i] !== 'except' && rest[i] !== 'header') {
+          diag('error', 'forwardforUnknownArg', d.line, "'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.", { arg: rest[i] });
+        } else if (rest[i + 1] === undefined) {
+          diag('error', 'forwardforMissingValue', d.line, "'option forwardfor {arg}' expects an argument.", { arg: rest[i] });
+        } else {
+          i++;
+          continue;
+        }
+        d.ignored = true;
+        return;
+      }
     }
   }
 

@@ -97,6 +97,16 @@ describe('haproxy.cfg parser', () => {
     expect(codes(parse('defaults\n  option forwardfr\n  timeout clent 1s\n'))).to.deep.equal(['2:error:unknownOption', '3:error:unknownTimeout']);
   });
 
+  it('checks the values of mode, balance and option forwardfor as HAProxy does, and ignores a refused line', () => {
+    const c = parse('defaults\n  mode htpp\nbackend b\n  balance round-robin\nbackend c\n  balance hdr(host)\n  balance random(2)\nfrontend f\n  option forwardfor X-Real-IP\n  option forwardfor header\n');
+    expect(codes(c)).to.deep.equal(['2:error:unknownMode', '4:error:unknownBalance', '9:error:forwardforUnknownArg', '10:error:forwardforMissingValue']);
+    const resolved = resolveHaproxy(c, { version: '2.6' }).proxies;
+    expect(resolved.map((p) => [p.name, p.mode.value, p.forwardfor.value])).to.deep.equal([['b', 'tcp', null], ['c', 'tcp', null], ['f', 'tcp', null]]);
+    expect(codes(parse('backend b\n  mode spop\n', '3.1'))).to.deep.equal([]);
+    // In a frontend, balance is ignored for lack of capability before its value is looked at.
+    expect(codes(parse('frontend f\n  balance round-robin\n'))).to.deep.equal(['2:warning:noCapability']);
+  });
+
   it('no/default prefixes: only before some keywords; options with arguments cannot be negated', () => {
     expect(codes(parse('defaults\n  no option http-server-close\n  no log\n'))).to.deep.equal([]);
     expect(codes(parse('defaults\n  no option forwardfor\n'))).to.deep.equal(['2:error:optionNotNegatable']);
