@@ -1,5 +1,7 @@
 // How long the probe may wait: derived from the student's own keepalived timing, never a fixed sleep.
-import type { CheckContext } from '../types.js';
+import { haproxyTrackersOnHost, loadKeepalived, vipInstance } from '../facts/keepalived.js';
+import type { VrrpScript } from '../parsers/keepalived-model.js';
+import type { CheckContext, Role } from '../types.js';
 
 export interface NodeTiming {
   /** vrrp_script interval, fall, rise (seconds / counts) of the script that tracks haproxy. */
@@ -54,16 +56,30 @@ export function computeDeadlines(master: NodeTiming, backup: NodeTiming, source:
   };
 }
 
-export type TimingReader = (ctx: CheckContext) => Promise<{ master: NodeTiming; backup: NodeTiming } | undefined>;
-
-let readTiming: TimingReader | undefined;
-/** The keepalived facts module registers how to read timings from the parsed configs. */
-export function registerTimingReader(reader: TimingReader): void {
-  readTiming = reader;
+/** A node's timing from its parsed keepalived.conf: the VIP's instance and the script tracking haproxy. */
+async function nodeTiming(ctx: CheckContext, role: Role): Promise<NodeTiming | undefined> {
+  const file = await loadKeepalived(ctx, role);
+  const instance = file.config ? vipInstance(file.config, ctx.vip) : undefined;
+  if (!instance) return undefined;
+  const trackers = await haproxyTrackersOnHost(ctx.host(role), instance, ctx.profile.haproxyService);
+  const script = trackers.find((t) => t.kind === 'script')?.tracked.target as VrrpScript | undefined;
+  const timing: NodeTiming = {
+    ...DEFAULT_TIMING,
+    advertInt: instance.advertInt,
+    priority: instance.priority,
+    preemptDelay: instance.preemptDelay,
+  };
+  if (script) {
+    timing.interval = script.interval;
+    timing.fall = script.fall;
+    timing.rise = script.rise;
+    timing.timeout = script.timeout ?? script.interval;
+  }
+  return timing;
 }
 
 export async function probeDeadlines(ctx: CheckContext): Promise<ProbeDeadlines> {
-  const timing = readTiming ? await readTiming(ctx).catch(() => undefined) : undefined;
-  if (!timing) return computeDeadlines(DEFAULT_TIMING, DEFAULT_TIMING, 'defaults');
-  return computeDeadlines(timing.master, timing.backup, 'config');
+  const [master, backup] = await Promise.all([nodeTiming(ctx, 'master'), nodeTiming(ctx, 'backup')]).catch(() => [undefined, undefined]);
+  if (!master || !backup) return computeDeadlines(DEFAULT_TIMING, DEFAULT_TIMING, 'defaults');
+  return computeDeadlines(master, backup, 'config');
 }

@@ -2,7 +2,7 @@
 // deadlines, and that haproxy on master is restored on every path. The real thing runs on the lab.
 import { expect } from 'chai';
 import { runChecks } from '../../src/engine/run.js';
-import { computeDeadlines, registerTimingReader, DEFAULT_TIMING } from '../../src/probe/timing.js';
+import { computeDeadlines, DEFAULT_TIMING } from '../../src/probe/timing.js';
 import { DEFAULT_PROFILE } from '../../src/profile.js';
 import type { Check, Command, CommandResult, Host, Role, RunResult } from '../../src/types.js';
 import FOV001 from '../../checks/FOV001.js';
@@ -36,7 +36,9 @@ class SimulatedPair {
       label: role,
       kind: 'ssh',
       async readFile(path) {
-        return { ok: false, path, reason: 'missing', message: 'not simulated' };
+        if (path !== DEFAULT_PROFILE.keepalivedConfPath) return { ok: false, path, reason: 'missing', message: 'not simulated' };
+        const conf = role === 'master' ? keepalivedConf('MASTER', 110) : keepalivedConf('BACKUP', 100);
+        return { ok: true, path, content: Buffer.from(conf) };
       },
       async listDir() {
         return null;
@@ -87,11 +89,30 @@ class SimulatedPair {
   }
 }
 
-// Fast keepalived timers so a missed deadline costs about the margin alone.
-registerTimingReader(async () => {
-  const fast = { ...DEFAULT_TIMING, interval: 0.1, timeout: 0.1, advertInt: 0.1 };
-  return { master: { ...fast, priority: 110 }, backup: { ...fast, priority: 100 } };
-});
+/** keepalived.conf of the simulated pair: fast timers, so a missed deadline costs about the margin alone. */
+function keepalivedConf(state: 'MASTER' | 'BACKUP', priority: number): string {
+  return `vrrp_script check_haproxy {
+    script "/usr/bin/killall -0 haproxy"
+    interval 0.1
+    fall 1
+    rise 1
+    weight -20
+}
+vrrp_instance VI_1 {
+    state ${state}
+    interface eth0
+    virtual_router_id 51
+    priority ${priority}
+    advert_int 0.1
+    virtual_ipaddress {
+        ${VIP}/24 brd 203.0.113.255 dev eth0 label eth0:10
+    }
+    track_script {
+        check_haproxy
+    }
+}
+`;
+}
 
 async function probe(pair: SimulatedPair, signal?: AbortSignal): Promise<RunResult> {
   return runChecks({
