@@ -7,6 +7,8 @@ import KAD003 from '../../checks/KAD003.js';
 import KAD004 from '../../checks/KAD004.js';
 import KAD005 from '../../checks/KAD005.js';
 import KAD006 from '../../checks/KAD006.js';
+import KAD007 from '../../checks/KAD007.js';
+import KAD008 from '../../checks/KAD008.js';
 import { keepalivedExample, type KeepalivedExampleParts } from '../../src/facts/keepalived.js';
 import type { Check, Status } from '../../src/types.js';
 import { runCheck, type TesterOptions } from '../support/check-tester.js';
@@ -151,4 +153,54 @@ cases(KAD006, [
     status: 'pass',
   },
   { name: 'weighted script dropped at priority 255 (KAD007 judges it)', master: masterConf({ priority: null }), status: 'pass', findings: ['note:ignoredAsOwner'] },
+]);
+
+cases(KAD007, [
+  { name: 'the correct fixture: 110 - 20 = 90 < 100, and back', status: 'pass' },
+  { name: 'state MASTER without priority is 255: weights ignored', master: masterConf({ priority: null }), status: 'fail', findings: ['fail:ownerIgnoresWeights'] },
+  { name: 'weight smaller than the gap', master: masterConf({ script: script('"/usr/bin/killall -0 haproxy"').map((l) => l.replace('-20', '-5')) }), status: 'fail', findings: ['fail:weightTooSmall'] },
+  { name: 'weight equal to the gap: a tie', master: masterConf({ script: script('"/usr/bin/killall -0 haproxy"').map((l) => l.replace('-20', '-10')) }), status: 'fail', findings: ['fail:tieAfterStop'] },
+  { name: 'nopreempt on backup', backup: backupConf({ instanceExtra: ['nopreempt'] }), status: 'fail', findings: ['fail:backupNopreempt'] },
+  {
+    name: 'nopreempt on master (state BACKUP): no failback',
+    master: masterConf({ state: 'state BACKUP', instanceExtra: ['nopreempt'] }),
+    status: 'fail',
+    findings: ['fail:masterNopreempt'],
+  },
+  { name: 'weight 0: FAULT moves the VIP', master: masterConf({ script: ['script "/usr/bin/killall -0 haproxy"', 'interval 1'] }), status: 'pass' },
+  { name: 'state MASTER, priority 255 with an unweighted script: FAULT still moves it', master: masterConf({ priority: null, script: ['script "/usr/bin/killall -0 haproxy"'] }), status: 'pass' },
+  { name: 'positive weight on both nodes', master: masterConf({ script: script('"/usr/bin/pgrep -x haproxy"').map((l) => l.replace('-20', '20')) }), backup: backupConf({ script: script('"/usr/bin/pgrep -x haproxy"').map((l) => l.replace('-20', '20')) }), status: 'pass' },
+  { name: 'no tracking', master: masterConf({ track: null }), status: 'fail', findings: ['fail:notTracked'] },
+  { name: 'backup starts higher', backup: backupConf({ priority: 'priority 120' }), status: 'fail', findings: ['fail:startsOnBackup'] },
+  { name: 'VRID mismatch: cannot predict', backup: backupConf({ virtualRouterId: 'virtual_router_id 52' }), status: 'skip', findings: ['skip:notOneRouter'] },
+]);
+
+const PASSWD_WITH_KEEPALIVED_SCRIPT = 'root:x:0:0:root:/root:/bin/bash\nkeepalived_script:x:998:998::/nonexistent:/usr/sbin/nologin\n';
+cases(KAD008, [
+  { name: 'the correct fixture (script_user root)', status: 'pass' },
+  {
+    name: 'killall -0 as keepalived_script (exists, no script_user)',
+    master: masterConf({ globalDefs: ['router_id master', 'enable_script_security'] }),
+    files: { '/etc/passwd': PASSWD_WITH_KEEPALIVED_SCRIPT },
+    status: 'fail',
+    findings: ['fail:eperm'],
+  },
+  {
+    name: 'pgrep as keepalived_script',
+    master: masterConf({ globalDefs: ['router_id master', 'enable_script_security'], script: script('"/usr/bin/pgrep -x haproxy"') }),
+    files: { '/etc/passwd': PASSWD_WITH_KEEPALIVED_SCRIPT },
+    status: 'pass',
+  },
+  { name: 'killall -0 as root when keepalived_script does not exist', master: masterConf({ globalDefs: ['router_id master'] }), status: 'pass' },
+  { name: 'no user at all under enable_script_security: removed', master: masterConf({ globalDefs: ['router_id master', 'enable_script_security'] }), status: 'fail', findings: ['fail:scriptRemoved'] },
+  { name: 'the vrrp_script user wins over script_user', master: masterConf({ script: [...script('"/usr/bin/killall -0 haproxy"'), 'user nobody'] }), status: 'fail', findings: ['fail:eperm'] },
+  { name: 'pidof called directly', master: masterConf({ script: script('"/usr/bin/pidof haproxy"') }), status: 'fail', findings: ['fail:pidofSymlink'] },
+  { name: "pidof inside sh -c", master: masterConf({ script: script(`"/bin/sh -c 'pidof haproxy'"`) }), status: 'pass' },
+  {
+    name: 'a script file as a non-root user cannot be judged statically',
+    master: masterConf({ globalDefs: ['router_id master', 'script_user nobody'], script: script('/etc/keepalived/check.sh') }),
+    files: { '/etc/keepalived/check.sh': '#!/bin/sh\nkillall -0 haproxy\n' },
+    status: 'pass',
+    findings: ['note:cannotTell'],
+  },
 ]);
