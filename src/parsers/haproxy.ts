@@ -11,8 +11,6 @@ import {
   versionAtLeast,
 } from './haproxy-keywords.js';
 
-export { versionAtLeast } from './haproxy-keywords.js';
-
 /** The newest behaviour, used when the caller does not say which HAProxy reads the file. */
 export const LATEST_HAPROXY = '3.5';
 
@@ -148,6 +146,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   if (endsWithLf) lines.pop();
   config.lineCount = lines.length;
 
+  let truncatedLine: { line: number; position: number } | undefined;
   const conditions: ConditionFrame[] = [];
   const isActive = () => conditions.length === 0 || conditions[conditions.length - 1].active;
   let current: HaproxySection | undefined;
@@ -156,8 +155,18 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   for (let index = 0; index < lines.length; index++) {
     const lineNo = index + 1;
     const raw = lines[index].endsWith('\r') ? lines[index].slice(0, -1) : lines[index];
+    // A NUL truncates its line; HAProxy notices when it reads the next one (2.2 warns, 2.3+ stops reading the file).
+    if (truncatedLine) {
+      const fatal = versionAtLeast(version, '2.3');
+      if (versionAtLeast(version, '2.2')) {
+        diag(fatal ? 'error' : 'warning', 'strayNul', truncatedLine.line,
+          'Stray NUL character at position {position}.' + (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'), { position: truncatedLine.position });
+      }
+      truncatedLine = undefined;
+      if (fatal) break;
+    }
     const nul = raw.indexOf('\0');
-    if (nul >= 0) diag('error', 'strayNul', lineNo, 'Stray NUL character at position {position}.', { position: nul + 1 });
+    if (nul >= 0) truncatedLine = { line: lineNo, position: nul + 1 };
 
     const lexed = lexLine(raw);
     if (lexed.error) {
@@ -200,7 +209,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
           'negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.');
       }
     }
-    const frame = conditions.length ? conditions.filter((c) => c.assumed).map((c) => c.assumed as string) : [];
+    const assumed = conditions.flatMap((c) => (c.assumed ? [c.assumed] : []));
     const directive: HaproxyDirective = {
       keyword: words[0],
       args: words.slice(1),
@@ -208,7 +217,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
       file,
       line: lineNo,
       raw,
-      ...(frame.length ? { assumed: frame } : {}),
+      ...(assumed.length ? { assumed } : {}),
     };
 
     if (SECTION_KEYWORDS.has(directive.keyword) && !prefix) {
@@ -224,14 +233,13 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   }
 
   if (conditions.length) diag('error', 'unterminatedIf', lines.length, "non-terminated '.if' block.");
-  if (source.length > 0 && !endsWithLf) {
-    const position = lines[lines.length - 1].length + 1;
-    if (versionAtLeast(version, '2.3')) {
-      diag('error', 'missingFinalLf', lines.length, 'Missing LF on last line, file might have been truncated at position {position}.', { position });
-    } else if (versionAtLeast(version, '2.2')) {
-      diag('warning', 'missingFinalLf', lines.length,
-        'Missing LF on last line, file might have been truncated at position {position}. This will become a hard error in HAProxy 2.3.', { position });
-    }
+  // The last line ends at a NUL or without LF: HAProxy reports a missing LF (fatal from 2.3, a warning in 2.2).
+  const unterminated = truncatedLine?.position ?? (source.length > 0 && !endsWithLf ? lines[lines.length - 1].length + 1 : undefined);
+  if (unterminated !== undefined && versionAtLeast(version, '2.2')) {
+    const fatal = versionAtLeast(version, '2.3');
+    diag(fatal ? 'error' : 'warning', 'missingFinalLf', lines.length,
+      'Missing LF on last line, file might have been truncated at position {position}.' + (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'),
+      { position: unterminated });
   }
   reportDuplicateProxies();
   return config;

@@ -77,10 +77,17 @@ describe('haproxy.cfg parser', () => {
     expect(codes(parse(''))).to.deep.equal([]);
   });
 
-  it('reports a stray NUL and unmatched quotes at their lines, and keeps parsing', () => {
-    const c = parse('global\n  daemon\0\n  log "x\nfrontend f\n  bind :80\n');
-    expect(codes(c)).to.deep.equal(['2:error:strayNul', '3:error:unmatchedQuote']);
-    expect(c.sections.map((s) => s.kind)).to.deep.equal(['global', 'frontend']);
+  it('a NUL truncates its line; from 2.3 HAProxy stops reading there (2.2 warns and goes on)', () => {
+    const text = 'global\n  daemon\0junk\n  log "x\nfrontend f\n';
+    const strict = parse(text, '2.6');
+    expect(codes(strict)).to.deep.equal(['2:error:strayNul']);
+    expect(strict.diagnostics[0].args).to.deep.equal({ position: 9 });
+    expect(strict.sections.map((s) => s.kind)).to.deep.equal(['global']);
+    const lenient = parse(text, '2.2');
+    expect(codes(lenient)).to.deep.equal(['2:warning:strayNul', '3:error:unmatchedQuote']);
+    expect(lenient.sections.map((s) => s.kind)).to.deep.equal(['global', 'frontend']);
+    // On the last line the truncation is reported as a missing LF, at the NUL's position.
+    expect(parse('global\n  daemon\0x\n').diagnostics.map((d) => [d.code, d.args.position])).to.deep.equal([['missingFinalLf', 9]]);
   });
 
   it('keywords are case-sensitive: Frontend is not a section', () => {
