@@ -8,7 +8,7 @@ import { createBatchDisplay } from './display.js';
 import { mergeBatches, MergeError } from './merge.js';
 import { DEFAULT_OUTPUT_OPTIONS, type OutputOptions, type StudentRecord } from './outputs.js';
 import { loadRoster } from './roster.js';
-import { BatchError, parseShard, runBatch } from './runner.js';
+import { BatchError, DEFAULT_TIMEOUT_MS, parseShard, runBatch } from './runner.js';
 import { say } from './text.js';
 import { fill, pick } from '../engine/messages.js';
 import type { GradeFn } from './types.js';
@@ -29,6 +29,7 @@ interface BatchFlags extends OutputFlags {
   retryErrors?: boolean;
   shard?: string;
   lab?: string;
+  timeout: string;
 }
 
 const EXIT_HELP = `
@@ -93,6 +94,7 @@ export function registerBatchCommands(program: Command, grade: GradeFn): void {
     .option('--retry-errors', 'like --resume, but grade again the students whose stored result is an ERROR')
     .option('--shard <i/n>', 'grade only shard i of n (1-based; a stable hash of the student id picks the shard)')
     .option('--lab <profile.yaml>', 'expected values that differ from the assignment (names, ports, paths)')
+    .option('--timeout <minutes>', 'stop grading a pair after this long (it restores) and make it an ERROR row', String(DEFAULT_TIMEOUT_MS / 60_000))
     .addHelpText(
       'after',
       `
@@ -110,6 +112,7 @@ ${EXIT_HELP}`,
       const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
       if (flags.shard !== undefined && !shard) throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), not '${flags.shard}'`);
       const concurrency = flags.concurrency === undefined ? undefined : positive(flags.concurrency, '--concurrency', true);
+      const timeoutMs = positive(flags.timeout, '--timeout', false) * 60_000;
       const profile = await asUsageErrors(() => loadProfile(flags.lab));
       const entries = await asUsageErrors(() => loadRoster(rosterFile));
       // First Ctrl+C: start no new student; the CLI exits on the second one.
@@ -128,6 +131,7 @@ ${EXIT_HELP}`,
             resume: Boolean(flags.resume),
             retryErrors: Boolean(flags.retryErrors),
             ...(shard ? { shard } : {}),
+            timeoutMs,
             signal: stop.signal,
             onProgress: (event) => display.onEvent(event),
             failover: flags.failover,

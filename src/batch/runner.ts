@@ -4,10 +4,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabProfile, Lang, Text } from '../types.js';
+import type { LabProfile, Lang, RunResult, Text } from '../types.js';
 import { recordFromStored, readStored, storeError, storeResult, studentPaths, statusOf, writeClassFiles, type OutputOptions, type ShardSpec, type StudentRecord } from './outputs.js';
+import { VERSION } from '../version.js';
 import { studentDirName } from './roster.js';
-import { BATCH_TEXT } from './text.js';
+import { BATCH_TEXT, say } from './text.js';
 import type { GradeFn, RosterEntry } from './types.js';
 
 /** The output directory already holds a batch and neither --resume nor --retry-errors was given (exit 2). */
@@ -16,6 +17,8 @@ export class BatchError extends Error {
 }
 
 export const MAX_DEFAULT_CONCURRENCY = 16;
+/** A pair graded for longer than this is stopped (it restores) and becomes an ERROR row. */
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * The shard (1..count) of a student: a stable hash of the id (first 32 bits of its SHA-256) modulo
@@ -56,6 +59,8 @@ export interface RunBatchOptions {
   signal?: AbortSignal;
   /** Aborted: the running gradings stop now (their probes restore); they stay ungraded. */
   stopRunning?: AbortSignal;
+  /** Per student; default DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
   onProgress?: (event: BatchEvent) => void;
   failover: boolean;
   profile: LabProfile;
@@ -94,6 +99,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
   const mine = opts.entries.filter((e) => !opts.shard || shardOf(e.student, opts.shard.count) === opts.shard.index);
   const records = new Map<string, StudentRecord>();
   const toGrade: RosterEntry[] = [];
+  const otherVersions = new Map<string, string>();
   for (const entry of mine) {
     const dir = studentDirName(entry.student);
     const stored = resume ? readStored(opts.outDir, dir) : undefined;
@@ -104,6 +110,10 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
     const keep = record.status !== 'pending' && !(opts.retryErrors && record.status === 'error');
     records.set(entry.student, keep ? { ...record, resumed: true } : record);
     if (!keep) toGrade.push(entry);
+    else if (record.result && record.result.tool.version !== VERSION) otherVersions.set(entry.student, record.result.tool.version);
+  }
+  if (otherVersions.size) {
+    emit({ type: 'warning', text: BATCH_TEXT.otherVersion, data: { students: [...otherVersions.keys()].join(', '), versions: [...new Set(otherVersions.values())].join(', '), version: VERSION } });
   }
 
   const concurrency = Math.max(1, opts.concurrency ?? Math.min(MAX_DEFAULT_CONCURRENCY, toGrade.length));
@@ -113,7 +123,11 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
   }
 
   const stopRunning = opts.stopRunning ?? new AbortController().signal;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const graded: string[] = [];
+  /** One controller per running grading: stopRunning or its time limit aborts it. */
+  const running = new Set<AbortController>();
+  stopRunning.addEventListener('abort', () => running.forEach((c) => c.abort()), { once: true });
   const gradeOne = async (entry: RosterEntry): Promise<void> => {
     const dir = studentDirName(entry.student);
     const paths = studentPaths(opts.outDir, dir);
@@ -121,42 +135,58 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
     mkdirSync(paths.snapshot, { recursive: true });
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
-    const base = { student: entry.student, dir, ...(entry.group !== undefined ? { group: entry.group } : {}), startedAt };
     emit({ type: 'start', student: entry.student });
-    let record: StudentRecord;
+    // The grader is stopped by stopRunning or by the time limit; either way it restores and returns.
+    const stop = new AbortController();
+    running.add(stop);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop.abort();
+    }, timeoutMs);
+    let outcome: { result: RunResult } | { error: string };
     try {
-      const result = await opts.grade(entry, {
-        signal: stopRunning,
-        onPhase: (phase) => emit({ type: 'phase', student: entry.student, phase }),
-        snapshotDir: paths.snapshot,
-        failover: opts.failover,
-        lang,
-        profile: opts.profile,
-      });
-      // A grading cut short is not a result: leave the student to --resume.
-      if (stopRunning.aborted) record = recordFromStored(entry.student, dir, undefined, lang);
-      else {
-        storeResult(opts.outDir, dir, result);
-        record = { ...base, status: statusOf(result), result, durationMs: Date.now() - started };
-      }
+      outcome = {
+        result: await opts.grade(entry, {
+          signal: stop.signal,
+          onPhase: (phase) => emit({ type: 'phase', student: entry.student, phase }),
+          snapshotDir: paths.snapshot,
+          failover: opts.failover,
+          lang,
+          profile: opts.profile,
+        }),
+      };
     } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      if (stopRunning.aborted) record = recordFromStored(entry.student, dir, undefined, lang);
-      else {
-        const durationMs = Date.now() - started;
-        storeError(opts.outDir, dir, { student: entry.student, error, startedAt, durationMs });
-        record = { ...base, status: 'error', error, durationMs };
-      }
+      outcome = { error: e instanceof Error ? e.message : String(e) };
+    } finally {
+      clearTimeout(timer);
+      running.delete(stop);
+    }
+    const durationMs = Date.now() - started;
+    const base = { student: entry.student, dir, ...(entry.group !== undefined ? { group: entry.group } : {}), startedAt, durationMs };
+    let record: StudentRecord;
+    if (stopRunning.aborted && !timedOut) {
+      // A grading cut short is not a result: leave the student to --resume.
+      record = { ...recordFromStored(entry.student, dir, undefined, lang), ...(entry.group !== undefined ? { group: entry.group } : {}) };
+    } else if ('result' in outcome && !timedOut) {
+      storeResult(opts.outDir, dir, outcome.result);
+      record = { ...base, status: statusOf(outcome.result), result: outcome.result };
+    } else {
+      // After a timeout, whatever the grader returned is partial.
+      const error = 'error' in outcome && !timedOut ? outcome.error : say('timedOut', lang, { seconds: Math.round(timeoutMs / 1000) });
+      storeError(opts.outDir, dir, { student: entry.student, error, startedAt, durationMs });
+      record = { ...base, status: 'error', error };
     }
     if (record.status !== 'pending') graded.push(entry.student);
-    records.set(entry.student, { ...record, ...(entry.group !== undefined ? { group: entry.group } : {}) });
+    records.set(entry.student, record);
     emit({ type: 'done', record });
   };
 
   // Class files at once: the directory is marked as a batch even if this process is killed.
   const info = { ...(opts.shard ? { shard: opts.shard } : {}), concurrency, startedAt: new Date().toISOString() };
   writeClassFiles(opts.outDir, [...records.values()], { ...info, finished: false }, opts.output);
-  const interrupted = await schedule(toGrade, concurrency, gradeOne, opts.signal, () => emit({ type: 'stopping' }));
+  const stopStarting = AbortSignal.any([opts.signal ?? new AbortController().signal, stopRunning]);
+  const interrupted = await schedule(toGrade, concurrency, gradeOne, stopStarting, () => emit({ type: 'stopping' }));
   const all = [...records.values()];
   writeClassFiles(opts.outDir, all, { ...info, finished: !interrupted }, opts.output);
   return { records: all, interrupted, graded };

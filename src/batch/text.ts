@@ -13,6 +13,10 @@ export const BATCH_TEXT = {
     ru: 'к проверке {toGrade} из {total} студентов (уже проверено: {stored}), одновременно: {concurrency}{shard}',
   },
   shard: { en: ', shard {index}/{count}', ru: ', часть {index}/{count}' },
+  otherVersion: {
+    en: 'kept results of {students} come from hagrade {versions}, this is {version}: grade into a new --out to use one version for all',
+    ru: 'сохранённые результаты {students} получены hagrade {versions}, а это {version}: чтобы проверить всех одной версией, укажите новый --out',
+  },
   started: { en: 'started', ru: 'начата проверка' },
   totals: {
     en: 'graded {done}/{total}: {pass} passed, {fail} failed, {error} errors; running {running}',
@@ -23,6 +27,10 @@ export const BATCH_TEXT = {
     ru: 'прервано: новые студенты не запускаются, текущие проверки завершаются',
   },
   notGraded: { en: 'not graded: {reason}', ru: 'не оценено: {reason}' },
+  timedOut: {
+    en: 'grading took longer than {seconds} s and was stopped',
+    ru: 'проверка заняла больше {seconds} с и была остановлена',
+  },
   pending: {
     en: 'the batch stopped before this student; run it again with --resume',
     ru: 'проверка группы остановилась до этого студента; запустите её снова с --resume',

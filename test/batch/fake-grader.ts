@@ -70,7 +70,11 @@ export function fakeGrader(results: FixtureResults, plan: (entry: RosterEntry) =
         const { outcome, delayMs = 5 } = plan(entry);
         opts.onPhase('connecting');
         writeFileSync(join(opts.snapshotDir, 'hosts.yaml'), `master: {address: ${entry.master.host}}\n`);
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        // Like the real grader, stop waiting when told to (it would restore and return).
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          opts.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
         opts.onPhase('static checks');
         if (outcome === 'throw') throw new Error(`cannot connect to ${entry.master.host}: connection refused`);
         const result = structuredClone(results[outcome]);

@@ -184,6 +184,29 @@ describe('runBatch', () => {
     expect(existsSync(studentPaths(tmp, 'student01').report)).to.equal(false);
   });
 
+  it('stops a grading that takes longer than the time limit and makes it an ERROR row', async () => {
+    const fake = fakeGrader(results, (e) => ({ outcome: 'pass', delayMs: e.student === 'student02' ? 5000 : 5 }));
+    const started = Date.now();
+    const outcome = await runBatch(options(roster(3), fake.grade, tmp, { timeoutMs: 1000 }));
+    expect(Date.now() - started).to.be.below(3000);
+    expect(fake.options[1]!.signal.aborted).to.equal(true);
+    const slow = outcome.records.find((r) => r.student === 'student02')!;
+    expect(slow).to.deep.include({ status: 'error', error: 'grading took longer than 1 s and was stopped' });
+    expect(outcome.records.filter((r) => r.status === 'pass')).to.have.length(2);
+  });
+
+  it('warns when kept results come from another hagrade version', async () => {
+    const entries = roster(2);
+    const old = structuredClone(results.pass);
+    old.tool.version = '0.0.1';
+    await runBatch(options(entries, async () => structuredClone(old), tmp));
+    const events: BatchEvent[] = [];
+    await runBatch(options(entries, fakeGrader(results, () => ({ outcome: 'pass' })).grade, tmp, { resume: true, onProgress: (e) => events.push(e) }));
+    const warnings = events.filter((e) => e.type === 'warning');
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.deep.include({ data: { students: 'student01, student02', versions: '0.0.1', version: results.pass.tool.version } });
+  });
+
   it('writes every student under outDir/students, whatever their id', async () => {
     const hostile = ['../../escape', '/abs', '..', 'a\nb', '-rf', 'x"y,z'];
     const entries = hostile.map((student, i) => ({ student, master: { host: `192.0.2.${2 * i + 1}` }, backup: { host: `192.0.2.${2 * i + 2}` } }));
