@@ -21,7 +21,7 @@ const coversPort = (a: BindAddress, port: number) =>
 
 const check: Check = {
   id: 'HAP003',
-  title: { en: 'front_cluster listens on 443 with the certificate', ru: 'front_cluster слушает порт 443 с сертификатом' },
+  title: { en: 'front_cluster listens on 443 with the certificate', ru: 'front_cluster слушает порт 443 с привязкой к сертификату' },
   area: 'haproxy',
   mode: 'static',
   points: 3,

@@ -9,7 +9,7 @@ const CLIENT_IP = '%[src]';
 
 const check: Check = {
   id: 'HAP005',
-  title: { en: 'Client IP added to X-Forwarded-For', ru: 'IP клиента добавляется в X-Forwarded-For' },
+  title: { en: 'Client IP added to X-Forwarded-For', ru: 'IP-адрес клиента добавляется в header X-Forwarded-For' },
   area: 'haproxy',
   mode: 'static',
   points: 2,

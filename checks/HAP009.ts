@@ -5,7 +5,7 @@ import type { Check } from '../src/types.js';
 
 const check: Check = {
   id: 'HAP009',
-  title: { en: 'back_cluster balances roundrobin', ru: 'back_cluster балансирует roundrobin' },
+  title: { en: 'back_cluster balances roundrobin', ru: 'Балансировка back_cluster — roundrobin' },
   area: 'haproxy',
   mode: 'static',
   points: 1,

@@ -16,7 +16,7 @@ function proxyMaxconn(config: HaproxyConfig, value: number): { section: string; 
 
 const check: Check = {
   id: 'HAP011',
-  title: { en: 'Servers limited to maxconn 20000', ru: 'Серверы ограничены maxconn 20000' },
+  title: { en: 'Servers limited to maxconn 20000', ru: 'Максимальное количество подключений каждого сервера — 20000' },
   area: 'haproxy',
   mode: 'static',
   points: 2,

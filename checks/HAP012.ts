@@ -6,7 +6,7 @@ import type { Check, Role } from '../src/types.js';
 
 const check: Check = {
   id: 'HAP012',
-  title: { en: 'haproxy.cfg is the same on both hosts', ru: 'haproxy.cfg одинаков на обеих машинах' },
+  title: { en: 'haproxy.cfg is the same on both hosts', ru: 'Конфиг haproxy одинаков на обеих машинах' },
   area: 'haproxy',
   mode: 'static',
   points: 2,
