@@ -37,6 +37,7 @@ const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
   fromNotInVersion: { en: "'from' on a section line needs HAProxy 2.4 or later (this is {version})", ru: "'from' в строке секции появился в HAProxy 2.4 (здесь {version})" },
   defaultsNotFound: { en: "defaults section '{from}' not found for {section} '{name}' (it must be declared before)", ru: "секция defaults '{from}' для {section} '{name}' не найдена (она должна быть объявлена выше)" },
   removedKeyword: { en: "'{keyword}' is not supported anymore since HAProxy {since}", ru: "'{keyword}' не поддерживается начиная с HAProxy {since}" },
+  removedNoReplacement: { en: "'{keyword}' is not supported anymore since HAProxy {since}: remove the line", ru: "'{keyword}' не поддерживается начиная с HAProxy {since}: удалите строку" },
   unknownKeyword: { en: "unknown keyword '{keyword}' in '{section}' section", ru: "неизвестное ключевое слово '{keyword}' в секции '{section}'" },
   unknownOption: { en: "unknown option '{option}'", ru: "неизвестная опция '{option}'" },
   unknownTimeout: { en: "unknown timeout '{timeout}'", ru: "неизвестный таймаут '{timeout}'" },

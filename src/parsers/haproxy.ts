@@ -23,7 +23,7 @@ export const HAPROXY_DIAGNOSTIC_CODES = [
   'invalidProxyName', 'tooManyArgs', 'addressOnSectionLine', 'extraWordsIgnored', 'fromNotInVersion',
   'defaultsNotFound', 'removedKeyword', 'unknownKeyword', 'unknownOption', 'unknownTimeout', 'optionNotNegatable',
   'notAllowedInDefaults', 'namedDefaultsOnly', 'noCapability', 'duplicateProxy', 'frontendBackendSameName',
-  'unknownMode', 'unknownBalance', 'forwardforUnknownArg', 'forwardforMissingValue',
+  'unknownMode', 'unknownBalance', 'forwardforUnknownArg', 'forwardforMissingValue', 'removedNoReplacement',
 ] as const;
 export type HaproxyDiagnosticCode = (typeof HAPROXY_DIAGNOSTIC_CODES)[number];
 
@@ -383,9 +383,13 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     const removedKey = REMOVED_KEYWORDS.has(`${scope}:${kw}`) ? kw : `${kw} ${d.args[0]}`;
     const removed = REMOVED_KEYWORDS.get(`${scope}:${removedKey}`);
     if (removed && versionAtLeast(version, removed.since)) {
-      diag('error', 'removedKeyword', d.line,
-        "The '{keyword}' directive is not supported anymore since HAProxy {since}." + (removed.use ? " Use '{use}' instead." : ' Please just remove it.'),
-        { keyword: removedKey, since: removed.since, use: removed.use });
+      if (removed.use) {
+        diag('error', 'removedKeyword', d.line, "The '{keyword}' directive is not supported anymore since HAProxy {since}. Use '{use}' instead.",
+          { keyword: removedKey, since: removed.since, use: removed.use });
+      } else {
+        diag('error', 'removedNoReplacement', d.line, "The '{keyword}' directive is not supported anymore since HAProxy {since}. Please just remove it.",
+          { keyword: removedKey, since: removed.since });
+      }
       d.ignored = true;
       return;
     }
