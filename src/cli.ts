@@ -8,6 +8,9 @@ import { UsageError } from './commands/errors.js';
 import { FORMATS } from './commands/output.js';
 import { runSnapshotCommand, type SnapshotOptions } from './commands/snapshot.js';
 import { registerLabCommands } from './lab/command.js';
+import { registerBatchCommands } from './batch/command.js';
+import type { GradeFn } from './batch/types.js';
+import { gradePair } from './grade.js';
 import { VERSION } from './version.js';
 
 const EXIT_HELP = `
@@ -16,6 +19,21 @@ Exit codes:
   1  at least one check failed
   2  usage or input error (bad option, unreadable file, unknown check id)
   3  some checks could not be decided (ERROR: host unreachable, timeout) and none failed`;
+
+/** One student's grading in a batch: no prompts (many run at once), progress as phases. */
+const gradeForBatch: GradeFn = (entry, o) =>
+  gradePair(entry, {
+    profile: o.profile,
+    lang: o.lang,
+    failover: o.failover,
+    signal: o.signal,
+    snapshotDir: o.snapshotDir,
+    onProgress: o.onPhase,
+    onEvent: (e) => {
+      if (e.type === 'check-start') o.onPhase(e.check.id);
+      else if (e.type === 'check-progress') o.onPhase(`${e.check.id} ${e.message}`);
+    },
+  });
 
 function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Command {
   const program = new Command('hagrade')
@@ -71,6 +89,7 @@ ${EXIT_HELP}`,
     .action(async (opts: SnapshotOptions) => setExit(await runSnapshotCommand(opts)));
 
   registerLabCommands(program);
+  registerBatchCommands(program, gradeForBatch);
 
   program
     .command('checks')
@@ -111,8 +130,10 @@ export async function main(argv: string[]): Promise<number> {
     if (interrupts === 1) {
       process.stderr.write(`\nhagrade: ${sig} received, stopping and restoring what was changed…\n`);
       controller.abort();
+    } else if (interrupts === 2) {
+      process.stderr.write('hagrade: still restoring haproxy on master; interrupt once more to quit anyway (the dead-man switch on master restarts it shortly)\n');
     } else {
-      process.stderr.write('hagrade: interrupted again; exiting now\n');
+      process.stderr.write('hagrade: quitting without waiting for the restore\n');
       process.exit(130);
     }
   };
