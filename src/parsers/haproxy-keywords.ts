@@ -11,7 +11,7 @@ export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set(
     '51degrees-use-predictive-graph acme.scheduler anonkey busy-polling ca-base chroot close-spread-time ' +
     'cluster-secret cpu-affinity cpu-map cpu-policy cpu-set crt-base daemon debug debug.counters default-path ' +
     'description devicatlas-properties-cookie deviceatlas-json-file deviceatlas-log-level ' +
-    'deviceatlas-properties-cookie deviceatlas-separator dns-accept-family expose-deprecated-directives ' +
+    'deviceatlas-properties-cookie deviceatlas-separator deviceatlas-cache-size deviceatlas-property-separator dns-accept-family expose-deprecated-directives ' +
     'expose-experimental-directives external-check fd-hard-limit first-usable-node force-cfg-parser-pause gid grace ' +
     'group group-by-2-ccx group-by-2-clusters group-by-3-ccx group-by-3-clusters group-by-4-ccx group-by-4-clusters ' +
     'group-by-ccx group-by-cluster h1-accept-payload-with-any-method h1-case-adjust h1-case-adjust-file ' +
@@ -70,7 +70,7 @@ export const PROXY_KEYWORDS: ReadonlyMap<string, string> = new Map(
     'option http-no-delay=dflb, option http-pretend-keepalive=dlb, option http-restrict-req-hdr-names=dflb, ' +
     'option http-server-close=dflb, option http-tunnel=dflb, option http-use-htx=dflb, ' +
     'option http-use-proxy-header=dfl, option http_proxy=dflb, option httpchk=dlb, option httpclose=dflb, ' +
-    'option httplog=dflb, option httpslog=dfl, option idle-close-on-response=dfl, option independent-streams=dflb, ' +
+    'option httplog=dflb, option httpslog=dfl, option idle-close-on-response=dfl, option independent-streams=dflb, option independant-streams=dflb, ' +
     'option ldap-check=dlb, option log-health-checks=dlb, option log-separate-errors=dfl, option logasap=dfl, ' +
     'option mysql-check=dlb, option nolinger=dflb, option originalto=dflb, option persist=dlb, ' +
     'option pgsql-check=dlb, option prefer-last-server=dlb, option redis-check=dlb, option redispatch=dlb, ' +
