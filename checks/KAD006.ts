@@ -41,6 +41,10 @@ const check: Check = {
       en: 'keepalived ignores the weighted track_script {script}: the instance has priority 255 (see KAD007)',
       ru: 'keepalived игнорирует track_script {script} с весом: у экземпляра priority 255 (см. KAD007)',
     },
+    ignoredInSyncGroup: {
+      en: 'keepalived ignores the weighted track_script {script}: the instance is in vrrp_sync_group {group} without sync_group_tracking_weight (see KAD007)',
+      ru: 'keepalived игнорирует track_script {script} с весом: экземпляр входит в vrrp_sync_group {group} без sync_group_tracking_weight (см. KAD007)',
+    },
   },
   hints: {
     unquotedScript: { en: 'Quote the whole command: script "/usr/bin/killall -0 haproxy".', ru: 'Возьмите всю команду в кавычки: script "/usr/bin/killall -0 haproxy".' },
@@ -82,8 +86,11 @@ const check: Check = {
 function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: string, scriptFiles: Set<string>, role: 'master' | 'backup'): FindingInput {
   const at = (l: { file: string; line: number; text: string }) => ({ host: role, file: l.file, line: l.line, excerpt: l.text.trim() });
   const name = instance.name;
-  const owner = instance.droppedTracks.find((d) => d.reason === 'addressOwner');
-  if (owner) return { ...at(owner.at), kind: 'note', messageId: 'ignoredAsOwner', data: { script: owner.name } };
+  const ignored = instance.droppedTracks.find((d) => d.reason === 'addressOwner' || d.reason === 'syncGroup');
+  if (ignored) {
+    const messageId = ignored.reason === 'addressOwner' ? 'ignoredAsOwner' : 'ignoredInSyncGroup';
+    return { ...at(ignored.at), kind: 'note', messageId, data: { script: ignored.name, group: instance.syncGroup?.name ?? '' } };
+  }
   const dropped = instance.droppedTracks.find((d) => d.reason === 'definedLater' || d.reason === 'notFound');
   if (dropped) return { ...at(dropped.at), messageId: dropped.reason, data: { script: dropped.name, name } };
   const unquoted = instance.trackScripts.find((t) => t.target.argv.length === 1 && t.target.ignoredWords.length > 0);

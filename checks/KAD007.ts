@@ -20,6 +20,10 @@ const REASONS: Record<Exclude<FailoverPrediction['reason'], 'ok'>, Text> = {
     en: 'master has priority 255 (state MASTER without a priority line): keepalived ignores weighted track scripts of an address owner, so the VIP never leaves master',
     ru: 'у master priority 255 (state MASTER без строки priority): keepalived игнорирует track script с весом у владельца адреса, поэтому виртуальный ip никогда не уходит с master',
   },
+  syncGroupIgnoresWeights: {
+    en: "master's instance is in a vrrp_sync_group without sync_group_tracking_weight: keepalived ignores its weighted track scripts, so the VIP never leaves master",
+    ru: 'экземпляр на master входит в vrrp_sync_group без sync_group_tracking_weight: keepalived игнорирует его track script с весом, поэтому виртуальный ip никогда не уходит с master',
+  },
   weightTooSmall: {
     en: "with haproxy stopped master's priority becomes {masterDown}, which is not lower than backup's {backup}: the VIP stays on master",
     ru: 'при остановленном haproxy приоритет master становится {masterDown}, а это не меньше, чем у backup ({backup}): виртуальный ip остаётся на master',
@@ -68,6 +72,7 @@ const check: Check = {
   },
   hints: {
     ownerIgnoresWeights: { en: 'Write priority explicitly, e.g. priority 110 on master and 100 on backup.', ru: 'Укажите priority явно, например 110 на master и 100 на backup.' },
+    syncGroupIgnoresWeights: { en: 'Add sync_group_tracking_weight to the vrrp_sync_group, or leave the group out.', ru: 'Добавьте sync_group_tracking_weight в vrrp_sync_group или уберите группу.' },
     weightTooSmall: { en: 'Make |weight| larger than the priority gap: e.g. priorities 110/100 with weight -20.', ru: 'Сделайте |weight| больше разницы приоритетов: например, приоритеты 110/100 и weight -20.' },
     tieAfterStop: { en: 'Make |weight| larger than the priority gap: e.g. priorities 110/100 with weight -20.', ru: 'Сделайте |weight| больше разницы приоритетов: например, приоритеты 110/100 и weight -20.' },
     backupNopreempt: { en: 'Remove nopreempt from backup.', ru: 'Уберите nopreempt на backup.' },

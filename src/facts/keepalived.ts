@@ -333,6 +333,7 @@ export type FailoverReason =
   | 'ok'
   | 'notTracked'
   | 'ownerIgnoresWeights'
+  | 'syncGroupIgnoresWeights'
   | 'weightTooSmall'
   | 'startsOnBackup'
   | 'tieAtStart'
@@ -363,7 +364,8 @@ export function predictFailover(master: NodeView, backup: NodeView): FailoverPre
     if (start === 'tie') return 'tieAtStart';
     if (start === 'backup') return 'startsOnBackup';
     if (afterStop !== 'backup') {
-      if (master.instance.droppedTracks.some((d) => d.reason === 'addressOwner')) return 'ownerIgnoresWeights';
+      const ignored = master.instance.droppedTracks.find((d) => d.reason === 'addressOwner' || d.reason === 'syncGroup');
+      if (ignored) return ignored.reason === 'addressOwner' ? 'ownerIgnoresWeights' : 'syncGroupIgnoresWeights';
       if (master.haproxyTrackers.length === 0) return 'notTracked';
       if (afterStop === 'tie') return 'tieAfterStop';
       return backup.instance.nopreempt && winner(masterDown, backupPriority) === 'backup' ? 'backupNopreempt' : 'weightTooSmall';

@@ -64,7 +64,8 @@ export interface Tracked<T> {
   target: T;
 }
 
-export type DropReason = 'notFound' | 'definedLater' | 'duplicate' | 'badOption' | 'addressOwner';
+/** Why keepalived ignores a track_script/track_process entry. */
+export type DropReason = 'notFound' | 'definedLater' | 'duplicate' | 'badOption' | 'addressOwner' | 'syncGroup';
 export interface DroppedTrack {
   name: string;
   at: Located;
@@ -124,8 +125,8 @@ export interface VrrpInstance {
   unicastPeers: string[];
   /** VRRP version of this instance (its `version`, else global vrrp_version). */
   version: number;
-  /** In a vrrp_sync_group: weights are ignored unless the group sets sync_group_tracking_weight. */
-  syncGroup?: string;
+  /** The vrrp_sync_group it belongs to: its tracker weights are ignored unless the group sets sync_group_tracking_weight. */
+  syncGroup?: { name: string; trackingWeight: boolean };
 }
 
 export interface Authentication {
@@ -178,11 +179,12 @@ export function buildModel(statements: KeepalivedStatement[], report: ModelRepor
   for (const st of statements.filter(known)) {
     if (st.keyword === 'global_defs') readGlobalDefs(st, model.globalDefs);
   }
-  const syncGroupOf = new Map<string, string>();
+  const syncGroupOf = new Map<string, VrrpInstance['syncGroup']>();
   for (const st of statements.filter(known)) {
     if (st.keyword === 'vrrp_sync_group') {
-      const groupBlock = st.children?.find((c) => c.keyword === 'group');
-      for (const e of groupBlock?.entries ?? []) for (const w of e.words) syncGroupOf.set(w, st.args[0] ?? '');
+      const group = { name: st.args[0] ?? '', trackingWeight: !!st.children?.some((c) => c.known && c.keyword === 'sync_group_tracking_weight') };
+      const members = st.children?.find((c) => c.keyword === 'group');
+      for (const e of members?.entries ?? []) for (const w of e.words) syncGroupOf.set(w, group);
     }
   }
   const allScriptNames = new Set(statements.filter((s) => known(s) && s.keyword === 'vrrp_script').map((s) => s.args[0]));
@@ -632,16 +634,19 @@ function completeInstance(vrrp: VrrpInstance, block: KeepalivedStatement, g: Glo
     report(block, 'error', 'preemptDelayReset', `(${name}) preempt_delay is incompatible with ${g.vrrpStrict ? 'strict mode' : 'nopreempt mode'} - resetting`, [name]);
     vrrp.preemptDelay = 0;
   }
-  if (vrrp.priority === PRIORITY_OWNER) {
-    // An address owner never changes priority: keepalived drops every weighted tracker.
+  // An address owner never changes priority, and a sync group keeps its members' priorities unless
+  // told otherwise: keepalived drops every weighted tracker.
+  const ignoreWeights: DropReason | undefined =
+    vrrp.priority === PRIORITY_OWNER ? 'addressOwner' : vrrp.syncGroup && !vrrp.syncGroup.trackingWeight ? 'syncGroup' : undefined;
+  if (ignoreWeights) {
+    const why = ignoreWeights === 'addressOwner' ? 'address_owner' : 'SYNC group';
     for (const t of vrrp.trackScripts.filter((t) => t.weight !== 0)) {
-      report({ ...t.at, order: block.order }, 'error', 'ownerIgnoresWeight', `(${name}) ignoring tracked script ${t.name} with weights due to address_owner`, [name, t.name]);
-      vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: 'addressOwner', kind: 'script' });
+      report({ ...t.at, order: block.order }, 'error', 'weightsIgnored', `(${name}) ignoring tracked script ${t.name} with weights due to ${why}`, [name, t.name]);
+    }
+    for (const [kind, list] of [['script', vrrp.trackScripts], ['process', vrrp.trackProcesses]] as const) {
+      for (const t of list.filter((t) => t.weight !== 0)) vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: ignoreWeights, kind });
     }
     vrrp.trackScripts = vrrp.trackScripts.filter((t) => t.weight === 0);
-    for (const t of vrrp.trackProcesses.filter((t) => t.weight !== 0)) {
-      vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: 'addressOwner', kind: 'process' });
-    }
     vrrp.trackProcesses = vrrp.trackProcesses.filter((t) => t.weight === 0);
   }
 }

@@ -390,23 +390,24 @@ export class LineReader {
     return true;
   }
 
-  /** A line read while a definition ends in `\`: it is part of the value. */
+  /** A line read while a definition ends in `\`: it is part of the value; a line without `\` is its last. */
   private continueDefinition(buf: string): void {
     const def = this.definingMultiline!;
-    let line = buf;
-    let more = false;
-    if (line.endsWith('\\')) {
-      line = line.slice(0, -1).replace(/[ \t]+$/, '') + '\n';
-      more = true;
+    const more = buf.endsWith('\\');
+    const line = more ? buf.slice(0, -1).replace(/[ \t]+$/, '') + '\n' : buf;
+    if (!more) {
+      // keepalived decides "not multi-line after all" before it adds the last line.
+      if (def.value.length === 0) def.multiline = false;
+      this.definingMultiline = null;
     }
     if (line.length >= 2 || (line.length > 0 && !more)) def.value += line;
-    if (!more) this.endDefinition();
   }
 
+  /** An empty line ends the definition: an empty value is a plain one. */
   private endDefinition(): void {
     const def = this.definingMultiline!;
     if (def.value.length === 0) def.multiline = false;
-    if (def.value.endsWith('\n')) def.value = def.value.slice(0, -1);
+    def.value = def.value.replace(/\n$/, '');
     this.definingMultiline = null;
   }
 

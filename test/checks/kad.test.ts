@@ -153,6 +153,12 @@ cases(KAD006, [
     status: 'pass',
   },
   { name: 'weighted script dropped at priority 255 (KAD007 judges it)', master: masterConf({ priority: null }), status: 'pass', findings: ['note:ignoredAsOwner'] },
+  {
+    name: 'weighted script dropped in a sync group (KAD007 judges it)',
+    backup: `${backupConf()}\nvrrp_sync_group G {\n    group {\n        VI_1\n    }\n}\n`,
+    status: 'pass',
+    findings: ['note:ignoredInSyncGroup'],
+  },
 ]);
 
 cases(KAD007, [
@@ -172,6 +178,17 @@ cases(KAD007, [
   { name: 'positive weight on both nodes', master: masterConf({ script: script('"/usr/bin/pgrep -x haproxy"').map((l) => l.replace('-20', '20')) }), backup: backupConf({ script: script('"/usr/bin/pgrep -x haproxy"').map((l) => l.replace('-20', '20')) }), status: 'pass' },
   { name: 'no tracking', master: masterConf({ track: null }), status: 'fail', findings: ['fail:notTracked'] },
   { name: 'backup starts higher', backup: backupConf({ priority: 'priority 120' }), status: 'fail', findings: ['fail:startsOnBackup'] },
+  {
+    name: 'a vrrp_sync_group without sync_group_tracking_weight ignores weights',
+    master: `${masterConf()}\nvrrp_sync_group G {\n    group {\n        VI_1\n    }\n}\n`,
+    status: 'fail',
+    findings: ['fail:syncGroupIgnoresWeights'],
+  },
+  {
+    name: 'a vrrp_sync_group with sync_group_tracking_weight keeps them',
+    master: `${masterConf()}\nvrrp_sync_group G {\n    group {\n        VI_1\n    }\n    sync_group_tracking_weight\n}\n`,
+    status: 'pass',
+  },
   { name: 'VRID mismatch: cannot predict', backup: backupConf({ virtualRouterId: 'virtual_router_id 52' }), status: 'skip', findings: ['skip:notOneRouter'] },
 ]);
 
