@@ -38,6 +38,8 @@ const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
   defaultsNotFound: { en: "defaults section '{from}' not found for {section} '{name}' (it must be declared before)", ru: "секция defaults '{from}' для {section} '{name}' не найдена (она должна быть объявлена выше)" },
   removedKeyword: { en: "'{keyword}' is not supported anymore since HAProxy {since}", ru: "'{keyword}' не поддерживается начиная с HAProxy {since}" },
   removedNoReplacement: { en: "'{keyword}' is not supported anymore since HAProxy {since}: remove the line", ru: "'{keyword}' не поддерживается начиная с HAProxy {since}: удалите строку" },
+  emptyScope: { en: 'empty scope name: a scope line is [name]', ru: 'пустое имя области: строка области имеет вид [имя]' },
+  badScope: { en: "character '{char}' is not permitted in a scope line ([name] alone on its line)", ru: "символ '{char}' недопустим в строке области ([имя] отдельно на строке)" },
   unknownKeyword: { en: "unknown keyword '{keyword}' in '{section}' section", ru: "неизвестное ключевое слово '{keyword}' в секции '{section}'" },
   unknownOption: { en: "unknown option '{option}'", ru: "неизвестная опция '{option}'" },
   unknownTimeout: { en: "unknown timeout '{timeout}'", ru: "неизвестный таймаут '{timeout}'" },

@@ -23,7 +23,8 @@ export const HAPROXY_DIAGNOSTIC_CODES = [
   'invalidProxyName', 'tooManyArgs', 'addressOnSectionLine', 'extraWordsIgnored', 'fromNotInVersion',
   'defaultsNotFound', 'removedKeyword', 'unknownKeyword', 'unknownOption', 'unknownTimeout', 'optionNotNegatable',
   'notAllowedInDefaults', 'namedDefaultsOnly', 'noCapability', 'duplicateProxy', 'frontendBackendSameName',
-  'unknownMode', 'unknownBalance', 'forwardforUnknownArg', 'forwardforMissingValue', 'removedNoReplacement',
+  'unknownMode', 'unknownBalance', 'forwardforUnknownArg', 'forwardforMissingValue', 'removedNoReplacement', 'emptyScope',
+  'badScope',
 ] as const;
 export type HaproxyDiagnosticCode = (typeof HAPROXY_DIAGNOSTIC_CODES)[number];
 
@@ -168,6 +169,14 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     const nul = raw.indexOf('\0');
     if (nul >= 0) truncatedLine = { line: lineNo, position: nul + 1 };
 
+    // `[name]` alone on its line selects a scope (for filter configs); it is read before any tokenizing.
+    const scope = /^\s*\[([^\]]*)(\]?)(.*)$/.exec(raw.split('\0')[0]);
+    if (scope) {
+      checkScope(scope[1], scope[2] === ']', scope[3], lineNo);
+      config.statements.push({ words: [raw.trim()], file, line: lineNo, raw });
+      continue;
+    }
+
     const lexed = lexLine(raw);
     if (lexed.error) {
       diag('error', lexed.error.code, lineNo, LEX_MESSAGES[lexed.error.code], { column: lexed.error.column });
@@ -243,6 +252,22 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   }
   reportDuplicateProxies();
   return config;
+
+  function checkScope(name: string, closed: boolean, rest: string, lineNo: number): void {
+    if (!closed || name === '') {
+      diag('error', 'emptyScope', lineNo, 'empty scope name is forbidden.');
+      return;
+    }
+    const bad = [...name].find((c) => !PROXY_NAME.test(c));
+    if (bad) {
+      diag('error', 'badScope', lineNo, "character '{char}' is not permitted in a scope name.", { char: bad });
+      return;
+    }
+    const after = rest.trimStart();
+    if (after !== '' && !after.startsWith('#') && !after.startsWith('\r')) {
+      diag('error', 'badScope', lineNo, "character '{char}' is not permitted after scope declaration.", { char: after[0] });
+    }
+  }
 
   function handleDirective(name: string, args: string[], lineNo: number): void {
     const top = conditions[conditions.length - 1];

@@ -90,6 +90,11 @@ describe('haproxy.cfg parser', () => {
     expect(parse('global\n  daemon\0x\n').diagnostics.map((d) => [d.code, d.args.position])).to.deep.equal([['missingFinalLf', 9]]);
   });
 
+  it('a [name] line selects a scope and must stand alone', () => {
+    expect(codes(parse('[my-scope]  # filters\nglobal\n'))).to.deep.equal([]);
+    expect(codes(parse('[]\n[a] b\n[a/b]\n'))).to.deep.equal(['1:error:emptyScope', '2:error:badScope', '3:error:badScope']);
+  });
+
   it('keywords are case-sensitive: Frontend is not a section', () => {
     expect(codes(parse('Frontend web\n'))).to.deep.equal(['1:error:outOfSection']);
     expect(codes(parse('defaults\n  Mode http\n'))).to.deep.equal(['2:error:unknownKeyword']);
