@@ -1,0 +1,331 @@
+// The class report: one self-contained HTML page with a students × checks matrix, each student's
+// findings and failover timeline. The matrix is rendered here (readable without JS, found by
+// Ctrl+F); the page's script sorts and filters it and builds the details from the embedded JSON.
+import { createHash } from 'node:crypto';
+import { fill } from '../engine/messages.js';
+import type { Area, Evidence, FailoverEvent, FindingKind, Lang, Role, RunResult, Status, Text } from '../types.js';
+import { PAGE_CSS, PAGE_SCRIPT } from './html-class-assets.js';
+import { CLASS_UI, type ClassUiKey } from './html-class-text.js';
+import { AREA_TITLES, STATUS_WORDS, t } from './ui-text.js';
+
+export interface ClassStudent {
+  student: string;
+  /** The student's grading; absent when it could not run at all (then `error` says why). */
+  result?: RunResult;
+  error?: string;
+}
+
+export interface ClassReportInput {
+  title?: string;
+  /** Shown as given (e.g. an ISO timestamp). */
+  generatedAt: string;
+  lang: Lang;
+  students: ClassStudent[];
+}
+
+/** A matrix cell: a check's status, or `absent` when that student's run did not include the check. */
+export type CellStatus = Status | 'absent';
+
+/** Evidence output is cut to this many characters in the page (the JSON report keeps it whole). */
+const EVIDENCE_OUTPUT_CHARS = 4000;
+
+const CELL_SYMBOLS: Record<CellStatus, string> = { pass: '✔', fail: '✘', error: '!', skip: '–', absent: '·' };
+
+interface PageCheck {
+  id: string;
+  title: string;
+  area: Area;
+}
+
+interface PageFinding {
+  kind: FindingKind;
+  host?: Role;
+  file?: string;
+  line?: number;
+  message: string;
+  hint?: string;
+  excerpt?: string;
+}
+
+interface PageProblem {
+  id: string;
+  title: string;
+  status: Status;
+  findings: PageFinding[];
+  evidence: Evidence[];
+}
+
+/** A failover timeline with the times the picture marks, all in ms since the probe started. */
+interface PageTimeline {
+  events: FailoverEvent[];
+  stoppedAt?: number;
+  startedAt?: number;
+  failoverAt?: number;
+  failbackAt?: number;
+  deadlineAt?: number;
+  failoverLabel: string;
+  failbackLabel: string;
+}
+
+interface PageStudent {
+  name: string;
+  error?: string;
+  target?: string;
+  summary?: string;
+  problems: PageProblem[];
+  timeline?: PageTimeline;
+}
+
+/** What the page's script reads from `<script type="application/json" id="class-data">`. */
+interface PageData {
+  ui: Record<ClassUiKey, string> & Record<CellStatus, string>;
+  checks: PageCheck[];
+  students: PageStudent[];
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escape text for HTML content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** JSON that is safe inside a `<script>` element: no `<` can end it or open a comment. */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+/**
+ * The check columns: every check id any student's run has, in the engine's order. Runs are merged
+ * so that a check missing from one run (older tool, no live part) keeps its place from the others.
+ */
+export function classColumns(students: ClassStudent[]): PageCheck[] {
+  const columns: PageCheck[] = [];
+  for (const { result } of students) {
+    let after = -1;
+    for (const r of result?.results ?? []) {
+      const at = columns.findIndex((c) => c.id === r.id);
+      if (at >= 0) {
+        after = at;
+        continue;
+      }
+      columns.splice(after + 1, 0, { id: r.id, title: r.title, area: r.area });
+      after += 1;
+    }
+  }
+  return columns;
+}
+
+/** The status of one check for one student as the matrix shows it. */
+export function cellStatus(result: RunResult, checkId: string): CellStatus {
+  return result.results.find((r) => r.id === checkId)?.status ?? 'absent';
+}
+
+function seconds(ms: number, lang: Lang): string {
+  return fill(t(CLASS_UI.seconds, lang), { n: (ms / 1000).toFixed(1) });
+}
+
+function pageTimeline(result: RunResult, lang: Lang): PageTimeline | undefined {
+  const fo = result.failover;
+  if (!fo) return undefined;
+  const events = [...fo.events].sort((a, b) => a.atMs - b.atMs);
+  const stoppedAt = events.find((e) => e.event === 'haproxy-stopped')?.atMs;
+  const startedAt = events.find((e) => e.event === 'haproxy-started')?.atMs;
+  const after = (base: number | undefined, ms: number | undefined) => (base !== undefined && ms !== undefined ? base + ms : undefined);
+  const failbackLabel =
+    fo.failbackMs !== undefined
+      ? fill(t(CLASS_UI.failbackTime, lang), { time: seconds(fo.failbackMs, lang) })
+      : startedAt !== undefined
+        ? t(CLASS_UI.noFailback, lang)
+        : '';
+  return {
+    events,
+    stoppedAt,
+    startedAt,
+    failoverAt: after(stoppedAt, fo.failoverMs),
+    failbackAt: after(startedAt, fo.failbackMs),
+    deadlineAt: after(stoppedAt, fo.deadlineMs),
+    failoverLabel:
+      fo.failoverMs !== undefined ? fill(t(CLASS_UI.failoverTime, lang), { time: seconds(fo.failoverMs, lang) }) : t(CLASS_UI.noFailover, lang),
+    failbackLabel,
+  };
+}
+
+function pageStudent(s: ClassStudent, lang: Lang): PageStudent {
+  const { result } = s;
+  if (!result) return { name: s.student, error: s.error ?? '', problems: [] };
+  const target = result.target;
+  const where = fill(t(CLASS_UI.target, lang), { master: target.master.address, backup: target.backup.address });
+  const vip = target.vip ? ', ' + fill(t(CLASS_UI.vip, lang), { vip: target.vip }) : '';
+  const sum = result.summary;
+  return {
+    name: s.student,
+    ...(s.error ? { error: s.error } : {}),
+    target: where + vip,
+    summary: `${sum.score}/${sum.maxScore} — ${STATUS_WORDS.pass[lang]} ${sum.pass}, ${STATUS_WORDS.fail[lang]} ${sum.fail}, ${STATUS_WORDS.error[lang]} ${sum.error}, ${STATUS_WORDS.skip[lang]} ${sum.skip}`,
+    problems: result.results
+      .filter((r) => r.status !== 'pass')
+      .map((r) => ({
+        id: r.id,
+        title: r.title,
+        status: r.status,
+        findings: r.findings.map(({ kind, host, file, line, message, hint, excerpt }) => ({ kind, host, file, line, message, hint, excerpt })),
+        evidence: (r.evidence ?? []).map((e) => ({
+          ...e,
+          output: e.output.length > EVIDENCE_OUTPUT_CHARS ? e.output.slice(0, EVIDENCE_OUTPUT_CHARS) + '…' : e.output,
+        })),
+      })),
+    timeline: pageTimeline(result, lang),
+  };
+}
+
+function uiStrings(lang: Lang): PageData['ui'] {
+  const ui = Object.fromEntries(Object.entries(CLASS_UI).map(([key, text]) => [key, t(text as Text, lang)])) as Record<ClassUiKey, string>;
+  return { ...ui, pass: STATUS_WORDS.pass[lang], fail: STATUS_WORDS.fail[lang], error: STATUS_WORDS.error[lang], skip: STATUS_WORDS.skip[lang], absent: ui.absent };
+}
+
+/** The failover column: "4.1 s / 3.9 s"; ✘ for a phase that did not complete, — when not run. */
+function failoverCell(result: RunResult | undefined, lang: Lang): { text: string; sortMs: string } {
+  const fo = result?.failover;
+  if (!fo) return { text: '—', sortMs: '' };
+  const phase = (ms: number | undefined, judged: boolean) => (ms !== undefined ? seconds(ms, lang) : judged ? '✘' : '—');
+  const failbackJudged = fo.events.some((e) => e.event === 'haproxy-started');
+  return { text: `${phase(fo.failoverMs, true)} / ${phase(fo.failbackMs, failbackJudged)}`, sortMs: fo.failoverMs === undefined ? '' : String(fo.failoverMs) };
+}
+
+function headerRows(columns: PageCheck[], students: ClassStudent[], lang: Lang): string {
+  const areaGroups: Array<{ area: Area; span: number }> = [];
+  for (const c of columns) {
+    const last = areaGroups[areaGroups.length - 1];
+    if (last && last.area === c.area) last.span += 1;
+    else areaGroups.push({ area: c.area, span: 1 });
+  }
+  const areaRow = areaGroups
+    .map((g) => {
+      const title = escapeHtml(t(AREA_TITLES[g.area], lang));
+      return `<th scope="colgroup" colspan="${g.span}" data-area="${g.area}" title="${title}">${title}</th>`;
+    })
+    .join('');
+  const sortable = (label: string, key: string, extra = '') =>
+    `<th scope="col" aria-sort="none"${extra}><button type="button" data-sort="${key}">${label}</button></th>`;
+  const checkHeads = columns
+    .map((c, j) => sortable(escapeHtml(c.id), `check:${j}`, ` class="check" data-area="${c.area}" title="${escapeHtml(`${c.id} ${c.title}`)}"`))
+    .join('');
+  const counts = columns
+    .map((c) => {
+      const tally: Record<CellStatus, number> = { pass: 0, fail: 0, error: 0, skip: 0, absent: 0 };
+      for (const s of students) if (s.result) tally[cellStatus(s.result, c.id)] += 1;
+      const title = fill(t(CLASS_UI.countTitle, lang), { id: c.id, fail: tally.fail, error: tally.error, skip: tally.skip });
+      return `<td class="count${tally.fail ? ' some' : ''}" data-area="${c.area}" title="${escapeHtml(title)}">${tally.fail}</td>`;
+    })
+    .join('');
+  return (
+    `<tr class="areas"><td class="corner" colspan="2"></td>${areaRow}<td class="corner"></td></tr>` +
+    `<tr class="heads">${sortable(escapeHtml(t(CLASS_UI.student, lang)), 'name', ' class="name-head"')}${sortable(escapeHtml(t(CLASS_UI.score, lang)), 'score')}` +
+    `${checkHeads}${sortable(escapeHtml(t(CLASS_UI.failoverColumn, lang)), 'failover', ' class="fo-head"')}</tr>` +
+    `<tr class="counts"><th scope="row" colspan="2">${escapeHtml(t(CLASS_UI.failedCount, lang))}</th>${counts}<td></td></tr>`
+  );
+}
+
+function studentRow(s: ClassStudent, index: number, columns: PageCheck[], lang: Lang): string {
+  const name = escapeHtml(s.student);
+  const nameCell = `<th scope="row"><button type="button" class="open">${name}</button></th>`;
+  const fo = failoverCell(s.result, lang);
+  const foCell = `<td class="fo">${escapeHtml(fo.text)}</td>`;
+  if (!s.result) {
+    const message = escapeHtml(fill(t(CLASS_UI.gradingError, lang), { error: s.error ?? '' }));
+    return (
+      `<tr class="errored" data-index="${index}" data-score="-1" data-failover="">${nameCell}` +
+      `<td class="score">${escapeHtml(STATUS_WORDS.error[lang])}</td>` +
+      `<td class="grading-error" colspan="${columns.length}" title="${message}">${message}</td>${foCell}</tr>`
+    );
+  }
+  const { score, maxScore } = s.result.summary;
+  const cells = columns
+    .map((c) => {
+      const status = cellStatus(s.result!, c.id);
+      return `<td data-s="${status}">${CELL_SYMBOLS[status]}</td>`;
+    })
+    .join('');
+  return (
+    `<tr data-index="${index}" data-score="${score}" data-failover="${fo.sortMs}">${nameCell}` +
+    `<td class="score"><span>${score}/${maxScore}</span><meter min="0" max="${maxScore}" value="${score}"></meter></td>${cells}${foCell}</tr>`
+  );
+}
+
+function controls(columns: PageCheck[], total: number, lang: Lang): string {
+  const areas = [...new Set(columns.map((c) => c.area))];
+  const option = (value: string, label: string) => `<option value="${value}">${escapeHtml(label)}</option>`;
+  return (
+    `<div class="controls" role="search">` +
+    `<label>${escapeHtml(t(CLASS_UI.findStudent, lang))} <input type="search" id="filter-name" autocomplete="off"></label>` +
+    `<label>${escapeHtml(t(CLASS_UI.show, lang))} <select id="filter-show">${option('all', t(CLASS_UI.showAll, lang))}` +
+    `${option('failing', t(CLASS_UI.showFailing, lang))}${option('errors', t(CLASS_UI.showErrors, lang))}</select></label>` +
+    `<label>${escapeHtml(t(CLASS_UI.area, lang))} <select id="filter-area">${option('', t(CLASS_UI.allAreas, lang))}` +
+    `${areas.map((a) => option(a, t(AREA_TITLES[a], lang))).join('')}</select></label>` +
+    `<output id="shown" aria-live="polite">${escapeHtml(fill(t(CLASS_UI.shown, lang), { shown: total, total }))}</output></div>`
+  );
+}
+
+function legend(lang: Lang): string {
+  const items = (Object.keys(CELL_SYMBOLS) as CellStatus[])
+    .map((s) => `<li><span class="swatch" data-s="${s}">${CELL_SYMBOLS[s]}</span> ${escapeHtml(s === 'absent' ? t(CLASS_UI.absent, lang) : STATUS_WORDS[s][lang])}</li>`)
+    .join('');
+  return `<ul class="legend" aria-label="${escapeHtml(t(CLASS_UI.legend, lang))}">${items}</ul>`;
+}
+
+function overview(students: ClassStudent[], lang: Lang): string {
+  const graded = students.filter((s) => s.result);
+  const failing = graded.filter((s) => s.result!.summary.fail > 0).length;
+  const withErrors = students.filter((s) => !s.result || s.result.summary.error > 0).length;
+  const passed = graded.filter((s) => s.result!.summary.fail === 0 && s.result!.summary.error === 0).length;
+  return fill(t(CLASS_UI.overview, lang), { total: students.length, passed, failing, errors: withErrors });
+}
+
+/** A Content-Security-Policy source for exactly this inline text. */
+function cspHash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/** The whole page. No network: inline CSS and JS only, and a CSP that lets nothing else load or run. */
+export function renderClassReport(input: ClassReportInput): string {
+  const { lang, students } = input;
+  const columns = classColumns(students);
+  const title = input.title ?? t(CLASS_UI.defaultTitle, lang);
+  const data: PageData = { ui: uiStrings(lang), checks: columns, students: students.map((s) => pageStudent(s, lang)) };
+  const csp = `default-src 'none'; style-src ${cspHash(PAGE_CSS)}; script-src ${cspHash(PAGE_SCRIPT)}; img-src data:`;
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<title>${escapeHtml(title)}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">${escapeHtml(fill(t(CLASS_UI.generated, lang), { at: input.generatedAt }))} · ${escapeHtml(overview(students, lang))}</p>
+</header>
+${controls(columns, students.length, lang)}
+${legend(lang)}
+<p class="help">${escapeHtml(t(CLASS_UI.openDetails, lang))}</p>
+<div class="matrix-wrap">
+<table id="matrix">
+<thead>${headerRows(columns, students, lang)}</thead>
+<tbody>
+${students.map((s, i) => studentRow(s, i, columns, lang)).join('\n')}
+</tbody>
+</table>
+</div>
+<dialog id="details" aria-labelledby="details-title">
+<div class="dialog-head"><h2 id="details-title"></h2><button type="button" class="close">${escapeHtml(t(CLASS_UI.close, lang))}</button></div>
+<div id="details-body"></div>
+</dialog>
+<script type="application/json" id="class-data">${scriptSafeJson(data)}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
