@@ -17,6 +17,8 @@ import type { CheckContext, FileRead, Host, Role, Text } from '../types.js';
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 /** Include files can include others; each round fetches the files the previous parse asked for. */
 const MAX_INCLUDE_ROUNDS = 8;
+/** A glob over a remote host is bounded: keepalived configs include a handful of files. */
+const MAX_GLOB_MATCHES = 256;
 
 export interface KeepalivedFile {
   role: Role;
@@ -73,6 +75,7 @@ export async function globOnHost(host: Host, pattern: string): Promise<IncludedF
   const out: IncludedFile[] = [];
   for (const alternative of expandBraces(pattern)) {
     for (const candidate of await matchSegments(host, alternative)) {
+      if (out.length >= MAX_GLOB_MATCHES) return out;
       const read = await host.readFile(candidate, { maxBytes: MAX_CONFIG_BYTES });
       if (read.ok) out.push({ file: candidate, text: read.content });
     }
@@ -117,7 +120,7 @@ async function matchSegments(host: Host, pattern: string): Promise<string[]> {
   let paths = [''];
   for (const segment of segments.slice(1)) {
     const next: string[] = [];
-    for (const dir of paths) {
+    for (const dir of paths.slice(0, MAX_GLOB_MATCHES)) {
       if (!hasWildcard(segment)) {
         next.push(`${dir}/${segment}`);
         continue;

@@ -48,12 +48,10 @@ export interface VrrpScript {
 export interface TrackProcess {
   name: string;
   at: Located;
-  /** The process name (or path) it watches, and its parameters if any. */
+  /** The process name (or path) it watches. */
   process?: string;
-  params: string[];
   weight: number;
   reverse: boolean;
-  quorum: number;
 }
 
 export interface Tracked<T> {
@@ -300,19 +298,16 @@ function readScript(block: KeepalivedStatement, report: ModelReport): VrrpScript
 }
 
 function readTrackProcess(block: KeepalivedStatement): TrackProcess {
-  const tp: TrackProcess = { name: block.args[0], at: loc(block), params: [], weight: 0, reverse: false, quorum: 1 };
+  const tp: TrackProcess = { name: block.args[0], at: loc(block), weight: 0, reverse: false };
   for (const st of block.children ?? []) {
     if (!st.known) continue;
     const [a, b] = st.args;
     if (st.keyword === 'process' && a !== undefined && tp.process === undefined) {
       tp.process = a;
-      tp.params = st.args.slice(1);
     } else if (st.keyword === 'weight') {
       const n = readInt(a, -254, 254);
       if (n !== undefined) tp.weight = n;
       if (b === 'reverse') tp.reverse = true;
-    } else if (st.keyword === 'quorum') {
-      tp.quorum = readInt(a, 1, 2 ** 31 - 1) ?? tp.quorum;
     }
   }
   return tp;

@@ -13,6 +13,9 @@ const MAX_SUBSTITUTIONS_PER_LINE = 1000;
 /** Our own bound on `~SEQ`/`~LST` output, so a huge sequence cannot hang the grader. */
 const MAX_GENERATED_LINES = 100_000;
 const MAX_INCLUDE_DEPTH = 32;
+/** Our own bounds on what includes may pull in: a file including itself twice would otherwise grow without end. */
+const MAX_INCLUDED_FILES = 1000;
+const MAX_INCLUDED_BYTES = 64 * 1024 * 1024;
 
 export type Severity = 'error' | 'warning';
 
@@ -256,6 +259,8 @@ export class LineReader {
   private readonly defs = new Map<string, Definition>();
   private readonly seqs: Sequence[] = [];
   private generated = 0;
+  private includedFiles = 0;
+  private includedBytes = 0;
   private multilineSeqDepth = 0;
   private pending: PendingMultiline | null = null;
   private readonly pendingStack: { pending: PendingMultiline; seqDepth: number }[] = [];
@@ -612,6 +617,12 @@ export class LineReader {
       return true;
     }
     const found = this.options.readInclude?.(absolute, this.current.file) ?? [];
+    this.includedFiles += found.length;
+    this.includedBytes += found.reduce((n, f) => n + f.text.length, 0);
+    if (this.includedFiles > MAX_INCLUDED_FILES || this.includedBytes > MAX_INCLUDED_BYTES) {
+      this.report('error', 'includeLimit', `more than ${MAX_INCLUDED_FILES} files or ${MAX_INCLUDED_BYTES} bytes included - ignoring '${shown}'`, [shown]);
+      return true;
+    }
     if (found.length === 0) {
       // Plain `include` only logs a missing file; includer and friends make it a config error.
       const severity: Severity = inc.kind === 'include' ? 'warning' : 'error';

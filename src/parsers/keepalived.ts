@@ -18,7 +18,6 @@ import {
 } from './keepalived-reader.js';
 
 export type { KeepalivedDiagnostic, IncludeReader, IncludedFile } from './keepalived-reader.js';
-export { splitQuotedEscaped } from './keepalived-reader.js';
 export type * from './keepalived-model.js';
 
 /** A place in a file: path, 1-based line, and that physical line as written. */
@@ -51,7 +50,7 @@ export interface KeepalivedEntry extends Located {
   order: number;
 }
 
-export interface ParseOptions extends ReaderOptions {}
+export type ParseOptions = ReaderOptions;
 
 export interface KeepalivedConfig extends KeepalivedModel {
   /** The main file. */

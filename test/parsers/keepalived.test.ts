@@ -177,6 +177,12 @@ describe('keepalived parser', () => {
       expect([plain.severity, plain.message]).to.deep.equal(['warning', "Config files missing '/nowhere.conf'."]);
       expect(parse('includer /nowhere.conf\n').diagnostics[0].severity).to.equal('error');
     });
+    it('a file that includes itself twice stops at the include limits instead of growing for ever', function () {
+      this.timeout(20_000);
+      const self = 'include /etc/keepalived/keepalived.conf\ninclude /etc/keepalived/keepalived.conf\n';
+      const c = parse(self, { readInclude: (p) => [{ file: p, text: self }] });
+      expect(codes(c)).to.include.members(['includeDepth', 'includeLimit']);
+    });
     it('substitutes ${_PWD} (the including file\'s directory) before looking for include', () => {
       expect(parse('include ${_PWD}/prio.conf\n').includeRequests).to.deep.equal(['/etc/keepalived/prio.conf']);
     });
