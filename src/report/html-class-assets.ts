@@ -262,7 +262,7 @@ export const PAGE_SCRIPT = String.raw`
       root.appendChild(text);
     }
     span(tl.stoppedAt, tl.failoverAt, tl.failoverLabel, 'failover');
-    if (tl.failbackLabel) span(tl.startedAt, tl.failbackAt, tl.failbackLabel, 'failback');
+    span(tl.startedAt, tl.failbackAt, tl.failbackLabel, 'failback');
     root.appendChild(svg('line', { x1: left, x2: width - right, y1: axisY, y2: axisY, 'class': 'axis' }));
     var step = tickStep(end);
     for (var t = 0; t <= end; t += step) {

@@ -3,7 +3,7 @@
 // Ctrl+F); the page's script sorts and filters it and builds the details from the embedded JSON.
 import { createHash } from 'node:crypto';
 import { fill } from '../engine/messages.js';
-import type { Area, Evidence, FailoverEvent, FindingKind, Lang, Role, RunResult, Status, Text } from '../types.js';
+import type { Area, Evidence, FailoverEvent, FailoverTimeline, FindingKind, Lang, Role, RunResult, Status, Text } from '../types.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-class-assets.js';
 import { CLASS_UI, type ClassUiKey } from './html-class-text.js';
 import { AREA_TITLES, STATUS_WORDS, t } from './ui-text.js';
@@ -125,29 +125,30 @@ function seconds(ms: number, lang: Lang): string {
   return fill(t(CLASS_UI.seconds, lang), { n: (ms / 1000).toFixed(1) });
 }
 
+/** When the probe stopped and started haproxy on master: a phase without its start was never judged. */
+function probeMoments(fo: FailoverTimeline): { stoppedAt?: number; startedAt?: number } {
+  return {
+    stoppedAt: fo.events.find((e) => e.event === 'haproxy-stopped')?.atMs,
+    startedAt: fo.events.find((e) => e.event === 'haproxy-started')?.atMs,
+  };
+}
+
 function pageTimeline(result: RunResult, lang: Lang): PageTimeline | undefined {
   const fo = result.failover;
   if (!fo) return undefined;
-  const events = [...fo.events].sort((a, b) => a.atMs - b.atMs);
-  const stoppedAt = events.find((e) => e.event === 'haproxy-stopped')?.atMs;
-  const startedAt = events.find((e) => e.event === 'haproxy-started')?.atMs;
+  const { stoppedAt, startedAt } = probeMoments(fo);
   const after = (base: number | undefined, ms: number | undefined) => (base !== undefined && ms !== undefined ? base + ms : undefined);
-  const failbackLabel =
-    fo.failbackMs !== undefined
-      ? fill(t(CLASS_UI.failbackTime, lang), { time: seconds(fo.failbackMs, lang) })
-      : startedAt !== undefined
-        ? t(CLASS_UI.noFailback, lang)
-        : '';
+  const label = (ms: number | undefined, begun: number | undefined, measured: Text, missed: Text) =>
+    ms !== undefined ? fill(t(measured, lang), { time: seconds(ms, lang) }) : begun !== undefined ? t(missed, lang) : '';
   return {
-    events,
+    events: [...fo.events].sort((a, b) => a.atMs - b.atMs),
     stoppedAt,
     startedAt,
     failoverAt: after(stoppedAt, fo.failoverMs),
     failbackAt: after(startedAt, fo.failbackMs),
     deadlineAt: after(stoppedAt, fo.deadlineMs),
-    failoverLabel:
-      fo.failoverMs !== undefined ? fill(t(CLASS_UI.failoverTime, lang), { time: seconds(fo.failoverMs, lang) }) : t(CLASS_UI.noFailover, lang),
-    failbackLabel,
+    failoverLabel: label(fo.failoverMs, stoppedAt, CLASS_UI.failoverTime, CLASS_UI.noFailover),
+    failbackLabel: label(fo.failbackMs, startedAt, CLASS_UI.failbackTime, CLASS_UI.noFailback),
   };
 }
 
@@ -180,17 +181,17 @@ function pageStudent(s: ClassStudent, lang: Lang): PageStudent {
 }
 
 function uiStrings(lang: Lang): PageData['ui'] {
-  const ui = Object.fromEntries(Object.entries(CLASS_UI).map(([key, text]) => [key, t(text as Text, lang)])) as Record<ClassUiKey, string>;
+  const ui = Object.fromEntries(Object.entries(CLASS_UI).map(([key, text]) => [key, t(text, lang)])) as Record<ClassUiKey, string>;
   return { ...ui, pass: STATUS_WORDS.pass[lang], fail: STATUS_WORDS.fail[lang], error: STATUS_WORDS.error[lang], skip: STATUS_WORDS.skip[lang], absent: ui.absent };
 }
 
-/** The failover column: "4.1 s / 3.9 s"; ✘ for a phase that did not complete, — when not run. */
+/** The failover column: "4.1 s / 3.9 s"; ✘ for a phase that began but did not complete, — when it did not begin. */
 function failoverCell(result: RunResult | undefined, lang: Lang): { text: string; sortMs: string } {
   const fo = result?.failover;
   if (!fo) return { text: '—', sortMs: '' };
-  const phase = (ms: number | undefined, judged: boolean) => (ms !== undefined ? seconds(ms, lang) : judged ? '✘' : '—');
-  const failbackJudged = fo.events.some((e) => e.event === 'haproxy-started');
-  return { text: `${phase(fo.failoverMs, true)} / ${phase(fo.failbackMs, failbackJudged)}`, sortMs: fo.failoverMs === undefined ? '' : String(fo.failoverMs) };
+  const { stoppedAt, startedAt } = probeMoments(fo);
+  const phase = (ms: number | undefined, begun: number | undefined) => (ms !== undefined ? seconds(ms, lang) : begun !== undefined ? '✘' : '—');
+  return { text: `${phase(fo.failoverMs, stoppedAt)} / ${phase(fo.failbackMs, startedAt)}`, sortMs: fo.failoverMs === undefined ? '' : String(fo.failoverMs) };
 }
 
 function headerRows(columns: PageCheck[], students: ClassStudent[], lang: Lang): string {
@@ -293,7 +294,7 @@ export function renderClassReport(input: ClassReportInput): string {
   const columns = classColumns(students);
   const title = input.title ?? t(CLASS_UI.defaultTitle, lang);
   const data: PageData = { ui: uiStrings(lang), checks: columns, students: students.map((s) => pageStudent(s, lang)) };
-  const csp = `default-src 'none'; style-src ${cspHash(PAGE_CSS)}; script-src ${cspHash(PAGE_SCRIPT)}; img-src data:`;
+  const csp = `default-src 'none'; style-src ${cspHash(PAGE_CSS)}; script-src ${cspHash(PAGE_SCRIPT)}`;
   return `<!doctype html>
 <html lang="${lang}">
 <head>

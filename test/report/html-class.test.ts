@@ -58,6 +58,18 @@ const STUCK_FAILOVER: FailoverTimeline = {
   ],
 };
 
+/** The VIP moved to backup but stayed there after haproxy came back (nopreempt on master). */
+const NO_FAILBACK: FailoverTimeline = {
+  deadlineMs: 12_000,
+  failoverMs: 3960,
+  events: [
+    { atMs: 100, host: 'master', event: 'haproxy-stopped' },
+    { atMs: 3900, host: 'master', event: 'vip-removed' },
+    { atMs: 4050, host: 'backup', event: 'vip-added', detail: 'eth0:10' },
+    { atMs: 4200, host: 'master', event: 'haproxy-started' },
+  ],
+};
+
 interface StudentSpec {
   name: string;
   run?: TesterOptions;
@@ -83,7 +95,7 @@ const CLASS: StudentSpec[] = [
   },
   { name: 'Fedor Orlov', error: `ssh: connect to host 198.51.100.7 port 22: Connection refused <b>"bold"</b>` },
   { name: 'Галина Орлова', run: { fixture: 'crt002-cert-without-key' } },
-  { name: 'Ivan Sokolov', run: { fixture: 'sys001-overridden' } },
+  { name: 'Ivan Sokolov', run: { fixture: 'sys001-overridden' }, failover: NO_FAILBACK },
   { name: 'alina k', run: { fixture: 'crt003-ca-signed' } },
 ];
 
@@ -399,6 +411,28 @@ describe('HTML class report', function () {
       expect(await svg.locator('text', { hasText: 'deadline' }).count()).to.equal(1);
     });
 
+    it('says when the VIP did not come back to master', async function () {
+      await page.click(`${rowOf('Ivan Sokolov')} td.score`);
+      const svg = page.locator('#details .timeline svg');
+      expect(await svg.locator('[data-span=failover]').textContent()).to.equal('failover 4.0 s');
+      expect(await svg.locator('[data-span=failback]').textContent()).to.equal(CLASS_UI.noFailback.en);
+      expect(await svg.locator('rect.held').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-role')))).to.deep.equal(['master', 'backup']);
+    });
+
+    it('writes both probe times in the failover column, ✘ for a phase that failed, — when not run', async function () {
+      const cells = await page.$$eval('#matrix tbody td.fo', (tds) => tds.map((td) => td.textContent));
+      expect(cells).to.deep.equal(
+        students.map((s) => {
+          const fo = s.result?.failover;
+          if (!fo) return '—';
+          if (fo === GOOD_FAILOVER) return '4.1 s / 3.9 s';
+          if (fo === NO_FAILBACK) return '4.0 s / ✘';
+          expect(fo).to.equal(STUCK_FAILOVER);
+          return '✘ / —';
+        }),
+      );
+    });
+
     it('says that the probe did not run for a student without a timeline', async function () {
       await page.click(`${rowOf('Boris Petrov')} td.score`);
       expect(await page.locator('#details .timeline svg').count()).to.equal(0);
@@ -414,6 +448,22 @@ describe('HTML class report', function () {
       expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).to.equal(undefined);
       expect(await page.evaluate(() => document.querySelectorAll('script').length)).to.equal(2);
       expect(await page.evaluate(() => document.querySelectorAll('img, b').length)).to.equal(0);
+    });
+
+    it('sorts and filters a class of 300 quickly', async function () {
+      const big = Array.from({ length: 300 }, (_, i) => ({ ...students[i % students.length]!, student: `student ${String(i).padStart(3, '0')}` }));
+      const p = await open(renderClassReport({ generatedAt: 'now', lang: 'en', students: big }), 'class-300.html');
+      try {
+        const started = Date.now();
+        await p.click('#matrix thead button[data-sort=score]');
+        await p.fill('#filter-name', 'student 1');
+        expect(Date.now() - started).to.be.below(2000);
+        expect(await p.textContent('#shown')).to.equal('100 of 300 shown');
+        const first = await p.textContent('#matrix tbody tr:not([hidden]) th');
+        expect(first).to.equal(expectedOrder(big, (s) => (s.result ? s.result.summary.score : -1), false).find((n) => n.startsWith('student 1')));
+      } finally {
+        await p.close();
+      }
     });
 
     it('speaks Russian when asked', async function () {
