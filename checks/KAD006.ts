@@ -5,8 +5,9 @@ import {
   haproxyTrackers,
   keepalivedExample,
   mentionsHaproxy,
-  scriptFilesNaming,
+  readScriptFiles,
   vipInstanceOrSkip,
+  type ScriptFiles,
 } from '../src/facts/keepalived.js';
 import type { KeepalivedConfig, VrrpInstance } from '../src/parsers/keepalived.js';
 import { ROLES, type Check, type FindingInput } from '../src/types.js';
@@ -35,6 +36,10 @@ const check: Check = {
     unquotedScript: {
       en: 'script {written} is not quoted: keepalived runs only `{command}` (the words after it are ignored), which does not check haproxy',
       ru: 'script {written} не взят в кавычки: keepalived запускает только `{command}` (остальные слова игнорируются), и это не проверка haproxy',
+    },
+    scriptUnreadable: {
+      en: 'cannot judge: the tracked script {file} could not be read, so what it checks is unknown',
+      ru: 'невозможно проверить: не удалось прочитать отслеживаемый скрипт {file}, поэтому неизвестно, что он проверяет',
     },
     notHaproxy: { en: 'the tracked check `{command}` does not look at haproxy', ru: 'отслеживаемая проверка `{command}` не смотрит на haproxy' },
     ignoredAsOwner: {
@@ -75,15 +80,15 @@ const check: Check = {
       if (!side) continue;
       const { config, instance } = side;
       const service = ctx.profile.haproxyService;
-      const scriptFiles = await scriptFilesNaming(ctx.host(role), instance, service);
-      if (haproxyTrackers(instance, (p) => scriptFiles.has(p), service).length > 0) continue;
+      const scriptFiles = await readScriptFiles(ctx.host(role), instance, service);
+      if (haproxyTrackers(instance, (p) => scriptFiles.naming.has(p), service).length > 0) continue;
       ctx.report(diagnose(config, instance, service, scriptFiles, role));
     }
   },
 };
 
 /** Why nothing tracks haproxy: the most specific reason first. */
-function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: string, scriptFiles: Set<string>, role: 'master' | 'backup'): FindingInput {
+function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: string, scriptFiles: ScriptFiles, role: 'master' | 'backup'): FindingInput {
   const at = (l: { file: string; line: number; text: string }) => ({ host: role, file: l.file, line: l.line, excerpt: l.text.trim() });
   const name = instance.name;
   const ignored = instance.droppedTracks.find((d) => d.reason === 'addressOwner' || d.reason === 'syncGroup');
@@ -98,8 +103,13 @@ function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: str
     const s = unquoted.target;
     return { ...at(s.scriptAt ?? s.at), messageId: 'unquotedScript', data: { written: [s.argv[0], ...s.ignoredWords].join(' '), command: s.argv[0] } };
   }
-  const untracked = config.scripts.find((s) => mentionsHaproxy(s.argv, service) || scriptFiles.has(s.argv[0] ?? ''));
+  const untracked = config.scripts.find((s) => mentionsHaproxy(s.argv, service));
   if (untracked) return { ...at(instance.at), messageId: 'notTracked', data: { script: untracked.name, name } };
+  const unreadable = instance.trackScripts.find((t) => scriptFiles.unreadable.has(t.target.argv[0]));
+  if (unreadable) {
+    const s = unreadable.target;
+    return { ...at(s.scriptAt ?? s.at), kind: 'skip', messageId: 'scriptUnreadable', data: { file: s.argv[0] } };
+  }
   const tracked = instance.trackScripts[0];
   if (tracked) return { ...at(tracked.target.scriptAt ?? tracked.at), messageId: 'notHaproxy', data: { command: tracked.target.argv.join(' ') } };
   return { ...at(instance.at), messageId: 'noTracking', data: { name } };

@@ -231,10 +231,13 @@ export function commandWords(argv: string[]): string[] {
   return argv;
 }
 
-/** Does the command name the haproxy process or service (killall -0 haproxy, pgrep haproxy, systemctl is-active haproxy…)? */
+/**
+ * Does the command name the haproxy process or service? Any word does, the program's own name
+ * included (`killall -0 haproxy`, `pgrep -x haproxy`, `systemctl is-active haproxy`, `grep [h]aproxy`,
+ * `/etc/keepalived/check_haproxy.sh`).
+ */
 export function mentionsHaproxy(argv: string[], service = 'haproxy'): boolean {
-  const words = commandWords(argv);
-  return words.slice(1).some((w) => w === service || w.endsWith(`/${service}`) || w === `${service}.service` || w === `^${service}$`);
+  return commandWords(argv).some((w, i) => (i === 0 ? path.basename(w) : w).replace(/[[\]]/g, '').includes(service));
 }
 
 export function processIsHaproxy(tp: TrackProcess, service = 'haproxy'): boolean {
@@ -244,22 +247,30 @@ export function processIsHaproxy(tp: TrackProcess, service = 'haproxy'): boolean
 /** Script files are small; they are read only to see whether one names the haproxy service. */
 const MAX_SCRIPT_BYTES = 256 * 1024;
 
-/** Script files (an absolute argv[0]) of the instance's tracked scripts whose content names the service. */
-export async function scriptFilesNaming(host: Host, instance: VrrpInstance, service: string): Promise<Set<string>> {
-  const found = new Set<string>();
+export interface ScriptFiles {
+  /** Script files (an absolute argv[0]) whose content names the service. */
+  naming: Set<string>;
+  /** Script files the grader could not read (e.g. not in a snapshot): what they check is unknown. */
+  unreadable: Set<string>;
+}
+
+/** Read the tracked scripts that are a script file alone (`script "/etc/keepalived/check.sh"`) whose name does not say what it checks. */
+export async function readScriptFiles(host: Host, instance: VrrpInstance, service: string): Promise<ScriptFiles> {
+  const files: ScriptFiles = { naming: new Set(), unreadable: new Set() };
   for (const t of instance.trackScripts) {
-    const program = t.target.argv[0];
-    if (!program?.startsWith('/') || mentionsHaproxy(t.target.argv, service)) continue;
+    const [program, ...args] = t.target.argv;
+    if (!program?.startsWith('/') || args.length > 0 || mentionsHaproxy(t.target.argv, service)) continue;
     const read = await host.readFile(program, { maxBytes: MAX_SCRIPT_BYTES });
-    if (read.ok && new RegExp(`\\b${service}\\b`).test(read.content.toString('utf8'))) found.add(program);
+    if (!read.ok) files.unreadable.add(program);
+    else if (read.content.toString('utf8').includes(service)) files.naming.add(program);
   }
-  return found;
+  return files;
 }
 
 /** The instance's haproxy trackers, script files read from the host. */
 export async function haproxyTrackersOnHost(host: Host, instance: VrrpInstance, service: string): Promise<HaproxyTracker[]> {
-  const files = await scriptFilesNaming(host, instance, service);
-  return haproxyTrackers(instance, (p) => files.has(p), service);
+  const files = await readScriptFiles(host, instance, service);
+  return haproxyTrackers(instance, (p) => files.naming.has(p), service);
 }
 
 export type HaproxyTracker = { kind: 'script'; tracked: Tracked<VrrpScript> } | { kind: 'process'; tracked: Tracked<TrackProcess> };

@@ -145,6 +145,10 @@ cases(KAD006, [
     status: 'fail',
     findings: ['fail:definedLater'],
   },
+  { name: 'a script file the grader cannot read', master: masterConf({ script: script('/etc/keepalived/check.sh') }), status: 'skip', findings: ['skip:scriptUnreadable'] },
+  { name: 'a script file named after haproxy', master: masterConf({ script: script('/etc/keepalived/check_haproxy.sh') }), status: 'pass' },
+  { name: 'a script file that checks something else', master: masterConf({ script: script('/etc/keepalived/check.sh') }), files: { '/etc/keepalived/check.sh': '#!/bin/sh\ncurl -sf http://127.0.0.1:81/\n' }, status: 'fail', findings: ['fail:notHaproxy'] },
+  { name: 'grep [h]aproxy in sh -c', master: masterConf({ script: script(`"/bin/sh -c 'ps -e | grep -q [h]aproxy'"`) }), status: 'pass' },
   { name: 'tracks something else', master: masterConf({ script: script('"/usr/bin/curl -sf http://127.0.0.1:81/"') }), status: 'fail', findings: ['fail:notHaproxy'] },
   { name: 'nothing at all', master: masterConf({ script: ['script "/usr/bin/true"'], track: null }), status: 'fail', findings: ['fail:noTracking'] },
   {
