@@ -139,7 +139,7 @@ export function sudoProblem(stderr: string, user: string, host: string): Text | 
 function textOf(e: unknown): Text {
   if (e instanceof SshError) return e.text;
   const message = e instanceof Error ? e.message : String(e);
-  return t(message, message);
+  return t(`SSH error: ${message}`, `ошибка SSH: ${message}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -673,6 +673,7 @@ export class SshHost implements Host {
           ch.on('exit', (code: number | null) => (exitCode = typeof code === 'number' ? code : null));
           ch.on('error', (channelError: Error) => abort(`channel error on ${this.label}: ${channelError.message}`));
           ch.on('close', () => finish({}));
+          ch.end(); // no input, as `ssh host cmd </dev/null`: a command that reads stdin sees EOF, not a hang
         });
       } catch (e) {
         abort(`cannot run a command on ${this.label}: ${(e as Error).message}`);

@@ -88,6 +88,9 @@ describe('SshHost against a real sshd @lab', function () {
       expect(r.unavailable).to.equal(undefined);
       const shell = await h.run({ key: 's', shell: 'printf "%s" "$0"' });
       expect(shell.stdout).to.equal('sh');
+      const stdin = await h.run({ key: 'stdin', argv: ['cat'], timeoutMs: 3000 });
+      expect(stdin).to.include({ exitCode: 0, stdout: '' });
+      expect(stdin.timedOut).to.equal(undefined);
     });
 
     it('runs commands in the C locale', async () => {
