@@ -8,14 +8,16 @@ import {
   scriptRunUser,
   vipInstanceOrSkip,
 } from '../src/facts/keepalived.js';
+import { runCached } from '../src/facts/commands.js';
 import { loadPasswd } from '../src/facts/passwd.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES, type Check, type CheckContext, type Role } from '../src/types.js';
 
 const check: Check = {
   id: 'KAD008',
   title: { en: 'the track script sees haproxy as its user', ru: 'скрипт проверки видит haproxy от имени своего пользователя' },
   area: 'keepalived',
   mode: 'static',
+  alsoLive: true,
   points: 2,
   severity: 'major',
   spec: 'Requirements 5 (keepalived): track the haproxy process on both servers',
@@ -31,8 +33,8 @@ const check: Check = {
       ru: '`{command}` выполняется от {user} ({source}): kill(2) для haproxy, принадлежащего root, завершается с EPERM, поэтому проверка всегда неуспешна на обеих машинах и виртуальный ip не переходит',
     },
     pidofSymlink: {
-      en: '`{command}`: keepalived before 2.3 runs pidof as /sbin/killall5 on Debian and Ubuntu, which fails ("only one argument, a signal number, allowed")',
-      ru: '`{command}`: keepalived до версии 2.3 на Debian и Ubuntu запускает pidof как /sbin/killall5, и он завершается с ошибкой ("only one argument, a signal number, allowed")',
+      en: '`{command}`: keepalived before 2.3 ({version}) runs pidof as /sbin/killall5 on Debian and Ubuntu, which fails ("only one argument, a signal number, allowed")',
+      ru: '`{command}`: keepalived до версии 2.3 ({version}) на Debian и Ubuntu запускает pidof как /sbin/killall5, и он завершается с ошибкой ("only one argument, a signal number, allowed")',
     },
     scriptRemoved: {
       en: 'vrrp_script {script} has no user, there is no script_user and no keepalived_script user, and enable_script_security is set: keepalived removes the script',
@@ -81,13 +83,24 @@ const check: Check = {
           ctx.report({ ...base, messageId: 'scriptRemoved', data: { script: script.name } });
           continue;
         }
-        const data = { command: script.argv.join(' '), user: runAs.user, source: runAs.source, script: script.name };
+        const version = await keepalivedVersion(ctx, role);
+        const data = { command: script.argv.join(' '), user: runAs.user, source: runAs.source, script: script.name, version: version?.text ?? 'Debian 12: 2.2.7' };
         const visibility = commandVisibility(script, runAs.user);
-        if (visibility === 'eperm' || visibility === 'pidofSymlink') ctx.report({ ...base, messageId: visibility, data });
+        // 2.3.0 stopped replacing argv[0] by the symlink's target, so a direct pidof works from there on.
+        const pidofFixed = version !== undefined && (version.major > 2 || (version.major === 2 && version.minor >= 3));
+        if (visibility === 'eperm' || (visibility === 'pidofSymlink' && !pidofFixed)) ctx.report({ ...base, messageId: visibility, data });
         else if (visibility === 'unknown' && runAs.user !== 'root') ctx.report({ ...base, kind: 'note', messageId: 'cannotTell', data });
       }
     }
   },
 };
+
+/** The host's keepalived version from `keepalived --version` (live hosts and snapshots that captured it). */
+async function keepalivedVersion(ctx: CheckContext, role: Role): Promise<{ major: number; minor: number; text: string } | undefined> {
+  if (!ctx.options.live) return undefined;
+  const result = await runCached(ctx, role, 'keepalived-version');
+  const m = /Keepalived v(\d+)\.(\d+)\S*/.exec(`${result.stdout}\n${result.stderr}`);
+  return m ? { major: Number(m[1]), minor: Number(m[2]), text: m[0] } : undefined;
+}
 
 export default check;

@@ -21,6 +21,7 @@ interface Case {
   master?: string | null;
   backup?: string | null;
   files?: TesterOptions['master'];
+  commands?: TesterOptions['commands'];
   status: Status;
   /** `kind:messageId` of every finding, sorted. */
   findings?: string[];
@@ -37,6 +38,7 @@ function cases(check: Check, list: Case[]) {
         const opts: TesterOptions = {
           master: { ...(c.master !== undefined ? { [CONF]: c.master } : {}), ...c.files },
           backup: c.backup !== undefined ? { [CONF]: c.backup } : {},
+          commands: c.commands,
         };
         const result = await runCheck(check, opts);
         const got = result.findings.map((f) => `${f.kind}:${f.messageId}`).sort();
@@ -216,6 +218,19 @@ cases(KAD008, [
   { name: 'no user at all under enable_script_security: removed', master: masterConf({ globalDefs: ['router_id master', 'enable_script_security'] }), status: 'fail', findings: ['fail:scriptRemoved'] },
   { name: 'the vrrp_script user wins over script_user', master: masterConf({ script: [...script('"/usr/bin/killall -0 haproxy"'), 'user nobody'] }), status: 'fail', findings: ['fail:eperm'] },
   { name: 'pidof called directly', master: masterConf({ script: script('"/usr/bin/pidof haproxy"') }), status: 'fail', findings: ['fail:pidofSymlink'] },
+  {
+    name: 'pidof called directly under keepalived 2.2.7 (live)',
+    master: masterConf({ script: script('"/usr/bin/pidof haproxy"') }),
+    commands: { master: { 'keepalived-version': { stdout: '', stderr: 'Keepalived v2.2.7 (01/16,2022)\n', exitCode: 0 } } },
+    status: 'fail',
+    findings: ['fail:pidofSymlink'],
+  },
+  {
+    name: 'pidof called directly under keepalived 2.3.1 (live)',
+    master: masterConf({ script: script('"/usr/bin/pidof haproxy"') }),
+    commands: { master: { 'keepalived-version': { stdout: '', stderr: 'Keepalived v2.3.1 (05/24,2024)\n', exitCode: 0 } } },
+    status: 'pass',
+  },
   { name: "pidof inside sh -c", master: masterConf({ script: script(`"/bin/sh -c 'pidof haproxy'"`) }), status: 'pass' },
   {
     name: 'a script file as a non-root user cannot be judged statically',
