@@ -42,7 +42,7 @@ export interface SshHostOptions {
   spec: HostSpec;
   /** hagrade's own known_hosts, where unknown keys are trusted on first use. Default ~/.config/hagrade/known_hosts. */
   knownHostsFile?: string;
-  /** Read-only known_hosts files consulted too. Default ~/.ssh/known_hosts. */
+  /** Read-only known_hosts files consulted too. Default ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts, as OpenSSH. */
   userKnownHostsFiles?: string[];
   /** Refuse hosts whose key is not known yet (no trust on first use). A changed key is always refused. */
   strictHostKeys?: boolean;
@@ -256,7 +256,7 @@ export class SshHost implements Host {
     this.options = options;
     this.role = options.role;
     this.label = options.spec.name ?? options.spec.host;
-    this.knownHosts = new KnownHosts(options.knownHostsFile ?? defaultKnownHostsFile(), options.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')]);
+    this.knownHosts = new KnownHosts(options.knownHostsFile ?? defaultKnownHostsFile(), options.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']);
     this.slots = new Slots(options.maxChannels ?? DEFAULT_MAX_CHANNELS);
     this.reconnectsLeft = options.reconnect === false ? 0 : 1;
     this.route = this.resolveRoute(options.spec);
