@@ -246,7 +246,8 @@ export const PAGE_SCRIPT = String.raw`
       root.appendChild(svg('line', { x1: x(at), x2: x(at), y1: labelY + 4, y2: lanes.backup + laneHeight + 4, 'class': className }));
       root.appendChild(svg('text', { x: x(at) + 4, y: labelY, 'class': 'marker-label' }, label));
     }
-    if (tl.deadlineAt !== undefined && tl.deadlineAt <= end) marker(tl.deadlineAt, 'deadline', UI.deadline, 30);
+    // The deadline is the failover's: worth a line only when the VIP missed it.
+    if (tl.deadlineAt !== undefined && tl.failoverAt === undefined) marker(tl.deadlineAt, 'deadline', UI.deadline, 30);
     if (tl.stoppedAt !== undefined) marker(tl.stoppedAt, 'stop', UI.haproxyStopped, 14);
     if (tl.startedAt !== undefined) marker(tl.startedAt, 'start', UI.haproxyStarted, 14);
     // The measured spans, written between the lanes: from haproxy stopped/started to the VIP in place.

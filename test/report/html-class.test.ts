@@ -67,6 +67,7 @@ const NO_FAILBACK: FailoverTimeline = {
     { atMs: 3900, host: 'master', event: 'vip-removed' },
     { atMs: 4050, host: 'backup', event: 'vip-added', detail: 'eth0:10' },
     { atMs: 4200, host: 'master', event: 'haproxy-started' },
+    { atMs: 16_300, host: 'backup', event: 'note', detail: 'VIP still on backup at the failback deadline' },
   ],
 };
 
@@ -416,6 +417,7 @@ describe('HTML class report', function () {
       const svg = page.locator('#details .timeline svg');
       expect(await svg.locator('[data-span=failover]').textContent()).to.equal('failover 4.0 s');
       expect(await svg.locator('[data-span=failback]').textContent()).to.equal(CLASS_UI.noFailback.en);
+      expect(await svg.locator('text', { hasText: 'deadline' }).count(), 'the failover deadline after a failover in time').to.equal(0);
       expect(await svg.locator('rect.held').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-role')))).to.deep.equal(['master', 'backup']);
     });
 
