@@ -40,6 +40,7 @@ const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
   removedNoReplacement: { en: "'{keyword}' is not supported anymore since HAProxy {since}: remove the line", ru: "'{keyword}' не поддерживается начиная с HAProxy {since}: удалите строку" },
   emptyScope: { en: 'empty scope name: a scope line is [name]', ru: 'пустое имя области: строка области имеет вид [имя]' },
   badScope: { en: "character '{char}' is not permitted in a scope line ([name] alone on its line)", ru: "символ '{char}' недопустим в строке области ([имя] отдельно на строке)" },
+  noCurrentProxy: { en: 'this line belongs to no proxy: HAProxy refused the section line above it', ru: 'эта строка не относится ни к одному прокси: HAProxy не принял строку секции выше' },
   unknownKeyword: { en: "unknown keyword '{keyword}' in '{section}' section", ru: "неизвестное ключевое слово '{keyword}' в секции '{section}'" },
   unknownOption: { en: "unknown option '{option}'", ru: "неизвестная опция '{option}'" },
   unknownTimeout: { en: "unknown timeout '{timeout}'", ru: "неизвестный таймаут '{timeout}'" },

@@ -24,7 +24,7 @@ export const HAPROXY_DIAGNOSTIC_CODES = [
   'defaultsNotFound', 'removedKeyword', 'unknownKeyword', 'unknownOption', 'unknownTimeout', 'optionNotNegatable',
   'notAllowedInDefaults', 'namedDefaultsOnly', 'noCapability', 'duplicateProxy', 'frontendBackendSameName',
   'unknownMode', 'unknownBalance', 'forwardforUnknownArg', 'forwardforMissingValue', 'removedNoReplacement', 'emptyScope',
-  'badScope',
+  'badScope', 'noCurrentProxy',
 ] as const;
 export type HaproxyDiagnosticCode = (typeof HAPROXY_DIAGNOSTIC_CODES)[number];
 
@@ -141,6 +141,11 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   const config: HaproxyConfig = { file, version, sections: [], statements: [], diagnostics: [], lineCount: 0 };
   const diag = (severity: 'error' | 'warning', code: HaproxyDiagnosticCode, line: number, template: string, args: Record<string, string | number> = {}) =>
     config.diagnostics.push({ severity, code, args, message: fill(template, args), file, line });
+  /** A fatal error after which HAProxy reads no further (ERR_ABORT). */
+  const abort = (code: HaproxyDiagnosticCode, line: number, template: string, args: Record<string, string | number> = {}) => {
+    diag('error', code, line, template, args);
+    stopped = 'abort';
+  };
 
   const lines = source.split('\n');
   const endsWithLf = source.endsWith('\n');
@@ -148,9 +153,14 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   config.lineCount = lines.length;
 
   let truncatedLine: { line: number; position: number } | undefined;
+  /** HAProxy stopped reading: a fatal "abort" error, or (2.3+) a NUL. */
+  let stopped: 'abort' | 'nul' | undefined;
   const conditions: ConditionFrame[] = [];
   const isActive = () => conditions.length === 0 || conditions[conditions.length - 1].active;
   let current: HaproxySection | undefined;
+  /** The last section keyword seen, even when its section could not be created. */
+  let currentKind: string | undefined;
+  let orphanReported = false;
   const defaultsByName = new Map<string, HaproxySection>();
 
   for (let index = 0; index < lines.length; index++) {
@@ -164,7 +174,10 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
           'Stray NUL character at position {position}.' + (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'), { position: truncatedLine.position });
       }
       truncatedLine = undefined;
-      if (fatal) break;
+      if (fatal) {
+        stopped = 'nul';
+        break;
+      }
     }
     const nul = raw.indexOf('\0');
     if (nul >= 0) truncatedLine = { line: lineNo, position: nul + 1 };
@@ -174,6 +187,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (scope) {
       checkScope(scope[1], scope[2] === ']', scope[3], lineNo);
       config.statements.push({ words: [raw.trim()], file, line: lineNo, raw });
+      if (stopped) break;
       continue;
     }
 
@@ -193,6 +207,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
 
     if (keyword.startsWith('.')) {
       handleDirective(keyword, words.slice(1), lineNo);
+      if (stopped) break;
       continue;
     }
     if (!isActive()) continue;
@@ -230,20 +245,26 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     };
 
     if (SECTION_KEYWORDS.has(directive.keyword) && !prefix) {
+      currentKind = directive.keyword;
       current = openSection(directive);
+      orphanReported = false;
+      if (stopped) break;
       continue;
     }
     if (!current) {
-      diag('error', 'outOfSection', lineNo, "unknown keyword '{keyword}' out of section.", { keyword: directive.keyword });
+      // HAProxy repeats this error for every line of a refused section; once per section is enough.
+      if (!currentKind) diag('error', 'outOfSection', lineNo, "unknown keyword '{keyword}' out of section.", { keyword: directive.keyword });
+      else if (!orphanReported) diag('error', 'noCurrentProxy', lineNo, "'listen' or 'defaults' expected.");
+      orphanReported = true;
       continue;
     }
     validateKeyword(current, directive);
     current.directives.push(directive);
   }
 
-  if (conditions.length) diag('error', 'unterminatedIf', lines.length, "non-terminated '.if' block.");
+  if (stopped !== 'abort' && conditions.length) diag('error', 'unterminatedIf', lines.length, "non-terminated '.if' block.");
   // The last line ends at a NUL or without LF: HAProxy reports a missing LF (fatal from 2.3, a warning in 2.2).
-  const unterminated = truncatedLine?.position ?? (source.length > 0 && !endsWithLf ? lines[lines.length - 1].length + 1 : undefined);
+  const unterminated = stopped ? undefined : truncatedLine?.position ?? (source.length > 0 && !endsWithLf ? lines[lines.length - 1].length + 1 : undefined);
   if (unterminated !== undefined && versionAtLeast(version, '2.2')) {
     const fatal = versionAtLeast(version, '2.3');
     diag(fatal ? 'error' : 'warning', 'missingFinalLf', lines.length,
@@ -260,12 +281,12 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     }
     const bad = [...name].find((c) => !PROXY_NAME.test(c));
     if (bad) {
-      diag('error', 'badScope', lineNo, "character '{char}' is not permitted in a scope name.", { char: bad });
+      abort('badScope', lineNo, "character '{char}' is not permitted in a scope name.", { char: bad });
       return;
     }
     const after = rest.trimStart();
     if (after !== '' && !after.startsWith('#') && !after.startsWith('\r')) {
-      diag('error', 'badScope', lineNo, "character '{char}' is not permitted after scope declaration.", { char: after[0] });
+      abort('badScope', lineNo, "character '{char}' is not permitted after scope declaration.", { char: after[0] });
     }
   }
 
@@ -274,15 +295,15 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     switch (name) {
       case '.if': {
         if (conditions.length >= MAX_NESTED_CONDITIONS) {
-          diag('error', 'tooManyNestedIf', lineNo, "too many nested '.if', max is {max}.", { max: MAX_NESTED_CONDITIONS });
+          abort('tooManyNestedIf', lineNo, "too many nested '.if', max is {max}.", { max: MAX_NESTED_CONDITIONS });
           return;
         }
         conditions.push(enterBranch({ parentActive: isActive(), active: false, taken: false, seenElse: false }, args, lineNo));
         return;
       }
       case '.elif':
-        if (!top) return void diag('error', 'loneElif', lineNo, "lone '.elif' with no matching '.if'.");
-        if (top.seenElse) return void diag('error', 'elifAfterElse', lineNo, "'.elif' after '.else' is not permitted.");
+        if (!top) return void abort('loneElif', lineNo, "lone '.elif' with no matching '.if'.");
+        if (top.seenElse) return void abort('elifAfterElse', lineNo, "'.elif' after '.else' is not permitted.");
         if (top.taken) {
           top.active = false;
           top.assumed = undefined;
@@ -291,17 +312,17 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         }
         return;
       case '.else':
-        if (!top) return void diag('error', 'loneElse', lineNo, "lone '.else' with no matching '.if'.");
-        if (args.length) diag('error', 'unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
-        if (top.seenElse) return void diag('error', 'secondElse', lineNo, "'.else' after '.else' is not permitted.");
+        if (!top) return void abort('loneElse', lineNo, "lone '.else' with no matching '.if'.");
+        if (args.length) return void abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
+        if (top.seenElse) return void abort('secondElse', lineNo, "'.else' after '.else' is not permitted.");
         top.seenElse = true;
         top.active = top.parentActive && !top.taken;
         top.assumed = undefined;
         top.taken = true;
         return;
       case '.endif':
-        if (!top) return void diag('error', 'loneEndif', lineNo, "lone '.endif' with no matching '.if'.");
-        if (args.length) diag('error', 'unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
+        if (!top) return void abort('loneEndif', lineNo, "lone '.endif' with no matching '.if'.");
+        if (args.length) return void abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
         conditions.pop();
         return;
       case '.diag':
@@ -313,13 +334,13 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
           diag('error', 'unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'. Use quotes if the message should contain spaces.",
             { arg: args[1], directive: name });
         } else if (name === '.alert') {
-          diag('error', 'alertDirective', lineNo, '{message}', { message: args[0] ?? '' });
+          abort('alertDirective', lineNo, '{message}', { message: args[0] ?? '' });
         } else if (name === '.warning') {
           diag('warning', 'warningDirective', lineNo, '{message}', { message: args[0] ?? '' });
         }
         return;
       default:
-        if (isActive()) diag('error', 'unknownDirective', lineNo, "unknown directive '{directive}'.", { directive: name });
+        if (isActive()) abort('unknownDirective', lineNo, "unknown directive '{directive}'.", { directive: name });
     }
   }
 
@@ -337,7 +358,8 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     return frame;
   }
 
-  function openSection(header: HaproxyDirective): HaproxySection {
+  /** The new section, or undefined when HAProxy refuses to create the proxy (its lines then have no proxy). */
+  function openSection(header: HaproxyDirective): HaproxySection | undefined {
     const kind = header.keyword;
     const lineNo = header.line;
     const known = SECTION_KEYWORDS.get(kind)!;
@@ -353,11 +375,12 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         section.name = rest[0];
         rest = rest.slice(1);
       }
-      readFrom(section, rest, lineNo);
+      if (!readFrom(section, rest, lineNo)) return undefined;
       if (section.name) defaultsByName.set(section.name, section);
     } else if (PROXY_KINDS.has(kind)) {
       if (!args[0]) {
-        diag('error', 'missingProxyName', lineNo, "'{section}' expects an <id> argument", { section: kind });
+        abort('missingProxyName', lineNo, "'{section}' expects an <id> argument", { section: kind });
+        return undefined;
       } else {
         section.name = args[0];
         const bad = [...args[0]].find((c) => !PROXY_NAME.test(c));
@@ -370,9 +393,9 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
           } else {
             diag('error', 'addressOnSectionLine', lineNo, "please use the 'bind' keyword for listening addresses.");
           }
-        } else {
-          readFrom(section, args.slice(1), lineNo);
+          return undefined;
         }
+        if (!readFrom(section, args.slice(1), lineNo)) return undefined;
       }
     } else if (args[0] !== undefined) {
       section.name = args[0];
@@ -381,25 +404,28 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     return section;
   }
 
-  function readFrom(section: HaproxySection, rest: string[], lineNo: number): void {
-    if (rest.length === 0) return;
+  /** Read `from <defaults>` after the name; false when the section cannot be created. */
+  function readFrom(section: HaproxySection, rest: string[], lineNo: number): boolean {
+    if (rest.length === 0) return true;
     if (section.kind === 'defaults' && rest[0] !== 'from') {
       // HAProxy silently ignores them; say so, since the author surely meant something.
       diag('warning', 'extraWordsIgnored', lineNo, "the words after '{section} {name}' are ignored.", { section: section.kind, name: section.name });
-      return;
+      return true;
     }
     if (rest[0] !== 'from' || rest.length !== 2) {
-      diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", { section: section.kind, arg: rest[0] });
-      return;
+      diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", { section: section.kind, arg: rest[rest.length > 2 ? 2 : 0] });
+      return false;
     }
     if (!versionAtLeast(version, '2.4')) {
       diag('error', 'fromNotInVersion', lineNo, "'from' on a section line is not supported by HAProxy {version}.", { version });
     }
     section.from = rest[1];
     if (!defaultsByName.has(rest[1])) {
-      diag('error', 'defaultsNotFound', lineNo, "defaults section '{from}' not found for {section} '{name}'.",
+      abort('defaultsNotFound', lineNo, "defaults section '{from}' not found for {section} '{name}'.",
         { from: rest[1], section: section.kind, name: section.name });
+      return false;
     }
+    return true;
   }
 
   function validateKeyword(section: HaproxySection, d: HaproxyDirective): void {

@@ -63,7 +63,7 @@ runCases(HAP001, [
   { name: 'no final newline is only a warning for HAProxy 2.2', config: haproxyExample().trimEnd(), profile: { haproxyVersion: '2.2' }, status: 'pass', messages: ['missingFinalLf'] },
   { name: 'an .if on a predicate is assumed true (a note)', config: `.if defined(LAB)\n${haproxyExample()}.endif\n`, status: 'pass', messages: ['conditionAssumed'] },
   { name: 'no option forwardfor is fatal', config: { frontend: [...FRONTEND, 'no option forwardfor'] }, status: 'fail', messages: ['optionNotNegatable'] },
-  { name: 'an address on the listen line', config: { after: 'listen stats :8404\n    mode http\n' }, status: 'fail', messages: ['addressOnSectionLine'] },
+  { name: 'an address on the listen line', config: { after: 'listen stats :8404\n    mode http\n' }, status: 'fail', messages: ['addressOnSectionLine', 'noCurrentProxy'] },
 ]);
 
 describe('HAP001 file access', () => {

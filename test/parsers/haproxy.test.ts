@@ -92,7 +92,9 @@ describe('haproxy.cfg parser', () => {
 
   it('a [name] line selects a scope and must stand alone', () => {
     expect(codes(parse('[my-scope]  # filters\nglobal\n'))).to.deep.equal([]);
-    expect(codes(parse('[]\n[a] b\n[a/b]\n'))).to.deep.equal(['1:error:emptyScope', '2:error:badScope', '3:error:badScope']);
+    expect(codes(parse('[]\n[a/b]\n'))).to.deep.equal(['1:error:emptyScope', '2:error:badScope']);
+    // A bad scope line is an abort: HAProxy reads no further.
+    expect(codes(parse('[a] b\nfrontend\n'))).to.deep.equal(['1:error:badScope']);
   });
 
   it('keywords are case-sensitive: Frontend is not a section', () => {
@@ -139,15 +141,18 @@ describe('haproxy.cfg parser', () => {
   });
 
   it('listen with an address on its line is refused since 1.6; a proxy needs a name', () => {
-    expect(codes(parse('listen stats :1936\n'))).to.deep.equal(['1:error:addressOnSectionLine']);
-    expect(codes(parse('backend\n'))).to.deep.equal(['1:error:missingProxyName']);
+    expect(codes(parse('listen stats :1936\n  mode http\n  bind :80\nbackend b\n  mode http\n'))).to.deep.equal(['1:error:addressOnSectionLine', '2:error:noCurrentProxy']);
+    expect(parse('listen stats :1936\n').sections).to.deep.equal([]);
+    expect(codes(parse('backend\n  mode http\nfrontend\n'))).to.deep.equal(['1:error:missingProxyName']); // an abort
     expect(codes(parse('backend a/b\n'))).to.deep.equal(['1:error:invalidProxyName']);
   });
 
   it('named defaults and from: unknown names are fatal; from needs 2.4', () => {
-    const c = parse('defaults base\n  mode http\ndefaults web from base\nfrontend f from web\nbackend b from nope\n');
-    expect(c.sections.map((s) => [s.name, s.from ?? null])).to.deep.equal([['base', null], ['web', 'base'], ['f', 'web'], ['b', 'nope']]);
+    const c = parse('defaults base\n  mode http\ndefaults web from base\nfrontend f from web\nbackend b from nope\nbackend c\n');
+    // An unknown defaults name aborts the reading: backend b is not created, backend c never read.
+    expect(c.sections.map((s) => [s.name, s.from ?? null])).to.deep.equal([['base', null], ['web', 'base'], ['f', 'web']]);
     expect(codes(c)).to.deep.equal(['5:error:defaultsNotFound']);
+    expect(codes(parse('defaults web\nbackend b from web extra\n  mode http\n'))).to.deep.equal(['2:error:tooManyArgs', '3:error:noCurrentProxy']);
     expect(codes(parse('defaults web\nfrontend f from web\n', '2.3'))).to.deep.equal(['2:error:fromNotInVersion']);
   });
 
@@ -171,7 +176,10 @@ describe('haproxy.cfg parser', () => {
     expect(c.sections.map((s) => s.kind + (s.name ? ' ' + s.name : ''))).to.deep.equal(['defaults', 'backend b']);
     expect(c.sections[1].header.assumed).to.deep.equal(['defined(HAPROXY_LOCALPEER)']);
     expect(codes(c)).to.deep.equal(['8:warning:conditionAssumed']);
-    expect(codes(parse('.endif\n.else x\n.if 1\n'))).to.deep.equal(['1:error:loneEndif', '2:error:loneElse', '3:error:unterminatedIf']);
+    expect(codes(parse('.if 1\n'))).to.deep.equal(['1:error:unterminatedIf']);
+    // Misplaced .elif/.else/.endif abort the reading, so nothing after them is reported.
+    expect(codes(parse('.endif\n.else x\n.if 1\n'))).to.deep.equal(['1:error:loneEndif']);
+    expect(codes(parse('.if 1\n.else x\n.endif\n'))).to.deep.equal(['2:error:unexpectedArgument']);
     // Lines inside a false block are still tokenized: an unmatched quote there is fatal too.
     expect(codes(parse('.if 0\n  log "x\n.endif\n'))).to.deep.equal(['2:error:unmatchedQuote']);
   });
