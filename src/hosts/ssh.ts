@@ -82,7 +82,12 @@ export function defaultKnownHostsFile(): string {
 /** Commands see English messages whatever the host's locale: results are parsed. */
 const C_LOCALE = ['env', 'LC_ALL=C'];
 
-// Fixed scripts; paths arrive as positional parameters, never pasted into the script.
+/** `sh -c SCRIPT hagrade ARGS...`: values reach a fixed script only as $1, $2…, never pasted into it. */
+function shellPayload(script: string, args: readonly string[] = []): string[] {
+  return ['sh', '-c', script, 'hagrade', ...args];
+}
+
+// Fixed scripts of our own, run through shellPayload.
 const READ_FILE_SCRIPT = [
   'size=$(stat -L -c %s -- "$1") || exit 3',
   'if [ "$size" -gt "$2" ]; then echo "$size" >&2; exit 4; fi',
@@ -681,9 +686,10 @@ export class SshHost implements Host {
     });
   }
 
+  /** The argv to run: a fixed `shell` script gets `argv` as its positional parameters $1, $2… (types.ts). */
   private payloadOf(cmd: Command): string[] | undefined {
+    if (cmd.shell !== undefined) return shellPayload(cmd.shell, cmd.argv);
     if (cmd.argv?.length) return cmd.argv;
-    if (cmd.shell !== undefined) return ['sh', '-c', cmd.shell];
     return undefined;
   }
 
@@ -718,7 +724,7 @@ export class SshHost implements Host {
   async readFile(path: string, opts?: { maxBytes?: number }): Promise<FileRead> {
     const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
     const timeoutMs = this.commandTimeout();
-    const line = this.commandLine(['sh', '-c', READ_FILE_SCRIPT, 'sh', path, String(max)], { root: true, timeoutMs });
+    const line = this.commandLine(shellPayload(READ_FILE_SCRIPT, [path, String(max)]), { root: true, timeoutMs });
     const raw = await this.exec(line.remote, timeoutMs);
     const stderr = raw.stderr.toString('utf8').trim();
     const unavailable = raw.unavailable ? raw.error : raw.timedOut ? `reading ${path} on ${this.label} timed out` : this.sudoError(line, raw);
@@ -734,7 +740,7 @@ export class SshHost implements Host {
   /** Names in a directory (sorted), null when it does not exist; throws when the host cannot tell. */
   async listDir(path: string): Promise<string[] | null> {
     const timeoutMs = this.commandTimeout();
-    const line = this.commandLine(['sh', '-c', LIST_DIR_SCRIPT, 'sh', path], { root: true, timeoutMs });
+    const line = this.commandLine(shellPayload(LIST_DIR_SCRIPT, [path]), { root: true, timeoutMs });
     const raw = await this.exec(line.remote, timeoutMs);
     if (raw.exitCode === 3) return null;
     if (raw.exitCode === 0) return raw.stdout.toString('utf8').split('\0').filter(Boolean).sort();

@@ -128,7 +128,7 @@ describe('SshHost: passwords and command lines', () => {
       "env 'LC_ALL=C' sudo -n -- env 'LC_ALL=C' timeout -k 2 61 true",
       "env 'LC_ALL=C' sudo -n -- env 'LC_ALL=C' timeout -k 2 6 cat /etc/haproxy/haproxy.cfg",
       "env 'LC_ALL=C' sudo -n -u keepalived_script -- env 'LC_ALL=C' timeout -k 2 6 pidof haproxy",
-      "env 'LC_ALL=C' timeout -k 2 6 sh -c 'ip -o -4 addr show'",
+      "env 'LC_ALL=C' timeout -k 2 6 sh -c 'ip -o -4 addr show' hagrade",
     ]);
   });
 

@@ -86,8 +86,8 @@ describe('SshHost against a real sshd @lab', function () {
       const r = await h.run({ key: 't', argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
       expect(r).to.include({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', command: "sh -c 'echo out; echo err >&2; exit 3'" });
       expect(r.unavailable).to.equal(undefined);
-      const shell = await h.run({ key: 's', shell: 'printf "%s" "$0"' });
-      expect(shell.stdout).to.equal('sh');
+      const shell = await h.run({ key: 's', shell: 'printf "%s|" "$0" "$#"' });
+      expect(shell.stdout).to.equal('hagrade|0|');
       const stdin = await h.run({ key: 'stdin', argv: ['cat'], timeoutMs: 3000 });
       expect(stdin).to.include({ exitCode: 0, stdout: '' });
       expect(stdin.timedOut).to.equal(undefined);
@@ -143,6 +143,9 @@ describe('SshHost against a real sshd @lab', function () {
       expect(r.stdout).to.equal(hostile.map((v) => `${v}\n`).join(''));
       const asUser = await h.run({ key: 'q2', argv: ['printf', '%s|', ...hostile], asUser: 'nobody' });
       expect(asUser.stdout).to.equal(hostile.map((v) => `${v}|`).join(''));
+      // A fixed script gets values only as positional parameters.
+      const script = await h.run({ key: 'q3', shell: 'for v in "$@"; do printf "%s|" "$v"; done', argv: hostile, root: true });
+      expect(script.stdout).to.equal(hostile.map((v) => `${v}|`).join(''));
       const file = await h.readFile(`/nonexistent/$(touch ${marker})`);
       expect(file.ok).to.equal(false);
       expect(await h.listDir(`/nonexistent/\`touch ${marker}\``)).to.equal(null);
