@@ -243,7 +243,7 @@ export const SCENARIOS: readonly Scenario[] = [
       en: 'script killall -0 haproxy without quotes: keepalived runs `killall` with no arguments, which always fails, so the VIP never moves.',
       ru: 'script killall -0 haproxy без кавычек: keepalived запускает `killall` без аргументов, он всегда завершается ошибкой — виртуальный ip никогда не переезжает.',
     },
-    expectFail: ['KAD006', 'KAD008', 'FOV001'],
+    expectFail: ['KAD006', 'KAD007', 'FOV001'],
     setup: onBoth({ keepalived: { script: 'killall -0 haproxy' } }),
   },
   {
