@@ -6,7 +6,7 @@ import { fill } from '../engine/messages.js';
 import type { Area, Evidence, FailoverEvent, FailoverTimeline, FindingKind, Lang, Role, RunResult, Status, Text } from '../types.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-class-assets.js';
 import { CLASS_UI, type ClassUiKey } from './html-class-text.js';
-import { AREA_TITLES, STATUS_WORDS, t } from './ui-text.js';
+import { AREA_TITLES, STATUS_WORDS, UI, t } from './ui-text.js';
 
 export interface ClassStudent {
   student: string;
@@ -158,12 +158,11 @@ function pageStudent(s: ClassStudent, lang: Lang): PageStudent {
   const target = result.target;
   const where = fill(t(CLASS_UI.target, lang), { master: target.master.address, backup: target.backup.address });
   const vip = target.vip ? ', ' + fill(t(CLASS_UI.vip, lang), { vip: target.vip }) : '';
-  const sum = result.summary;
   return {
     name: s.student,
     ...(s.error ? { error: s.error } : {}),
     target: where + vip,
-    summary: `${sum.score}/${sum.maxScore} — ${STATUS_WORDS.pass[lang]} ${sum.pass}, ${STATUS_WORDS.fail[lang]} ${sum.fail}, ${STATUS_WORDS.error[lang]} ${sum.error}, ${STATUS_WORDS.skip[lang]} ${sum.skip}`,
+    summary: fill(t(UI.summary!, lang), { ...result.summary }),
     problems: result.results
       .filter((r) => r.status !== 'pass')
       .map((r) => ({
@@ -182,7 +181,8 @@ function pageStudent(s: ClassStudent, lang: Lang): PageStudent {
 
 function uiStrings(lang: Lang): PageData['ui'] {
   const ui = Object.fromEntries(Object.entries(CLASS_UI).map(([key, text]) => [key, t(text, lang)])) as Record<ClassUiKey, string>;
-  return { ...ui, pass: STATUS_WORDS.pass[lang], fail: STATUS_WORDS.fail[lang], error: STATUS_WORDS.error[lang], skip: STATUS_WORDS.skip[lang], absent: ui.absent };
+  const statuses = Object.fromEntries(Object.entries(STATUS_WORDS).map(([status, word]) => [status, t(word, lang)])) as Record<Status, string>;
+  return { ...ui, ...statuses };
 }
 
 /** The failover column: "4.1 s / 3.9 s"; ✘ for a phase that began but did not complete, — when it did not begin. */
@@ -237,7 +237,7 @@ function studentRow(s: ClassStudent, index: number, columns: PageCheck[], lang: 
     const message = escapeHtml(fill(t(CLASS_UI.gradingError, lang), { error: s.error ?? '' }));
     return (
       `<tr class="errored" data-index="${index}" data-score="-1" data-failover="">${nameCell}` +
-      `<td class="score">${escapeHtml(STATUS_WORDS.error[lang])}</td>` +
+      `<td class="score">${escapeHtml(t(STATUS_WORDS.error, lang))}</td>` +
       `<td class="grading-error" colspan="${columns.length}" title="${message}">${message}</td>${foCell}</tr>`
     );
   }
@@ -270,7 +270,7 @@ function controls(columns: PageCheck[], total: number, lang: Lang): string {
 
 function legend(lang: Lang): string {
   const items = (Object.keys(CELL_SYMBOLS) as CellStatus[])
-    .map((s) => `<li><span class="swatch" data-s="${s}">${CELL_SYMBOLS[s]}</span> ${escapeHtml(s === 'absent' ? t(CLASS_UI.absent, lang) : STATUS_WORDS[s][lang])}</li>`)
+    .map((s) => `<li><span class="swatch" data-s="${s}">${CELL_SYMBOLS[s]}</span> ${escapeHtml(s === 'absent' ? t(CLASS_UI.absent, lang) : t(STATUS_WORDS[s], lang))}</li>`)
     .join('');
   return `<ul class="legend" aria-label="${escapeHtml(t(CLASS_UI.legend, lang))}">${items}</ul>`;
 }
