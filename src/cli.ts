@@ -40,7 +40,9 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .description('Grade the HAProxy + keepalived high-availability lab: config checks, live checks and a failover probe.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', EXIT_HELP);
+    .addHelpText('after', EXIT_HELP)
+    // Before the subcommands are added, so they inherit it: usage errors become exit code 2.
+    .exitOverride();
 
   program
     .command('check')
@@ -140,7 +142,6 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const program = buildProgram(controller.signal, (code) => (exitCode = code));
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (e) {

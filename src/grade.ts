@@ -19,6 +19,8 @@ export interface PairSpec {
 }
 
 export interface ConnectOptions {
+  /** The language of the reasons given for unreachable hosts. */
+  lang?: Lang;
   strictHostKeys?: boolean;
   connectTimeoutMs?: number;
   promptPassword?: SshHostOptions['promptPassword'];
@@ -67,7 +69,7 @@ export async function openPair(pair: PairSpec, opts: ConnectOptions = {}): Promi
         ssh[role] = host;
         hosts[role] = host;
       } catch (e) {
-        const reason = e instanceof SshError ? e.message : `unexpected error: ${(e as Error).message}`;
+        const reason = e instanceof SshError ? e.text[opts.lang ?? 'en'] : `unexpected error: ${(e as Error).message}`;
         unreachable[role] = reason;
         hosts[role] = new UnreachableHost(role, spec.host, reason);
         await host.close().catch(() => {});

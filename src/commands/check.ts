@@ -99,6 +99,7 @@ async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void)
   }
   if (!opts.inventory && (!opts.master || !opts.backup)) throw new UsageError('--master and --backup go together');
   const opened = await openPair(pairFromOptions(opts), {
+    lang: parseLang(opts.lang),
     strictHostKeys: Boolean(opts.strictHostKeys),
     onProgress,
     promptPassword: ({ user, host }) => promptHidden(`${user}@${host}'s password: `),

@@ -174,7 +174,9 @@ function foldResult(
     if (f.file) finding.file = f.file;
     if (f.line !== undefined) finding.line = f.line;
     if (f.excerpt !== undefined) finding.excerpt = redact(f.excerpt, secrets);
-    if (f.data) finding.data = f.data;
+    if (f.data) {
+      finding.data = Object.fromEntries(Object.entries(f.data).map(([k, v]) => [k, typeof v === 'string' ? redact(v, secrets) : v]));
+    }
     return finding;
   });
   const status = foldStatus(findings);

@@ -1,0 +1,71 @@
+// Reporters only read a RunResult: real results from fixtures rendered in every format.
+import { expect } from 'chai';
+import { loadCatalogue } from '../../src/engine/registry.js';
+import { renderGithub } from '../../src/report/github.js';
+import { renderJson } from '../../src/report/json.js';
+import { renderJunit } from '../../src/report/junit.js';
+import { renderPretty } from '../../src/report/pretty.js';
+import { runOnFixture } from '../support/check-tester.js';
+import type { RunResult } from '../../src/types.js';
+
+async function fixtureResult(fixture: string, lang: 'en' | 'ru' = 'en'): Promise<RunResult> {
+  const checks = (await loadCatalogue()).filter((c) => c.mode === 'static');
+  const result = await runOnFixture(checks, { fixture, lang });
+  // As `hagrade check --snapshot fixtures/NAME` would record it.
+  result.target.snapshot = `fixtures/${fixture}`;
+  return result;
+}
+
+describe('reporters', () => {
+  let failing: RunResult;
+  before(async () => {
+    failing = await fixtureResult('hap005-if-none');
+  });
+
+  it('json is the RunResult with the contract fields of DESIGN.md §3', () => {
+    const parsed = JSON.parse(renderJson(failing)) as Record<string, unknown>;
+    expect(parsed).to.include.keys('schemaVersion', 'tool', 'target', 'results', 'summary', 'timings');
+    const hap005 = (parsed.results as RunResult['results']).find((r) => r.id === 'HAP005')!;
+    expect(hap005).to.include.keys('id', 'title', 'status', 'points', 'findings');
+    expect(hap005.findings[0]).to.include.keys('host', 'message', 'hint', 'file', 'line');
+  });
+
+  it('pretty shows the failing check with host, file:line, the line as written and the hint', () => {
+    const out = renderPretty(failing, { color: false });
+    expect(out).to.match(/✘ HAP005 .*FAILED/);
+    expect(out).to.match(/master \/etc\/haproxy\/haproxy\.cfg:\d+/);
+    expect(out).to.contain('│ option forwardfor if-none');
+    expect(out).to.match(/→ fix: /);
+    expect(out).to.match(/\d+ passed, 1 failed, 0 errors, 0 skipped; score \d+\/\d+/);
+    expect(out).to.not.match(/\x1b\[/);
+  });
+
+  it('pretty speaks Russian with --lang ru', async () => {
+    const out = renderPretty(await fixtureResult('hap005-if-none', 'ru'), { color: false });
+    expect(out).to.contain('Конфигурация haproxy');
+    expect(out).to.contain('как исправить');
+    expect(out).to.match(/не пройдено: 1/);
+  });
+
+  it('junit has a testcase per check and a failure for each failed one, well escaped', () => {
+    const xml = renderJunit(failing);
+    expect((xml.match(/<testcase /g) ?? []).length).to.equal(failing.results.length);
+    expect((xml.match(/<failure /g) ?? []).length).to.equal(failing.summary.fail);
+    expect(xml).to.contain('name="HAP005');
+    expect(xml).to.not.match(/<(?!\/?(testsuites|testsuite|testcase|failure|error|skipped|system-out)\b|\?xml)/);
+  });
+
+  it('github annotations point at the snapshot file and line', () => {
+    const out = renderGithub(failing);
+    const line = out.split('\n').find((l) => l.includes('HAP005'))!;
+    expect(line).to.match(/^::error file=fixtures\/hap005-if-none\/master\/etc\/haproxy\/haproxy\.cfg,line=\d+,title=HAP005/);
+    expect(out.trimEnd().split('\n').pop()).to.match(/^hagrade: \d+ passed, 1 failed/);
+  });
+
+  it('github escapes newlines and separators in messages', () => {
+    const copy = structuredClone(failing);
+    copy.results[0]!.status = 'fail';
+    copy.results[0]!.findings = [{ kind: 'fail', messageId: 'x', message: 'a,b:c\nd%e', host: 'master' }];
+    expect(renderGithub(copy)).to.contain('::a,b:c%0Ad%25e');
+  });
+});
