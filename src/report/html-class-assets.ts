@@ -348,7 +348,7 @@ export const PAGE_SCRIPT = String.raw`
       problems.append(el('h3', null, UI.problems));
       var judged = student.problems.filter(function (p) { return p.status !== 'skip'; });
       var skipped = student.problems.filter(function (p) { return p.status === 'skip'; });
-      if (!judged.length) problems.append(el('p', 'all-passed', UI.allPassed));
+      if (!judged.length) problems.append(el('p', 'no-failures', UI.noFailures));
       judged.forEach(function (p) { problems.append(problemView(p)); });
       // Skips are many (no live host, no probe) and say little: listed last, folded.
       if (skipped.length) {

@@ -33,7 +33,7 @@ export const CLASS_UI = {
   vip: { en: 'VIP {vip}', ru: 'виртуальный IP {vip}' },
   problems: { en: 'Checks not passed', ru: 'Непройденные проверки' },
   skippedChecks: { en: 'Skipped checks ({n})', ru: 'Пропущенные проверки ({n})' },
-  allPassed: { en: 'All checks passed.', ru: 'Все проверки пройдены.' },
+  noFailures: { en: 'No check failed or ended in an error.', ru: 'Непройденных проверок и ошибок нет.' },
   evidence: { en: 'What was run', ru: 'Что выполнялось' },
   exitCode: { en: 'exit code {code}', ru: 'код возврата {code}' },
   noExitCode: { en: 'no exit code (killed, timed out or not run)', ru: 'нет кода возврата (прервана, истекло время или не запускалась)' },
