@@ -95,6 +95,7 @@ runCases(HAP003, [
   { name: 'the plain bind comes first, the TLS one second', config: { frontend: frontend(FRONTEND[0], 'bind :443', 'bind :443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: [] },
   { name: 'a specific address (note)', config: { frontend: frontend(FRONTEND[0], 'bind 203.0.113.10:443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: ['specificAddress'] },
   { name: 'crt names the directory holding the certificate (note)', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/haproxy/') }, status: 'pass', messages: ['viaDirectory'] },
+  { name: "a relative crt under Debian's crt-base /etc/ssl/private is another file", config: { global: ['daemon', 'crt-base /etc/ssl/private'], frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt rebrain.pem') }, status: 'fail', messages: ['wrongCrt'] },
   { name: 'ssl without crt', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl') }, status: 'fail', messages: ['noCrt'] },
   { name: 'another certificate', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/ssl/private/site.pem') }, status: 'fail', messages: ['wrongCrt'] },
   { name: 'a port range that does not reach 443', config: { frontend: frontend(FRONTEND[0], 'bind *:8000-8443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'fail', messages: ['noPort'] },
