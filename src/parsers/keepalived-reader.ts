@@ -9,7 +9,7 @@ import { posix as path } from 'node:path';
 /** keepalived's buffer size: a physical line of MAXBUF - 1 bytes or more is ignored. */
 export const MAXBUF = 1024;
 /** Our own bound (keepalived has none): a definition cycle `$A=$A` would loop for ever. */
-const MAX_SUBSTITUTIONS_PER_LINE = 1000;
+const MAX_SUBSTITUTIONS_PER_LINE = 100;
 /** Our own bound on `~SEQ`/`~LST` output, so a huge sequence cannot hang the grader. */
 const MAX_GENERATED_LINES = 100_000;
 const MAX_INCLUDE_DEPTH = 32;
@@ -111,6 +111,12 @@ interface PendingMultiline {
 type Report = (severity: Severity, code: string, message: string, args: string[], fatal?: boolean) => void;
 
 const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+/** Strip trailing spaces and tabs (only those, as keepalived does), in time proportional to what is stripped. */
+function trimBlanksEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && isBlank(s[end - 1])) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
 const isSpace = (c: string | undefined) => c !== undefined && ' \t\f\n\r\v'.includes(c);
 const isAlpha = (c: string | undefined) => c !== undefined && /[A-Za-z]/.test(c);
 const isAlnum = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c);
@@ -149,7 +155,7 @@ export function decomment(str: string, onUnterminatedQuote?: (s: string) => void
   }
   if (quote) onUnterminatedQuote?.(s);
   if (cut >= 0) s = s.slice(0, cut);
-  s = s.replace(/[ \t]+$/, '');
+  s = trimBlanksEnd(s);
   return cont ? s + '\\' : s;
 }
 
@@ -256,6 +262,8 @@ export class LineReader {
 
   private readonly stack: FileFrame[] = [];
   private residue: string | null = null;
+  /** Whether the residue can hold a `$`: not if the line it came from had none (saves rescanning long lines of braces). */
+  private residueHasDollar = false;
   private readonly defs = new Map<string, Definition>();
   private readonly seqs: Sequence[] = [];
   private generated = 0;
@@ -286,9 +294,12 @@ export class LineReader {
   /** The next logical line, or null at the end of all files. */
   next(): LogicalLine | null {
     let buf: string;
+    let mayHaveDollar: boolean;
     for (;;) {
+      mayHaveDollar = true;
       if (this.residue !== null) {
         buf = this.residue;
+        mayHaveDollar = this.residueHasDollar;
         this.residue = null;
       } else if (this.seqs.length > 0 && this.seqs.length > this.multilineSeqDepth) {
         buf = this.nextGeneratedLine();
@@ -306,12 +317,12 @@ export class LineReader {
       }
       if (buf.length === 0) continue;
 
-      buf = this.expand(buf);
+      buf = this.expand(buf, mayHaveDollar);
       if (buf === '' || this.handleInclude(buf)) continue;
       break;
     }
     this.count++;
-    return { text: this.splitBraces(buf), origin: this.current };
+    return { text: this.splitBraces(buf, mayHaveDollar && buf.includes('$')), origin: this.current };
   }
 
   // --- physical lines ---------------------------------------------------------------------
@@ -385,7 +396,7 @@ export class LineReader {
     let value = buf.slice(p + 1).replace(/^[ \t]+/, '');
     let multiline = false;
     if (value.endsWith('\\')) {
-      value = value.slice(0, -1).replace(/[ \t]+$/, '');
+      value = trimBlanksEnd(value.slice(0, -1));
       multiline = true;
       if (value.length > 0) value += '\n';
     }
@@ -399,7 +410,7 @@ export class LineReader {
   private continueDefinition(buf: string): void {
     const def = this.definingMultiline!;
     const more = buf.endsWith('\\');
-    const line = more ? buf.slice(0, -1).replace(/[ \t]+$/, '') + '\n' : buf;
+    const line = more ? trimBlanksEnd(buf.slice(0, -1)) + '\n' : buf;
     if (!more) {
       // keepalived decides "not multi-line after all" before it adds the last line.
       if (def.value.length === 0) def.multiline = false;
@@ -451,7 +462,10 @@ export class LineReader {
     let found = false;
     let pos = buf.indexOf('$');
     let substitutions = 0;
+    // Multi-line expansions in progress are saved only when the line is done (a runaway line changes nothing).
     let nextPending = this.pending;
+    let seqDepth = this.multilineSeqDepth;
+    const saved: { pending: PendingMultiline; seqDepth: number }[] = [];
     while (pos >= 0 && pos + 1 < buf.length) {
       const use = this.findUse(buf, pos + 1);
       if (!use) {
@@ -467,8 +481,8 @@ export class LineReader {
       const value = def.compute ? def.compute(use.params) : def.value;
       let replacement = value;
       if (def.multiline) {
-        if (nextPending) this.pendingStack.push({ pending: nextPending, seqDepth: this.multilineSeqDepth });
-        this.multilineSeqDepth = this.seqs.length;
+        if (nextPending) saved.push({ pending: nextPending, seqDepth });
+        seqDepth = this.seqs.length;
         const end = value.indexOf('\n');
         replacement = end < 0 ? value : value.slice(0, end);
         nextPending = end < 0 ? null : { value, pos: end + 1 };
@@ -482,7 +496,11 @@ export class LineReader {
       if (value.replace(/^[ \t]+/, '').startsWith('~')) break;
       pos = buf.indexOf('$', pos);
     }
-    if (found) this.pending = nextPending;
+    if (found) {
+      this.pendingStack.push(...saved);
+      this.pending = nextPending;
+      this.multilineSeqDepth = seqDepth;
+    }
     return { buf, found };
   }
 
@@ -504,7 +522,7 @@ export class LineReader {
   // --- @id lines, definitions, ~SEQ/~LST, substitution ---------------------------------------
 
   /** The part of read_line() between reading a line and looking for `include`. '' = consumed. */
-  private expand(input: string): string {
+  private expand(input: string, mayHaveDollar: boolean): string {
     let buf = input;
     let recheck: boolean;
     do {
@@ -526,7 +544,7 @@ export class LineReader {
         return '';
       }
       if (buf[0] === '~') break;
-      if (buf.includes('$')) {
+      if (mayHaveDollar && buf.includes('$')) {
         const replaced = this.replaceParams(buf);
         if (!replaced.found) {
           buf = replaced.buf;
@@ -639,7 +657,7 @@ export class LineReader {
   // --- braces -------------------------------------------------------------------------------
 
   /** Split the line at its first `{` or `}` outside double quotes; the rest is read next. */
-  private splitBraces(input: string): string {
+  private splitBraces(input: string, hasDollar: boolean): string {
     let buf = input;
     let p = 0;
     if (buf[0] !== '{' && buf[0] !== '}') {
@@ -665,11 +683,12 @@ export class LineReader {
         while (isBlank(buf[p + skip])) skip++;
       }
       if (p + skip < buf.length) {
-        this.residue = buf.slice(p + skip).replace(/[ \t]+$/, '');
+        this.residue = trimBlanksEnd(buf.slice(p + skip));
+        this.residueHasDollar = hasDollar;
         buf = buf.slice(0, p + skip);
       }
     }
-    buf = buf.replace(/[ \t]+$/, '');
+    buf = trimBlanksEnd(buf);
     if (buf === '{') this.blockDepth++;
     else if (buf === '}') {
       if (this.blockDepth-- < 1) {

@@ -72,15 +72,26 @@ export function formatDiagnostic(d: KeepalivedDiagnostic, mainFile?: string): st
   return `(${where}) ${d.fatal ? '*** ' : ''}${d.message}`;
 }
 
+/** Enough to show every real problem; a garbage file could otherwise produce millions. */
+const MAX_DIAGNOSTICS = 10_000;
+
 export function parseKeepalived(text: string | Buffer, file: string, opts: ParseOptions = {}): KeepalivedConfig {
   const collected: { order: number; diagnostic: KeepalivedDiagnostic }[] = [];
+  let firstFatal: KeepalivedDiagnostic | undefined;
   const reader: LineReader = new LineReader(text, file, opts, (severity, code, message, args, fatal) =>
     add(reader.origin, reader.count, severity, code, message, args, fatal),
   );
   function add(at: Origin, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean, stage: KeepalivedDiagnostic['stage'] = 'syntax') {
     const diagnostic: KeepalivedDiagnostic = { severity, code, args, message, file: at.file, line: at.line, text: at.text, stage };
-    if (fatal) diagnostic.fatal = true;
-    collected.push({ order, diagnostic });
+    if (fatal) {
+      diagnostic.fatal = true;
+      firstFatal ??= diagnostic;
+    }
+    if (collected.length < MAX_DIAGNOSTICS) collected.push({ order, diagnostic });
+    else if (collected.length === MAX_DIAGNOSTICS) {
+      const message = `more than ${MAX_DIAGNOSTICS} problems - the rest are not reported`;
+      collected.push({ order, diagnostic: { severity: 'error', code: 'tooManyProblems', args: [], message, file: at.file, line: at.line, text: at.text, stage: 'syntax' } });
+    }
   }
 
   const builder = new TreeBuilder(reader, add);
@@ -98,7 +109,7 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
     includeRequests: reader.includeRequests,
     statements,
     diagnostics,
-    fatal: diagnostics.find((d) => d.fatal),
+    fatal: firstFatal,
     ...model,
   };
 }
