@@ -20,7 +20,7 @@ import type { HostSetup, Scenario } from './scenarios.js';
 import { SCENARIOS, SCENARIO_FILES, findScenario } from './scenarios.js';
 import { LabError, ensureLabPrerequisites, isRoot, mustRun, notRootError, tool } from './system.js';
 import type { HostPlan, PairPlan } from './topology.js';
-import { BRIDGE, BRIDGE_ADDRESS, INTERNAL_PREFIX, NAMESPACE_PREFIX, VIP_NETWORK, planLab, planPair } from './topology.js';
+import { BRIDGE, BRIDGE_ADDRESS, INTERNAL_PREFIX, NAMESPACE_PREFIX, planLab, planPair } from './topology.js';
 
 export { LabError, ensureLabPrerequisites } from './system.js';
 
@@ -131,8 +131,8 @@ async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
     writeFileSync(INIT_PATH, INIT_SCRIPT, { mode: 0o755 });
     writeFileSync(WEB_PATH, WEB_SERVER, { mode: 0o644 });
     await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hagrade-lab', '-f', KEY_PATH], 'creating the lab key');
-    progress(`creating bridge ${BRIDGE} (${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}) and the route to ${VIP_NETWORK}`);
-    await createBridge();
+    progress(`creating bridge ${BRIDGE} (${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}) and routes to the VIPs`);
+    await createBridge(plan.map((p) => p.vip));
     const knownHosts = await Promise.all(plan.map((pair) => bringUpPair(pair, scenario, progress)));
     writeFileSync(KNOWN_HOSTS_PATH, knownHosts.flat().join(''), { mode: 0o644 });
     writeState({ pairs: plan.map((p) => ({ id: p.id, scenario: scenario.name })) });
@@ -299,13 +299,14 @@ function scenarioNamed(name: string): Scenario {
   return scenario;
 }
 
-async function createBridge(): Promise<void> {
+async function createBridge(vips: string[]): Promise<void> {
   // Multicast snooping would keep VRRP adverts (224.0.0.18) from reaching the other host.
   await mustRun('ip', ['link', 'add', BRIDGE, 'type', 'bridge', 'mcast_snooping', '0'], 'creating the lab bridge');
   await mustRun('ip', ['addr', 'add', `${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}`, 'dev', BRIDGE], 'addressing the lab bridge');
   await mustRun('ip', ['link', 'set', BRIDGE, 'up'], 'starting the lab bridge');
-  // The VIPs stand for external addresses: reach them on-link through the bridge, nothing routes out.
-  await mustRun('ip', ['route', 'add', VIP_NETWORK, 'dev', BRIDGE], 'adding the route to the VIP network');
+  // The VIPs stand for external addresses: reach each on-link through the bridge, nothing routes out.
+  // One /32 per VIP, never the whole 203.0.113.0/24: this machine's package mirrors may live in it.
+  for (const vip of vips) await mustRun('ip', ['route', 'add', `${vip}/32`, 'dev', BRIDGE], `adding the route to the VIP ${vip}`);
 }
 
 /** Create a pair's two hosts, configure them as the scenario says; returns their known_hosts lines. */
