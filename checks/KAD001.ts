@@ -17,8 +17,8 @@ const SYNTAX_MESSAGES: Record<string, Text> = {
   lineTooLong: { en: '{keepalived}: lines of 1023 bytes or more are ignored', ru: '{keepalived}: строки длиной от 1023 байт игнорируются' },
   embeddedNul: { en: '{keepalived}: a line with a NUL byte is ignored', ru: '{keepalived}: строка с байтом NUL игнорируется' },
   includeMissing: { en: '{keepalived}', ru: '{keepalived}: подключаемый файл не найден' },
-  instanceName: { en: '{keepalived}: the whole block is skipped', ru: '{keepalived}: весь блок пропускается' },
-  instanceDuplicate: { en: '{keepalived}: the whole block is skipped', ru: '{keepalived}: весь блок пропускается' },
+  blockName: { en: '{keepalived}: the whole block is skipped', ru: '{keepalived}: весь блок пропускается' },
+  blockDuplicate: { en: '{keepalived}: the whole block is skipped', ru: '{keepalived}: весь блок пропускается' },
   blockExtraParameters: { en: '{keepalived}', ru: '{keepalived}: лишние слова перед блоком' },
 };
 /** Anything else keepalived reports (values it rejects, settings it clears), shown as it says it. */

@@ -573,3 +573,46 @@ export const KEEPALIVED_KEYWORDS: KeywordTable = {
     weight: {},
   } },
 };
+
+/**
+ * keepalived reads its file in several processes, and `keepalived -t` prints what each of them
+ * says. Every process knows every top-level keyword but reads only the blocks of its own part
+ * (init_global_keywords: parent; init_vrrp_keywords: VRRP child; init_check_keywords: checker
+ * child; bfd and track_file: both children) and skips the others by counting braces.
+ */
+export type KeepalivedProcess = 'parent' | 'vrrp' | 'checker';
+export const KEEPALIVED_PROCESSES: readonly KeepalivedProcess[] = ['parent', 'vrrp', 'checker'];
+
+const PARENT = ['parent'] as const;
+const VRRP = ['vrrp'] as const;
+const CHECKER = ['checker'] as const;
+const CHILDREN = ['vrrp', 'checker'] as const;
+
+/** The processes that read each top-level block. */
+export const ROOT_READERS: { readonly [keyword: string]: readonly KeepalivedProcess[] } = {
+  SSL: CHECKER,
+  bfd_instance: CHILDREN,
+  child_wait_time: PARENT,
+  garp_group: VRRP,
+  global_defs: PARENT,
+  instance: PARENT,
+  interface_up_down_delays: VRRP,
+  linkbeat_interfaces: VRRP,
+  linkbeat_use_polling: PARENT,
+  namespace_with_ipsets: PARENT,
+  net_namespace: PARENT,
+  net_namespace_ipvs: PARENT,
+  static_ipaddress: VRRP,
+  static_routes: VRRP,
+  static_rules: VRRP,
+  track_file: CHILDREN,
+  track_group: VRRP,
+  use_pid_dir: PARENT,
+  virtual_server: CHECKER,
+  virtual_server_group: CHECKER,
+  vrrp_instance: VRRP,
+  vrrp_script: VRRP,
+  vrrp_sync_group: VRRP,
+  vrrp_track_file: CHILDREN,
+  vrrp_track_process: VRRP,
+};

@@ -4,7 +4,7 @@
 // result keeps every statement's file, line and text, and a model of what keepalived would run.
 // It never throws: malformed input yields diagnostics.
 
-import { KEEPALIVED_KEYWORDS, type KeywordTable } from './keepalived-keywords.js';
+import { KEEPALIVED_KEYWORDS, KEEPALIVED_PROCESSES, ROOT_READERS, type KeywordTable } from './keepalived-keywords.js';
 import { buildModel, type KeepalivedModel } from './keepalived-model.js';
 import {
   LineReader,
@@ -12,6 +12,7 @@ import {
   splitQuotedEscaped,
   splitWords,
   type KeepalivedDiagnostic,
+  type LogicalLine,
   type Origin,
   type ReaderOptions,
   type Severity,
@@ -76,33 +77,47 @@ export function formatDiagnostic(d: KeepalivedDiagnostic, mainFile?: string): st
 const MAX_DIAGNOSTICS = 10_000;
 
 export function parseKeepalived(text: string | Buffer, file: string, opts: ParseOptions = {}): KeepalivedConfig {
-  const collected: { order: number; diagnostic: KeepalivedDiagnostic }[] = [];
+  const collected = new Map<string, { order: number; diagnostic: KeepalivedDiagnostic }>();
   let firstFatal: KeepalivedDiagnostic | undefined;
   const reader: LineReader = new LineReader(text, file, opts, (severity, code, message, args, fatal) =>
     add(reader.origin, reader.count, severity, code, message, args, fatal),
   );
+  let last: { at: Origin; code: string; message: string } | undefined;
+  /** Each process reports its own problems; the same problem from two processes is shown once. */
   function add(at: Origin, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean, stage: KeepalivedDiagnostic['stage'] = 'syntax') {
+    // The cheap test first: a line full of `{` repeats one problem hundreds of times.
+    if (last && last.at === at && last.code === code && last.message === message) return;
+    last = { at, code, message };
+    const key = `${at.file}\0${at.line}\0${code}\0${message}`;
+    if (collected.has(key)) return;
     const diagnostic: KeepalivedDiagnostic = { severity, code, args, message, file: at.file, line: at.line, text: at.text, stage };
     if (fatal) {
       diagnostic.fatal = true;
       firstFatal ??= diagnostic;
     }
-    if (collected.length < MAX_DIAGNOSTICS) collected.push({ order, diagnostic });
-    else if (collected.length === MAX_DIAGNOSTICS) {
+    if (collected.size < MAX_DIAGNOSTICS) collected.set(key, { order, diagnostic });
+    else if (collected.size === MAX_DIAGNOSTICS) {
       const message = `more than ${MAX_DIAGNOSTICS} problems - the rest are not reported`;
-      collected.push({ order, diagnostic: { severity: 'error', code: 'tooManyProblems', args: [], message, file: at.file, line: at.line, text: at.text, stage: 'syntax' } });
+      collected.set('', { order, diagnostic: { severity: 'error', code: 'tooManyProblems', args: [], message, file: at.file, line: at.line, text: at.text, stage: 'syntax' } });
     }
   }
 
-  const builder = new TreeBuilder(reader, add);
-  const statements: KeepalivedStatement[] = [];
-  builder.block(KEEPALIVED_KEYWORDS, false, 0, statements);
+  // Read once; every process then walks the same lines with its own view of which blocks are its.
+  const lines: LogicalLine[] = [];
+  for (let line = reader.next(); line; line = reader.next()) lines.push(line);
   if (reader.blockDepth > 0) {
-    add(reader.origin, reader.count, 'error', 'missingClose', `There are ${reader.blockDepth} missing '}'s or extra '{'s`, [String(reader.blockDepth)]);
+    add(reader.origin, reader.count + 1, 'error', 'missingClose', `There are ${reader.blockDepth} missing '}'s or extra '{'s`, [String(reader.blockDepth)]);
   }
+  const views = KEEPALIVED_PROCESSES.map((process) => {
+    const statements: KeepalivedStatement[] = [];
+    const readsBlock = (keyword: string) => (ROOT_READERS[keyword] ?? []).includes(process);
+    new TreeBuilder(new ReplayedLines(lines, reader.origin), add, readsBlock).block(KEEPALIVED_KEYWORDS, false, 0, statements);
+    return statements;
+  });
+  const statements = mergeViews(views);
   const model = buildModel(statements, (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args, false, 'config'));
 
-  const diagnostics = collected.sort((a, b) => a.order - b.order).map((c) => c.diagnostic);
+  const diagnostics = [...collected.values()].sort((a, b) => a.order - b.order).map((c) => c.diagnostic);
   return {
     file,
     files: reader.files,
@@ -114,17 +129,58 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
   };
 }
 
+/**
+ * One tree from the processes' trees: each top-level statement comes from a process that reads it
+ * (the VRRP child first, for blocks both children read); unknown ones once, from any process.
+ */
+function mergeViews(views: KeepalivedStatement[][]): KeepalivedStatement[] {
+  const byOrder = new Map<number, KeepalivedStatement>();
+  const [parent, vrrp, checker] = views;
+  for (const view of [vrrp, checker, parent]) for (const st of view) if (!byOrder.has(st.order)) byOrder.set(st.order, st);
+  return [...byOrder.values()].sort((a, b) => a.order - b.order);
+}
+
+/** Top-level blocks whose handler wants exactly one new name, else skips the block (keepalived's wording). */
+const NAMED_BLOCKS: Record<string, { noName: string; duplicate: string }> = {
+  vrrp_instance: { noName: 'vrrp_instance must have a name', duplicate: 'vrrp instance %s already defined' },
+  vrrp_sync_group: { noName: 'vrrp_sync_group must have a name - skipping', duplicate: 'vrrp sync group %s already defined' },
+  track_group: { noName: 'track_group must have a name - skipping', duplicate: 'track_group %s already defined' },
+};
+
+/** The logical lines read once, replayed for each process. */
+class ReplayedLines {
+  private index = 0;
+  constructor(
+    private readonly lines: LogicalLine[],
+    private readonly end: Origin,
+  ) {}
+  next(): LogicalLine | null {
+    return this.index < this.lines.length ? this.lines[this.index++] : null;
+  }
+  /** The line being read now (where a problem is reported). */
+  get origin(): Origin {
+    return this.index > 0 ? this.lines[this.index - 1].origin : this.end;
+  }
+  /** Lines read so far: the reading order. */
+  get count(): number {
+    return this.index;
+  }
+}
+
 type Add = (at: Origin, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean) => void;
 
 /** keepalived's process_stream() and alloc_value_block(), building a tree instead of calling handlers. */
 class TreeBuilder {
   /** keepalived's skip_sublevel: -1 = skip the block that should start on the next line, n > 0 = depth being skipped. */
   private skipSublevel = 0;
-  private readonly instanceNames = new Set<string>();
+  /** Names already used per named block keyword (a second one is skipped). */
+  private readonly blockNames = new Map<string, Set<string>>();
 
   constructor(
-    private readonly reader: LineReader,
+    private readonly reader: ReplayedLines,
     private readonly add: Add,
+    /** Whether this process reads a top-level block; the others it skips by counting braces. */
+    private readonly readsBlock: (keyword: string) => boolean,
   ) {}
 
   private report(severity: Severity, code: string, message: string, args: string[] = [], fatal?: boolean) {
@@ -171,6 +227,11 @@ class TreeBuilder {
       if (first === '}' && level > 0) break;
 
       const spec = Object.hasOwn(table, first) ? table[first] : undefined;
+      if (spec && level === 0 && !this.readsBlock(first)) {
+        // Another process's block: skip it, from its `{` to the matching `}`.
+        this.skipSublevel = words.length > 1 && words[words.length - 1] === '{' ? 1 : -1;
+        continue;
+      }
       const origin = line.origin;
       const statement: KeepalivedStatement = {
         keyword: display(first),
@@ -206,7 +267,7 @@ class TreeBuilder {
         if (quoted) statement.quotedArgs = quoted.slice(1).map(display);
         else this.report('error', 'unmatchedQuote', `String '${display(line.text)}': missing terminating quote`, [display(line.text)]);
       }
-      if (first === 'vrrp_instance' && level === 0) this.checkInstanceName(statement);
+      if (level === 0 && Object.hasOwn(NAMED_BLOCKS, first)) this.checkBlockName(statement, NAMED_BLOCKS[first]);
       if (spec.valueBlock) statement.entries = this.valueBlock(words);
       if (spec.sub) {
         statement.children = [];
@@ -216,15 +277,17 @@ class TreeBuilder {
     return false;
   }
 
-  /** vrrp_handler(): an instance needs exactly one name, not used before; else its block is skipped. */
-  private checkInstanceName(statement: KeepalivedStatement): void {
+  /** vrrp_handler() and the like: such a block needs exactly one name, not used before; else it is skipped whole. */
+  private checkBlockName(statement: KeepalivedStatement, messages: { noName: string; duplicate: string }): void {
     const [name] = statement.args;
+    const used = this.blockNames.get(statement.keyword) ?? new Set<string>();
+    this.blockNames.set(statement.keyword, used);
     if (statement.args.length !== 1) {
-      this.report('error', 'instanceName', 'vrrp_instance must have a name');
-    } else if (this.instanceNames.has(name)) {
-      this.report('error', 'instanceDuplicate', `vrrp instance ${name} already defined`, [name]);
+      this.report('error', 'blockName', messages.noName, [statement.keyword]);
+    } else if (used.has(name)) {
+      this.report('error', 'blockDuplicate', messages.duplicate.replace('%s', name), [statement.keyword, name]);
     } else {
-      this.instanceNames.add(name);
+      used.add(name);
       return;
     }
     this.skipSublevel = -1;
@@ -272,7 +335,7 @@ class TreeBuilder {
             words = words.slice(1);
           } else {
             const kw = display(keywordWords[0]);
-            this.report('warning', 'missingOpen', `'{' missing from beginning of block ${kw}`, [kw]);
+            this.report('warning', 'valueBlockMissingOpen', `'{' missing from beginning of block ${kw}`, [kw]);
           }
         }
         if (words[words.length - 1] === '}') {

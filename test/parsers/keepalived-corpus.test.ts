@@ -91,7 +91,7 @@ describe('keepalived corpus', () => {
     const c = parse('100.conf');
     const missing = c.diagnostics.filter((d) => d.code === 'missingParameter').map((d) => `${d.line} ${d.args[0]}`);
     expect(missing).to.deep.equal(['8 unicast_src_ip', '15 auth_pass']);
-    expect(c.diagnostics.filter((d) => d.code === 'instanceDuplicate').map((d) => d.line)).to.deep.equal([26]);
+    expect(c.diagnostics.filter((d) => d.code === 'blockDuplicate').map((d) => d.line)).to.deep.equal([26]);
   });
 
   it('020: `state MASTER priority 200` on one line is state MASTER with priority 255', () => {
