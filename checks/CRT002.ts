@@ -5,11 +5,11 @@ import {
   MAX_CERT_FILE_BYTES,
   contentsOrSkip,
   distinguishedName,
+  keyMatchesCertificate,
   loadCertFile,
   readPemContents,
   type CertFile,
 } from '../src/facts/cert.js';
-import type { KeyObject, X509Certificate } from 'node:crypto';
 import { ROLES, type Check, type CheckContext } from '../src/types.js';
 
 const check: Check = {
@@ -124,7 +124,7 @@ async function checkHost(ctx: CheckContext, cert: CertFile): Promise<void> {
     ctx.report({ ...at(key.line, key.label), messageId: 'encryptedKey', data: { line: key.line } });
   } else if (!key.key) {
     ctx.report({ ...at(key.line, key.label), messageId: 'badKey', data: { line: key.line, error: key.error ?? '' } });
-  } else if (leaf?.x509 && !matchesKey(leaf.x509, key.key)) {
+  } else if (leaf?.x509 && !keyMatchesCertificate(leaf.x509, key.key)) {
     ctx.report({
       ...at(key.line, key.label),
       messageId: 'keyMismatch',
@@ -139,14 +139,6 @@ async function checkHost(ctx: CheckContext, cert: CertFile): Promise<void> {
       messageId: 'extraCertificates',
       data: { file: cert.path, count: contents.certificates.length, subject: distinguishedName(leaf.x509.subject) },
     });
-  }
-}
-
-function matchesKey(x509: X509Certificate, key: KeyObject): boolean {
-  try {
-    return x509.checkPrivateKey(key);
-  } catch {
-    return false; // e.g. an RSA key against an EC certificate
   }
 }
 

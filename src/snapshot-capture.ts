@@ -4,7 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { readOnlyCommands } from './facts/commands.js';
+import { globOnHost, hostConfigId, parseWithIncludes } from './facts/keepalived.js';
+import { redact } from './engine/redact.js';
 import { resolveVip } from './engine/run.js';
+import { newSnapshotKey, redactAuthPasswords, redactPrivateKeys } from './secrets.js';
 import { ROLES, type Host, type LabProfile, type Role, type Target } from './types.js';
 
 /** Directories copied whole (a keepalived `include` usually points inside /etc/keepalived). */
@@ -12,8 +15,9 @@ function capturedDirs(profile: LabProfile): string[] {
   return [posix.dirname(profile.haproxyCfgPath), posix.dirname(profile.keepalivedConfPath), profile.sysctlDir];
 }
 
+/** /etc/hostname: keepalived's default config-id, which `@id` lines depend on. */
 function capturedFiles(profile: LabProfile): string[] {
-  return [profile.haproxyCfgPath, profile.keepalivedConfPath, profile.certPath, profile.sysctlPath, '/etc/passwd'];
+  return [profile.haproxyCfgPath, profile.keepalivedConfPath, profile.certPath, profile.sysctlPath, '/etc/passwd', '/etc/hostname'];
 }
 
 const MASTER_ONLY_COMMANDS = new Set(['https-vip', 'tls-vip-cert']);
@@ -36,6 +40,26 @@ async function collectPaths(host: Host, profile: LabProfile): Promise<string[]> 
     await walk(dir, 0);
   }
   return [...paths].sort();
+}
+
+/**
+ * The host's files as the snapshot keeps them: with the files keepalived.conf includes from
+ * elsewhere, and without secrets (src/secrets.ts), under the snapshot's one `key`.
+ */
+async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: string[]): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const add = async (path: string) => {
+    const read = await host.readFile(path);
+    if (read.ok) files.set(path, read.content);
+    else missing.push(`${host.role}:${path} (${read.reason})`);
+  };
+  for (const path of await collectPaths(host, profile)) await add(path);
+  const main = files.get(profile.keepalivedConfPath);
+  if (!main) return new Map([...files].map(([path, content]) => [path, redactPrivateKeys(content)]));
+  const config = await parseWithIncludes(main, profile.keepalivedConfPath, await hostConfigId(host), (pattern) => globOnHost(host, pattern));
+  for (const path of config.files) if (!files.has(path)) await add(path);
+  const withoutPasswords = redactAuthPasswords(files, config.statements, key);
+  return new Map([...withoutPasswords].map(([path, content]) => [path, redactPrivateKeys(content)]));
 }
 
 export interface CaptureResult {
@@ -61,20 +85,16 @@ export async function captureSnapshot(
   if (target.student) meta.student = target.student;
   writeFileSync(join(dir, 'hosts.yaml'), `# captured by hagrade snapshot on ${new Date().toISOString()}\n${toYaml(meta)}`);
   const totals: CaptureResult = { files: 0, commands: 0, missing: [] };
+  const key = newSnapshotKey();
   for (const role of ROLES) {
     const host = hosts[role];
     const root = join(dir, role);
     mkdirSync(root, { recursive: true });
     onProgress(`${role}: reading files`);
-    for (const path of await collectPaths(host, profile)) {
-      const read = await host.readFile(path);
-      if (!read.ok) {
-        totals.missing.push(`${role}:${path} (${read.reason})`);
-        continue;
-      }
+    for (const [path, content] of await readFiles(host, profile, key, totals.missing)) {
       const local = join(root, posix.normalize('/' + path));
       mkdirSync(dirname(local), { recursive: true });
-      writeFileSync(local, read.content);
+      writeFileSync(local, content);
       totals.files += 1;
     }
     onProgress(`${role}: running read-only commands`);
@@ -85,8 +105,8 @@ export async function captureSnapshot(
       const r = await host.run(command);
       if (r.unavailable) continue;
       const base = join(root, 'commands', keyFile(command.key));
-      writeFileSync(`${base}.txt`, r.stdout);
-      if (r.stderr) writeFileSync(`${base}.stderr`, r.stderr);
+      writeFileSync(`${base}.txt`, redact(r.stdout));
+      if (r.stderr) writeFileSync(`${base}.stderr`, redact(r.stderr));
       if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
       totals.commands += 1;
     }

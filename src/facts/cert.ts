@@ -3,7 +3,7 @@
 // certificate block is the server (leaf) certificate, later certificates are its chain, the order of
 // key and certificate does not matter, other blocks (DH PARAMETERS, EC PARAMETERS) are ignored.
 // Only Node's crypto is used: no openssl binary on the grader's side.
-import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { CheckContext, FileRead, FindingInput, Role, Text } from '../types.js';
 
 /** A rebrain.pem is a few kilobytes; anything this big is not one. */
@@ -32,6 +32,7 @@ export interface CertEntry {
 export interface KeyEntry {
   line: number;
   label: string;
+  /** The private key; in a snapshot's redacted marker block, only its public half (see keyMatchesCertificate). */
   key?: KeyObject;
   /** Needs a passphrase: HAProxy cannot load it unattended. */
   encrypted: boolean;
@@ -102,7 +103,54 @@ function readCertificate(block: PemBlock): CertEntry {
   }
 }
 
+/**
+ * Snapshots never hold private keys (src/secrets.ts): each key block is replaced by a block with this
+ * label whose one body line is base64 JSON: the original label, and the public key (SPKI DER, base64),
+ * or `encrypted`, or the reason the key could not be read. Read back, it is the same KeyEntry.
+ */
+export const REDACTED_KEY_LABEL = 'HAGRADE REDACTED PRIVATE KEY';
+
+interface RedactedKey {
+  label: string;
+  publicKey?: string;
+  encrypted?: boolean;
+  error?: string;
+}
+
+/** The marker block standing for a key entry: BEGIN, one body line, END. */
+export function redactedKeyBlock(entry: KeyEntry): string {
+  const marker: RedactedKey = { label: entry.label };
+  if (entry.key) marker.publicKey = createPublicKey(entry.key).export({ type: 'spki', format: 'der' }).toString('base64');
+  else if (entry.encrypted) marker.encrypted = true;
+  else marker.error = entry.error ?? 'unreadable';
+  const body = Buffer.from(JSON.stringify(marker)).toString('base64');
+  return `-----BEGIN ${REDACTED_KEY_LABEL}-----\n${body}\n-----END ${REDACTED_KEY_LABEL}-----`;
+}
+
+function readRedactedKey(block: PemBlock): KeyEntry {
+  try {
+    const marker = JSON.parse(block.der.toString('utf8')) as RedactedKey;
+    const entry: KeyEntry = { line: block.line, label: String(marker.label), encrypted: marker.encrypted === true };
+    if (marker.publicKey !== undefined) return { ...entry, key: createPublicKey({ key: Buffer.from(marker.publicKey, 'base64'), format: 'der', type: 'spki' }) };
+    return marker.encrypted ? entry : { ...entry, error: String(marker.error) };
+  } catch (e) {
+    return { line: block.line, label: block.label, encrypted: false, error: `damaged redacted key: ${errorText(e)}` };
+  }
+}
+
+/** Whether the key belongs to the certificate: a private key (or a snapshot's public half of one) with the certificate's public key. */
+export function keyMatchesCertificate(x509: X509Certificate, key: KeyObject): boolean {
+  try {
+    if (key.type === 'private') return x509.checkPrivateKey(key);
+    const spki = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
+    return spki(x509.publicKey).equals(spki(key));
+  } catch {
+    return false; // e.g. an RSA key against an EC certificate
+  }
+}
+
 function readKey(block: PemBlock): KeyEntry {
+  if (block.label === REDACTED_KEY_LABEL && !block.unterminated) return readRedactedKey(block);
   const encryptedByForm = block.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(block.headers['Proc-Type'] ?? '');
   const entry: KeyEntry = { line: block.line, label: block.label, encrypted: encryptedByForm };
   if (block.unterminated) return { ...entry, error: `no "-----END ${block.label}-----" line` };

@@ -63,7 +63,7 @@ export async function parseWithIncludes(
 }
 
 /** keepalived's default config-id: the host name up to the first dot (for `@id` lines). */
-async function hostConfigId(host: Host): Promise<string | undefined> {
+export async function hostConfigId(host: Host): Promise<string | undefined> {
   const read = await host.readFile('/etc/hostname', { maxBytes: 4096 });
   if (!read.ok) return undefined;
   const name = read.content.toString('utf8').split('\n')[0].trim();

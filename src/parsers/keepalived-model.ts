@@ -14,6 +14,12 @@ export const PRIORITY_DEFAULT = 100;
 /** Only the first 8 bytes of auth_pass are sent and compared. */
 export const AUTH_PASS_LENGTH = 8;
 
+/** The password keepalived sends and compares: the first AUTH_PASS_LENGTH bytes of what it read. */
+export function effectiveAuthPass(pass: string): string {
+  const bytes = Buffer.from(pass, 'utf8');
+  return bytes.length > AUTH_PASS_LENGTH ? bytes.subarray(0, AUTH_PASS_LENGTH).toString('utf8') : pass;
+}
+
 export interface GlobalDefs {
   routerId?: string;
   /** `script_user USER [GROUP]`: the default user for scripts. */
@@ -451,9 +457,8 @@ function readAuthentication(block: KeepalivedStatement, name: string, report: Mo
       const written = wordAfterKeyword(st.text, 'auth_pass');
       if (a !== undefined) {
         auth.pass = a;
-        const bytes = Buffer.from(a, 'utf8');
-        auth.effectivePass = bytes.length > AUTH_PASS_LENGTH ? bytes.subarray(0, AUTH_PASS_LENGTH).toString('utf8') : a;
-        if (bytes.length > AUTH_PASS_LENGTH) report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, [a]);
+        auth.effectivePass = effectiveAuthPass(a);
+        if (Buffer.byteLength(a, 'utf8') > AUTH_PASS_LENGTH) report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, [a]);
       }
       const unescaped = written?.replace(/\\([#!])/g, '$1');
       if (written !== undefined && unescaped !== (a ?? '') && unescaped!.startsWith(a ?? '')) auth.cutFrom = written;
