@@ -183,16 +183,6 @@ export async function labStatus(): Promise<LabStatus> {
   return { up, stateDir: LAB_DIR, strayNamespaces, pairs };
 }
 
-/** The running lab's connection details (for tests and scripts that did not bring it up themselves). */
-export function labInfoFromState(): LabInfo {
-  const state = readState();
-  const byId = new Map(state.pairs.map((p) => [p.id, p.scenario]));
-  return labInfo(
-    state.pairs.map((p) => planPair(p.id)),
-    (id) => byId.get(id) ?? 'unknown',
-  );
-}
-
 /**
  * Remove everything the lab made: processes (killing each host's PID 1 ends its PID namespace and
  * unmounts its mount namespace), namespaces, the bridge (its veths and route go with it), the state dir.
@@ -476,7 +466,7 @@ function keepalivedLogSince(host: HostPlan, offset: number): string {
 }
 
 /** The VIP's entry as `ip -o -4 addr` prints it inside the host, from `inet` to the label; undefined when absent. */
-export async function vipLine(host: HostPlan | LabHostInfo, vip: string): Promise<string | undefined> {
+async function vipLine(host: HostPlan, vip: string): Promise<string | undefined> {
   const result = await tool('ip', ['-n', host.ns, '-o', '-4', 'addr', 'show']);
   for (const line of result.stdout.split('\n')) {
     const match = /\binet (\S+)\/\d+.*?(?=\\|$)/.exec(line);

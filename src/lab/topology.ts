@@ -9,8 +9,6 @@ export const BRIDGE = 'hgbr0';
 /** The grader's address on the lab network (the bridge in the root namespace). */
 export const BRIDGE_ADDRESS = '198.51.100.1';
 export const INTERNAL_PREFIX = 24;
-/** The "external" network the VIPs come from; the root namespace reaches it on-link through the bridge. */
-export const VIP_NETWORK = '203.0.113.0/24';
 export const VIP_BROADCAST = '203.0.113.255';
 /** Internal addresses end at .253 (2 per pair from .11), VRIDs at 255 (from 51): 100 pairs fit comfortably. */
 export const MAX_PAIRS = 100;
