@@ -578,15 +578,17 @@ export const KEEPALIVED_KEYWORDS: KeywordTable = {
  * keepalived reads its file in several processes, and `keepalived -t` prints what each of them
  * says. Every process knows every top-level keyword but reads only the blocks of its own part
  * (init_global_keywords: parent; init_vrrp_keywords: VRRP child; init_check_keywords: checker
- * child; bfd and track_file: both children) and skips the others by counting braces.
+ * child; init_bfd_keywords: all three children; track_file: VRRP and checker children) and skips
+ * the others by counting braces.
  */
-export type KeepalivedProcess = 'parent' | 'vrrp' | 'checker';
-export const KEEPALIVED_PROCESSES: readonly KeepalivedProcess[] = ['parent', 'vrrp', 'checker'];
+export type KeepalivedProcess = 'parent' | 'vrrp' | 'checker' | 'bfd';
+export const KEEPALIVED_PROCESSES: readonly KeepalivedProcess[] = ['parent', 'vrrp', 'checker', 'bfd'];
 
 const PARENT = ['parent'] as const;
 const VRRP = ['vrrp'] as const;
 const CHECKER = ['checker'] as const;
-const CHILDREN = ['vrrp', 'checker'] as const;
+const VRRP_CHECKER = ['vrrp', 'checker'] as const;
+const CHILDREN = ['vrrp', 'checker', 'bfd'] as const;
 
 /** The processes that read each top-level block. */
 export const ROOT_READERS: { readonly [keyword: string]: readonly KeepalivedProcess[] } = {
@@ -605,7 +607,7 @@ export const ROOT_READERS: { readonly [keyword: string]: readonly KeepalivedProc
   static_ipaddress: VRRP,
   static_routes: VRRP,
   static_rules: VRRP,
-  track_file: CHILDREN,
+  track_file: VRRP_CHECKER,
   track_group: VRRP,
   use_pid_dir: PARENT,
   virtual_server: CHECKER,
@@ -613,6 +615,6 @@ export const ROOT_READERS: { readonly [keyword: string]: readonly KeepalivedProc
   vrrp_instance: VRRP,
   vrrp_script: VRRP,
   vrrp_sync_group: VRRP,
-  vrrp_track_file: CHILDREN,
+  vrrp_track_file: VRRP_CHECKER,
   vrrp_track_process: VRRP,
 };

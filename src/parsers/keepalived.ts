@@ -135,8 +135,8 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
  */
 function mergeViews(views: KeepalivedStatement[][]): KeepalivedStatement[] {
   const byOrder = new Map<number, KeepalivedStatement>();
-  const [parent, vrrp, checker] = views;
-  for (const view of [vrrp, checker, parent]) for (const st of view) if (!byOrder.has(st.order)) byOrder.set(st.order, st);
+  const [parent, vrrp, checker, bfd] = views;
+  for (const view of [vrrp, checker, parent, bfd]) for (const st of view) if (!byOrder.has(st.order)) byOrder.set(st.order, st);
   return [...byOrder.values()].sort((a, b) => a.order - b.order);
 }
 
