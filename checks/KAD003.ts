@@ -22,16 +22,16 @@ const check: Check = {
     vridMissing: { en: 'virtual_router_id is not set on {where}: keepalived refuses the instance', ru: 'virtual_router_id не задан на {where}: keepalived не принимает экземпляр' },
     authTypeMismatch: { en: 'auth_type is {backup} here but {master} on master: each node drops the other\'s adverts', ru: 'auth_type здесь {backup}, а на master {master}: каждая машина отбрасывает объявления другой' },
     authPassMismatch: {
-      en: 'auth_pass as keepalived uses it is "{backup}" here but "{master}" on master: each node drops the other\'s adverts and both become MASTER',
-      ru: 'auth_pass в том виде, как его использует keepalived, здесь "{backup}", а на master "{master}": каждая машина отбрасывает объявления другой, и обе становятся MASTER',
+      en: 'auth_pass as keepalived uses it (its first 8 bytes, up to any `!` or `#`) differs from master\'s: each node drops the other\'s adverts and both become MASTER',
+      ru: 'auth_pass в том виде, как его использует keepalived (первые 8 байт, до `!` или `#`), отличается от пароля на master: каждая машина отбрасывает объявления другой, и обе становятся MASTER',
     },
     authPassCut: {
-      en: 'auth_pass is written "{written}" but keepalived reads "{effective}": `!` and `#` start a comment',
-      ru: 'auth_pass записан как "{written}", но keepalived читает "{effective}": `!` и `#` начинают комментарий',
+      en: 'auth_pass is cut at its `{char}` (character {position}): keepalived reads only the {length} characters before it, because `!` and `#` start a comment',
+      ru: 'auth_pass обрезается на символе `{char}` (позиция {position}): keepalived читает только {length} символов перед ним, потому что `!` и `#` начинают комментарий',
     },
     authPassTruncated: {
-      en: 'auth_pass "{pass}" is longer than 8 bytes: only "{effective}" is used',
-      ru: 'auth_pass "{pass}" длиннее 8 байт: используется только "{effective}"',
+      en: 'auth_pass is {length} bytes long: keepalived uses only its first 8',
+      ru: 'auth_pass длиной {length} байт: keepalived использует только первые 8',
     },
     advertMismatch: { en: 'advert_int is {backup} here but {master} on master: VRRPv2 drops adverts with another interval', ru: 'advert_int здесь {backup}, а на master {master}: VRRPv2 отбрасывает объявления с другим интервалом' },
     vipMismatch: { en: 'virtual_ipaddress is {backup} here but {master} on master', ru: 'virtual_ipaddress здесь {backup}, а на master {master}' },
@@ -84,7 +84,8 @@ function compare(ctx: CheckContext, m: VrrpInstance, b: VrrpInstance): void {
   if (typeOf(m) !== typeOf(b)) {
     ctx.report({ ...finding(ba?.typeAt, b.at), messageId: 'authTypeMismatch', data: { master: typeOf(m), backup: typeOf(b) } });
   } else if (typeOf(m) !== 'none' && (ma?.effectivePass ?? '') !== (ba?.effectivePass ?? '')) {
-    ctx.report({ ...finding(ba?.passAt, b.at), messageId: 'authPassMismatch', data: { master: ma?.effectivePass ?? '', backup: ba?.effectivePass ?? '' } });
+    // The passwords themselves never reach a report: where they differ is enough to fix it.
+    ctx.report({ ...finding(ba?.passAt, b.at), messageId: 'authPassMismatch' });
   }
   if (m.advertInt !== b.advertInt) {
     ctx.report({ ...finding(b.advertIntAt, b.at), messageId: 'advertMismatch', data: { master: m.advertInt, backup: b.advertInt } });
@@ -100,9 +101,10 @@ function notePassword(ctx: CheckContext, role: 'master' | 'backup', instance: Vr
   if (!auth?.passAt) return;
   const base = { kind: 'note' as const, host: role, file: auth.passAt.file, line: auth.passAt.line, excerpt: auth.passAt.text.trim() };
   if (auth.cutFrom !== undefined) {
-    ctx.report({ ...base, messageId: 'authPassCut', data: { written: auth.cutFrom, effective: auth.pass ?? '' } });
+    const length = (auth.pass ?? '').length;
+    ctx.report({ ...base, messageId: 'authPassCut', data: { char: auth.cutFrom.replace(/\\([#!])/g, '$1')[length] ?? '!', position: length + 1, length } });
   } else if (auth.pass !== undefined && auth.effectivePass !== auth.pass) {
-    ctx.report({ ...base, messageId: 'authPassTruncated', data: { pass: auth.pass, effective: auth.effectivePass ?? '' } });
+    ctx.report({ ...base, messageId: 'authPassTruncated', data: { length: Buffer.byteLength(auth.pass, 'utf8') } });
   }
 }
 
