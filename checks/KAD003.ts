@@ -1,6 +1,6 @@
 // KAD003: master's and backup's VIP instances agree on what VRRP compares: virtual_router_id,
 // authentication (type, and the password as keepalived truncates it), advert_int, and the VIP.
-import { CONFIG_SKIP_MESSAGES, keepalivedExample, vipInstanceOrSkip } from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, effectiveAuth, keepalivedExample, vipInstanceOrSkip, vipSet } from '../src/facts/keepalived.js';
 import type { Located, VrrpInstance } from '../src/parsers/keepalived.js';
 import type { Check, CheckContext } from '../src/types.js';
 
@@ -70,8 +70,6 @@ const finding = (at: Located | undefined, fallback: Located) => {
   return { host: 'backup' as const, file: where.file, line: where.line, excerpt: where.text.trim() };
 };
 
-const vipList = (i: VrrpInstance) => i.vips.map((v) => `${v.address}/${v.prefix}`).join(', ') || '(none)';
-
 function compare(ctx: CheckContext, m: VrrpInstance, b: VrrpInstance): void {
   if (m.virtualRouterId === undefined || b.virtualRouterId === undefined) {
     const where = [m.virtualRouterId === undefined ? 'master' : '', b.virtualRouterId === undefined ? 'backup' : ''].filter(Boolean).join(', ');
@@ -90,8 +88,8 @@ function compare(ctx: CheckContext, m: VrrpInstance, b: VrrpInstance): void {
   if (m.advertInt !== b.advertInt) {
     ctx.report({ ...finding(b.advertIntAt, b.at), messageId: 'advertMismatch', data: { master: m.advertInt, backup: b.advertInt } });
   }
-  if (vipList(m) !== vipList(b)) {
-    ctx.report({ ...finding(b.vipsAt, b.at), messageId: 'vipMismatch', data: { master: vipList(m), backup: vipList(b) } });
+  if (vipSet(m) !== vipSet(b)) {
+    ctx.report({ ...finding(b.vipsAt, b.at), messageId: 'vipMismatch', data: { master: vipSet(m) || '-', backup: vipSet(b) || '-' } });
   }
 }
 

@@ -5,6 +5,7 @@ import {
   haproxyTrackersOnHost,
   keepalivedExample,
   predictFailover,
+  sameVrrpRouter,
   vipInstanceOrSkip,
   type FailoverPrediction,
 } from '../src/facts/keepalived.js';
@@ -100,7 +101,7 @@ const check: Check = {
     if (!master || !backup) return;
     const m = master.instance;
     const b = backup.instance;
-    if (m.virtualRouterId !== b.virtualRouterId || m.advertInt !== b.advertInt || m.authentication?.type !== b.authentication?.type || m.authentication?.effectivePass !== b.authentication?.effectivePass) {
+    if (!sameVrrpRouter(m, b)) {
       ctx.report({ kind: 'skip', messageId: 'notOneRouter' });
       return;
     }

@@ -222,6 +222,27 @@ export async function vipInstanceOrSkip(ctx: CheckContext, role: Role): Promise<
 }
 
 // ---------------------------------------------------------------------------------------------
+// Whether two instances are one VRRP router (KAD003 says which field differs, KAD007 needs it to hold)
+
+/** Authentication as sent: none when absent or ignored (VRRPv3, vrrp_strict); the password as compared. */
+export function effectiveAuth(instance: VrrpInstance): { type: string; pass: string } {
+  const auth = instance.authentication;
+  if (!auth?.type || auth.ignored) return { type: 'none', pass: '' };
+  return { type: auth.type, pass: auth.effectivePass ?? '' };
+}
+
+/** The VIPs as `address/prefix`, sorted: the order of the lines does not matter. */
+export function vipSet(instance: VrrpInstance): string {
+  return instance.vips.map((v) => `${v.address}/${v.prefix}`).sort().join(', ');
+}
+
+/** Each node accepts the other's adverts only when these agree. */
+export function sameVrrpRouter(a: VrrpInstance, b: VrrpInstance): boolean {
+  const [authA, authB] = [effectiveAuth(a), effectiveAuth(b)];
+  return a.virtualRouterId === b.virtualRouterId && a.advertInt === b.advertInt && authA.type === authB.type && authA.pass === authB.pass;
+}
+
+// ---------------------------------------------------------------------------------------------
 // What a track script checks
 
 /** `script "/bin/sh -c 'pidof haproxy'"` -> the words of the inner command; others unchanged. */

@@ -99,6 +99,12 @@ cases(KAD003, [
     findings: ['fail:authPassMismatch', 'note:authPassCut'],
   },
   { name: 'advert_int mismatch', backup: backupConf({ advertInt: 'advert_int 2' }), status: 'fail', findings: ['fail:advertMismatch'] },
+  {
+    name: 'the same VIPs in another order agree',
+    master: masterConf({ vip: ['203.0.113.10/24 brd 203.0.113.255 dev eth0 label eth0:10', '198.51.100.5/24 dev eth0'] }),
+    backup: backupConf({ vip: ['198.51.100.5/24 dev eth0', '203.0.113.10/24 brd 203.0.113.255 dev eth0 label eth0:10'] }),
+    status: 'pass',
+  },
   { name: 'VIP mismatch', backup: backupConf({ vip: ['203.0.113.11/24 brd 203.0.113.255 dev eth0 label eth0:10'] }), status: 'fail', findings: ['fail:vipMismatch'] },
 ]);
 
