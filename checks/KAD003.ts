@@ -77,13 +77,12 @@ function compare(ctx: CheckContext, m: VrrpInstance, b: VrrpInstance): void {
   } else if (m.virtualRouterId !== b.virtualRouterId) {
     ctx.report({ ...finding(b.virtualRouterIdAt, b.at), messageId: 'vridMismatch', data: { master: m.virtualRouterId, backup: b.virtualRouterId } });
   }
-  const [ma, ba] = [m.authentication, b.authentication];
-  const typeOf = (i: VrrpInstance) => (i.authentication?.ignored ? 'none' : (i.authentication?.type ?? 'none'));
-  if (typeOf(m) !== typeOf(b)) {
-    ctx.report({ ...finding(ba?.typeAt, b.at), messageId: 'authTypeMismatch', data: { master: typeOf(m), backup: typeOf(b) } });
-  } else if (typeOf(m) !== 'none' && (ma?.effectivePass ?? '') !== (ba?.effectivePass ?? '')) {
+  const [ma, ba] = [effectiveAuth(m), effectiveAuth(b)];
+  if (ma.type !== ba.type) {
+    ctx.report({ ...finding(b.authentication?.typeAt, b.at), messageId: 'authTypeMismatch', data: { master: ma.type, backup: ba.type } });
+  } else if (ma.pass !== ba.pass) {
     // The passwords themselves never reach a report: where they differ is enough to fix it.
-    ctx.report({ ...finding(ba?.passAt, b.at), messageId: 'authPassMismatch' });
+    ctx.report({ ...finding(b.authentication?.passAt, b.at), messageId: 'authPassMismatch' });
   }
   if (m.advertInt !== b.advertInt) {
     ctx.report({ ...finding(b.advertIntAt, b.at), messageId: 'advertMismatch', data: { master: m.advertInt, backup: b.advertInt } });

@@ -458,7 +458,7 @@ function readAuthentication(block: KeepalivedStatement, name: string, report: Mo
       if (a !== undefined) {
         auth.pass = a;
         auth.effectivePass = effectiveAuthPass(a);
-        if (Buffer.byteLength(a, 'utf8') > AUTH_PASS_LENGTH) report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, [a]);
+        if (Buffer.byteLength(a, 'utf8') > AUTH_PASS_LENGTH) report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, []);
       }
       const unescaped = written?.replace(/\\([#!])/g, '$1');
       if (written !== undefined && unescaped !== (a ?? '') && unescaped!.startsWith(a ?? '')) auth.cutFrom = written;
