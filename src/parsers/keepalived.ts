@@ -1,8 +1,9 @@
 // Our own keepalived.conf parser. It reads the file the way keepalived 2.2–2.4 does (GRAMMAR.md §B):
 // lines from LineReader, then keepalived's process_stream(): a keyword tree walked block by block,
-// unknown keywords reported with their line as `keepalived -t` does, value blocks read raw. The
-// result keeps every statement's file, line and text, and a model of what keepalived would run.
-// It never throws: malformed input yields diagnostics.
+// once per keepalived process (each reads its own blocks and skips the others'), unknown keywords
+// reported with their line as `keepalived -t` prints them, value blocks read raw. The result keeps
+// every statement's file, line and text, and a model of what keepalived would run.
+// It never throws and stays linear: malformed input yields diagnostics.
 
 import { KEEPALIVED_KEYWORDS, KEEPALIVED_PROCESSES, ROOT_READERS, type KeywordTable } from './keepalived-keywords.js';
 import { buildModel, type KeepalivedModel } from './keepalived-model.js';
