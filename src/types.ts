@@ -281,5 +281,8 @@ export interface FailoverTimeline {
   events: FailoverEvent[];
   failoverMs?: number;
   failbackMs?: number;
+  /** How long the probe waited at most for the failover (keepalived's bound plus a margin). */
   deadlineMs?: number;
+  /** What keepalived itself needs at most, both ways, by the configs' timers (no margin). */
+  convergenceMs?: number;
 }

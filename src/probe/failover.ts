@@ -104,6 +104,7 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
   const deadlines = await probeDeadlines(ctx);
   outcome.deadlines = deadlines;
   timeline.deadlineMs = deadlines.failoverMs;
+  timeline.convergenceMs = deadlines.convergenceMs;
   const started = Date.now();
   const at = () => Date.now() - started;
   let haproxyStopped = false;

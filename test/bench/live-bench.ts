@@ -1,0 +1,113 @@
+// `npm run bench -- live` and `npm run bench -- batch`: live grading on the real lab (root only).
+// live:  one grading of the `correct` pair with the probe: wall time next to the bound keepalived
+//        itself needs (from the configs' timers), the failover/failback latency, SSH handshakes;
+//        and the read-only commands over one connection vs one `ssh` process per command.
+// batch: wall time and peak memory for N = 1, 5, 10, 20 pairs graded at full concurrency.
+// Targets: wall time ≤ convergence bound + 2 s; 2 handshakes per run; N = 20 within 1.5 × N = 1.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadRoster } from '../../src/batch/roster.js';
+import { DEFAULT_OUTPUT_OPTIONS } from '../../src/batch/outputs.js';
+import { runBatch } from '../../src/batch/runner.js';
+import { loadCatalogue } from '../../src/engine/registry.js';
+import { runChecks } from '../../src/engine/run.js';
+import { readOnlyCommands } from '../../src/facts/commands.js';
+import { closePair, gradePair, openPair } from '../../src/grade.js';
+import { shellQuote } from '../../src/hosts/quote.js';
+import { labDown, labUp, type LabInfo } from '../../src/lab/lab.js';
+import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { ROLES } from '../../src/types.js';
+
+const run = promisify(execFile);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function pairOf(lab: LabInfo, index = 0) {
+  const p = lab.pairs[index]!;
+  const spec = (h: typeof p.master) => ({ host: h.address, port: h.port, user: h.user, key: lab.keyPath });
+  return { student: p.student, master: spec(p.master), backup: spec(p.backup), vip: p.vip, knownHosts: lab.knownHostsPath };
+}
+
+async function benchLive(): Promise<void> {
+  const lab = await labUp({ scenario: 'correct' });
+  try {
+    const pair = pairOf(lab);
+    const t0 = Date.now();
+    const opened = await openPair(pair);
+    const result = await runChecks({
+      checks: await loadCatalogue(),
+      hosts: opened.hosts,
+      target: opened.target,
+      profile: DEFAULT_PROFILE,
+      options: { lang: 'en', failover: true, live: true },
+    });
+    const wall = Date.now() - t0;
+    const handshakes = opened.handshakes();
+    await closePair(opened);
+    const f = result.failover;
+    console.log(`live grading of 'correct' (${result.results.length} checks, ${result.summary.pass} passed):`);
+    console.log(`  wall time ${seconds(wall)}; keepalived's own bound ${f?.convergenceMs !== undefined ? seconds(f.convergenceMs) : '?'} (target: wall ≤ bound + 2 s)`);
+    console.log(`  of which static ${seconds(result.timings.staticMs)}, live read-only ${seconds(result.timings.liveMs)}, probe ${seconds(result.timings.disruptiveMs)}`);
+    console.log(`  failover detected after ${f?.failoverMs ?? '?'} ms, failback after ${f?.failbackMs ?? '?'} ms`);
+    console.log(`  SSH handshakes: ${handshakes} (target: 2)`);
+
+    // The same read-only commands: over hagrade's one connection per host, then one ssh process each.
+    const commands = readOnlyCommands(DEFAULT_PROFILE, pair.vip);
+    const again = await openPair(pair);
+    const t1 = Date.now();
+    for (const role of ROLES) for (const c of commands) await again.hosts[role].run(c);
+    const oneConnection = Date.now() - t1;
+    await closePair(again);
+    const t2 = Date.now();
+    for (const role of ROLES) {
+      for (const c of commands) {
+        const argv = c.shell !== undefined ? ['sh', '-c', c.shell, 'hagrade', ...(c.argv ?? [])] : c.argv!;
+        await run('ssh', ['-i', lab.keyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'BatchMode=yes', `root@${pair[role].host}`, shellQuote(argv)]).catch(() => undefined);
+      }
+    }
+    const perProcess = Date.now() - t2;
+    console.log(`  ${commands.length * 2} read-only commands: ${seconds(oneConnection)} over one connection per host, ${seconds(perProcess)} with one ssh process per command`);
+  } finally {
+    await labDown();
+  }
+}
+
+async function benchBatch(): Promise<void> {
+  const sizes = [1, 5, 10, 20];
+  const rows: Array<{ n: number; wall: number; rssMb: number }> = [];
+  for (const n of sizes) {
+    const lab = await labUp({ scenario: 'correct', pairs: n });
+    const out = mkdtempSync(join(tmpdir(), 'hagrade-bench-batch-'));
+    try {
+      const entries = lab.rosterPath ? loadRoster(lab.rosterPath) : [pairOf(lab)];
+      let peak = process.memoryUsage().rss;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+      const t0 = Date.now();
+      await runBatch({
+        entries: entries.map((e) => ({ ...e, knownHosts: lab.knownHostsPath })),
+        grade: (entry, o) => gradePair(entry, { profile: o.profile, lang: o.lang, failover: o.failover, signal: o.signal, snapshotDir: o.snapshotDir }),
+        outDir: out,
+        concurrency: n,
+        failover: true,
+        profile: DEFAULT_PROFILE,
+        output: { lang: 'en', ...DEFAULT_OUTPUT_OPTIONS },
+      });
+      const wall = Date.now() - t0;
+      clearInterval(sampler);
+      rows.push({ n, wall, rssMb: peak / 1024 / 1024 });
+      console.log(`batch N=${String(n).padStart(2)}: ${seconds(wall)} wall, peak RSS ${(peak / 1024 / 1024).toFixed(0)} MB`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      await labDown();
+    }
+  }
+  const one = rows[0]!.wall;
+  const last = rows[rows.length - 1]!;
+  console.log(`N=${last.n} took ${(last.wall / one).toFixed(2)} × the time of N=1 (target ≤ 1.5 ×)`);
+}
+
+const sections = process.argv.slice(2);
+if (sections.includes('live')) await benchLive();
+if (sections.includes('batch')) await benchBatch();
