@@ -253,12 +253,15 @@ export function commandWords(argv: string[]): string[] {
 }
 
 /**
- * Does the command name the haproxy process or service? Any word does, the program's own name
- * included (`killall -0 haproxy`, `pgrep -x haproxy`, `systemctl is-active haproxy`, `grep [h]aproxy`,
- * `/etc/keepalived/check_haproxy.sh`).
+ * Does the command check haproxy? It names the process or service in any word, the program's own
+ * name included (`killall -0 haproxy`, `pgrep -x haproxy`, `systemctl is-active haproxy`,
+ * `grep [h]aproxy`, `/etc/keepalived/check_haproxy.sh`), or it fetches an https:// URL with curl or
+ * wget (HAProxy is what terminates TLS in this lab; the web server behind it speaks plain http).
  */
 export function mentionsHaproxy(argv: string[], service = 'haproxy'): boolean {
-  return commandWords(argv).some((w, i) => (i === 0 ? path.basename(w) : w).replace(/[[\]]/g, '').includes(service));
+  const words = commandWords(argv);
+  const fetchesHttps = ['curl', 'wget'].includes(path.basename(words[0] ?? '')) && words.some((w) => w.startsWith('https://'));
+  return fetchesHttps || words.some((w, i) => (i === 0 ? path.basename(w) : w).replace(/[[\]]/g, '').includes(service));
 }
 
 export function processIsHaproxy(tp: TrackProcess, service = 'haproxy'): boolean {
@@ -453,7 +456,7 @@ export function commandVisibility(script: VrrpScript, user: string): Visibility 
   const program = path.basename(words[0] ?? '');
   const sendsSignalZero = words.some((w, i) => SIGNAL_ZERO.has(w) || (w === '-s' && words[i + 1] === '0'));
   if ((program === 'killall' || program === 'pkill') && sendsSignalZero) return user === 'root' ? 'sees' : 'eperm';
-  if (['pgrep', 'pidof', 'systemctl', 'killall', 'pkill'].includes(program)) return 'sees';
+  if (['pgrep', 'pidof', 'systemctl', 'killall', 'pkill', 'curl', 'wget'].includes(program)) return 'sees';
   return 'unknown';
 }
 

@@ -157,6 +157,7 @@ cases(KAD006, [
   { name: 'a script file named after haproxy', master: masterConf({ script: script('/etc/keepalived/check_haproxy.sh') }), status: 'pass' },
   { name: 'a script file that checks something else', master: masterConf({ script: script('/etc/keepalived/check.sh') }), files: { '/etc/keepalived/check.sh': '#!/bin/sh\ncurl -sf http://127.0.0.1:81/\n' }, status: 'fail', findings: ['fail:notHaproxy'] },
   { name: 'grep [h]aproxy in sh -c', master: masterConf({ script: script(`"/bin/sh -c 'ps -e | grep -q [h]aproxy'"`) }), status: 'pass' },
+  { name: 'curl to the https frontend', master: masterConf({ script: script('"/usr/bin/curl -skf https://127.0.0.1/"') }), status: 'pass' },
   { name: 'tracks something else', master: masterConf({ script: script('"/usr/bin/curl -sf http://127.0.0.1:81/"') }), status: 'fail', findings: ['fail:notHaproxy'] },
   { name: 'nothing at all', master: masterConf({ script: ['script "/usr/bin/true"'], track: null }), status: 'fail', findings: ['fail:noTracking'] },
   {
