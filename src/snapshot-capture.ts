@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { readOnlyCommands } from './facts/commands.js';
+import { MAX_CONFIG_BYTES } from './facts/haproxy.js';
 import { globOnHost, hostConfigId, parseWithIncludes } from './facts/keepalived.js';
 import { redact } from './engine/redact.js';
 import { resolveVip } from './engine/run.js';
@@ -49,7 +50,8 @@ async function collectPaths(host: Host, profile: LabProfile): Promise<string[]> 
 async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: string[]): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   const add = async (path: string) => {
-    const read = await host.readFile(path);
+    // As large as the checks read configurations (certificates have their own, smaller, limit).
+    const read = await host.readFile(path, { maxBytes: MAX_CONFIG_BYTES });
     if (read.ok) files.set(path, read.content);
     else missing.push(`${host.role}:${path} (${read.reason})`);
   };

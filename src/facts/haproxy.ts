@@ -4,7 +4,7 @@ import { resolveHaproxy, type Origin, type ResolvedHaproxy, type ResolvedProxy }
 import type { CheckContext, FileRead, Role, Text } from '../types.js';
 
 /** Real configs are a few kilobytes; a generous cap keeps a runaway file from eating the grader's memory. */
-const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
 export interface HaproxyFile {
   role: Role;
