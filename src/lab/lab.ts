@@ -20,7 +20,7 @@ import type { HostSetup, Scenario } from './scenarios.js';
 import { SCENARIOS, SCENARIO_FILES, findScenario } from './scenarios.js';
 import { LabError, ensureLabPrerequisites, isRoot, mustRun, notRootError, tool } from './system.js';
 import type { HostPlan, PairPlan } from './topology.js';
-import { BRIDGE, BRIDGE_ADDRESS, INTERNAL_PREFIX, NAMESPACE_PREFIX, planLab, planPair } from './topology.js';
+import { BRIDGE, BRIDGE_ADDRESS, INTERNAL_PREFIX, NAMESPACE_PREFIX, VETH_NAME, planLab, planPair } from './topology.js';
 
 export { LabError, ensureLabPrerequisites } from './system.js';
 
@@ -195,6 +195,9 @@ export function labDown(): Promise<void> {
 async function tearDown(): Promise<void> {
   const namespaces = await labNamespaces();
   await Promise.all(namespaces.map((ns) => killNamespaceProcesses(ns)));
+  // Deleting a namespace frees its veths later, in the kernel's own time; deleting them first is
+  // immediate, so a `lab up` right after never meets a link of the old lab.
+  for (const veth of await labVeths()) await tool('ip', ['link', 'delete', veth]);
   for (const ns of namespaces) {
     await mustRun('ip', ['netns', 'delete', ns], `deleting namespace ${ns}`);
   }
@@ -522,6 +525,15 @@ function inHost(pid: number, argv: string[]) {
 /** A path inside the host's mount namespace, reachable from here through its PID 1's root. */
 function hostPath(pid: number, path: string): string {
   return `/proc/${pid}/root${path}`;
+}
+
+/** The root-namespace ends of lab hosts' veth pairs (`hgNNm`, `hgNNb`). */
+async function labVeths(): Promise<string[]> {
+  const out = await tool('ip', ['-o', 'link', 'show', 'type', 'veth']);
+  return out.stdout
+    .split('\n')
+    .map((line) => /^\d+:\s+([^@:\s]+)/.exec(line)?.[1] ?? '')
+    .filter((name) => VETH_NAME.test(name));
 }
 
 async function labNamespaces(): Promise<string[]> {

@@ -6,6 +6,8 @@ import { LabError } from './system.js';
 /** Every namespace the lab creates starts with this, so `lab down` finds them even without its state file. */
 export const NAMESPACE_PREFIX = 'hagrade-';
 export const BRIDGE = 'hgbr0';
+/** How the root-namespace end of a host's veth is named (see planPair). */
+export const VETH_NAME = /^hg\d{2,3}[mb]$/;
 /** The grader's address on the lab network (the bridge in the root namespace). */
 export const BRIDGE_ADDRESS = '198.51.100.1';
 export const INTERNAL_PREFIX = 24;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INIT_SCRIPT, systemctlShim } from '../../src/lab/hostfiles.js';
 import { CERT_PEM, HAPROXY_CFG, KEEPALIVED_CONF, SCENARIOS, SCENARIO_FILES, findScenario } from '../../src/lab/scenarios.js';
-import { MAX_PAIRS, planLab, planPair } from '../../src/lab/topology.js';
+import { MAX_PAIRS, VETH_NAME, planLab, planPair } from '../../src/lab/topology.js';
 import { FIXTURES_DIR } from '../../src/paths.js';
 import type { Role } from '../../src/types.js';
 
@@ -89,6 +89,7 @@ describe('lab numbering', () => {
       expect(host.address).to.match(/^198\.51\.100\.\d+$/);
       expect(octet(host.address)).to.be.within(2, 254);
       expect(host.veth.length).to.be.at.most(15); // IFNAMSIZ - 1
+      expect(host.veth).to.match(VETH_NAME); // how `lab down` finds it
     }
     for (const pair of pairs) {
       expect(pair.vip).to.match(/^203\.0\.113\.\d+$/);
