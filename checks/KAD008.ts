@@ -1,5 +1,6 @@
-// KAD008 (static part): the haproxy track script can see haproxy as the user keepalived runs it as:
+// KAD008: the haproxy track script can see haproxy as the user keepalived runs it as:
 // script_user / the script's `user` / keepalived_script when that user exists / root.
+// Static: judged from the config. Live: the script is run on the host as that user, while haproxy runs.
 import {
   CONFIG_SKIP_MESSAGES,
   commandVisibility,
@@ -8,7 +9,8 @@ import {
   scriptRunUser,
   vipInstanceOrSkip,
 } from '../src/facts/keepalived.js';
-import { runCached } from '../src/facts/commands.js';
+import { outputExcerpt, runCached } from '../src/facts/commands.js';
+import type { VrrpScript } from '../src/parsers/keepalived-model.js';
 import { loadPasswd } from '../src/facts/passwd.js';
 import { ROLES, type Check, type CheckContext, type Role } from '../src/types.js';
 
@@ -40,6 +42,11 @@ const check: Check = {
       en: 'vrrp_script {script} has no user, there is no script_user and no keepalived_script user, and enable_script_security is set: keepalived removes the script',
       ru: 'у vrrp_script {script} нет user, нет script_user и нет пользователя keepalived_script, а enable_script_security включён: keepalived удаляет скрипт',
     },
+    liveFails: {
+      en: 'run as {user} on the host while haproxy is running, `{command}` exits {code}: {output}',
+      ru: 'запуск от {user} на машине при работающем haproxy: `{command}` завершается с кодом {code}: {output}',
+    },
+    liveWorks: { en: 'run as {user} on the host, `{command}` exits 0 while haproxy is running', ru: 'запуск от {user} на машине: `{command}` завершается с кодом 0, пока haproxy работает' },
     cannotTell: { en: '`{command}` runs as {user} ({source}); whether it sees a root-owned haproxy is not known statically', ru: '`{command}` выполняется от {user} ({source}); видит ли он haproxy, принадлежащий root, статически определить нельзя' },
   },
   hints: {
@@ -88,12 +95,45 @@ const check: Check = {
         const visibility = commandVisibility(script, runAs.user);
         // 2.3.0 stopped replacing argv[0] by the symlink's target, so a direct pidof works from there on.
         const pidofFixed = version !== undefined && (version.major > 2 || (version.major === 2 && version.minor >= 3));
-        if (visibility === 'eperm' || (visibility === 'pidofSymlink' && !pidofFixed)) ctx.report({ ...base, messageId: visibility, data });
+        const staticFailure = visibility === 'eperm' || (visibility === 'pidofSymlink' && !pidofFixed);
+        if (staticFailure) ctx.report({ ...base, messageId: visibility, data });
         else if (visibility === 'unknown' && runAs.user !== 'root') ctx.report({ ...base, kind: 'note', messageId: 'cannotTell', data });
+        // A direct pidof works from a shell, so a live run cannot show keepalived's killall5 failure.
+        if (visibility !== 'pidofSymlink') await runLive(ctx, role, script, runAs.user, base, data);
       }
     }
   },
 };
+
+/**
+ * Run the script on the host as keepalived would (argv, no shell, as its user) while haproxy is
+ * running: it must exit 0. Only on live hosts whose haproxy is active; snapshots have no such output.
+ */
+async function runLive(
+  ctx: CheckContext,
+  role: Role,
+  script: VrrpScript,
+  user: string,
+  base: { host: Role; file: string; line: number; excerpt: string },
+  data: Record<string, string>,
+): Promise<void> {
+  if (!ctx.options.live || script.argv.length === 0) return;
+  const haproxy = await runCached(ctx, role, 'systemctl-is-active-haproxy');
+  if (haproxy.exitCode !== 0) return;
+  const timeoutSeconds = script.timeout ?? script.interval;
+  const result = await ctx.host(role).run({
+    key: `track-script-${script.name}`,
+    argv: script.argv,
+    root: true,
+    ...(user === 'root' ? {} : { asUser: user }),
+    timeoutMs: Math.ceil(timeoutSeconds * 1000) + 5000,
+  });
+  if (result.unavailable) return;
+  const output = outputExcerpt(result);
+  ctx.evidence({ host: role, command: result.command, exitCode: result.exitCode, output });
+  if (result.exitCode === 0) ctx.report({ ...base, kind: 'note', messageId: 'liveWorks', data });
+  else ctx.report({ ...base, messageId: 'liveFails', data: { ...data, code: result.exitCode ?? 'timeout', output: output.split('\n')[0] || '(no output)' } });
+}
 
 /** The host's keepalived version from `keepalived --version` (live hosts and snapshots that captured it). */
 async function keepalivedVersion(ctx: CheckContext, role: Role): Promise<{ major: number; minor: number; text: string } | undefined> {

@@ -17,8 +17,10 @@ import { listFixtures } from './support/fixtures.js';
 const REQUIRED_IDS = [
   'CRT001', 'CRT002', 'CRT003', 'CRT004',
   'HAP001', 'HAP002', 'HAP003', 'HAP004', 'HAP005', 'HAP006', 'HAP007', 'HAP008', 'HAP009', 'HAP010', 'HAP011', 'HAP012',
-  'KAD001', 'KAD002', 'KAD003', 'KAD004', 'KAD005', 'KAD006',
-  'SYS001',
+  'KAD001', 'KAD002', 'KAD003', 'KAD004', 'KAD005', 'KAD006', 'KAD007', 'KAD008',
+  'SYS001', 'SYS002', 'SYS003',
+  'LIV001', 'LIV002', 'LIV003', 'LIV004', 'CRT005',
+  'FOV001', 'FOV002', 'FOV003',
 ];
 
 /** The VIP of the fixtures (fixtures/correct/hosts.yaml). */

@@ -1,0 +1,48 @@
+// KAD008's live part: the track script is run on the host as keepalived would run it.
+import { expect } from 'chai';
+import KAD008 from '../../checks/KAD008.js';
+import type { CommandMap } from '../../src/hosts/memory.js';
+import { messageIds, runCheck } from '../support/check-tester.js';
+
+/** Live outputs for one host: haproxy active, and what the track script printed. */
+function live(scriptExit: number, scriptStderr = ''): CommandMap {
+  return {
+    'systemctl-is-active-haproxy': { stdout: 'active\n', exitCode: 0 },
+    'keepalived-version': { stdout: '', stderr: 'Keepalived v2.2.7 (01/16,2022)\n', exitCode: 0 },
+    'track-script-check_haproxy': { stdout: '', stderr: scriptStderr, exitCode: scriptExit },
+  };
+}
+
+describe('KAD008 live part', () => {
+  it('a script that exits 0 as its user while haproxy runs passes, with the run as evidence', async () => {
+    const result = await runCheck(KAD008, { commands: { master: live(0), backup: live(0) } });
+    expect(result.status).to.equal('pass');
+    expect(messageIds(result, 'note')).to.deep.equal(['liveWorks', 'liveWorks']);
+    expect(result.evidence?.map((e) => e.exitCode)).to.include(0);
+  });
+
+  it('a script that fails on the host fails the check with its exit code and output', async () => {
+    const eperm = 'haproxy(812): Operation not permitted\nhaproxy: no process found\n';
+    const result = await runCheck(KAD008, { commands: { master: live(1, eperm), backup: live(0) } });
+    expect(result.status).to.equal('fail');
+    const finding = result.findings.find((f) => f.messageId === 'liveFails')!;
+    expect(finding.host).to.equal('master');
+    expect(finding.message).to.contain('exits 1');
+    expect(finding.message).to.contain('Operation not permitted');
+  });
+
+  it('is not run while haproxy is stopped (the script would rightly fail)', async () => {
+    const stopped = { ...live(1), 'systemctl-is-active-haproxy': { stdout: 'inactive\n', exitCode: 3 } };
+    const result = await runCheck(KAD008, { commands: { master: stopped, backup: live(0) } });
+    expect(result.status).to.equal('pass');
+    expect(result.findings.filter((f) => f.host === 'master')).to.deep.equal([]);
+  });
+
+  it('a snapshot without the script run judges from the config alone', async () => {
+    const noScript = live(0);
+    delete noScript['track-script-check_haproxy'];
+    const result = await runCheck(KAD008, { commands: { master: noScript, backup: noScript } });
+    expect(result.status).to.equal('pass');
+    expect(result.findings).to.deep.equal([]);
+  });
+});
