@@ -31,6 +31,10 @@ const check: Check = {
   messages: {
     ...LIVE_MESSAGES,
     problem: { en: 'keepalived -t: {message}', ru: 'keepalived -t: {message}' },
+    killedSilently: {
+      en: 'keepalived -t was killed by a signal before it printed anything (keepalived 2.2.7 does this when track scripts run as keepalived_script), so it cannot judge this config; KAD001 reads it instead',
+      ru: 'keepalived -t был завершён сигналом, ничего не выведя (keepalived 2.2.7 так делает, когда скрипты отслеживания запускаются от keepalived_script), поэтому он не может оценить конфиг; его читает KAD001',
+    },
     configMissing: {
       en: 'keepalived -t finds no configuration: {message}',
       ru: 'keepalived -t не находит конфигурацию: {message}',
@@ -75,6 +79,11 @@ const check: Check = {
   async run(ctx) {
     const file = ctx.profile.keepalivedConfPath;
     for (const role of ROLES) {
+      const raw = await runCached(ctx, role, 'keepalived-check');
+      if (raw.exitCode === null && !raw.timedOut && !raw.unavailable && !`${raw.stdout}${raw.stderr}`.trim()) {
+        ctx.report({ kind: 'skip', host: role, messageId: 'killedSilently' });
+        continue;
+      }
       const result = await commandOrReport(ctx, role, 'keepalived-check');
       if (!result) continue;
       // keepalived writes to stderr; read stdout too (consoles and captures may merge them).
