@@ -7,6 +7,7 @@ import { SshError, SshHost, type SshHostOptions } from './hosts/ssh.js';
 import { UnreachableHost } from './hosts/unreachable.js';
 import type { HostSpec } from './inventory.js';
 import { captureSnapshot } from './snapshot-capture.js';
+import { warmUp } from './facts/warmup.js';
 import { ROLES, type Check, type Host, type LabProfile, type Lang, type Role, type RunResult, type Target } from './types.js';
 
 export interface PairSpec {
@@ -124,6 +125,7 @@ export async function gradePair(pair: PairSpec, opts: GradePairOptions): Promise
       options: { lang: opts.lang, failover: opts.failover, live: true },
       secrets: opened.secrets,
       unreachable: opened.unreachable,
+      warmUp,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { readOnlyCommands } from './facts/commands.js';
+import { commandsFor } from './facts/commands.js';
 import { MAX_CONFIG_BYTES } from './facts/haproxy.js';
 import { globOnHost, hostConfigId, parseWithIncludes } from './facts/keepalived.js';
 import { redact } from './engine/redact.js';
@@ -20,8 +20,6 @@ function capturedDirs(profile: LabProfile): string[] {
 function capturedFiles(profile: LabProfile): string[] {
   return [profile.haproxyCfgPath, profile.keepalivedConfPath, profile.certPath, profile.sysctlPath, '/etc/passwd', '/etc/hostname'];
 }
-
-const MASTER_ONLY_COMMANDS = new Set(['https-vip', 'tls-vip-cert']);
 
 /** Safe file name for a command key (keys are ours, but never trust a name into a path). */
 const keyFile = (key: string) => key.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -101,9 +99,7 @@ export async function captureSnapshot(
     }
     onProgress(`${role}: running read-only commands`);
     mkdirSync(join(root, 'commands'), { recursive: true });
-    for (const command of readOnlyCommands(profile, vip)) {
-      // The VIP is probed from master, which reaches it locally while it holds it.
-      if (role === 'backup' && MASTER_ONLY_COMMANDS.has(command.key)) continue;
+    for (const command of commandsFor(role, profile, vip)) {
       const r = await host.run(command);
       if (r.unavailable) continue;
       const base = join(root, 'commands', keyFile(command.key));

@@ -4,6 +4,7 @@ import { langFromEnv } from '../engine/messages.js';
 import { runChecks } from '../engine/run.js';
 import { openSnapshot, SnapshotError } from '../hosts/snapshot.js';
 import { openPair, type PairSpec } from '../grade.js';
+import { warmUp } from '../facts/warmup.js';
 import { InventoryError, loadInventory, parseHostSpec, type HostSpec } from '../inventory.js';
 import { promptHidden } from './prompt.js';
 import { loadProfile, ProfileError } from '../profile.js';
@@ -133,6 +134,7 @@ export async function runCheckCommand(opts: CheckOptions, signal: AbortSignal): 
       signal,
       secrets: opened.secrets,
       unreachable: opened.unreachable,
+      ...(opened.hosts.master.kind === 'ssh' ? { warmUp } : {}),
       ...(opened.snapshotDir ? { snapshotDir: opened.snapshotDir } : {}),
     });
     progress.stop();

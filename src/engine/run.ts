@@ -41,6 +41,8 @@ export interface RunInput {
   snapshotDir?: string;
   /** Hosts that could not be reached, with the reason: every check is an ERROR, never a FAIL. */
   unreachable?: Partial<Record<Role, string>>;
+  /** Fill the run's memo in parallel before the checks (live hosts: saves a round trip per read). */
+  warmUp?: (ctx: CheckContext) => Promise<void>;
 }
 
 /** The VIP: as given, else master's address when that is an IPv4 address. */
@@ -60,6 +62,39 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
   const modeMs = { static: 0, live: 0, disruptive: 0 };
   let failover: FailoverTimeline | undefined;
 
+  const memoize = <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    let p = memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = compute();
+      memo.set(key, p);
+    }
+    return p;
+  };
+  const contextFor = (check: Check | undefined, collected: FindingInput[], evidence: Evidence[]): CheckContext => ({
+    profile: input.profile,
+    target: input.target,
+    options: input.options,
+    vip,
+    signal,
+    host: (role) => input.hosts[role],
+    memo: memoize,
+    report: (f) => collected.push(f),
+    evidence: (e) => evidence.push(e),
+    progress: (message) => {
+      if (check) input.onEvent?.({ type: 'check-progress', check, message });
+    },
+    resultOf: (id) => byId.get(id),
+    setFailover: (t) => {
+      failover = t;
+    },
+  });
+
+  // Read what the checks will need from every host at once, instead of one round trip at a time.
+  // Failures stay in the memo, so the check that needs the value reports them as it would have.
+  if (input.warmUp && !input.unreachable?.master && !input.unreachable?.backup) {
+    await input.warmUp(contextFor(undefined, [], [])).catch(() => undefined);
+  }
+
   for (const check of input.checks) {
     const t0 = Date.now();
     input.onEvent?.({ type: 'check-start', check });
@@ -69,31 +104,8 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
     if (notRun) {
       collected.push(...notRun);
     } else {
-      const ctx: CheckContext = {
-        profile: input.profile,
-        target: input.target,
-        options: input.options,
-        vip,
-        signal,
-        host: (role) => input.hosts[role],
-        memo: <T>(key: string, compute: () => Promise<T>) => {
-          let p = memo.get(key) as Promise<T> | undefined;
-          if (!p) {
-            p = compute();
-            memo.set(key, p);
-          }
-          return p;
-        },
-        report: (f) => collected.push(f),
-        evidence: (e) => evidence.push(e),
-        progress: (message) => input.onEvent?.({ type: 'check-progress', check, message }),
-        resultOf: (id) => byId.get(id),
-        setFailover: (t) => {
-          failover = t;
-        },
-      };
       try {
-        await check.run(ctx);
+        await check.run(contextFor(check, collected, evidence));
       } catch (e) {
         collected.push({ kind: 'error', messageId: 'crashed', data: { error: errorText(e) } });
       }

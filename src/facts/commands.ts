@@ -81,12 +81,30 @@ export function outputExcerpt(result: CommandResult): string {
 export async function runCached(ctx: CheckContext, role: Role, key: string): Promise<CommandResult> {
   const command = findCommand(ctx.profile, ctx.vip, key);
   if (!command) throw new Error(`no read-only command '${key}'${ctx.vip ? '' : ' (it may need the VIP)'}`);
-  const result = await ctx.memo(`command:${role}:${key}`, async () => ({
-    ...(await ctx.host(role).run(command)),
-    command: displayCommand(command),
-  }));
+  const result = await cachedResult(ctx, role, command);
   if (!result.unavailable) {
     ctx.evidence({ host: role, command: result.command, exitCode: result.exitCode, output: outputExcerpt(result) });
   }
   return result;
+}
+
+/** A registry command's result on a host, run once per run (memo `command:<role>:<key>`). */
+export function cachedResult(ctx: CheckContext, role: Role, command: Command): Promise<CommandResult> {
+  return ctx.memo(`command:${role}:${command.key}`, async () => ({
+    ...(await ctx.host(role).run(command)),
+    command: displayCommand(command),
+  }));
+}
+
+/** Commands about the VIP run on master only: it reaches the VIP locally while it holds it. */
+export const MASTER_ONLY_COMMANDS: ReadonlySet<string> = new Set(['https-vip', 'tls-vip-cert']);
+
+/** The registry commands that run on a host. */
+export function commandsFor(role: Role, profile: LabProfile, vip: string | undefined): Command[] {
+  return readOnlyCommands(profile, vip).filter((c) => role === 'master' || !MASTER_ONLY_COMMANDS.has(c.key));
+}
+
+/** Run every registry command on both hosts at once, filling the memo the live checks read. */
+export async function prefetchCommands(ctx: CheckContext): Promise<void> {
+  await Promise.all((['master', 'backup'] as const).flatMap((role) => commandsFor(role, ctx.profile, ctx.vip).map((c) => cachedResult(ctx, role, c))));
 }

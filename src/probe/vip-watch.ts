@@ -1,5 +1,5 @@
 // Who holds the VIP right now, read from `ip -o -4 addr show` on both hosts.
-import { findCommand } from '../facts/commands.js';
+import { cachedResult, findCommand } from '../facts/commands.js';
 import { parseIpAddr, vipEntries } from '../facts/ip-addr.js';
 import type { CheckContext, Command, Role } from '../types.js';
 
@@ -22,8 +22,7 @@ export function findVip(stdout: string, vip: string): VipHolder {
 export async function vipHolders(ctx: CheckContext, vip: string, cached = true): Promise<Record<Role, VipHolder> | undefined> {
   const command = findCommand(ctx.profile, vip, 'ip-addr') as Command;
   const read = async (role: Role) => {
-    const run = () => ctx.host(role).run(command);
-    const r = cached ? await ctx.memo(`command:${role}:ip-addr`, run) : await run();
+    const r = cached ? await cachedResult(ctx, role, command) : await ctx.host(role).run(command);
     return r.exitCode === 0 ? findVip(r.stdout, vip) : undefined;
   };
   const [master, backup] = await Promise.all([read('master'), read('backup')]);

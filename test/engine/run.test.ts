@@ -80,6 +80,21 @@ describe('engine', () => {
     expect(result.exitCode).to.equal(3);
   });
 
+  it('a warm-up fills the memo the checks read, and is skipped when a host is unreachable', async () => {
+    let computed = 0;
+    const reader = check('TST001', async (ctx) => {
+      const value = await ctx.memo('answer', async () => ++computed);
+      if (value !== 1) ctx.report({ messageId: 'bad', data: { what: String(value) } });
+    });
+    const warmUp = async (ctx: CheckContext) => void (await ctx.memo('answer', async () => ++computed));
+    const result = await run([reader, reader], { warmUp });
+    expect(result.results.map((r) => r.status)).to.deep.equal(['pass', 'pass']);
+    expect(computed).to.equal(1);
+    computed = 0;
+    await run([reader], { warmUp, unreachable: { master: 'down' } });
+    expect(computed).to.equal(0);
+  });
+
   it('exit codes: 0 all passed, 1 any failure, 3 errors without failures', () => {
     const s = { pass: 1, fail: 0, error: 0, skip: 0, score: 1, maxScore: 1 };
     expect(exitCodeFor(s)).to.equal(0);
