@@ -117,6 +117,22 @@ describe('loadRoster (YAML)', () => {
     expect(bob).to.deep.equal({ student: 'bob', master: { host: '192.0.2.21', user: 'student' }, backup: { host: '192.0.2.22', user: 'student', port: 2200 }, vip: '192.0.2.21', line: 7 });
   });
 
+  it('applies knownHosts, user and key given next to students: to every student that does not set its own', () => {
+    const text = [
+      'knownHosts: known_hosts',
+      'user: root',
+      'students:',
+      '  - {student: p1, master: 198.51.100.11, backup: 198.51.100.12, vip: 203.0.113.10}',
+      '  - {student: p2, master: 198.51.100.13, backup: 198.51.100.14, user: student}',
+      '',
+    ].join('\n');
+    const [p1, p2] = parseRoster(text, join(DATA, 'lab-roster.yaml'));
+    expect(p1!.knownHosts).to.equal(join(DATA, 'known_hosts'));
+    expect(p1!.master.user).to.equal('root');
+    expect(p2!.knownHosts).to.equal(join(DATA, 'known_hosts'));
+    expect(p2!.backup.user).to.equal('student');
+  });
+
   it('gives the line of an item without student, a bad host, an unknown key and a duplicate', () => {
     const cases: [string, number, RegExp][] = [
       ['students:\n  - master: 192.0.2.1\n    backup: 192.0.2.2\n', 2, /no student/],
