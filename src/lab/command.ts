@@ -71,7 +71,7 @@ export function registerLabCommands(program: Command): void {
   lab
     .command('up')
     .description('create the lab (replacing a previous one) and start every host')
-    .option('--scenario <name>', "what the hosts are configured with (see 'hagrade lab scenarios')", 'correct')
+    .option('--scenario <names>', "what the hosts are configured with (see 'hagrade lab scenarios'); with --pairs, several comma-separated names are dealt out to the pairs in turn", 'correct')
     .option('--pairs <n>', `number of master/backup pairs (1-${MAX_PAIRS})`, positiveInteger('--pairs', MAX_PAIRS), 1)
     .action(
       userFacing(async (opts: { scenario: string; pairs: number }) => {

@@ -106,6 +106,7 @@ const quiet: Progress = () => {};
 // Public API
 
 export interface LabUpOptions {
+  /** A scenario name, or several separated by commas, dealt out to the pairs in turn. */
   scenario?: string;
   pairs?: number;
   onProgress?: Progress;
@@ -118,8 +119,11 @@ export function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
 
 async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
   const progress = options.onProgress ?? quiet;
-  const scenario = scenarioNamed(options.scenario ?? 'correct');
+  // Several names are dealt out to the pairs in turn: a class of mixed mistakes in one go.
+  const names = (options.scenario ?? 'correct').split(',').map((n) => n.trim()).filter(Boolean);
+  const scenarios = names.map(scenarioNamed);
   const plan = planLab(options.pairs ?? 1);
+  const scenarioOf = (id: number): Scenario => scenarios[(id - 1) % scenarios.length]!;
   await ensureLabPrerequisites(progress);
   if (existsSync(LAB_DIR) || (await labNamespaces()).length) {
     progress('removing the previous lab');
@@ -133,12 +137,12 @@ async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
     await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hagrade-lab', '-f', KEY_PATH], 'creating the lab key');
     progress(`creating bridge ${BRIDGE} (${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}) and routes to the VIPs`);
     await createBridge(plan.map((p) => p.vip));
-    const knownHosts = await Promise.all(plan.map((pair) => bringUpPair(pair, scenario, progress)));
+    const knownHosts = await Promise.all(plan.map((pair) => bringUpPair(pair, scenarioOf(pair.id), progress)));
     writeFileSync(KNOWN_HOSTS_PATH, knownHosts.flat().join(''), { mode: 0o644 });
-    writeState({ pairs: plan.map((p) => ({ id: p.id, scenario: scenario.name })) });
-    const info = labInfo(plan, () => scenario.name);
+    writeState({ pairs: plan.map((p) => ({ id: p.id, scenario: scenarioOf(p.id).name })) });
+    const info = labInfo(plan, (id) => scenarioOf(id).name);
     writeInventories(info);
-    progress(`lab up: ${plan.length} pair(s), scenario '${scenario.name}'`);
+    progress(`lab up: ${plan.length} pair(s), scenario ${names.map((n) => `'${n}'`).join(', ')}`);
     return info;
   } catch (error) {
     progress('lab up failed; removing what was created');

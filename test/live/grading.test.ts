@@ -1,13 +1,12 @@
 // End-to-end live grading on the real lab: the hagrade CLI over SSH against real sshd, haproxy and
 // keepalived, failover probe included; and interrupted probes (SIGINT, SIGKILL) leave haproxy running.
+// The broken scenarios are graded as a class in batch.test.ts.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/paths.js';
-import { SCENARIOS } from '../../src/lab/scenarios.js';
-import { planLab } from '../../src/lab/topology.js';
 import type { RunResult } from '../../src/types.js';
 import { ssh, useLab, waitUntil } from '../support/lab.js';
 import type { LabInfo } from '../../src/lab/lab.js';
@@ -99,28 +98,7 @@ describe('live grading over SSH @lab', function () {
     const liv003 = report.results.find((r) => r.id === 'LIV003')!;
     expect(liv003.evidence?.some((e) => e.command.includes('ip -o -4 addr show'))).to.equal(true);
   });
-
-  for (const scenario of SCENARIOS.filter((s) => s.name !== 'correct')) {
-    // The probe runs where the scenario is about failover; elsewhere a read-only run keeps the suite short.
-    const probes = scenario.expectFail.some((id) => id.startsWith('FOV'));
-    it(`${scenario.name}: exactly ${scenario.expectFail.join(', ')} fail${probes ? ' (probe included)' : ''}, and the pair is left as found`, async () => {
-      const lab = await useLab(scenario.name);
-      const run = await runHagrade(['--inventory', lab.inventoryPath, ...(probes ? [] : ['--no-failover'])]);
-      expect(run.report, run.stderr).to.not.equal(undefined);
-      const report = run.report!;
-      expect(errors(report)).to.deep.equal([]);
-      expect(failedIds(report)).to.deep.equal([...scenario.expectFail].sort());
-      expect(run.code).to.equal(1);
-      // Every failure says why, in a sentence, with a hint.
-      for (const r of report.results.filter((x) => x.status === 'fail')) {
-        const f = r.findings.find((x) => x.kind === 'fail')!;
-        expect(f.message.length, `${r.id} message`).to.be.above(20);
-        expect(f.hint, `${r.id} hint`).to.be.a('string');
-      }
-      const setup = scenario.setup(planLab(1)[0]!);
-      if (setup.master.haproxyRuns) expect(await haproxyActiveOnMaster(lab)).to.equal(true);
-    });
-  }
+  // Every broken scenario is graded, all at once, in test/live/batch.test.ts.
 });
 
 describe('interrupted probes leave haproxy running @lab', function () {

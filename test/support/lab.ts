@@ -10,6 +10,7 @@ let currentScenario: string | undefined;
 /** The shared lab, running `scenario` (default `correct`) on every pair. Needs root; fails with the lab's message otherwise. */
 export async function useLab(scenario = 'correct'): Promise<LabInfo> {
   holdLab(); // for the whole run: another run on this machine fails fast instead of switching scenarios under us
+  if (lab && (await lab.catch(() => undefined))?.pairs.length !== 1) await tearDownLab();
   lab ??= labUp({ scenario }).then((info) => {
     currentScenario = scenario;
     return info;
@@ -27,6 +28,24 @@ export async function useLab(scenario = 'correct'): Promise<LabInfo> {
     currentScenario = scenario;
   }
   return { ...info, pairs: info.pairs.map((p) => ({ ...p, scenario })) };
+}
+
+/**
+ * A class: one pair per scenario name (pair i runs scenarios[i]), replacing the shared lab; the next
+ * useLab() brings a one-pair lab back.
+ */
+export async function useClassLab(scenarios: string[]): Promise<LabInfo> {
+  holdLab();
+  if (lab) await tearDownLab();
+  currentScenario = undefined;
+  const info = labUp({ scenario: scenarios.join(','), pairs: scenarios.length });
+  lab = info;
+  try {
+    return await info;
+  } catch (error) {
+    lab = undefined;
+    throw error;
+  }
 }
 
 /** Remove the shared lab now (the next useLab brings up a fresh one). */
