@@ -78,6 +78,11 @@ export const REQUIRED_PROGRAMS: ReadonlyArray<{ program: string; pkg: string }> 
   { program: 'nsenter', pkg: 'util-linux' },
   { program: 'setsid', pkg: 'util-linux' },
   { program: 'bash', pkg: 'bash' },
+  // What the grader runs on the hosts: LIV004 and CRT005 probe the VIP; sudo for non-root logins.
+  { program: 'curl', pkg: 'curl' },
+  { program: 'openssl', pkg: 'openssl' },
+  { program: 'sudo', pkg: 'sudo' },
+  { program: 'timeout', pkg: 'coreutils' },
 ];
 
 export function missingPackages(): string[] {

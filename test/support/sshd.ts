@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureLabPrerequisites } from '../../src/lab/system.js';
 
 export const SSHD = '/usr/sbin/sshd';
 
@@ -99,6 +100,8 @@ function killAll(pids: number[]): void {
 }
 
 export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
+  // A fresh machine may lack sshd, sudo or the tools the tests run: install them as the lab does.
+  await ensureLabPrerequisites();
   // sshd insists on its privilege separation directory; the openssh-server service normally creates it.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'hagrade-sshd-'));
