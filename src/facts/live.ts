@@ -89,6 +89,8 @@ export function commandProblem(result: CommandResult, zeroExit: boolean): Findin
     const program = /([^\s:]+): (?:command )?not found/.exec(result.stderr)?.[1] ?? command.split(' ')[0]!;
     return { kind: 'error', messageId: 'commandNotFound', data: { command, program } };
   }
+  // 126: the program is there but cannot be executed (a broken install, a binary replaced): nothing was judged.
+  if (result.exitCode === 126) return { kind: 'error', messageId: 'commandNotRun', data: { command, reason: reason || 'exit code 126' } };
   if (zeroExit && result.exitCode !== 0) {
     return { kind: 'error', messageId: 'commandFailed', data: { command, exitCode: result.exitCode, reason: reason || 'no message' } };
   }

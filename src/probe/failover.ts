@@ -1,6 +1,7 @@
 // The failover probe (DESIGN.md §5): precheck, arm the dead-man switch, stop haproxy on master,
 // watch the VIP move to backup, start haproxy, watch it come back, and restore on every path.
 import type { CheckContext, FailoverEvent, FailoverTimeline, Host, Role } from '../types.js';
+import { ACTIVE_STATES, serviceState } from '../facts/live.js';
 import { armDeadman, disarmDeadman } from './deadman.js';
 import { vipHolders, type VipHolder } from './vip-watch.js';
 import { probeDeadlines, type ProbeDeadlines } from './timing.js';
@@ -43,10 +44,12 @@ function describeHolders(h: Record<Role, VipHolder>): string {
   return holders.length ? holders.join(' and ') : 'nobody';
 }
 
+/** undefined when systemctl gave no state word (not installed, not runnable, no answer). */
 async function isActive(host: Host, service: string): Promise<boolean | undefined> {
   const r = await host.run({ key: `systemctl-is-active-${service}`, argv: ['systemctl', 'is-active', service], timeoutMs: 10_000 });
   if (r.unavailable || r.timedOut || r.exitCode === null) return undefined;
-  return r.exitCode === 0;
+  const state = serviceState(r, ACTIVE_STATES);
+  return state.known ? state.state === 'active' : undefined;
 }
 
 /** Run the whole probe once per run; FOV001–FOV003 each report one aspect of it. */
@@ -89,6 +92,11 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
   ]);
   if (!before) {
     outcome.precheck = { ok: false, messageId: 'cannotObserve', data: {} };
+    return outcome;
+  }
+  if (masterActive === undefined || backupActive === undefined) {
+    const unknown = [masterActive === undefined ? 'master' : '', backupActive === undefined ? 'backup' : ''].filter(Boolean).join(', ');
+    outcome.precheck = { ok: false, messageId: 'serviceUnknown', data: { hosts: unknown, service } };
     return outcome;
   }
   if (masterActive !== true || backupActive !== true) {
@@ -200,7 +208,9 @@ async function watchUntil(
       if (now[want].present && now[want].label === label && !now[other].present) return { status: 'pass', ms: elapsed };
     }
     if (elapsed > deadlineMs) {
-      return { status: 'fail', ms: elapsed, reason: 'deadline', state: last ? describeHolders(last) : 'unknown (hosts did not answer)' };
+      // A host that does not answer at the deadline leaves who holds the VIP unknown: undecided, not failed.
+      if (!now) return { status: 'error', reason: `a host did not answer 'ip -o -4 addr show' at the ${(deadlineMs / 1000).toFixed(0)}-second deadline, so who holds the VIP is unknown` };
+      return { status: 'fail', ms: elapsed, reason: 'deadline', state: describeHolders(now) };
     }
     ctx.progress(`waiting for the VIP on ${want}: ${(elapsed / 1000).toFixed(1)} s, held by ${last ? describeHolders(last) : '?'}`);
     await sleep(POLL_MS, ctx.signal);

@@ -16,6 +16,10 @@ export const PRECHECK_MESSAGES: Record<string, Text> = {
     en: 'haproxy is not active on {hosts} before the probe, so nothing was stopped (start it and run again)',
     ru: 'haproxy не запущен на {hosts} до проверки, поэтому ничего не останавливалось (запустите его и повторите)',
   },
+  serviceUnknown: {
+    en: "could not read the state of {service} with 'systemctl is-active' on {hosts}, so nothing was stopped",
+    ru: "не удалось узнать состояние {service} командой 'systemctl is-active' на {hosts}, поэтому ничего не останавливалось",
+  },
   vipNotOnMasterOnly: {
     en: 'before the probe the VIP must be on master only, but it is held by {holders}; nothing was stopped',
     ru: 'до проверки виртуальный IP должен быть только на master, а он на: {holders}; ничего не останавливалось',
