@@ -2,6 +2,7 @@
 import { parseHaproxy, type HaproxyConfig } from '../parsers/haproxy.js';
 import { resolveHaproxy, type Origin, type ResolvedHaproxy, type ResolvedProxy } from '../parsers/haproxy-resolve.js';
 import type { CheckContext, FileRead, Role, Text } from '../types.js';
+import { reportUnreadable } from './unreadable.js';
 
 /** Real configs are a few kilobytes; a generous cap keeps a runaway file from eating the grader's memory. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -44,16 +45,7 @@ export const CONFIG_SKIP_MESSAGES = {
 /** The parsed config, or undefined after reporting a skip (messages: CONFIG_SKIP_MESSAGES). */
 export function configOrSkip(ctx: CheckContext, file: HaproxyFile): { config: HaproxyConfig; resolved: ResolvedHaproxy } | undefined {
   if (file.config && file.resolved) return { config: file.config, resolved: file.resolved };
-  const read = file.read;
-  const missing = !read.ok && read.reason === 'missing';
-  ctx.report({
-    kind: 'skip',
-    host: file.role,
-    messageId: missing ? 'configMissing' : 'configUnreadable',
-    file: file.path,
-    data: { file: file.path, error: read.ok ? '' : read.message },
-  });
-  return undefined;
+  return reportUnreadable(ctx, file);
 }
 
 export type Capability = 'frontend' | 'backend';

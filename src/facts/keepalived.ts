@@ -12,6 +12,7 @@ import {
   type GlobalDefs,
 } from '../parsers/keepalived-model.js';
 import type { CheckContext, FileRead, Host, Role, Text } from '../types.js';
+import { reportUnreadable } from './unreadable.js';
 
 /** Real configs are a few kilobytes; the cap keeps a runaway file from eating the grader's memory. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -181,16 +182,7 @@ export const CONFIG_SKIP_MESSAGES = {
 /** The parsed config, or undefined after reporting a skip (messages: CONFIG_SKIP_MESSAGES). */
 export function configOrSkip(ctx: CheckContext, file: KeepalivedFile): KeepalivedConfig | undefined {
   if (file.config) return file.config;
-  const read = file.read;
-  const missing = !read.ok && read.reason === 'missing';
-  ctx.report({
-    kind: 'skip',
-    host: file.role,
-    messageId: missing ? 'configMissing' : 'configUnreadable',
-    file: file.path,
-    data: { file: file.path, error: read.ok ? '' : read.message },
-  });
-  return undefined;
+  return reportUnreadable(ctx, file);
 }
 
 /**

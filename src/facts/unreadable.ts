@@ -1,0 +1,15 @@
+// The skip a check reports when the config file it judges could not be read (another check,
+// HAP001 or KAD001, fails for it): messageId configMissing or configUnreadable.
+import type { CheckContext, FileRead, Role } from '../types.js';
+
+export function reportUnreadable(ctx: CheckContext, file: { role: Role; path: string; read: FileRead }): undefined {
+  const read = file.read;
+  ctx.report({
+    kind: 'skip',
+    host: file.role,
+    messageId: !read.ok && read.reason === 'missing' ? 'configMissing' : 'configUnreadable',
+    file: file.path,
+    data: { file: file.path, error: read.ok ? '' : read.message },
+  });
+  return undefined;
+}
