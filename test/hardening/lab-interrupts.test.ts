@@ -1,0 +1,71 @@
+// Interrupts at every phase of the failover probe, table-driven on one lab: SIGINT and SIGTERM make
+// hagrade restore haproxy itself; after SIGKILL the dead-man switch on master does. In every case
+// haproxy on master ends up running and a second run right after finds the pair healthy.
+// (SIGINT and SIGKILL while waiting for failover are in test/live/grading.test.ts.)
+import { expect } from 'chai';
+import type { LabInfo } from '../../src/lab/lab.js';
+import { DEADMAN_PID_FILE } from '../../src/probe/deadman.js';
+import { ssh, useLab, waitUntil } from '../support/lab.js';
+import { explain, runHagrade, STACK_FRAME, waitHealthy } from './lab-support.js';
+
+interface Case {
+  phase: string;
+  /** The progress line that marks the phase. */
+  marker: RegExp;
+  signal: NodeJS.Signals;
+}
+
+const PRECHECK = /precheck: VIP on master only/;
+const ARMED = /stopping haproxy on master/;
+const FAILOVER = /waiting for the VIP on backup/;
+const FAILBACK = /waiting for the VIP on master/;
+
+const CASES: Case[] = [
+  { phase: 'before arming (precheck)', marker: PRECHECK, signal: 'SIGTERM' },
+  { phase: 'after arming, as haproxy is stopped', marker: ARMED, signal: 'SIGINT' },
+  { phase: 'after arming, as haproxy is stopped', marker: ARMED, signal: 'SIGKILL' },
+  { phase: 'while waiting for failover', marker: FAILOVER, signal: 'SIGTERM' },
+  { phase: 'while waiting for failback', marker: FAILBACK, signal: 'SIGINT' },
+  { phase: 'while waiting for failback', marker: FAILBACK, signal: 'SIGKILL' },
+];
+
+describe('interrupts at every phase of the probe @lab', function () {
+  this.timeout(180_000);
+  let lab: LabInfo;
+
+  before(async () => {
+    lab = await useLab('correct');
+  });
+
+  for (const c of CASES) {
+    it(`${c.signal} ${c.phase}: haproxy on master ends up running, and the next run finds the pair healthy`, async () => {
+      await waitHealthy(lab);
+      const run = await runHagrade(['--inventory', lab.inventoryPath], (stderr) => (c.marker.test(stderr) ? c.signal : undefined));
+      expect(run.stderr).to.match(c.marker);
+      expect(run.stderr + run.stdout).to.not.match(STACK_FRAME);
+      if (c.signal === 'SIGKILL') {
+        expect(run.signal).to.equal('SIGKILL');
+      } else {
+        // hagrade itself restored what it changed, reported it (FOV003) and exited as interrupted.
+        expect(run.stderr).to.contain(`${c.signal} received`);
+        expect(run.report, run.stderr).to.not.equal(undefined);
+        expect(run.report!.results.find((r) => r.id === 'FOV003')?.status).to.be.oneOf(['pass', 'skip']);
+        expect(explain(run.report!, 'error')).to.deep.equal([]);
+        expect(run.code).to.not.equal(0);
+        if (c.marker === PRECHECK) {
+          expect(run.report!.failover?.events.map((e) => e.event) ?? [], 'interrupted before arming: nothing stopped').to.not.include('haproxy-stopped');
+        }
+      }
+      if (c.signal === 'SIGKILL') {
+        // The switch fires after the failover deadline plus its slack, and removes its pid file: wait for
+        // that, or it would start haproxy in the middle of the next probe.
+        const master = lab.pairs[0]!.master.address;
+        await waitUntil('the dead-man switch to fire', 90_000, async () => (await ssh(lab, master, `test -e ${DEADMAN_PID_FILE}`)).code === 1);
+      }
+      await waitHealthy(lab, 5_000);
+      const again = await runHagrade(['--inventory', lab.inventoryPath, '--no-failover']);
+      expect(explain(again.report!, 'fail')).to.deep.equal([]);
+      expect(explain(again.report!, 'error')).to.deep.equal([]);
+    });
+  }
+});
