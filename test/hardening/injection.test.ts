@@ -102,6 +102,22 @@ describe('hostile values never run on a host @lab', function () {
     expect(commands).to.contain('touch ');
   });
 
+  it('hostile host specs are refused before connecting (exit 2): --master, an inventory, a roster', async () => {
+    const inventory = join(work, 'inventory-host.yaml');
+    writeFileSync(inventory, toYaml({ master: { host: hostile('semi', '127.0.0.1'), user: 'root' }, backup: { host: '127.0.0.1', user: 'root' }, vip: '203.0.113.10' }));
+    const roster = join(work, 'roster-host.csv');
+    writeFileSync(roster, `student,master,backup,user,key,vip\nivan,"${hostile('subst', '127.0.0.1')}",127.0.0.1,root,${sshd.clientKey},203.0.113.10\n`);
+    const runs = [
+      await hagrade(['check', '--master', `root@${hostile('semi', '127.0.0.1')}`, '--backup', 'root@127.0.0.1', '--format', 'json'], { HOME: work }),
+      await hagrade(['check', '--inventory', inventory, '--format', 'json'], { HOME: work }),
+      await hagrade(['batch', roster, '--out', join(work, 'never-host')], { HOME: work }),
+    ];
+    for (const run of runs) {
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stderr).to.match(/is not a host/);
+    }
+  });
+
   it('an inventory or a roster with a hostile VIP is refused before connecting (exit 2)', async () => {
     const host = { host: '127.0.0.1', port: sshd.port, user: 'root', key: sshd.clientKey };
     const inventory = join(work, 'inventory.yaml');
