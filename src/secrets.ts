@@ -75,7 +75,8 @@ function commentStart(text: string): number {
 }
 
 const redactedComment = (mark: string) => `${mark} (comment removed by hagrade: it followed a password)`;
-const AUTH_PASS_VALUE = /(^|\s)auth_pass(\s+)("[^"]*"|[^\s"]+|"[^"]*$)?/;
+/** The keyword, at the start of a word (or of a definition's value: `$A=auth_pass …`), and its value as written. */
+const AUTH_PASS_VALUE = /(^|[\s=])auth_pass(\s+)("[^"]*"|[^\s"]+|"[^"]*$)?/;
 
 /**
  * One physical line with its auth_pass value replaced: `pass` is the value keepalived read (undefined
@@ -107,40 +108,48 @@ function* walk(statements: readonly KeepalivedStatement[]): Generator<Keepalived
 
 /** Any other `auth_pass WORD` (commented out, in a file keepalived does not read): masked outright. */
 const LEFTOVER_AUTH_PASS = /(\bauth_pass\s+)("[^"\n]*"|[^\s]+)/g;
+/** `$NAME=value` (GRAMMAR.md B1: the line starts with `$`, no space before `=`). */
+const DEFINITION = /^\s*\$([A-Za-z_][A-Za-z0-9_]*)=/;
+/** The names a line uses: `$NAME` and `${NAME}`. */
+const usedNames = (text: string) => [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
 
 /**
  * keepalived's passwords replaced in the captured files. `statements` is the parsed configuration
- * (its files included): each auth_pass it holds gets the keyed hash of what keepalived compares;
- * any other auth_pass line in any file is masked. Files and line counts are kept.
+ * (its files included): each auth_pass it holds gets the keyed hash of what keepalived compares,
+ * also where the password comes from a definition (`auth_pass $PASS`, or `$A` standing for a whole
+ * `auth_pass …` line); any other auth_pass line in any file is masked. Line counts are kept.
  */
 export function redactAuthPasswords(files: Map<string, Buffer>, statements: readonly KeepalivedStatement[], key: Buffer): Map<string, Buffer> {
-  const rewritten = new Map<string, string[]>();
-  const linesOf = (file: string) => {
-    let lines = rewritten.get(file);
-    if (!lines && files.has(file)) rewritten.set(file, (lines = files.get(file)!.toString('latin1').split('\n')));
-    return lines;
-  };
+  // Files are handled as bytes (latin1) to keep any encoding; the parser's words are text (UTF-8).
+  const lines = new Map([...files].map(([file, content]) => [file, content.toString('latin1').split('\n')]));
   const done = new Set<string>();
+  const textOf = (file: string, i: number) => Buffer.from(lines.get(file)![i] ?? '', 'latin1').toString('utf8');
+  const replace = (file: string, i: number, text: string) => {
+    lines.get(file)![i] = Buffer.from(text, 'utf8').toString('latin1');
+    done.add(`${file}\0${i}`);
+  };
+  /** Definitions a password was read through, with that password. */
+  const definitions = new Map<string, string | undefined>();
   for (const st of walk(statements)) {
-    if (st.keyword !== 'auth_pass') continue;
-    const lines = linesOf(st.file);
-    const at = `${st.file}\0${st.line}`;
-    if (!lines || done.has(at)) continue;
-    // The parser gives words as text; the file is handled as bytes (latin1) to keep any encoding.
-    const line = Buffer.from(lines[st.line - 1] ?? '', 'latin1').toString('utf8');
+    const i = st.line - 1;
+    if (st.keyword !== 'auth_pass' || !lines.has(st.file) || done.has(`${st.file}\0${i}`)) continue;
+    const line = textOf(st.file, i);
     const updated = rewriteAuthPassLine(line, st.args[0], key);
-    if (updated === undefined) continue;
-    lines[st.line - 1] = Buffer.from(updated, 'utf8').toString('latin1');
-    done.add(at);
+    if (updated !== undefined) replace(st.file, i, updated);
+    for (const name of usedNames(line)) definitions.set(name, st.args[0]);
   }
-  const out = new Map<string, Buffer>();
-  for (const [file, content] of files) {
-    if (!rewritten.has(file) && !content.includes('auth_pass')) {
-      out.set(file, content);
-      continue;
+  for (const [file, fileLines] of lines) {
+    for (let i = 0; i < fileLines.length; i++) {
+      if (done.has(`${file}\0${i}`)) continue;
+      const line = textOf(file, i);
+      const name = DEFINITION.exec(line)?.[1];
+      if (name !== undefined && definitions.has(name)) {
+        const cr = line.endsWith('\r') ? '\r' : '';
+        replace(file, i, rewriteAuthPassLine(line, definitions.get(name), key) ?? `${line.slice(0, line.indexOf('=') + 1)}********${cr}`);
+      } else if (line.includes('auth_pass')) {
+        replace(file, i, line.replace(LEFTOVER_AUTH_PASS, '$1********'));
+      }
     }
-    const lines = linesOf(file)!.map((line, i) => (done.has(`${file}\0${i + 1}`) ? line : line.replace(LEFTOVER_AUTH_PASS, '$1********')));
-    out.set(file, Buffer.from(lines.join('\n'), 'latin1'));
   }
-  return out;
+  return new Map([...lines].map(([file, fileLines]) => [file, Buffer.from(fileLines.join('\n'), 'latin1')]));
 }

@@ -157,6 +157,21 @@ describe('snapshots keep no secret and re-grade the same', () => {
       });
     }
 
+    for (const c of [
+      { name: 'auth_pass $PASS', define: '$PASS=Zq7pW3xa', use: 'auth_pass $PASS', backup: 'auth_pass Zq7pW3xa', kad003: 'pass' },
+      { name: 'auth_pass ${PASS} with another password', define: '$PASS=Zq7pW3xa', use: 'auth_pass ${PASS}', backup: 'auth_pass Zq7pW3xb', kad003: 'fail' },
+      { name: 'a definition holding the whole line', define: '$AUTH=auth_pass Zq7pW3xa', use: '$AUTH', backup: 'auth_pass Zq7pW3xa', kad003: 'pass' },
+    ]) {
+      it(`a password read through a definition (${c.name}): KAD003 ${c.kad003}, before and after`, async () => {
+        const hosts = memoryPair(
+          withFiles('master', { [KEEPALIVED]: `${c.define}\n${withAuthPass('master', c.use)}` }),
+          withFiles('backup', { [KEEPALIVED]: withAuthPass('backup', c.backup) }),
+        );
+        const { original } = await captureAndRegrade(hosts, target, false, ['Zq7pW3xa', 'Zq7pW3xb']);
+        expect(statusOf(original, 'KAD003')).to.equal(c.kad003);
+      });
+    }
+
     it('keeps line numbers and CRLF line ends, and masks auth_pass outside what keepalived reads', async () => {
       const crlf = withAuthPass('master', 'auth_pass Zq7pW3xa').replace(/\n/g, '\r\n') + '# auth_pass hunter55\r\n';
       const hosts = memoryPair(
