@@ -89,14 +89,13 @@ function rewriteAuthPassLine(line: string, pass: string | undefined, key: Buffer
   const valueAt = m.index + m[1]!.length + 'auth_pass'.length + m[2]!.length;
   const cr = line.endsWith('\r') ? '\r' : '';
   const rest = line.slice(valueAt, line.length - cr.length);
-  const replacement = pass === undefined ? '' : hashedPassword(pass, key);
-  const comment = commentStart(rest);
-  if (comment < 0) return line.slice(0, valueAt) + replacement + rest.slice((m[3] ?? '').length) + cr;
   const written = m[3] ?? '';
-  const mark = rest[comment]!;
+  const head = line.slice(0, valueAt) + (pass === undefined ? '' : hashedPassword(pass, key));
+  const comment = commentStart(rest);
+  if (comment < 0) return head + rest.slice(written.length) + cr;
+  const tail = redactedComment(rest[comment]!) + cr;
   // The comment began inside the written value (`s3cr!t12`): the hash, then the comment, no space.
-  if (comment < written.length) return line.slice(0, valueAt) + replacement + redactedComment(mark) + cr;
-  return line.slice(0, valueAt) + replacement + rest.slice(written.length, comment) + redactedComment(mark) + cr;
+  return comment < written.length ? head + tail : head + rest.slice(written.length, comment) + tail;
 }
 
 function* walk(statements: readonly KeepalivedStatement[]): Generator<KeepalivedStatement> {
