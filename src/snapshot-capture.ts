@@ -1,5 +1,6 @@
 // Capturing a live pair as a snapshot directory (DESIGN.md §3): the files the checks read and the
-// outputs of the read-only commands, so the same grading can be replayed offline later.
+// outputs of the read-only commands, so the same grading can be replayed offline later. No secret is
+// written: private keys and keepalived passwords are replaced as src/secrets.ts describes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { stringify as toYaml } from 'yaml';
