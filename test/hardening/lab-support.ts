@@ -61,7 +61,7 @@ export function runHagrade(args: string[], onStderr?: (stderr: string) => NodeJS
 }
 
 /** A JavaScript stack frame in the output: what a user must never see. */
-export const STACK_FRAME = /^\s+at .*(\(|\s)(file:|node:|\/).*:\d+:\d+\)?$/m;
+export const STACK_FRAME = /^\s+at (?:.+ \()?(?:file:|node:|\/)\S*:\d+:\d+\)?$/m;
 
 export const statusesOf = (report: RunResult, status: string) => report.results.filter((r) => r.status === status).map((r) => r.id).sort();
 
