@@ -12,6 +12,9 @@ import { registerBatchCommands } from './batch/command.js';
 import type { GradeFn } from './batch/types.js';
 import { gradePair } from './grade.js';
 import { VERSION } from './version.js';
+import { ProfileError } from './profile.js';
+import { InventoryError } from './inventory.js';
+import { SnapshotError } from './hosts/snapshot.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -152,6 +155,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       process.stderr.write(`hagrade: ${e.message}\n`);
       return e.exitCode;
+    }
+    // Bad input files: a lab profile, an inventory, a snapshot directory.
+    if (e instanceof ProfileError || e instanceof InventoryError || e instanceof SnapshotError) {
+      process.stderr.write(`hagrade: ${e.message}\n`);
+      return 2;
     }
     process.stderr.write(`hagrade: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command you ran.\n`);
     return 3;

@@ -2,12 +2,12 @@
 import { loadCatalogue } from '../engine/registry.js';
 import { langFromEnv } from '../engine/messages.js';
 import { runChecks } from '../engine/run.js';
-import { openSnapshot, SnapshotError } from '../hosts/snapshot.js';
+import { openSnapshot } from '../hosts/snapshot.js';
 import { openPair, type PairSpec } from '../grade.js';
 import { warmUp } from '../facts/warmup.js';
-import { InventoryError, loadInventory, parseHostSpec, type HostSpec } from '../inventory.js';
+import { loadInventory, parseHostSpec, type HostSpec } from '../inventory.js';
 import { promptHidden } from './prompt.js';
-import { loadProfile, ProfileError } from '../profile.js';
+import { loadProfile } from '../profile.js';
 import { createProgress } from '../report/progress.js';
 import type { Check, Host, Lang, Role, RunResult, Target } from '../types.js';
 import { UsageError } from './errors.js';
@@ -61,24 +61,19 @@ export interface OpenedTarget {
 
 /** The pair to grade from --inventory, or --master/--backup with -i and --vip. */
 export function pairFromOptions(opts: CheckOptions): PairSpec {
-  try {
-    if (opts.inventory) {
-      const inv = loadInventory(opts.inventory);
-      const pair: PairSpec = { master: inv.master, backup: inv.backup };
-      const vip = opts.vip ?? inv.target.vip;
-      if (vip) pair.vip = vip;
-      if (inv.knownHosts) pair.knownHosts = inv.knownHosts;
-      if (inv.target.student) pair.student = inv.target.student;
-      return pair;
-    }
-    const withKey = (spec: HostSpec): HostSpec => (opts.identity && !spec.key ? { ...spec, key: opts.identity } : spec);
-    const pair: PairSpec = { master: withKey(parseHostSpec(opts.master!)), backup: withKey(parseHostSpec(opts.backup!)) };
-    if (opts.vip) pair.vip = opts.vip;
+  if (opts.inventory) {
+    const inv = loadInventory(opts.inventory);
+    const pair: PairSpec = { master: inv.master, backup: inv.backup };
+    const vip = opts.vip ?? inv.target.vip;
+    if (vip) pair.vip = vip;
+    if (inv.knownHosts) pair.knownHosts = inv.knownHosts;
+    if (inv.target.student) pair.student = inv.target.student;
     return pair;
-  } catch (e) {
-    if (e instanceof InventoryError) throw new UsageError(e.message);
-    throw e;
   }
+  const withKey = (spec: HostSpec): HostSpec => (opts.identity && !spec.key ? { ...spec, key: opts.identity } : spec);
+  const pair: PairSpec = { master: withKey(parseHostSpec(opts.master!)), backup: withKey(parseHostSpec(opts.backup!)) };
+  if (opts.vip) pair.vip = opts.vip;
+  return pair;
 }
 
 async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void): Promise<OpenedTarget> {
@@ -88,15 +83,10 @@ async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void)
   }
   if (sources.length > 1) throw new UsageError('give only one of --snapshot, --inventory, or --master/--backup');
   if (opts.snapshot) {
-    try {
-      const { target, hosts } = openSnapshot(opts.snapshot);
-      if (opts.vip) target.vip = opts.vip;
-      const live = hosts.master.hasCommands() || hosts.backup.hasCommands();
-      return { target, hosts, live, snapshotDir: opts.snapshot, secrets: [], unreachable: {} };
-    } catch (e) {
-      if (e instanceof SnapshotError) throw new UsageError(e.message);
-      throw e;
-    }
+    const { target, hosts } = openSnapshot(opts.snapshot);
+    if (opts.vip) target.vip = opts.vip;
+    const live = hosts.master.hasCommands() || hosts.backup.hasCommands();
+    return { target, hosts, live, snapshotDir: opts.snapshot, secrets: [], unreachable: {} };
   }
   if (!opts.inventory && (!opts.master || !opts.backup)) throw new UsageError('--master and --backup go together');
   const opened = await openPair(pairFromOptions(opts), {
@@ -112,13 +102,7 @@ async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void)
 export async function runCheckCommand(opts: CheckOptions, signal: AbortSignal): Promise<RunResult> {
   const lang = parseLang(opts.lang);
   const format = parseFormat(opts.format);
-  let profile;
-  try {
-    profile = loadProfile(opts.lab);
-  } catch (e) {
-    if (e instanceof ProfileError) throw new UsageError(e.message);
-    throw e;
-  }
+  const profile = loadProfile(opts.lab);
   const checks = selectChecks(await loadCatalogue(), opts.only);
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
   const progress = createProgress({ interactive, quiet: Boolean(opts.quiet) || (format !== 'pretty' && !opts.out), lang });

@@ -1,7 +1,7 @@
 // `hagrade snapshot`: save a live pair as a snapshot directory to re-grade offline later.
 import { existsSync, readdirSync } from 'node:fs';
 import { closePair, openPair } from '../grade.js';
-import { loadProfile, ProfileError } from '../profile.js';
+import { loadProfile } from '../profile.js';
 import { captureSnapshot } from '../snapshot-capture.js';
 import { pairFromOptions, type CheckOptions } from './check.js';
 import { UsageError } from './errors.js';
@@ -17,13 +17,7 @@ export async function runSnapshotCommand(opts: SnapshotOptions): Promise<number>
   if (existsSync(opts.out) && readdirSync(opts.out).length && !opts.force) {
     throw new UsageError(`${opts.out} is not empty; choose another --out or add --force`);
   }
-  let profile;
-  try {
-    profile = loadProfile(opts.lab);
-  } catch (e) {
-    if (e instanceof ProfileError) throw new UsageError(e.message);
-    throw e;
-  }
+  const profile = loadProfile(opts.lab);
   const log = (msg: string) => process.stderr.write(`${msg}\n`);
   const opened = await openPair(pairFromOptions({ ...opts, format: 'pretty', failover: false }), {
     strictHostKeys: Boolean(opts.strictHostKeys),
