@@ -21,7 +21,8 @@ const DISARM_SCRIPT = [
   'pidfile="$1"',
   '[ -s "$pidfile" ] || exit 0',
   'pgid=$(cat "$pidfile")',
-  'kill -TERM -- "-$pgid" 2>/dev/null',
+  // No `--`: dash's kill (Debian's sh) rejects it and would leave the switch armed.
+  'kill -TERM "-$pgid" 2>/dev/null',
   'rm -f "$pidfile"',
   'exit 0',
 ].join('\n');
