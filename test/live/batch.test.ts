@@ -63,9 +63,11 @@ describe('batch grading of a class on the lab @lab', function () {
       const scenario = SCENARIOS.find((s) => s.name === pair.scenario)!;
       const result = report(out, pair.student);
       const failed = result.results.filter((r) => r.status === 'fail').map((r) => r.id).sort();
+      const unexpected = result.results.filter((r) => r.status === 'fail' && !scenario.expectFail.includes(r.id));
+      const why = unexpected.map((r) => `${r.id}: ${r.findings.filter((f) => f.kind === 'fail').map((f) => `${f.host} ${f.message}`).join(' | ')}`);
       const errors = result.results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.findings[0]?.message}`);
       if (JSON.stringify(failed) !== JSON.stringify([...scenario.expectFail].sort()) || errors.length) {
-        problems.push(`${pair.student} (${scenario.name}): failed [${failed.join(', ')}], expected [${scenario.expectFail.join(', ')}]; errors [${errors.join('; ')}]`);
+        problems.push(`${pair.student} (${scenario.name}): failed [${failed.join(', ')}], expected [${scenario.expectFail.join(', ')}]; errors [${errors.join('; ')}]; ${why.join('; ')}`);
       }
       // Every failure says why, in a sentence, with a hint.
       for (const r of result.results.filter((x) => x.status === 'fail')) {
@@ -85,7 +87,7 @@ describe('batch grading of a class on the lab @lab', function () {
     const [one, two] = [join(work, 'shard1'), join(work, 'shard2')];
     const [interrupted, other] = await Promise.all([
       // Interrupt as soon as the first student of shard 1 is graded: the running ones finish, the rest wait.
-      hagrade(['batch', lab.rosterPath!, '--out', one, '--shard', '1/2', '--concurrency', '2'], (out) => /graded [1-9]\d*\//.test(out)),
+      hagrade(['batch', lab.rosterPath!, '--out', one, '--shard', '1/2', '--concurrency', '2'], (out) => /^\[[1-9]\d*\/\d+\]/m.test(out)),
       hagrade(['batch', lab.rosterPath!, '--out', two, '--shard', '2/2', '--concurrency', '6']),
     ]);
     expect(interrupted.output).to.match(/interrupted/);
