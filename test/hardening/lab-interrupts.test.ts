@@ -60,6 +60,9 @@ describe('interrupts at every phase of the probe @lab', function () {
         expect(run.report!.results.find((r) => r.id === 'FOV003')?.status).to.be.oneOf(['pass', 'skip']);
         expect(explain(run.report!, 'error')).to.deep.equal([]);
         expect(run.code).to.not.equal(0);
+        // ...and disarmed the dead-man switch: none is left to start haproxy during a later probe.
+        const left = await ssh(lab, lab.pairs[0]!.master.address, 'ps -eo args | grep -c "[h]agrade-deadman"');
+        expect(left.stdout.trim(), 'dead-man switches still armed on master').to.equal('0');
         if (c.marker === PRECHECK) {
           expect(run.report!.failover?.events.map((e) => e.event) ?? [], 'interrupted before arming: nothing stopped').to.not.include('haproxy-stopped');
         }
