@@ -45,6 +45,7 @@ describe('cli', function () {
       ['check', '--snapshot', FIXTURES_DIR + '/correct', '--format', 'xml'],
       ['explain', 'NOPE01'],
       ['check', '--inventory', '/nonexistent/inventory.yaml'],
+      ['check', '--master', 'root@127.0.0.1', '--backup', 'root@127.0.0.2', '--vip', '$(touch /tmp/x)'],
     ]) {
       const r = hagrade(...args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(2);

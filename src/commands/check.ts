@@ -1,4 +1,5 @@
 // `hagrade check`: open the hosts (snapshot or SSH), run the catalogue, report, exit code.
+import { isIP } from 'node:net';
 import { loadCatalogue } from '../engine/registry.js';
 import { langFromEnv } from '../engine/messages.js';
 import { runChecks } from '../engine/run.js';
@@ -61,6 +62,7 @@ export interface OpenedTarget {
 
 /** The pair to grade from --inventory, or --master/--backup with -i and --vip. */
 export function pairFromOptions(opts: CheckOptions): PairSpec {
+  if (opts.vip !== undefined && !isIP(opts.vip)) throw new UsageError(`--vip must be an IP address, not '${opts.vip}'`);
   if (opts.inventory) {
     const inv = loadInventory(opts.inventory);
     const pair: PairSpec = { master: inv.master, backup: inv.backup };

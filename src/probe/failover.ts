@@ -109,6 +109,11 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     return outcome;
   }
 
+  if (ctx.signal.aborted) {
+    outcome.precheck = { ok: false, messageId: 'interrupted', data: {} };
+    return outcome;
+  }
+
   const deadlines = await probeDeadlines(ctx);
   outcome.deadlines = deadlines;
   timeline.deadlineMs = deadlines.failoverMs;

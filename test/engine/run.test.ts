@@ -117,6 +117,7 @@ describe('engine', () => {
 
   it('redact() masks auth_pass, private key blocks and password assignments, and leaves the rest', () => {
     expect(redact('auth_pass "a b c"\nauth_type PASS')).to.equal('auth_pass ********\nauth_type PASS');
+    expect(redact('auth_pass s3cr!t12')).to.equal('auth_pass ********');
     expect(redact('ansible_password=pw1 ansible_host=1.2.3.4')).to.equal('ansible_password=******** ansible_host=1.2.3.4');
     expect(redact('-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----')).to.not.contain('AAAA');
     expect(redact('-----BEGIN CERTIFICATE-----\nCCCC\n-----END CERTIFICATE-----')).to.contain('CCCC');
