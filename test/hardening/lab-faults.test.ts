@@ -12,7 +12,7 @@ import { HOST_KEY } from '../../src/lab/hostfiles.js';
 import { planPair } from '../../src/lab/topology.js';
 import type { RunResult } from '../../src/types.js';
 import { ssh, useLab } from '../support/lab.js';
-import { explain, haproxyActiveOn, inHost, pairOf, runHagrade, STACK_FRAME, statusesOf, waitHealthy, type CliRun } from './lab-support.js';
+import { explain, haproxyActiveOn, inHost, pairOf, runHagrade, STACK_FRAME, statusesOf, waitHealthy, type CliRun } from '../support/lab-run.js';
 
 /** What every faulty run must show: no stack trace, no FAIL on a correct pair, each ERROR explained. */
 function expectOnlyErrors(run: CliRun, expectedErrors: string[]): RunResult {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { DEADMAN_PID_FILE } from '../../src/probe/deadman.js';
 import { ssh, useLab, waitUntil } from '../support/lab.js';
-import { explain, runHagrade, STACK_FRAME, waitHealthy } from './lab-support.js';
+import { explain, runHagrade, STACK_FRAME, waitHealthy } from '../support/lab-run.js';
 
 interface Case {
   phase: string;

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import type { Role, RunResult } from '../../src/types.js';
-import { ssh, waitUntil } from '../support/lab.js';
+import { ssh, waitUntil } from './lab.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 const execFileAsync = promisify(execFile);
