@@ -46,6 +46,10 @@ const check: Check = {
       en: 'run as {user} on the host while haproxy is running, `{command}` exits {code}: {output}',
       ru: 'запуск от {user} на машине при работающем haproxy: `{command}` завершается с кодом {code}: {output}',
     },
+    liveNoAnswer: {
+      en: 'run as {user} on the host, `{command}` gave no exit code in time; the grader could not decide, run it again',
+      ru: 'запуск от {user} на машине: `{command}` не завершился вовремя; грейдер не смог решить, запустите проверку ещё раз',
+    },
     liveWorks: { en: 'run as {user} on the host, `{command}` exits 0 while haproxy is running', ru: 'запуск от {user} на машине: `{command}` завершается с кодом 0, пока haproxy работает' },
     cannotTell: { en: '`{command}` runs as {user} ({source}); whether it sees a root-owned haproxy is not known statically', ru: '`{command}` выполняется от {user} ({source}); видит ли он haproxy, принадлежащий root, статически определить нельзя' },
   },
@@ -126,13 +130,19 @@ async function runLive(
     argv: script.argv,
     root: true,
     ...(user === 'root' ? {} : { asUser: user }),
-    timeoutMs: Math.ceil(timeoutSeconds * 1000) + 5000,
+    // keepalived's own timeout plus room for the SSH round trip on a busy host.
+    timeoutMs: Math.ceil(timeoutSeconds * 1000) + 15_000,
   });
   if (result.unavailable) return;
+  if (result.timedOut || result.exitCode === null) {
+    // The grader could not wait it out: that says nothing about the script keepalived runs.
+    ctx.report({ ...base, kind: 'error', messageId: 'liveNoAnswer', data });
+    return;
+  }
   const output = outputExcerpt(result);
   ctx.evidence({ host: role, command: result.command, exitCode: result.exitCode, output });
   if (result.exitCode === 0) ctx.report({ ...base, kind: 'note', messageId: 'liveWorks', data });
-  else ctx.report({ ...base, messageId: 'liveFails', data: { ...data, code: result.exitCode ?? 'timeout', output: output.split('\n')[0] || '(no output)' } });
+  else ctx.report({ ...base, messageId: 'liveFails', data: { ...data, code: result.exitCode, output: output.split('\n')[0] || '(no output)' } });
 }
 
 /** The host's keepalived version from `keepalived --version` (live hosts and snapshots that captured it). */

@@ -3,7 +3,7 @@
 import type { CheckContext, FailoverEvent, FailoverTimeline, Host, Role } from '../types.js';
 import { ACTIVE_STATES, serviceState } from '../facts/live.js';
 import { armDeadman, disarmDeadman } from './deadman.js';
-import { vipHolders, type VipHolder } from './vip-watch.js';
+import { VipEvents, vipHolders, type VipHolder } from './vip-watch.js';
 import { probeDeadlines, type ProbeDeadlines } from './timing.js';
 
 export type PhaseOutcome =
@@ -23,20 +23,9 @@ export interface ProbeOutcome {
   interrupted: boolean;
 }
 
+/** Polling pace without address events, and the fallback pace with them (events wake it sooner). */
 const POLL_MS = 200;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+const EVENT_FALLBACK_POLL_MS = 1000;
 
 function describeHolders(h: Record<Role, VipHolder>): string {
   const part = (role: Role) => (h[role].present ? `${role} (${h[role].label ?? 'no label'})` : undefined);
@@ -121,6 +110,7 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
   const started = Date.now();
   const at = () => Date.now() - started;
   let haproxyStopped = false;
+  let vipEvents: VipEvents | undefined;
 
   try {
     ctx.progress(`arming the dead-man switch on master (starts ${service} by itself after ${Math.ceil(deadlines.deadmanMs / 1000)} s)`);
@@ -131,6 +121,7 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     }
     if (ctx.signal.aborted) return outcome;
 
+    vipEvents = await VipEvents.start(ctx, vip);
     ctx.progress(`stopping ${service} on master`);
     const stop = await master.run({ key: 'probe-stop-haproxy', argv: ['systemctl', 'stop', service], root: true, timeoutMs: 30_000 });
     ctx.evidence({ host: 'master', command: stop.command, exitCode: stop.exitCode, output: (stop.stdout + stop.stderr).slice(0, 2000) });
@@ -142,7 +133,7 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
       return outcome;
     }
 
-    outcome.failover = await watchUntil(ctx, vip, label, 'backup', stoppedAt, deadlines.failoverMs, events, started);
+    outcome.failover = await watchUntil(ctx, vip, label, 'backup', stoppedAt, deadlines.failoverMs, events, started, vipEvents);
     if (outcome.failover.status === 'pass') timeline.failoverMs = outcome.failover.ms;
     if (ctx.signal.aborted) {
       outcome.interrupted = true;
@@ -165,7 +156,7 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
       return outcome;
     }
     haproxyStopped = false;
-    outcome.failback = await watchUntil(ctx, vip, label, 'master', startedAgainAt, deadlines.failbackMs, events, started);
+    outcome.failback = await watchUntil(ctx, vip, label, 'master', startedAgainAt, deadlines.failbackMs, events, started, vipEvents);
     if (outcome.failback.status === 'pass') timeline.failbackMs = outcome.failback.ms;
     if (ctx.signal.aborted) outcome.interrupted = true;
     return outcome;
@@ -175,13 +166,14 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     else if (outcome.failback.status === 'skip') outcome.failback = { status: 'error', reason };
     return outcome;
   } finally {
+    await vipEvents?.stop();
     outcome.restore = await restore(ctx, master, service, haproxyStopped);
     if (ctx.signal.aborted) outcome.interrupted = true;
     ctx.setFailover(timeline);
   }
 }
 
-/** Poll both hosts until the VIP is on `want` with its label and gone from the other. */
+/** Read both hosts until the VIP is on `want` with its label and gone from the other: on every address event, else by polling. */
 async function watchUntil(
   ctx: CheckContext,
   vip: string,
@@ -191,6 +183,7 @@ async function watchUntil(
   deadlineMs: number,
   events: FailoverEvent[],
   probeStart: number,
+  vipEvents: VipEvents,
 ): Promise<PhaseOutcome> {
   const other: Role = want === 'master' ? 'backup' : 'master';
   let last: Record<Role, VipHolder> | undefined;
@@ -218,7 +211,7 @@ async function watchUntil(
       return { status: 'fail', ms: elapsed, reason: 'deadline', state: describeHolders(now) };
     }
     ctx.progress(`waiting for the VIP on ${want}: ${(elapsed / 1000).toFixed(1)} s, held by ${last ? describeHolders(last) : '?'}`);
-    await sleep(POLL_MS, ctx.signal);
+    await vipEvents.next(vipEvents.streaming ? EVENT_FALLBACK_POLL_MS : POLL_MS, ctx.signal);
   }
   return { status: 'skip', reason: 'interrupted' };
 }

@@ -31,6 +31,13 @@ describe('KAD008 live part', () => {
     expect(finding.message).to.contain('Operation not permitted');
   });
 
+  it('a run that gives no exit code in time is an ERROR, not a FAIL', async () => {
+    const slow = { ...live(0), 'track-script-check_haproxy': { stdout: '', stderr: '', exitCode: null, timedOut: true } };
+    const result = await runCheck(KAD008, { commands: { master: slow, backup: live(0) } });
+    expect(result.status).to.equal('error');
+    expect(messageIds(result, 'error')).to.deep.equal(['liveNoAnswer']);
+  });
+
   it('is not run while haproxy is stopped (the script would rightly fail)', async () => {
     const stopped = { ...live(1), 'systemctl-is-active-haproxy': { stdout: 'inactive\n', exitCode: 3 } };
     const result = await runCheck(KAD008, { commands: { master: stopped, backup: live(0) } });
