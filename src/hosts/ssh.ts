@@ -809,7 +809,8 @@ export class SshHost implements Host {
     return {
       stop: async () => {
         stop();
-        await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+        // unref: a stream that closed in time must not keep the process alive for the rest of the wait.
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 3000).unref())]);
       },
     };
   }
