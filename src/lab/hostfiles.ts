@@ -10,7 +10,7 @@ export const HOST_KEY = '/etc/ssh/ssh_host_ed25519_key';
 export const WEB_PORT = 81;
 
 /**
- * PID 1 of a host: gives it its own /etc (an overlay whose upper layer is in the state dir), /run, /tmp,
+ * PID 1 of a host: gives it its own /etc (an overlay whose upper layer is in the state dir), /run, /tmp, /root,
  * a /usr/bin holding the systemctl stand-in, and a hostname; then sleeps and reaps orphans.
  * bash reaps any child on SIGCHLD while it waits, so the loop wakes once a day, not in a busy loop.
  * Arguments: the host's state directory, its hostname.
@@ -22,6 +22,8 @@ mount -t overlay lab-etc -o "lowerdir=/etc,upperdir=$host_dir/etc,workdir=$host_
 mount -t overlay lab-usr-bin -o "lowerdir=/usr/bin,upperdir=$host_dir/usr-bin,workdir=$host_dir/work-usr-bin" /usr/bin
 mount -t tmpfs -o mode=0755 lab-run /run
 mount -t tmpfs -o mode=1777 lab-tmp /tmp
+# root's home as on a fresh VM: this machine's ~/.bashrc (read by bash for every ssh command) stays out.
+mount -t tmpfs -o mode=0700 lab-root /root
 mkdir -p /run/sshd ${UNIT_RUN_DIR}
 hostname "$2"
 touch ${READY_MARKER}
