@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { studentDirName } from '../../src/batch/roster.js';
-import type { LabInfo } from '../../src/lab/lab.js';
+import { labApply, type LabInfo } from '../../src/lab/lab.js';
 import { SCENARIOS } from '../../src/lab/scenarios.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import type { RunResult } from '../../src/types.js';
@@ -84,6 +84,8 @@ describe('batch grading of a class on the lab @lab', function () {
   });
 
   it('an interrupted shard resumed with --resume, merged with the other shard, equals the unsharded run', async () => {
+    // By design nopreempt keeps the VIP on backup after the probe: set its pair up again to grade it afresh.
+    for (const pair of lab.pairs.filter((p) => p.scenario === 'nopreempt')) await labApply(pair.scenario, pair.id);
     const [one, two] = [join(work, 'shard1'), join(work, 'shard2')];
     const [interrupted, other] = await Promise.all([
       // Interrupt as soon as the first student of shard 1 is graded: the running ones finish, the rest wait.
