@@ -24,8 +24,8 @@ const check: Check = {
   severity: 'major',
   spec: 'Requirements 5 (keepalived): track the haproxy process on both servers',
   asserts: {
-    en: 'The vrrp_script that checks haproxy can succeed as the user keepalived runs it as (its `user`, else script_user, else keepalived_script if that user exists, else root): no `killall -0`/`pkill -0` as a non-root user, no direct `pidof` (keepalived < 2.3 runs it as killall5).',
-    ru: 'vrrp_script, проверяющий haproxy, может выполниться успешно от имени пользователя, под которым его запускает keepalived (его `user`, иначе script_user, иначе keepalived_script, если такой пользователь есть, иначе root): нет `killall -0`/`pkill -0` от не-root пользователя и нет прямого вызова `pidof` (keepalived < 2.3 запускает его как killall5).',
+    en: 'The vrrp_script that checks haproxy can succeed as the user keepalived runs it as (its `user`, else script_user, else keepalived_script if that user exists, else root): no `killall -0`/`pkill -0` as a non-root user, no direct `pidof` (keepalived < 2.3 runs it as killall5), no command that cannot fail (`echo`, `… || true`).',
+    ru: 'vrrp_script, проверяющий haproxy, может выполниться успешно от имени пользователя, под которым его запускает keepalived (его `user`, иначе script_user, иначе keepalived_script, если такой пользователь есть, иначе root): нет `killall -0`/`pkill -0` от не-root пользователя, нет прямого вызова `pidof` (keepalived < 2.3 запускает его как killall5) и нет команды, которая не может завершиться ошибкой (`echo`, `… || true`).',
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
@@ -42,6 +42,14 @@ const check: Check = {
       en: 'vrrp_script {script} has no user, there is no script_user and no keepalived_script user, and enable_script_security is set: keepalived removes the script',
       ru: 'у vrrp_script {script} нет user, нет script_user и нет пользователя keepalived_script, а enable_script_security включён: keepalived удаляет скрипт',
     },
+    cannotFail: {
+      en: '`{command}` exits 0 whether haproxy runs or not, so keepalived never sees haproxy stop and the VIP never moves',
+      ru: '`{command}` завершается с кодом 0 независимо от того, работает ли haproxy, поэтому keepalived не замечает остановку haproxy и виртуальный ip не переходит',
+    },
+    unsafePath: {
+      en: '{path} (mode {mode}, owner uid {uid}) can be changed by a non-root user: with enable_script_security keepalived disables `{command}` ("Unsafe permissions found for script") and stops tracking it',
+      ru: '{path} (права {mode}, владелец uid {uid}) может изменить не-root пользователь: при enable_script_security keepalived отключает `{command}` ("Unsafe permissions found for script") и перестаёт его отслеживать',
+    },
     liveFails: {
       en: 'run as {user} on the host while haproxy is running, `{command}` exits {code}: {output}',
       ru: 'запуск от {user} на машине при работающем haproxy: `{command}` завершается с кодом {code}: {output}',
@@ -56,6 +64,8 @@ const check: Check = {
   hints: {
     eperm: { en: 'Use pgrep -x haproxy (reads /proc, needs no permission), or set script_user root in global_defs.', ru: 'Используйте pgrep -x haproxy (читает /proc, права не нужны) или укажите script_user root в global_defs.' },
     pidofSymlink: { en: 'Use "/usr/bin/pgrep -x haproxy", or wrap pidof in a shell: "/bin/sh -c \'pidof haproxy\'".', ru: 'Используйте "/usr/bin/pgrep -x haproxy" или вызовите pidof через shell: "/bin/sh -c \'pidof haproxy\'".' },
+    cannotFail: { en: 'Check the process and let its exit status through: script "/usr/bin/pgrep -x haproxy".', ru: 'Проверяйте сам процесс и не теряйте код возврата: script "/usr/bin/pgrep -x haproxy".' },
+    unsafePath: { en: 'Make the script and every directory above it owned by root and writable only by root: chown root:root FILE; chmod 755 FILE.', ru: 'Сделайте скрипт и все каталоги над ним принадлежащими root и доступными на запись только root: chown root:root ФАЙЛ; chmod 755 ФАЙЛ.' },
     scriptRemoved: { en: 'Add script_user root to global_defs (or user root to the vrrp_script).', ru: 'Добавьте script_user root в global_defs (или user root в vrrp_script).' },
   },
   hint: {
@@ -99,11 +109,12 @@ const check: Check = {
         const visibility = commandVisibility(script, runAs.user);
         // 2.3.0 stopped replacing argv[0] by the symlink's target, so a direct pidof works from there on.
         const pidofFixed = version !== undefined && (version.major > 2 || (version.major === 2 && version.minor >= 3));
-        const staticFailure = visibility === 'eperm' || (visibility === 'pidofSymlink' && !pidofFixed);
+        const staticFailure = visibility === 'eperm' || visibility === 'cannotFail' || (visibility === 'pidofSymlink' && !pidofFixed);
         if (staticFailure) ctx.report({ ...base, messageId: visibility, data });
         else if (visibility === 'unknown' && runAs.user !== 'root') ctx.report({ ...base, kind: 'note', messageId: 'cannotTell', data });
         // A direct pidof works from a shell, so a live run cannot show keepalived's killall5 failure.
         if (visibility !== 'pidofSymlink') await runLive(ctx, role, script, runAs.user, base, data);
+        if (side.config.globalDefs.enableScriptSecurity && runAs.user === 'root') await checkPathSecurity(ctx, role, script, base, data);
       }
     }
   },
@@ -143,6 +154,38 @@ async function runLive(
   ctx.evidence({ host: role, command: result.command, exitCode: result.exitCode, output });
   if (result.exitCode === 0) ctx.report({ ...base, kind: 'note', messageId: 'liveWorks', data });
   else ctx.report({ ...base, messageId: 'liveFails', data: { ...data, code: result.exitCode, output: output.split('\n')[0] || '(no output)' } });
+}
+
+/**
+ * Under enable_script_security keepalived disables a script run as root when any component of its
+ * path is owned by a non-root user, group-writable with a non-root group, or world-writable (a
+ * sticky directory excepted) — GRAMMAR.md §B4. Live hosts only: it needs `stat` of each component.
+ */
+async function checkPathSecurity(
+  ctx: CheckContext,
+  role: Role,
+  script: VrrpScript,
+  base: { host: Role; file: string; line: number; excerpt: string },
+  data: Record<string, string>,
+): Promise<void> {
+  const program = script.argv[0];
+  if (!ctx.options.live || !program?.startsWith('/')) return;
+  const parts = program.split('/').filter(Boolean);
+  const components = ['/', ...parts.map((_, i) => '/' + parts.slice(0, i + 1).join('/'))];
+  const result = await ctx.host(role).run({ key: `track-script-path-${script.name}`, argv: ['stat', '-L', '-c', '%u %g %a %F|%n', ...components], timeoutMs: 15_000 });
+  if (result.unavailable || result.exitCode !== 0) return;
+  ctx.evidence({ host: role, command: result.command, exitCode: result.exitCode, output: outputExcerpt(result) });
+  for (const line of result.stdout.split('\n')) {
+    const m = /^(\d+) (\d+) ([0-7]+) ([^|]*)\|(.*)$/.exec(line.trim());
+    if (!m) continue;
+    const [uid, gid, mode, kind, path] = [Number(m[1]), Number(m[2]), parseInt(m[3]!, 8), m[4]!, m[5]!];
+    const sticky = kind === 'directory' && (mode & 0o1000) !== 0;
+    const unsafe = uid !== 0 || ((mode & 0o020) !== 0 && gid !== 0) || ((mode & 0o002) !== 0 && !sticky);
+    if (unsafe) {
+      ctx.report({ ...base, messageId: 'unsafePath', data: { ...data, path, mode: m[3]!, uid: String(uid) } });
+      return;
+    }
+  }
 }
 
 /** The host's keepalived version from `keepalived --version` (live hosts and snapshots that captured it). */

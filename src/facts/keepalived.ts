@@ -435,7 +435,13 @@ export type Visibility =
   | 'eperm'
   /** `pidof` run directly by keepalived < 2.3 on Debian/Ubuntu runs as killall5 and always fails. */
   | 'pidofSymlink'
+  /** It exits 0 whether haproxy runs or not (`echo`, `true`, `… || true`, `…; exit 0`). */
+  | 'cannotFail'
   | 'unknown';
+
+/** Programs that succeed whatever happens, and shell endings that throw the exit status away. */
+const ALWAYS_SUCCEEDS = new Set(['echo', 'true', 'printf', ':', 'logger']);
+const STATUS_DISCARDED = /(\|\|\s*(true|:|exit\s+0)|;\s*(true|:|exit\s+0))\s*$/;
 
 const SIGNAL_ZERO = new Set(['-0', '-s0', '--signal=0']);
 
@@ -446,6 +452,8 @@ export function commandVisibility(script: VrrpScript, user: string): Visibility 
   if (direct === 'pidof') return 'pidofSymlink';
   const words = commandWords(argv);
   const program = path.basename(words[0] ?? '');
+  const shellText = commandWords(argv) === argv ? undefined : argv[2];
+  if (ALWAYS_SUCCEEDS.has(program) || (shellText !== undefined && STATUS_DISCARDED.test(shellText.trim()))) return 'cannotFail';
   const sendsSignalZero = words.some((w, i) => SIGNAL_ZERO.has(w) || (w === '-s' && words[i + 1] === '0'));
   if ((program === 'killall' || program === 'pkill') && sendsSignalZero) return user === 'root' ? 'sees' : 'eperm';
   if (['pgrep', 'pidof', 'systemctl', 'killall', 'pkill', 'curl', 'wget'].includes(program)) return 'sees';

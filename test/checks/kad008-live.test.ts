@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import KAD008 from '../../checks/KAD008.js';
 import type { CommandMap } from '../../src/hosts/memory.js';
 import { messageIds, runCheck } from '../support/check-tester.js';
+import { keepalivedExample } from '../../src/facts/keepalived.js';
+import { DEFAULT_PROFILE } from '../../src/profile.js';
 
 /** Live outputs for one host: haproxy active, and what the track script printed. */
 function live(scriptExit: number, scriptStderr = ''): CommandMap {
@@ -51,5 +53,45 @@ describe('KAD008 live part', () => {
     const result = await runCheck(KAD008, { commands: { master: noScript, backup: noScript } });
     expect(result.status).to.equal('pass');
     expect(result.findings).to.deep.equal([]);
+  });
+
+  it('a script path a non-root user can change is disabled under enable_script_security', async () => {
+    const stat = [
+      '0 0 755 directory|/',
+      '0 0 755 directory|/usr',
+      '0 0 755 directory|/usr/bin',
+      '1000 1000 775 regular file|/usr/bin/killall',
+    ].join('\n');
+    const result = await runCheck(KAD008, {
+      commands: { master: { ...live(0), 'track-script-path-check_haproxy': { stdout: stat, exitCode: 0 } }, backup: live(0) },
+    });
+    expect(result.status).to.equal('fail');
+    const finding = result.findings.find((f) => f.messageId === 'unsafePath')!;
+    expect(finding.message).to.contain('/usr/bin/killall');
+    expect(finding.message).to.contain('uid 1000');
+  });
+
+  it('a sticky world-writable directory on the way is no problem, as for keepalived', async () => {
+    const stat = ['0 0 755 directory|/', '0 0 1777 directory|/tmp', '0 0 755 regular file|/tmp/check.sh'].join('\n');
+    const result = await runCheck(KAD008, {
+      commands: { master: { ...live(0), 'track-script-path-check_haproxy': { stdout: stat, exitCode: 0 } }, backup: live(0) },
+    });
+    expect(messageIds(result, 'fail')).to.deep.equal([]);
+  });
+});
+
+describe('KAD008 scripts that cannot fail', () => {
+  for (const script of ['"/bin/echo haproxy"', '"/bin/sh -c \'pgrep -x haproxy || true\'"', '"/bin/sh -c \'killall -0 haproxy; exit 0\'"']) {
+    it(`flags script ${script}`, async () => {
+      const conf = keepalivedExample({ script: [`script ${script}`, 'interval 1', 'fall 2', 'rise 2', 'weight -20'] });
+      const result = await runCheck(KAD008, { master: { [DEFAULT_PROFILE.keepalivedConfPath]: conf } });
+      expect(messageIds(result, 'fail')).to.deep.equal(['cannotFail']);
+    });
+  }
+
+  it('does not flag a shell script that keeps the exit status', async () => {
+    const conf = keepalivedExample({ script: ['script "/bin/sh -c \'pgrep -x haproxy >/dev/null\'"', 'interval 1', 'fall 2', 'rise 2', 'weight -20'] });
+    const result = await runCheck(KAD008, { master: { [DEFAULT_PROFILE.keepalivedConfPath]: conf } });
+    expect(result.status).to.equal('pass');
   });
 });
