@@ -87,11 +87,11 @@ describe('hostile values never run on a host @lab', function () {
     expect(readdirSync(markers), `commands injected (sshd log:\n${sshd.log().slice(-2000)})`).to.deep.equal([]);
   });
 
-  it('hagrade check: a hostile --vip and lab profile, failover included', async () => {
+  it('hagrade check: a hostile lab profile, failover included', async () => {
     const profile = join(work, 'profile.yaml');
     writeFileSync(profile, toYaml(hostileProfile()));
     const at = `root@127.0.0.1:${sshd.port}`;
-    const run = await hagrade(['check', '--master', at, '--backup', at, '-i', sshd.clientKey, '--vip', hostile('subst', '203.0.113.10'), '--lab', profile, '--format', 'json'], { HOME: work });
+    const run = await hagrade(['check', '--master', at, '--backup', at, '-i', sshd.clientKey, '--vip', '203.0.113.10', '--lab', profile, '--format', 'json'], { HOME: work });
     expect(run.stdout, run.stderr).to.match(/^\{/);
     const report = JSON.parse(run.stdout) as RunResult;
     // Graded to the end: every check has a result, none of them a crash of the grader.
@@ -118,7 +118,7 @@ describe('hostile values never run on a host @lab', function () {
     }
   });
 
-  it('an inventory or a roster with a hostile VIP is refused before connecting (exit 2)', async () => {
+  it('an inventory, a roster or --vip with a hostile VIP is refused before connecting (exit 2)', async () => {
     const host = { host: '127.0.0.1', port: sshd.port, user: 'root', key: sshd.clientKey };
     const inventory = join(work, 'inventory.yaml');
     writeFileSync(inventory, toYaml({ master: host, backup: host, vip: hostile('subst', '203.0.113.10') }));
@@ -126,9 +126,10 @@ describe('hostile values never run on a host @lab', function () {
     writeFileSync(roster, `student,master,backup,user,key,vip,port\nivan,127.0.0.1,127.0.0.1,root,${sshd.clientKey},"${hostile('newline', '203.0.113.10')}",${sshd.port}\n`);
     const byInventory = await hagrade(['check', '--inventory', inventory, '--format', 'json'], { HOME: work });
     const byRoster = await hagrade(['batch', roster, '--out', join(work, 'never')], { HOME: work });
-    for (const run of [byInventory, byRoster]) {
+    const byOption = await hagrade(['check', '--master', 'root@127.0.0.1', '--backup', 'root@127.0.0.1', '--vip', hostile('subst', '203.0.113.10')], { HOME: work });
+    for (const run of [byInventory, byRoster, byOption]) {
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.match(/is not an IP address/);
+      expect(run.stderr).to.match(/(is not|must be) an IP address/);
     }
     expect(existsSync(join(work, 'never', 'students'))).to.equal(false);
   });
