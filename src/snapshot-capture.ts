@@ -25,20 +25,21 @@ function capturedFiles(profile: LabProfile): string[] {
 /** Safe file name for a command key (keys are ours, but never trust a name into a path). */
 const keyFile = (key: string) => key.replace(/[^A-Za-z0-9._-]/g, '_');
 
+/** The files to capture: the named ones and everything under the captured directories (concurrently). */
 async function collectPaths(host: Host, profile: LabProfile): Promise<string[]> {
   const paths = new Set(capturedFiles(profile));
-  for (const dir of capturedDirs(profile)) {
-    const walk = async (d: string, depth: number): Promise<void> => {
-      const names = depth > 3 ? null : await host.listDir(d);
-      for (const name of names ?? []) {
+  const walk = async (d: string, depth: number): Promise<void> => {
+    const names = depth > 3 ? null : await host.listDir(d);
+    await Promise.all(
+      (names ?? []).map(async (name) => {
         const full = posix.join(d, name);
         // A directory lists its entries; a file lists nothing (null).
         if ((await host.listDir(full)) !== null) await walk(full, depth + 1);
         else paths.add(full);
-      }
-    };
-    await walk(dir, 0);
-  }
+      }),
+    );
+  };
+  await Promise.all(capturedDirs(profile).map((dir) => walk(dir, 0)));
   return [...paths].sort();
 }
 
@@ -54,11 +55,11 @@ async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: 
     if (read.ok) files.set(path, read.content);
     else missing.push(`${host.role}:${path} (${read.reason})`);
   };
-  for (const path of await collectPaths(host, profile)) await add(path);
+  await Promise.all((await collectPaths(host, profile)).map(add));
   const main = files.get(profile.keepalivedConfPath);
   if (!main) return new Map([...files].map(([path, content]) => [path, redactPrivateKeys(content)]));
   const config = await parseWithIncludes(main, profile.keepalivedConfPath, await hostConfigId(host), (pattern) => globOnHost(host, pattern));
-  for (const path of config.files) if (!files.has(path)) await add(path);
+  await Promise.all(config.files.filter((path) => !files.has(path)).map(add));
   const withoutPasswords = redactAuthPasswords(files, config.statements, key);
   return new Map([...withoutPasswords].map(([path, content]) => [path, redactPrivateKeys(content)]));
 }
@@ -87,28 +88,35 @@ export async function captureSnapshot(
   writeFileSync(join(dir, 'hosts.yaml'), `# captured by hagrade snapshot on ${new Date().toISOString()}\n${toYaml(meta)}`);
   const totals: CaptureResult = { files: 0, commands: 0, missing: [] };
   const key = newSnapshotKey();
-  for (const role of ROLES) {
-    const host = hosts[role];
-    const root = join(dir, role);
-    mkdirSync(root, { recursive: true });
-    onProgress(`${role}: reading files`);
-    for (const [path, content] of await readFiles(host, profile, key, totals.missing)) {
-      const local = join(root, posix.normalize('/' + path));
-      mkdirSync(dirname(local), { recursive: true });
-      writeFileSync(local, content);
-      totals.files += 1;
-    }
-    onProgress(`${role}: running read-only commands`);
-    mkdirSync(join(root, 'commands'), { recursive: true });
-    for (const command of commandsFor(role, profile, vip)) {
-      const r = await host.run(command);
-      if (r.unavailable) continue;
-      const base = join(root, 'commands', keyFile(command.key));
-      writeFileSync(`${base}.txt`, redact(r.stdout));
-      if (r.stderr) writeFileSync(`${base}.stderr`, redact(r.stderr));
-      if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
-      totals.commands += 1;
-    }
-  }
+  // Both hosts at once, and on each host every read at once (the host bounds its own channels).
+  await Promise.all(
+    ROLES.map(async (role) => {
+      const host = hosts[role];
+      const root = join(dir, role);
+      mkdirSync(join(root, 'commands'), { recursive: true });
+      onProgress(`${role}: reading files and running read-only commands`);
+      const [files] = await Promise.all([
+        readFiles(host, profile, key, totals.missing),
+        Promise.all(
+          commandsFor(role, profile, vip).map(async (command) => {
+            const r = await host.run(command);
+            if (r.unavailable) return;
+            const base = join(root, 'commands', keyFile(command.key));
+            writeFileSync(`${base}.txt`, redact(r.stdout));
+            if (r.stderr) writeFileSync(`${base}.stderr`, redact(r.stderr));
+            if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
+            totals.commands += 1;
+          }),
+        ),
+      ]);
+      for (const [path, content] of files) {
+        const local = join(root, posix.normalize('/' + path));
+        mkdirSync(dirname(local), { recursive: true });
+        writeFileSync(local, content);
+        totals.files += 1;
+      }
+    }),
+  );
+  totals.missing.sort();
   return totals;
 }

@@ -2,10 +2,16 @@
 // keepalived, failover probe included; and interrupted probes (SIGINT, SIGKILL) leave haproxy running.
 // The broken scenarios are graded as a class in batch.test.ts.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../src/paths.js';
 import type { RunResult } from '../../src/types.js';
 import { useLab, waitUntil } from '../support/lab.js';
 import { haproxyActiveOn, runHagrade, statusesOf, vipOnMasterOnly } from '../support/lab-run.js';
 
+const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 const failedIds = (r: RunResult) => statusesOf(r, 'fail');
 const errors = (r: RunResult) => r.results.filter((x) => x.status === 'error').map((x) => `${x.id}: ${x.findings.map((f) => f.message).join('; ')}`);
 
@@ -34,6 +40,24 @@ describe('live grading over SSH @lab', function () {
     const liv003 = report.results.find((r) => r.id === 'LIV003')!;
     expect(liv003.evidence?.some((e) => e.command.includes('ip -o -4 addr show'))).to.equal(true);
   });
+  it('hagrade snapshot saves the pair; re-graded offline it gives the live verdicts, without secrets', async () => {
+    const lab = await useLab('correct');
+    const dir = mkdtempSync(join(tmpdir(), 'hagrade-snap-e2e-'));
+    try {
+      const snap = spawnSync(process.execPath, [CLI, 'snapshot', '--inventory', lab.inventoryPath, '--out', join(dir, 'snap')], { encoding: 'utf8' });
+      expect(snap.status, snap.stderr).to.equal(0);
+      expect(snap.stdout).to.match(/hagrade check --snapshot/);
+      const live = await runHagrade(['--inventory', lab.inventoryPath, '--no-failover']);
+      const offline = await runHagrade(['--snapshot', join(dir, 'snap'), '--no-failover']);
+      const verdicts = (r: RunResult) => r.results.filter((x) => x.mode !== 'disruptive').map((x) => `${x.id}:${x.status}`);
+      expect(verdicts(offline.report!)).to.deep.equal(verdicts(live.report!));
+      const pem = readFileSync(join(dir, 'snap', 'master', 'etc', 'haproxy', 'rebrain.pem'), 'utf8');
+      expect(pem).to.not.match(/-----BEGIN (RSA |EC )?PRIVATE KEY-----/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // Every broken scenario is graded, all at once, in test/live/batch.test.ts.
 });
 
