@@ -20,7 +20,7 @@ const check: Check = {
   },
   messages: {
     ...LIVE_MESSAGES,
-    alert: { en: 'haproxy -c: {message}', ru: 'haproxy -c: {message}' },
+    alert: { en: 'haproxy -c says: {message}', ru: 'haproxy -c сообщает об ошибке: {message}' },
     invalid: {
       en: 'haproxy -c rejects {file} (exit code {exitCode}): {message}',
       ru: 'haproxy -c отвергает {file} (код {exitCode}): {message}',

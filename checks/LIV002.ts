@@ -30,7 +30,7 @@ const check: Check = {
   },
   messages: {
     ...LIVE_MESSAGES,
-    problem: { en: 'keepalived -t: {message}', ru: 'keepalived -t: {message}' },
+    problem: { en: 'keepalived -t says: {message}', ru: 'keepalived -t сообщает: {message}' },
     killedSilently: {
       en: 'keepalived -t was killed by a signal before it printed anything (keepalived 2.2.7 does this when track scripts run as keepalived_script), so it cannot judge this config; KAD001 reads it instead',
       ru: 'keepalived -t был завершён сигналом, ничего не выведя (keepalived 2.2.7 так делает, когда скрипты отслеживания запускаются от keepalived_script), поэтому он не может оценить конфиг; его читает KAD001',

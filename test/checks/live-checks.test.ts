@@ -164,7 +164,7 @@ describe('LIV002 findings', () => {
       findings: [],
     });
     expect(result.findings[0]).to.deep.include({ file: '/etc/keepalived/keepalived.conf', line: 3, excerpt: '    user root' });
-    expect(result.findings[0]!.message).to.equal("keepalived -t: (Line 3) Unknown keyword 'user'");
+    expect(result.findings[0]!.message).to.equal("keepalived -t says: (Line 3) Unknown keyword 'user'");
   });
 
   it('name the old version in the skip reason', async () => {
