@@ -1,6 +1,5 @@
 // Grading a live pair over SSH: connect to both hosts once, run the catalogue, close. Shared by
 // `hagrade check`, `hagrade snapshot` and `hagrade batch`.
-import { isIP } from 'node:net';
 import { loadCatalogue } from './engine/registry.js';
 import { runChecks, type EngineEvent } from './engine/run.js';
 import { SshError, SshHost, type SshHostOptions } from './hosts/ssh.js';
@@ -40,11 +39,6 @@ export interface OpenedPair {
   handshakes(): number;
 }
 
-/** The VIP: as given, else master's host when that is an IP address. */
-export function defaultVip(pair: PairSpec): string | undefined {
-  return pair.vip ?? (isIP(pair.master.host) ? pair.master.host : undefined);
-}
-
 /** Connect to both hosts in parallel; an unreachable host becomes an entry in `unreachable`. */
 export async function openPair(pair: PairSpec, opts: ConnectOptions = {}): Promise<OpenedPair> {
   const progress = opts.onProgress ?? (() => {});
@@ -81,8 +75,8 @@ export async function openPair(pair: PairSpec, opts: ConnectOptions = {}): Promi
     master: { address: pair.master.host, ...(pair.master.name ? { name: pair.master.name } : {}) },
     backup: { address: pair.backup.host, ...(pair.backup.name ? { name: pair.backup.name } : {}) },
   };
-  const vip = defaultVip(pair);
-  if (vip) target.vip = vip;
+  // Without one, the engine (resolveVip) takes master's address when it is an IP.
+  if (pair.vip) target.vip = pair.vip;
   if (pair.student) target.student = pair.student;
   const secrets = [pair.master.password, pair.backup.password, process.env.HAGRADE_SSH_PASSWORD].filter((s): s is string => Boolean(s));
   return {

@@ -33,7 +33,7 @@ async function importChecks(dir: string): Promise<Check[]> {
   return sortChecks(checks);
 }
 
-export function sortChecks(checks: Check[]): Check[] {
+function sortChecks(checks: Check[]): Check[] {
   return [...checks].sort(
     (a, b) =>
       MODE_ORDER.indexOf(a.mode) - MODE_ORDER.indexOf(b.mode) ||

@@ -1,5 +1,6 @@
 // The engine: runs checks in catalogue order, isolates their failures, folds findings into
 // results and computes the score and exit code. It never imports ssh2, fs or a reporter.
+import { isIP } from 'node:net';
 import { ENGINE_MESSAGES } from './engine-messages.js';
 import { fill, pick, renderHint, renderMessage } from './messages.js';
 import { redact } from './redact.js';
@@ -48,7 +49,7 @@ export interface RunInput {
 /** The VIP: as given, else master's address when that is an IPv4 address. */
 export function resolveVip(target: Target): string | undefined {
   if (target.vip) return target.vip;
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(target.master.address) ? target.master.address : undefined;
+  return isIP(target.master.address) === 4 ? target.master.address : undefined;
 }
 
 export async function runChecks(input: RunInput): Promise<RunResult> {
@@ -211,7 +212,7 @@ function foldResult(
   return result;
 }
 
-export function summarize(results: readonly CheckResult[]): RunSummary {
+function summarize(results: readonly CheckResult[]): RunSummary {
   const summary: RunSummary = { pass: 0, fail: 0, error: 0, skip: 0, score: 0, maxScore: 0 };
   for (const r of results) {
     summary[r.status] += 1;

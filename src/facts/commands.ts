@@ -97,7 +97,7 @@ export function cachedResult(ctx: CheckContext, role: Role, command: Command): P
 }
 
 /** Commands about the VIP run on master only: it reaches the VIP locally while it holds it. */
-export const MASTER_ONLY_COMMANDS: ReadonlySet<string> = new Set(['https-vip', 'tls-vip-cert']);
+const MASTER_ONLY_COMMANDS: ReadonlySet<string> = new Set(['https-vip', 'tls-vip-cert']);
 
 /** The registry commands that run on a host. */
 export function commandsFor(role: Role, profile: LabProfile, vip: string | undefined): Command[] {

@@ -42,7 +42,7 @@ export const PRECHECK_MESSAGES: Record<string, Text> = {
 const LIKELY_CAUSES = ['KAD008', 'KAD007', 'KAD006', 'KAD004', 'KAD002', 'KAD003', 'KAD005', 'SYS003', 'LIV003', 'SYS002'];
 
 /** The first failure among the related checks, as `ID: message`, or undefined. */
-export function likelyCause(ctx: CheckContext): string | undefined {
+function likelyCause(ctx: CheckContext): string | undefined {
   for (const id of LIKELY_CAUSES) {
     const r = ctx.resultOf(id);
     const f = r?.status === 'fail' ? r.findings.find((x) => x.kind === 'fail') : undefined;

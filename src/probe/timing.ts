@@ -30,7 +30,7 @@ export interface ProbeDeadlines {
 export const DEFAULT_TIMING: NodeTiming = { interval: 1, fall: 1, rise: 1, timeout: 1, advertInt: 1, priority: 100, preemptDelay: 0 };
 
 /** Slack for SSH round trips, haproxy start-up and scheduling. */
-export const MARGIN_MS = 3000;
+const MARGIN_MS = 3000;
 const DEADMAN_EXTRA_MS = 10_000;
 
 /** Master-down timer of a backup: 3 × advert_int + skew, skew = (256 − priority)/256 × advert_int. */

@@ -9,7 +9,7 @@ export interface VipHolder {
 }
 
 /** The VIP's entry in `ip -o -4 addr show` output: present, and under which label. */
-export function findVip(stdout: string, vip: string): VipHolder {
+function findVip(stdout: string, vip: string): VipHolder {
   const entry = vipEntries(parseIpAddr(stdout), vip)[0];
   if (!entry) return { present: false };
   return entry.label ? { present: true, label: entry.label } : { present: true };
