@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../commands/errors.js';
 import type { Lang } from '../types.js';
 import type { LabInfo, LabStatus } from './lab.js';
-import { LabError, labApply, labDown, labStatus, labUp, listScenarios } from './lab.js';
+import { LabError, RELEASES, labApply, labDown, labReboot, labStatus, labUp, listScenarios, type Release } from './lab.js';
+import { IMAGE_CACHE } from './image.js';
+import { ROLES, type Role } from '../types.js';
 import { MAX_PAIRS } from './topology.js';
 
 function progress(message: string): void {
@@ -30,15 +32,24 @@ function positiveInteger(name: string, max: number): (value: string) => number {
   };
 }
 
+function release(value: string): Release {
+  if (!(RELEASES as readonly string[]).includes(value)) throw new UsageError(`--release must be one of ${RELEASES.join(', ')}, got '${value}'`);
+  return value as Release;
+}
+
 function describeLab(info: LabInfo): string {
-  const lines = ['', 'Lab hosts (ssh as root with the lab key):'];
+  const lines = [
+    '',
+    `Debian ${info.release} machines: haproxy ${info.versions.haproxy}, keepalived ${info.versions.keepalived} (images cached in ${IMAGE_CACHE})`,
+    'Lab hosts (ssh as root or as student, who has sudo, with the lab key):',
+  ];
   for (const pair of info.pairs) {
     lines.push(`  ${pair.student}  scenario ${pair.scenario}  VIP ${pair.vip}  VRID ${pair.vrid}`);
     for (const host of [pair.master, pair.backup]) {
       lines.push(`    ${host.ns.padEnd(20)} ssh -i ${info.keyPath} -o UserKnownHostsFile=${info.knownHostsPath} root@${host.address}`);
     }
   }
-  lines.push('', 'Grade it with:', `  hagrade check --inventory ${info.inventoryPath}`);
+  lines.push('', 'Grade it with:', `  hagrade check --inventory ${info.inventoryPath}`, `  hagrade check --inventory ${info.studentInventoryPath}   # as student, through sudo`);
   if (info.rosterPath) lines.push(`All ${info.pairs.length} pairs are listed in the roster ${info.rosterPath}`);
   lines.push('Remove it with:', '  hagrade lab down', '');
   return lines.join('\n');
@@ -49,14 +60,14 @@ function statusText(status: LabStatus): string {
     ? `Namespaces left by an earlier lab: ${status.strayNamespaces.join(', ')}; remove them with: hagrade lab down\n`
     : '';
   if (!status.pairs.length) return `No lab is running. Start one with: hagrade lab up\n${stray}`;
-  const lines = [`Lab in ${status.stateDir}: ${status.up ? 'up' : 'DEGRADED (some hosts are not running)'}`];
+  const lines = [`Lab in ${status.stateDir} (Debian ${status.release ?? '?'}): ${status.up ? 'up' : 'DEGRADED (some machines are not running)'}`];
   for (const pair of status.pairs) {
     lines.push('', `${pair.student}  scenario ${pair.scenario}  VIP ${pair.vip}`);
     for (const host of pair.hosts) {
       const services = Object.entries(host.services)
         .map(([name, state]) => `${name} ${state}`)
         .join(', ');
-      lines.push(`  ${host.role.padEnd(7)} ${host.ns.padEnd(20)} ${host.address.padEnd(15)} ${host.running ? services : 'NOT RUNNING'}`);
+      lines.push(`  ${host.role.padEnd(7)} ${host.ns.padEnd(20)} ${host.address.padEnd(15)} ${host.running ? `system ${host.system}; ${services}` : 'NOT RUNNING'}`);
       lines.push(`          VIP: ${host.vipLine ?? '-'}`);
     }
   }
@@ -66,16 +77,17 @@ function statusText(status: LabStatus): string {
 export function registerLabCommands(program: Command): void {
   const lab = program
     .command('lab')
-    .description('a real master/backup lab on this machine (network namespaces; needs root) to practise and test grading');
+    .description('a real master/backup lab on this machine (Debian machines booted with systemd-nspawn; needs root) to practise and test grading');
 
   lab
     .command('up')
     .description('create the lab (replacing a previous one) and start every host')
     .option('--scenario <names>', "what the hosts are configured with (see 'hagrade lab scenarios'); with --pairs, several comma-separated names are dealt out to the pairs in turn", 'correct')
     .option('--pairs <n>', `number of master/backup pairs (1-${MAX_PAIRS})`, positiveInteger('--pairs', MAX_PAIRS), 1)
+    .option('--release <name>', `Debian release of the machines: ${RELEASES.join(', ')} (the first run of a release builds its image, about a minute)`, release, 'bookworm')
     .action(
-      userFacing(async (opts: { scenario: string; pairs: number }) => {
-        const info = await labUp({ scenario: opts.scenario, pairs: opts.pairs, onProgress: progress });
+      userFacing(async (opts: { scenario: string; pairs: number; release: Release }) => {
+        const info = await labUp({ scenario: opts.scenario, pairs: opts.pairs, release: opts.release, onProgress: progress });
         process.stdout.write(describeLab(info));
       }),
     );
@@ -93,6 +105,19 @@ export function registerLabCommands(program: Command): void {
     );
 
   lab
+    .command('reboot')
+    .description('reboot one machine for real (systemd shutdown and boot; its disk is kept) and wait until it has booted')
+    .argument('<role>', 'master or backup')
+    .option('--pair <n>', 'which pair', positiveInteger('--pair', MAX_PAIRS), 1)
+    .action(
+      userFacing(async (role: string, opts: { pair: number }) => {
+        if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`lab reboot: role must be master or backup, got '${role}'`);
+        await labReboot(role as Role, opts.pair, progress);
+        process.stdout.write(statusText(await labStatus()));
+      }),
+    );
+
+  lab
     .command('status')
     .description('show every host: namespace, address, services and the VIP as `ip -o -4 addr` shows it')
     .option('--json', 'as JSON')
@@ -105,11 +130,12 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command('down')
-    .description('remove the lab: processes, namespaces, bridge, files (safe to run twice or after a crash)')
+    .description('remove the lab: machines, their disks, namespaces, bridge, files (safe to run twice or after a crash)')
+    .option('--images', `also remove the cached machine images (${IMAGE_CACHE})`)
     .action(
-      userFacing(async () => {
-        await labDown();
-        process.stdout.write('Lab removed.\n');
+      userFacing(async (opts: { images?: boolean }) => {
+        await labDown({ images: opts.images === true });
+        process.stdout.write(opts.images ? 'Lab and machine images removed.\n' : 'Lab removed.\n');
       }),
     );
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES_DIR } from '../paths.js';
 import type { Role, Text } from '../types.js';
+import type { Release } from './image.js';
 import type { PairPlan } from './topology.js';
 import { VIP_BROADCAST } from './topology.js';
 
@@ -23,6 +24,8 @@ export interface HostSetup {
   keepalivedEnabled: boolean;
   /** haproxy starts with these files (false: the scenario's files keep it from starting). */
   haproxyRuns: boolean;
+  /** The `student` login's sudo asks for a password (the course's VMs give it passwordless sudo). */
+  studentSudoNeedsPassword: boolean;
 }
 
 export interface Scenario {
@@ -30,6 +33,8 @@ export interface Scenario {
   description: Text;
   /** Check ids that must fail on this scenario (with the failover probe); every other check passes or skips. */
   expectFail: string[];
+  /** Where a release's daemons behave differently, what fails there instead (found on the real daemons). */
+  expectFailOn?: Partial<Record<Release, string[]>>;
   setup(pair: PairPlan): Record<Role, HostSetup>;
 }
 
@@ -116,6 +121,7 @@ interface Variation {
   keepalivedScriptUser?: boolean;
   keepalivedEnabled?: boolean;
   haproxyRuns?: boolean;
+  studentSudoNeedsPassword?: boolean;
 }
 
 /** The correct setup of one host, changed as a scenario says. */
@@ -131,6 +137,7 @@ function hostSetup(pair: PairPlan, role: Role, change: Variation = {}): HostSetu
     keepalivedScriptUser: change.keepalivedScriptUser ?? false,
     keepalivedEnabled: change.keepalivedEnabled ?? true,
     haproxyRuns: change.haproxyRuns ?? true,
+    studentSudoNeedsPassword: change.studentSudoNeedsPassword ?? false,
   };
 }
 
@@ -269,7 +276,21 @@ export const SCENARIOS: readonly Scenario[] = [
     expectFail: ['SYS002'],
     setup: onBoth({ keepalivedEnabled: false }),
   },
+  {
+    name: 'sudo-password',
+    description: {
+      en: 'Everything is correct, but the student user\'s sudo asks for a password: graded as root every check passes; graded as student, what needs root is an ERROR that says so and the probe stops nothing.',
+      ru: 'Всё настроено верно, но sudo пользователя student спрашивает пароль: при проверке от root проходят все проверки; от student всё, что требует root, — ошибка с этой причиной, и проверка переключения ничего не останавливает.',
+    },
+    expectFail: [],
+    setup: onBoth({ studentSudoNeedsPassword: true }),
+  },
 ];
+
+/** The checks a scenario must fail on a release. */
+export function expectedFailures(scenario: Scenario, release: Release): string[] {
+  return scenario.expectFailOn?.[release] ?? scenario.expectFail;
+}
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

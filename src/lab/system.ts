@@ -78,6 +78,11 @@ export const REQUIRED_PROGRAMS: ReadonlyArray<{ program: string; pkg: string }> 
   { program: 'nsenter', pkg: 'util-linux' },
   { program: 'setsid', pkg: 'util-linux' },
   { program: 'bash', pkg: 'bash' },
+  // The machines: booted with systemd-nspawn on images made by debootstrap.
+  { program: 'systemd-nspawn', pkg: 'systemd-container' },
+  { program: 'debootstrap', pkg: 'debootstrap' },
+  { program: 'mount', pkg: 'mount' },
+  { program: 'chroot', pkg: 'coreutils' },
   // What the grader runs on the hosts: LIV004 and CRT005 probe the VIP; sudo for non-root logins.
   { program: 'curl', pkg: 'curl' },
   { program: 'openssl', pkg: 'openssl' },

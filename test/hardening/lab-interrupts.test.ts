@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { DEADMAN_PID_FILE } from '../../src/probe/deadman.js';
+import { labJournal } from '../../src/lab/lab.js';
 import { ssh, useLab, waitUntil } from '../support/lab.js';
 import { explain, runHagrade, STACK_FRAME, waitHealthy } from '../support/lab-run.js';
 
@@ -47,7 +48,7 @@ describe('interrupts at every phase of the probe @lab', function () {
         // Say why the probe never got there: the processes on master and what keepalived decided.
         const master = lab.pairs[0]!.master;
         const ps = await ssh(lab, master.address, 'ps -eo pid,ppid,args | grep [h]aproxy');
-        const log = readFileSync(join(master.logDir, 'keepalived.log'), 'utf8').split('\n').slice(-25).join('\n');
+        const log = await labJournal(master.ns, 'keepalived', 25);
         expect.fail(`the run never reached the phase:\n${run.stderr.slice(-1500)}\nhaproxy on master:\n${ps.stdout}\nkeepalived on master:\n${log}`);
       }
       expect(run.stderr + run.stdout).to.not.match(STACK_FRAME);

@@ -6,7 +6,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LabHostInfo, LabInfo, LabPairInfo } from '../../src/lab/lab.js';
-import { LAB_DIR, labDown, labStatus, labUp } from '../../src/lab/lab.js';
+import { LAB_DIR, labDown, labJournal, labStatus, labUp } from '../../src/lab/lab.js';
 import { BRIDGE } from '../../src/lab/topology.js';
 import { holdsFor, ssh, tearDownLab, useLab, waitUntil } from '../support/lab.js';
 
@@ -33,10 +33,10 @@ async function vipOnlyOn(pair: LabPairInfo, holder: 'master' | 'backup'): Promis
   return (await vipLine(pair[holder], pair.vip)) !== '' && (await vipLine(pair[other], pair.vip)) === '';
 }
 
-/** keepalived's output since its last start on this host. */
-function keepalivedLog(host: LabHostInfo): string {
-  const log = readFileSync(join(host.logDir, 'keepalived.log'), 'utf8');
-  return log.slice(log.lastIndexOf('systemctl start keepalived'));
+/** keepalived's journal since its last start on this host. */
+async function keepalivedLog(host: LabHostInfo): Promise<string> {
+  const log = await labJournal(host.ns, 'keepalived', 400);
+  return log.slice(log.lastIndexOf('Starting Keepalive'));
 }
 
 function httpsViaVip(vip: string): Promise<string> {
@@ -150,7 +150,7 @@ describe('lab: real master/backup hosts in namespaces @lab', function () {
       const asScriptUser = await ssh(info, pair.master.address, 'runuser -u keepalived_script -- killall -0 haproxy');
       expect(asScriptUser.code).to.equal(1);
       expect(asScriptUser.stderr).to.include('Operation not permitted');
-      for (const host of [pair.master, pair.backup]) expect(keepalivedLog(host)).to.include('VRRP_Script(check_haproxy) failed');
+      for (const host of [pair.master, pair.backup]) expect(await keepalivedLog(host)).to.include('VRRP_Script(check_haproxy) failed');
       await withHaproxyStopped(info, () => holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')));
     });
 
@@ -158,7 +158,7 @@ describe('lab: real master/backup hosts in namespaces @lab', function () {
       const info = await useLab('pidof');
       const pair = info.pairs[0]!;
       expect((await ssh(info, pair.master.address, '/usr/bin/pidof haproxy')).code).to.equal(0);
-      expect(keepalivedLog(pair.master)).to.include('VRRP_Script(check_haproxy) failed');
+      expect(await keepalivedLog(pair.master)).to.include('VRRP_Script(check_haproxy) failed');
       await withHaproxyStopped(info, () => holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')));
     });
 
@@ -166,7 +166,7 @@ describe('lab: real master/backup hosts in namespaces @lab', function () {
       const info = await useLab('unquoted-script');
       const pair = info.pairs[0]!;
       expect(await mustSsh(info, pair.master, 'grep -w script /etc/keepalived/keepalived.conf')).to.match(/^\s*script killall -0 haproxy\s*$/);
-      expect(keepalivedLog(pair.master)).to.include('VRRP_Script(check_haproxy) failed');
+      expect(await keepalivedLog(pair.master)).to.include('VRRP_Script(check_haproxy) failed');
       await withHaproxyStopped(info, () => holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')));
     });
 
@@ -175,7 +175,7 @@ describe('lab: real master/backup hosts in namespaces @lab', function () {
       const pair = info.pairs[0]!;
       await withHaproxyStopped(info, async () => {
         await waitUntil('master to lower its priority', MOVE_DEADLINE_MS, async () =>
-          keepalivedLog(pair.master).includes('Changing effective priority from 110 to 105'),
+          (await keepalivedLog(pair.master)).includes('Changing effective priority from 110 to 105'),
         );
         await holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master'));
       });
@@ -184,7 +184,7 @@ describe('lab: real master/backup hosts in namespaces @lab', function () {
     it('address-owner: state MASTER without priority makes master 255, which ignores the script weight', async () => {
       const info = await useLab('address-owner');
       const pair = info.pairs[0]!;
-      expect(keepalivedLog(pair.master)).to.include('ignoring tracked script check_haproxy with weights due to address_owner');
+      expect(await keepalivedLog(pair.master)).to.include('ignoring tracked script check_haproxy with weights due to address_owner');
       await withHaproxyStopped(info, () => holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')));
     });
   });
@@ -195,7 +195,7 @@ describe('lab: real master/backup hosts in namespaces @lab', function () {
       const pair = info.pairs[0]!;
       await withHaproxyStopped(info, () => waitUntil('VIP on backup only', MOVE_DEADLINE_MS, () => vipOnlyOn(pair, 'backup')));
       await waitUntil("master's script to succeed again", MOVE_DEADLINE_MS, async () =>
-        keepalivedLog(pair.master).split('VRRP_Script(check_haproxy) failed').pop()!.includes('VRRP_Script(check_haproxy) succeeded'),
+        (await keepalivedLog(pair.master)).split('VRRP_Script(check_haproxy) failed').pop()!.includes('VRRP_Script(check_haproxy) succeeded'),
       );
       await holdsFor('VIP on backup only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'backup'));
     });
