@@ -80,7 +80,12 @@ export function defaultKnownHostsFile(): string {
 }
 
 /** Commands see English messages whatever the host's locale: results are parsed. */
-const C_LOCALE = ['env', 'LC_ALL=C'];
+/**
+ * Every command runs in the C locale and with the system's full PATH: a non-root login's PATH on
+ * Debian has no /usr/sbin (sysctl, ip, haproxy, keepalived live there), and a fixed PATH makes the
+ * same host give the same answers whoever logs in.
+ */
+const C_LOCALE = ['env', 'LC_ALL=C', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
 
 /** `sh -c SCRIPT hagrade ARGS...`: values reach a fixed script only as $1, $2…, never pasted into it. */
 function shellPayload(script: string, args: readonly string[] = []): string[] {
@@ -174,22 +179,45 @@ class Deadline {
   }
 }
 
-/** At most `size` channels at once; later ones wait their turn. */
+/**
+ * At most `size` channels at once; later ones wait their turn. The size shrinks when the server
+ * refuses a channel below it (sshd's MaxSessions, or sessions it has not yet reaped).
+ */
 class Slots {
   private readonly waiting: (() => void)[] = [];
-  constructor(private free: number) {}
+  private inUse = 0;
+  constructor(private size: number) {}
   async acquire(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.inUse < this.size && !this.waiting.length) this.inUse++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over already counted
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
+      this.inUse--;
+      while (this.inUse < this.size && this.waiting.length) {
+        this.inUse++;
+        this.waiting.shift()!();
+      }
     };
   }
+  /** The server refused a channel while `inUse` were taken (this one included): it allows fewer. */
+  refused(): void {
+    this.size = Math.max(1, Math.min(this.size, this.inUse - 1));
+  }
+}
+
+/** A stream (the probe's watch) is opened once; a refused one is retried for about 5 s. */
+const STREAM_OPEN_RETRIES = 8;
+
+/** sshd refused to open a session channel (MaxSessions reached, or not yet freed): worth a retry. */
+function isChannelRefusal(error: Error): boolean {
+  return /Channel open failure/i.test(error.message);
+}
+
+/** Retries of a refused channel: 0.1, 0.2, 0.4, 0.8, 1, 1, ... s, within the command's own timeout. */
+function refusalBackoffMs(attempt: number): number {
+  return Math.min(1000, 100 * 2 ** attempt);
 }
 
 interface Hop {
@@ -668,8 +696,15 @@ export class SshHost implements Host {
         }
         finish({ exitCode: null, timedOut: true });
       }, timeoutMs);
-      try {
+      let refusals = 0;
+      const open = (): void => {
         conn.exec(remote, (e, ch) => {
+          if (e && isChannelRefusal(e) && !done) {
+            // A stock sshd allows 10 sessions and frees one only after reaping its process: wait, retry.
+            this.slots.refused();
+            setTimeout(() => !done && tryOpen(), refusalBackoffMs(refusals++)).unref();
+            return;
+          }
           if (e) return abort(`cannot open a channel on ${this.label}: ${e.message}`);
           channel = ch;
           if (done) return void ch.close();
@@ -680,9 +715,15 @@ export class SshHost implements Host {
           ch.on('close', () => finish({}));
           ch.end(); // no input, as `ssh host cmd </dev/null`: a command that reads stdin sees EOF, not a hang
         });
-      } catch (e) {
-        abort(`cannot run a command on ${this.label}: ${(e as Error).message}`);
-      }
+      };
+      const tryOpen = (): void => {
+        try {
+          open();
+        } catch (e) {
+          abort(`cannot run a command on ${this.label}: ${(e as Error).message}`);
+        }
+      };
+      tryOpen();
     });
   }
 
@@ -761,9 +802,20 @@ export class SshHost implements Host {
     let channel: ClientChannel;
     try {
       const conn = await this.connection();
-      channel = await new Promise<ClientChannel>((resolve, reject) => {
-        conn.exec(line.remote, { pty: { term: 'dumb', rows: 24, cols: 1000, width: 0, height: 0 } }, (e, ch) => (e ? reject(e) : resolve(ch)));
-      });
+      const openStream = (): Promise<ClientChannel> =>
+        new Promise<ClientChannel>((resolve, reject) => {
+          conn.exec(line.remote, { pty: { term: 'dumb', rows: 24, cols: 1000, width: 0, height: 0 } }, (e, ch) => (e ? reject(e) : resolve(ch)));
+        });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          channel = await openStream();
+          break;
+        } catch (e) {
+          if (!(e instanceof Error) || !isChannelRefusal(e) || attempt >= STREAM_OPEN_RETRIES) throw e;
+          this.slots.refused();
+          await new Promise((resolve) => setTimeout(resolve, refusalBackoffMs(attempt)));
+        }
+      }
     } catch (e) {
       release();
       throw e instanceof SshError ? e : new SshError('protocol', textOf(e), { cause: e });
