@@ -32,14 +32,28 @@ function renderFinding(c: ChalkInstance, f: Finding, lang: Lang): string[] {
   return lines;
 }
 
+/** An unreachable host's reason, said once at the top rather than under each of its ERRORs. */
+const UNREACHABLE = 'hostUnreachable';
+
 function renderResult(c: ChalkInstance, r: CheckResult, lang: Lang, verbose: boolean): string[] {
   const color = paint(c, r.status);
   const head = `  ${color(ICONS[r.status])} ${c.dim(r.id)} ${r.title}`;
   const tail = r.status === 'pass' ? '' : ` ${color(t(STATUS_WORDS[r.status], lang))}`;
   const lines = [head + tail];
   const shown = r.findings.filter((f) => verbose || f.kind === 'fail' || f.kind === 'error');
-  for (const f of shown) lines.push(...renderFinding(c, f, lang));
+  for (const f of shown) {
+    if (f.messageId === UNREACHABLE) lines.push(`      ${c.bold(f.host ?? '')}  ${t(UI.unreachableSeeAbove!, lang)}`);
+    else lines.push(...renderFinding(c, f, lang));
+  }
   return lines;
+}
+
+function renderUnreachable(c: ChalkInstance, result: RunResult, lang: Lang): string[] {
+  const once = new Map<string, Finding>();
+  for (const f of result.results.flatMap((r) => r.findings)) {
+    if (f.messageId === UNREACHABLE && f.host && !once.has(f.host)) once.set(f.host, f);
+  }
+  return [...once.values()].map((f) => c.magenta(`  ${ICONS.error} `) + fill(t(UI.unreachableOnce!, lang), { host: f.host!, reason: f.message }));
 }
 
 export function renderPretty(result: RunResult, opts: PrettyOptions): string {
@@ -54,6 +68,8 @@ export function renderPretty(result: RunResult, opts: PrettyOptions): string {
       ` — ${who}master ${target.master.address}, backup ${target.backup.address}` +
       (target.vip ? `, ${t(UI.vip!, lang)} ${target.vip}` : ''),
   );
+  const unreachable = renderUnreachable(c, result, lang);
+  if (unreachable.length) out.push('', ...unreachable);
   const areas = [...new Set(result.results.map((r) => r.area))] as Area[];
   for (const area of areas) {
     out.push('', c.bold.underline(t(AREA_TITLES[area], lang)));

@@ -23,6 +23,11 @@ export const UI: Record<string, Text> = {
   skipped: { en: 'skipped', ru: 'пропущено' },
   grading: { en: 'Grading', ru: 'Проверка' },
   vip: { en: 'VIP', ru: 'виртуальный IP' },
+  unreachableOnce: {
+    en: 'every check that needs {host} is an ERROR: {reason}',
+    ru: 'все проверки, которым нужен {host}, — ошибка: {reason}',
+  },
+  unreachableSeeAbove: { en: 'unreachable (see above)', ru: 'недоступен (см. выше)' },
   summary: {
     en: '{pass} passed, {fail} failed, {error} errors, {skip} skipped; score {score}/{maxScore}',
     ru: 'успешно: {pass}, не пройдено: {fail}, ошибок: {error}, пропущено: {skip}; баллы {score}/{maxScore}',

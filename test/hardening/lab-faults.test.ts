@@ -78,16 +78,15 @@ describe('faults on the lab @lab', function () {
   });
 
   it('a login user whose sudo wants a password: what needs root is an ERROR with the sudo reason; the probe stops nothing', async () => {
-    const master = pairOf(lab).master.address;
-    const setup = await ssh(lab, master, "useradd -M -d / -s /bin/sh -p '*' hgstudent && echo 'hgstudent ALL=(ALL) ALL' > /etc/sudoers.d/hgstudent && chmod 440 /etc/sudoers.d/hgstudent");
-    expect(setup.code, setup.stderr).to.equal(0);
+    // The course VMs' student user, with the sudo rule that asks for a password (scenario sudo-password).
+    const asStudent = await useLab('sudo-password');
     try {
-      const run = await runHagrade(['--inventory', inventoryWith((inv) => (inv.master!.user = 'hgstudent'))]);
+      const run = await runHagrade(['--inventory', asStudent.studentInventoryPath]);
       const report = expectOnlyErrors(run, ['FOV001', 'LIV001', 'LIV002']);
       expect(explain(report, 'error').join('\n')).to.match(/sudo/);
       expect(report.failover?.events.some((e) => e.event === 'haproxy-stopped') ?? false, 'nothing was stopped').to.equal(false);
     } finally {
-      await ssh(lab, master, 'userdel hgstudent; rm -f /etc/sudoers.d/hgstudent');
+      lab = await useLab('correct');
     }
   });
 
@@ -124,8 +123,9 @@ describe('faults on the lab @lab', function () {
     let killed: Promise<unknown> | undefined;
     const run = await runHagrade(['--inventory', lab.inventoryPath], (stderr) => {
       if (!/waiting for the VIP on backup/.test(stderr)) return undefined;
-      // Every sshd of the host: the listener and the grader's sessions (its PID namespace is its own).
-      killed = inHost(lab, 'master', ['killall', '-KILL', 'sshd']);
+      // sshd gone for good: systemd would restart a killed one, so stop its units, then kill every
+      // sshd left (the grader's sessions).
+      killed = inHost(lab, 'master', ['sh', '-c', 'systemctl stop ssh.service ssh.socket; killall -KILL sshd; true']);
       return 'done';
     });
     await killed;

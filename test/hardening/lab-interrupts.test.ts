@@ -3,10 +3,8 @@
 // haproxy on master ends up running and a second run right after finds the pair healthy.
 // (SIGINT and SIGKILL while waiting for failover are in test/live/grading.test.ts.)
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { DEADMAN_PID_FILE } from '../../src/probe/deadman.js';
+import { DEADMAN_PID_FILE, DEADMAN_UNIT } from '../../src/probe/deadman.js';
 import { labJournal } from '../../src/lab/lab.js';
 import { ssh, useLab, waitUntil } from '../support/lab.js';
 import { explain, runHagrade, STACK_FRAME, waitHealthy } from '../support/lab-run.js';
@@ -31,6 +29,14 @@ const CASES: Case[] = [
   { phase: 'while waiting for failback', marker: FAILBACK, signal: 'SIGINT' },
   { phase: 'while waiting for failback', marker: FAILBACK, signal: 'SIGKILL' },
 ];
+
+/** A switch is armed on master: its systemd timer is active, or (without systemd) its pid file is there. */
+async function deadmanArmed(lab: LabInfo): Promise<boolean> {
+  const master = lab.pairs[0]!.master.address;
+  const timer = await ssh(lab, master, `systemctl is-active --quiet ${DEADMAN_UNIT}.timer`);
+  const shell = await ssh(lab, master, `test -e ${DEADMAN_PID_FILE}`);
+  return timer.code === 0 || shell.code === 0;
+}
 
 describe('interrupts at every phase of the probe @lab', function () {
   this.timeout(180_000);
@@ -62,17 +68,18 @@ describe('interrupts at every phase of the probe @lab', function () {
         expect(explain(run.report!, 'error')).to.deep.equal([]);
         expect(run.code).to.not.equal(0);
         // ...and disarmed the dead-man switch: none is left to start haproxy during a later probe.
-        const left = await ssh(lab, lab.pairs[0]!.master.address, 'ps -eo args | grep -c "[h]agrade-deadman"');
-        expect(left.stdout.trim(), 'dead-man switches still armed on master').to.equal('0');
+        expect(await deadmanArmed(lab), 'a dead-man switch is still armed on master').to.equal(false);
         if (c.marker === PRECHECK) {
           expect(run.report!.failover?.events.map((e) => e.event) ?? [], 'interrupted before arming: nothing stopped').to.not.include('haproxy-stopped');
         }
       }
       if (c.signal === 'SIGKILL') {
-        // The switch fires after the failover deadline plus its slack, and removes its pid file: wait for
-        // that, or it would start haproxy in the middle of the next probe.
-        const master = lab.pairs[0]!.master.address;
-        await waitUntil('the dead-man switch to fire', 90_000, async () => (await ssh(lab, master, `test -e ${DEADMAN_PID_FILE}`)).code === 1);
+        // On a systemd machine the switch is a transient timer, owned by systemd and not by the dead
+        // SSH session: it is still armed now, and fires after the failover deadline plus its slack.
+        expect(await deadmanArmed(lab), 'the systemd timer outlived the grader').to.equal(true);
+        await waitUntil('the dead-man switch to fire', 90_000, async () => !(await deadmanArmed(lab)));
+        const fired = await ssh(lab, lab.pairs[0]!.master.address, `journalctl -u ${DEADMAN_UNIT}.service -o cat --no-pager`);
+        expect(fired.stdout, 'the timer started haproxy').to.match(/Started|Finished|Deactivated/);
       }
       await waitHealthy(lab, 5_000);
       const again = await runHagrade(['--inventory', lab.inventoryPath, '--no-failover']);

@@ -6,7 +6,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LabHostInfo, LabInfo, LabPairInfo } from '../../src/lab/lab.js';
-import { LAB_DIR, labDown, labJournal, labStatus, labUp } from '../../src/lab/lab.js';
+import { LAB_DIR, labDown, labJournal, labReboot, labStatus, labUp } from '../../src/lab/lab.js';
 import { BRIDGE } from '../../src/lab/topology.js';
 import { holdsFor, ssh, tearDownLab, useLab, waitUntil } from '../support/lab.js';
 
@@ -69,7 +69,7 @@ async function withHaproxyStopped(info: LabInfo, body: (pair: LabPairInfo) => Pr
   }
 }
 
-describe('lab: real master/backup hosts in namespaces @lab', function () {
+describe('lab: real master/backup machines booted with systemd @lab', function () {
   this.timeout(90_000);
 
   describe('correct', function () {
@@ -89,17 +89,46 @@ describe('lab: real master/backup hosts in namespaces @lab', function () {
       });
       expect(pair.master.address).to.equal('198.51.100.11');
       const knownHosts = readFileSync(info.knownHostsPath, 'utf8').trim().split('\n');
-      expect(knownHosts.map((l) => l.split(' ').slice(0, 2).join(' '))).to.deep.equal(['198.51.100.11 ssh-ed25519', '198.51.100.12 ssh-ed25519']);
+      // Every key type a Debian install generates, each host its own.
+      expect(knownHosts.map((l) => l.split(' ').slice(0, 2).join(' ')).sort()).to.deep.equal(
+        ['198.51.100.11', '198.51.100.12'].flatMap((a) => ['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa'].map((t) => `${a} ${t}`)),
+      );
+      const student = parseYaml(readFileSync(info.studentInventoryPath, 'utf8')) as { master: { user: string } };
+      expect(student.master.user).to.equal('student');
     });
 
     it('gives each host its own hostname, processes and /etc, reachable by ssh as root with the lab key', async () => {
       const pair = info.pairs[0]!;
-      const master = await mustSsh(info, pair.master, 'hostname; grep -w state /etc/keepalived/keepalived.conf; pgrep -c -x keepalived; ps -o pid= -p 1');
+      const master = await mustSsh(info, pair.master, 'hostname; grep -w state /etc/keepalived/keepalived.conf; pgrep -c -x keepalived; ps -o comm= -p 1');
       const backup = await mustSsh(info, pair.backup, 'hostname; grep -w state /etc/keepalived/keepalived.conf');
       expect(master.split('\n').slice(0, 2).map((l) => l.trim())).to.deep.equal(['master', 'state MASTER']);
       expect(backup.split('\n').slice(0, 2).map((l) => l.trim())).to.deep.equal(['backup', 'state BACKUP']);
-      // keepalived's parent and VRRP child of this host only, and a PID 1 of its own.
-      expect(master.split('\n').slice(2, 4).map((l) => l.trim())).to.deep.equal(['2', '1']);
+      // keepalived's parent and VRRP child of this host only, and systemd as its own PID 1.
+      expect(master.split('\n').slice(2, 4).map((l) => l.trim())).to.deep.equal(['2', 'systemd']);
+    });
+
+    it('is a booted Debian system: the packages\' own units, journald, a stock sshd', async () => {
+      const pair = info.pairs[0]!;
+      const out = await mustSsh(info, pair.master, 'systemctl is-system-running; systemctl show -p FragmentPath haproxy keepalived ssh; sshd -T | grep -E "^(maxsessions|usepam) "');
+      expect(out.split('\n')[0]).to.be.oneOf(['running', 'degraded']);
+      for (const unit of ['haproxy', 'keepalived', 'ssh']) expect(out).to.match(new RegExp(`^FragmentPath=(/usr)?/lib/systemd/system/${unit}\\.service$`, 'm'));
+      expect(out).to.match(/^maxsessions 10$/m);
+      expect(out).to.match(/^usepam yes$/m);
+      expect(await labJournal(pair.master.ns, 'keepalived')).to.include('Entering MASTER STATE');
+    });
+
+    it('lets student log in with the lab key, with passwordless sudo; root with the key only', async () => {
+      const pair = info.pairs[0]!;
+      const asStudent = await new Promise<string>((resolve, reject) =>
+        execFile(
+          'ssh',
+          ['-i', info.keyPath, '-o', `UserKnownHostsFile=${info.knownHostsPath}`, '-o', 'BatchMode=yes', `student@${pair.backup.address}`, 'id -un; sudo -n id -un'],
+          { timeout: 30_000 },
+          (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+        ),
+      );
+      expect(asStudent.split('\n').filter(Boolean)).to.deep.equal(['student', 'root']);
+      expect(await mustSsh(info, pair.backup, 'sshd -T | grep -E "^permitrootlogin "')).to.equal('permitrootlogin without-password\n');
     });
 
     it('runs haproxy and keepalived as services (systemctl exit codes as systemd: 0 active, 3 inactive)', async () => {
@@ -237,6 +266,26 @@ describe('lab: real master/backup hosts in namespaces @lab', function () {
       const enabled = await ssh(info, pair.master.address, 'systemctl is-enabled keepalived');
       expect([enabled.code, enabled.stdout.trim()]).to.deep.equal([1, 'disabled']);
       expect((await ssh(info, pair.master.address, 'systemctl is-active keepalived')).code).to.equal(0);
+    });
+  });
+
+  describe('reboot', function () {
+    it('reboots master for real: same disk and host keys, services enabled come back, the VIP returns to master', async () => {
+      const info = await useLab('correct');
+      const pair = info.pairs[0]!;
+      const before = await mustSsh(info, pair.master, 'cat /proc/sys/kernel/random/boot_id /etc/ssh/ssh_host_ed25519_key.pub');
+      await labReboot('master');
+      const after = await mustSsh(info, pair.master, 'cat /proc/sys/kernel/random/boot_id /etc/ssh/ssh_host_ed25519_key.pub');
+      expect(after.split('\n')[0], 'a new boot').to.not.equal(before.split('\n')[0]);
+      expect(after.split('\n')[1], 'the same host key').to.equal(before.split('\n')[1]);
+      // Nobody started them: enabled units, and /etc/sysctl.conf applied at boot by systemd-sysctl.
+      expect(await mustSsh(info, pair.master, 'systemctl is-active haproxy keepalived; sysctl -n net.ipv4.ip_nonlocal_bind')).to.equal('active\nactive\n1\n');
+      await waitUntil('VIP back on master only', MOVE_DEADLINE_MS, () => vipOnlyOn(pair, 'master'));
+      const status = await labStatus();
+      expect(status.pairs[0]!.hosts.map((h) => [h.role, h.running, h.services.keepalived])).to.deep.equal([
+        ['master', true, 'active'],
+        ['backup', true, 'active'],
+      ]);
     });
   });
 

@@ -40,6 +40,19 @@ describe('reporters', () => {
     expect(out).to.not.match(/\x1b\[/);
   });
 
+  it('pretty says an unreachable host\'s reason once, and only points to it under each check', async () => {
+    const result = await fixtureResult('correct');
+    const reason = 'cannot reach backup: cannot connect to 198.51.100.12:22: connect EHOSTUNREACH';
+    for (const r of result.results) {
+      r.status = 'error';
+      r.findings = [{ kind: 'error', host: 'backup', messageId: 'hostUnreachable', message: reason }];
+    }
+    const out = renderPretty(result, { color: false });
+    expect(out.split(reason).length - 1, 'the reason, once').to.equal(1);
+    expect(out).to.contain(`every check that needs backup is an ERROR: ${reason}`);
+    expect(out.split('backup  unreachable (see above)').length - 1).to.equal(result.results.length);
+  });
+
   it('pretty speaks Russian with --lang ru', async () => {
     const out = renderPretty(await fixtureResult('hap005-if-none', 'ru'), { color: false });
     expect(out).to.contain('Конфигурация haproxy');

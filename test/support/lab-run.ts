@@ -1,17 +1,16 @@
 // Helpers of the fault and interrupt tests on the lab: run the CLI and act on it mid-run, reach a
 // host when its sshd is gone, and tell whether the pair is healthy again.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { LabInfo } from '../../src/lab/lab.js';
+import { labExec } from '../../src/lab/lab.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import type { Role, RunResult } from '../../src/types.js';
 import { ssh, waitUntil } from './lab.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
-const execFileAsync = promisify(execFile);
 
 export interface CliRun {
   code: number | null;
@@ -91,22 +90,9 @@ export async function waitHealthy(lab: LabInfo, haproxyWithinMs = 60_000): Promi
   await waitUntil('VIP on master only', 30_000, () => vipOnMasterOnly(lab));
 }
 
-/** PID 1 of a lab host, as this (root) namespace sees it: the way in when the host's sshd is gone. */
-async function initPid(ns: string): Promise<number> {
-  const { stdout } = await execFileAsync('ip', ['netns', 'pids', ns]);
-  for (const pid of stdout.split('\n').filter(Boolean)) {
-    try {
-      const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.split(/\s+/);
-      if (nspid?.length === 2 && nspid[1] === '1') return Number(pid);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  throw new Error(`lab host ${ns} has no PID 1`);
-}
-
-/** Run a command inside a lab host without SSH (nsenter into its namespaces). */
+/** Run a command inside a lab host without SSH (the way in when its sshd is gone). */
 export async function inHost(lab: LabInfo, role: Role, argv: string[]): Promise<{ stdout: string; stderr: string }> {
-  const pid = await initPid(pairOf(lab)[role].ns);
-  return execFileAsync('nsenter', ['-t', String(pid), '-p', '-m', '-n', '-u', '--', ...argv], { timeout: 30_000 });
+  const r = await labExec(pairOf(lab)[role].ns, argv);
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} on ${role} failed (exit ${r.code}): ${r.stderr}`);
+  return r;
 }

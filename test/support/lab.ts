@@ -2,16 +2,20 @@
 // scenarios on demand, torn down by a root-level `after` hook. Any e2e test file can use it.
 import { execFile } from 'node:child_process';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { holdLab, labApply, labDown, labUp, releaseLab } from '../../src/lab/lab.js';
+import { DEFAULT_RELEASE, holdLab, labApply, labDown, labUp, releaseLab, type Release } from '../../src/lab/lab.js';
 
 let lab: Promise<LabInfo> | undefined;
 let currentScenario: string | undefined;
 
-/** The shared lab, running `scenario` (default `correct`) on every pair. Needs root; fails with the lab's message otherwise. */
-export async function useLab(scenario = 'correct'): Promise<LabInfo> {
+/**
+ * The shared lab, running `scenario` (default `correct`) on every pair, on machines of `release`
+ * (default bookworm; another release replaces the lab). Needs root; fails with the lab's message otherwise.
+ */
+export async function useLab(scenario = 'correct', release: Release = DEFAULT_RELEASE): Promise<LabInfo> {
   holdLab(); // for the whole run: another run on this machine fails fast instead of switching scenarios under us
-  if (lab && (await lab.catch(() => undefined))?.pairs.length !== 1) await tearDownLab();
-  lab ??= labUp({ scenario }).then((info) => {
+  const current = lab && (await lab.catch(() => undefined));
+  if (lab && (current?.pairs.length !== 1 || current.release !== release)) await tearDownLab();
+  lab ??= labUp({ scenario, release }).then((info) => {
     currentScenario = scenario;
     return info;
   });
