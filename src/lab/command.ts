@@ -1,5 +1,6 @@
 // `hagrade lab ...`: build, switch, inspect and remove the practice lab on this machine.
 import type { Command } from 'commander';
+import ora, { type Ora } from 'ora';
 import { UsageError } from '../commands/errors.js';
 import type { Lang } from '../types.js';
 import type { LabInfo, LabStatus } from './lab.js';
@@ -8,8 +9,36 @@ import { IMAGE_CACHE } from './image.js';
 import { ROLES, type Role } from '../types.js';
 import { MAX_PAIRS } from './topology.js';
 
-function progress(message: string): void {
-  process.stderr.write(`  • ${message}\n`);
+/**
+ * Steps of a lab command: in a terminal wide enough to draw, a spinner on the step under way (an
+ * image build takes about a minute), each finished step kept as a line; elsewhere plain lines.
+ */
+function createLabProgress(): { step(message: string): void; done(): void } {
+  const stream = process.stderr;
+  if (!stream.isTTY || (stream.columns ?? 0) < 40 || process.env.CI) {
+    return { step: (message) => stream.write(`  • ${message}\n`), done() {} };
+  }
+  let spinner: Ora | undefined;
+  return {
+    step(message) {
+      spinner?.stopAndPersist({ symbol: '  •' });
+      spinner = ora({ text: message, stream, indent: 2 }).start();
+    },
+    done() {
+      spinner?.stopAndPersist({ symbol: '  •' });
+      spinner = undefined;
+    },
+  };
+}
+
+/** Run a lab action with progress shown and always closed, success or not. */
+async function withProgress<T>(action: (progress: (message: string) => void) => Promise<T>): Promise<T> {
+  const progress = createLabProgress();
+  try {
+    return await action((message) => progress.step(message));
+  } finally {
+    progress.done();
+  }
 }
 
 /** Lab failures are the user's to act on (run as root, install a package, bring the lab up): one clear line, no stack. */
@@ -87,7 +116,7 @@ export function registerLabCommands(program: Command): void {
     .option('--release <name>', `Debian release of the machines: ${RELEASES.join(', ')} (the first run of a release builds its image, about a minute)`, release, 'bookworm')
     .action(
       userFacing(async (opts: { scenario: string; pairs: number; release: Release }) => {
-        const info = await labUp({ scenario: opts.scenario, pairs: opts.pairs, release: opts.release, onProgress: progress });
+        const info = await withProgress((progress) => labUp({ scenario: opts.scenario, pairs: opts.pairs, release: opts.release, onProgress: progress }));
         process.stdout.write(describeLab(info));
       }),
     );
@@ -99,7 +128,7 @@ export function registerLabCommands(program: Command): void {
     .option('--pair <n>', 'only this pair', positiveInteger('--pair', MAX_PAIRS))
     .action(
       userFacing(async (scenario: string, opts: { pair?: number }) => {
-        await labApply(scenario, opts.pair, progress);
+        await withProgress((progress) => labApply(scenario, opts.pair, progress));
         process.stdout.write(statusText(await labStatus()));
       }),
     );
@@ -112,7 +141,7 @@ export function registerLabCommands(program: Command): void {
     .action(
       userFacing(async (role: string, opts: { pair: number }) => {
         if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`lab reboot: role must be master or backup, got '${role}'`);
-        await labReboot(role as Role, opts.pair, progress);
+        await withProgress((progress) => labReboot(role as Role, opts.pair, progress));
         process.stdout.write(statusText(await labStatus()));
       }),
     );

@@ -218,14 +218,16 @@ function debootstrap(release: Release, target: string, mirror: string, progress:
   return new Promise((resolve, reject) => {
     const child = spawn('debootstrap', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
-    let lastPhase = '';
+    // debootstrap alternates retrieving and validating each package: report each phase once, in order.
+    const phases = ['Retrieving', 'Extracting', 'Installing', 'Unpacking', 'Configuring'];
+    let reached = -1;
     const onLine = (line: string): void => {
       tail.push(line);
       if (tail.length > 8) tail.shift();
-      const phase = /^I: (Retrieving|Validating|Extracting|Unpacking|Configuring|Installing)/.exec(line)?.[1];
-      if (phase && phase !== lastPhase) {
-        lastPhase = phase;
-        progress(`debootstrap ${release}: ${phase.toLowerCase()} packages`);
+      const phase = phases.findIndex((p) => line.startsWith(`I: ${p}`));
+      if (phase > reached) {
+        reached = phase;
+        progress(`debootstrap ${release}: ${phases[phase]!.toLowerCase()} packages`);
       }
     };
     for (const stream of [child.stdout, child.stderr]) {

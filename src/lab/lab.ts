@@ -9,7 +9,7 @@ import { STUDENT, hostsFile, machineId, networkFile } from './hostfiles.js';
 import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, isRelease, RELEASES, removeImages } from './image.js';
 import { withLabLock } from './lock.js';
 import type { MachineSpec } from './machine.js';
-import { SUPERVISOR_SCRIPT, bootMachine, destroyMachine, execIn, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
+import { SUPERVISOR_SCRIPT, bootMachine, execIn, killMachines, removeMachine, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
 import { configurePair, journal, vipLine } from './configure.js';
 import type { Scenario } from './scenarios.js';
 import { SCENARIOS, findScenario } from './scenarios.js';
@@ -237,9 +237,9 @@ export async function labJournal(ns: string, unit: string, lines = 200): Promise
 }
 
 async function tearDown(): Promise<void> {
+  await killMachines(HOSTS_DIR, SUPERVISOR_PATH);
   const dirs = existsSync(HOSTS_DIR) ? readdirSync(HOSTS_DIR) : [];
-  await Promise.all(dirs.map((name) => destroyMachine(join(HOSTS_DIR, name), name)));
-  killStrayMachines();
+  await Promise.all(dirs.map((name) => removeMachine(join(HOSTS_DIR, name), name)));
   for (const mountPoint of mountedLabDisks(LAB_DIR)) await tool('umount', ['--lazy', mountPoint]);
   // Deleting a namespace frees its veths later, in the kernel's own time; deleting them first is
   // immediate, so a `lab up` right after never meets a link of the old lab.
@@ -249,27 +249,6 @@ async function tearDown(): Promise<void> {
     await mustRun('ip', ['link', 'delete', BRIDGE], `deleting bridge ${BRIDGE}`);
   }
   rmSync(LAB_DIR, { recursive: true, force: true });
-}
-
-/** Supervisors and machines whose state dir is gone (a crash mid-teardown): found by their command lines. */
-function killStrayMachines(): void {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let command: string;
-    try {
-      command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-    } catch {
-      continue;
-    }
-    const supervisor = command.includes(SUPERVISOR_PATH);
-    const machine = command.startsWith('systemd-nspawn ') && command.includes(`--directory=${HOSTS_DIR}/`);
-    if (!supervisor && !machine) continue;
-    try {
-      process.kill(Number(entry), 'SIGKILL');
-    } catch {
-      // ended meanwhile
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // release image, in a network namespace of its own whose eth0 is plugged into the lab bridge.
 // Like systemd-nspawn@.service it is kept by a supervisor that boots it again when it reboots.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError, mustRun, tool, type ToolOptions, type ToolResult } from './system.js';
 
@@ -124,15 +124,59 @@ export async function rebootMachine(spec: MachineSpec, timeoutMs: number): Promi
   return waitForBoot(spec, timeoutMs, before);
 }
 
-/** Stop at once (power cut): supervisor first so it does not boot again, then PID 1, then the disk. Idempotent. */
-export async function destroyMachine(dir: string, name: string): Promise<void> {
-  // A pid file may outlive this machine's boot: kill only the process it still describes.
-  killPidFile(join(dir, 'supervisor.pid'), (pid) => cmdline(pid).includes(dir));
-  killPidFile(join(dir, 'leader.pid'), (pid) => rootOf(pid) === rootDir(dir));
-  const nspawn = pidFrom(join(dir, 'nspawn.pid'));
-  const alive = (): boolean => nspawn !== undefined && cmdline(nspawn).includes('systemd-nspawn') && cmdline(nspawn).includes(dir);
-  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
-  if (alive()) process.kill(nspawn!, 'SIGKILL');
+/**
+ * Power every lab machine off at once: supervisors first (so none boots again), then each machine's
+ * PID 1 (the kernel ends its whole PID namespace), then the systemd-nspawn processes. Killing only
+ * nspawn would leave the machine running, orphaned. Machines are found by their processes, not by
+ * state files: a crash may have lost those, and a pid file may name a process reused since.
+ */
+export async function killMachines(labDir: string, supervisorPath: string): Promise<void> {
+  const kill = (pids: number[]): void => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }
+  };
+  const find = (): { supervisors: number[]; inits: number[]; nspawns: number[] } => {
+    const found = { supervisors: [] as number[], inits: [] as number[], nspawns: [] as number[] };
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const pid = Number(entry);
+      const command = cmdline(pid);
+      if (command.includes(supervisorPath)) found.supervisors.push(pid);
+      else if (command.startsWith('systemd-nspawn ') && command.includes(`--directory=${labDir}/`)) found.nspawns.push(pid);
+      else if (isMachineInit(pid)) found.inits.push(pid);
+    }
+    return found;
+  };
+  for (let round = 0; round < 50; round++) {
+    const { supervisors, inits, nspawns } = find();
+    if (!supervisors.length && !inits.length && !nspawns.length) return;
+    kill(supervisors);
+    kill(inits);
+    if (round > 0) kill(nspawns); // they exit by themselves once their machine is gone
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new LabError('lab machines are still running after 10 s of SIGKILL; see `ps -ef | grep systemd-nspawn`');
+}
+
+/** PID 1 of a lab machine: init of a child PID namespace whose root is a lab disk (overlay `hagrade-…`). */
+function isMachineInit(pid: number): boolean {
+  try {
+    const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.split(/\s+/) ?? [];
+    if (nspid.length < 2 || nspid[nspid.length - 1] !== '1') return false;
+    const rootMount = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').find((line) => line.split(' ')[4] === '/');
+    return rootMount !== undefined && / - overlay hagrade-/.test(rootMount);
+  } catch {
+    return false;
+  }
+}
+
+/** After killMachines: the machine's named network namespace and its disk. Idempotent. */
+export async function removeMachine(dir: string, name: string): Promise<void> {
   await tool('ip', ['netns', 'delete', name]);
   if (isMounted(rootDir(dir))) await mustRun('umount', ['--lazy', rootDir(dir)], `unmounting the disk of ${name}`);
 }
@@ -153,38 +197,9 @@ function isMounted(path: string): boolean {
   return mountedLabDisks(path.slice(0, path.lastIndexOf('/'))).includes(path);
 }
 
-function pidFrom(file: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function killPidFile(file: string, isOurs: (pid: number) => boolean): void {
-  const pid = pidFrom(file);
-  if (pid !== undefined && isOurs(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  rmSync(file, { force: true });
-}
-
 function cmdline(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-}
-
-function rootOf(pid: number): string {
-  try {
-    return readlinkSync(`/proc/${pid}/root`);
   } catch {
     return '';
   }

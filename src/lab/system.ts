@@ -1,6 +1,6 @@
 // Running the system tools the lab is built from (ip, nsenter, unshare, apt-get), and the lab's own error type.
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** An error meant for the user: the message says what went wrong and what to do, no stack trace needed. */
@@ -128,11 +128,33 @@ export async function ensureLabPrerequisites(onProgress: (msg: string) => void =
       );
     }
   }
+  await raiseInotifyLimit(onProgress);
   const probe = await tool('unshare', ['--net', '--pid', '--fork', '--mount', '--uts', 'true'], { timeoutMs: 10_000 });
   if (probe.code !== 0) {
     throw new LabError(
       `this machine does not allow network/PID/mount namespaces (unshare failed: ${probe.stderr.trim()}). ` +
         'Run the lab on a VM or a privileged container.',
     );
+  }
+}
+
+/** Each booted machine's systemd, journald, logind… hold inotify instances of root; Linux's default 128 runs out near a dozen machines. */
+const INOTIFY_INSTANCES = '/proc/sys/fs/inotify/max_user_instances';
+const INOTIFY_NEEDED = 8192;
+
+/** This machine's capacity for many booted machines (as LXD and Docker hosts set it); the lab hosts themselves are untouched. */
+async function raiseInotifyLimit(onProgress: (msg: string) => void): Promise<void> {
+  let current: number;
+  try {
+    current = Number(readFileSync(INOTIFY_INSTANCES, 'utf8').trim());
+  } catch {
+    return; // not Linux as we know it: booting will say what is wrong
+  }
+  if (current >= INOTIFY_NEEDED) return;
+  try {
+    writeFileSync(INOTIFY_INSTANCES, `${INOTIFY_NEEDED}\n`);
+    onProgress(`raised fs.inotify.max_user_instances from ${current} to ${INOTIFY_NEEDED} (each booted machine's systemd uses several)`);
+  } catch (error) {
+    throw new LabError(`cannot raise fs.inotify.max_user_instances (${(error as Error).message}); run: sysctl -w fs.inotify.max_user_instances=${INOTIFY_NEEDED}`);
   }
 }

@@ -3,6 +3,7 @@
 //        itself needs (from the configs' timers), the failover/failback latency, SSH handshakes;
 //        and the read-only commands over one connection vs one `ssh` process per command.
 // batch: wall time and peak memory for N = 1, 5, 10, 20 pairs graded at full concurrency.
+// machines: images, lab up, boot, memory per machine, and live grading per release (machines-bench.ts).
 // Targets: wall time ≤ convergence bound + 2 s; 2 handshakes per run; N = 20 within 1.5 × N = 1.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { closePair, gradePair, openPair } from '../../src/grade.js';
 import { shellQuote } from '../../src/hosts/quote.js';
 import { labDown, labUp, type LabInfo } from '../../src/lab/lab.js';
 import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { benchMachines } from './machines-bench.js';
 import { ROLES } from '../../src/types.js';
 
 const run = promisify(execFile);
@@ -111,3 +113,4 @@ async function benchBatch(): Promise<void> {
 const sections = process.argv.slice(2);
 if (sections.includes('live')) await benchLive();
 if (sections.includes('batch')) await benchBatch();
+if (sections.includes('machines')) await benchMachines();
