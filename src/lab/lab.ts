@@ -238,6 +238,16 @@ export async function labJournal(ns: string, unit: string, lines = 200): Promise
 
 async function tearDown(): Promise<void> {
   await killMachines(HOSTS_DIR, SUPERVISOR_PATH);
+  // Anything else still in a lab namespace (a process a test started there, a lab made by an older hagrade).
+  for (const ns of await labNamespaces()) {
+    for (const pid of (await tool('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }
+  }
   const dirs = existsSync(HOSTS_DIR) ? readdirSync(HOSTS_DIR) : [];
   await Promise.all(dirs.map((name) => removeMachine(join(HOSTS_DIR, name), name)));
   for (const mountPoint of mountedLabDisks(LAB_DIR)) await tool('umount', ['--lazy', mountPoint]);
