@@ -117,18 +117,20 @@ describe('SshHost: passwords and command lines', () => {
     }
   });
 
-  it('wraps root commands in sudo -n for a non-root login, with the locale set on both sides of sudo', async () => {
+  it('wraps root commands in sudo -n for a non-root login, with the locale and PATH set on both sides of sudo', async () => {
     const h = host({ spec: { host: '127.0.0.1', port, user: 'student', password: 'right' } });
     await h.connect(); // checks `sudo -n true` once
     const r = await h.run({ key: 'cfg', argv: ['cat', '/etc/haproxy/haproxy.cfg'], root: true, timeoutMs: 5000 });
     await h.run({ key: 'as', argv: ['pidof', 'haproxy'], asUser: 'keepalived_script', timeoutMs: 5000 });
     await h.run({ key: 'plain', shell: 'ip -o -4 addr show', timeoutMs: 5000 });
     expect(r.command).to.equal('sudo -n -- cat /etc/haproxy/haproxy.cfg');
+    // The locale and the system's full PATH (a non-root login has no /usr/sbin) on both sides of sudo.
+    const env = "env 'LC_ALL=C' 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'";
     expect(commands).to.deep.equal([
-      "env 'LC_ALL=C' sudo -n -- env 'LC_ALL=C' timeout -k 2 61 true",
-      "env 'LC_ALL=C' sudo -n -- env 'LC_ALL=C' timeout -k 2 6 cat /etc/haproxy/haproxy.cfg",
-      "env 'LC_ALL=C' sudo -n -u keepalived_script -- env 'LC_ALL=C' timeout -k 2 6 pidof haproxy",
-      "env 'LC_ALL=C' timeout -k 2 6 sh -c 'ip -o -4 addr show' hagrade",
+      `${env} sudo -n -- ${env} timeout -k 2 61 true`,
+      `${env} sudo -n -- ${env} timeout -k 2 6 cat /etc/haproxy/haproxy.cfg`,
+      `${env} sudo -n -u keepalived_script -- ${env} timeout -k 2 6 pidof haproxy`,
+      `${env} timeout -k 2 6 sh -c 'ip -o -4 addr show' hagrade`,
     ]);
   });
 
@@ -137,6 +139,6 @@ describe('SshHost: passwords and command lines', () => {
     await h.connect();
     const r = await h.run({ key: 'cfg', argv: ['cat', '/etc/haproxy/haproxy.cfg'], root: true, timeoutMs: 1000 });
     expect(r.command).to.equal('cat /etc/haproxy/haproxy.cfg');
-    expect(commands).to.deep.equal(["env 'LC_ALL=C' timeout -k 2 2 cat /etc/haproxy/haproxy.cfg"]);
+    expect(commands).to.deep.equal(["env 'LC_ALL=C' 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' timeout -k 2 2 cat /etc/haproxy/haproxy.cfg"]);
   });
 });
