@@ -9,7 +9,7 @@ import { STUDENT, hostsFile, machineId, networkFile } from './hostfiles.js';
 import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, isRelease, RELEASES, removeImages } from './image.js';
 import { withLabLock } from './lock.js';
 import type { MachineSpec } from './machine.js';
-import { SUPERVISOR_SCRIPT, bootMachine, execIn, killMachines, removeMachine, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
+import { SUPERVISOR_SCRIPT, bootMachine, execIn, killMachines, removeMachine, removeMachineCgroups, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
 import { configurePair, journal, vipLine } from './configure.js';
 import type { Scenario } from './scenarios.js';
 import { SCENARIOS, findScenario } from './scenarios.js';
@@ -250,6 +250,7 @@ async function tearDown(): Promise<void> {
   }
   const dirs = existsSync(HOSTS_DIR) ? readdirSync(HOSTS_DIR) : [];
   await Promise.all(dirs.map((name) => removeMachine(join(HOSTS_DIR, name), name)));
+  await removeMachineCgroups();
   for (const mountPoint of mountedLabDisks(LAB_DIR)) await tool('umount', ['--lazy', mountPoint]);
   // Deleting a namespace frees its veths later, in the kernel's own time; deleting them first is
   // immediate, so a `lab up` right after never meets a link of the old lab.

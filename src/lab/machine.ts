@@ -17,10 +17,27 @@ export interface MachineSpec {
   bridge: string;
 }
 
-/** The supervisor: runs systemd-nspawn, plugs eth0 into the bridge, names the network namespace; boots again on reboot (exit 133). */
+/** Every machine gets a control group of its own under this one, in each hierarchy systemd uses. */
+export const CGROUP_PARENT = 'hagrade-lab';
+
+/**
+ * The supervisor: gives the machine its own control group (as systemd-nspawn@.service has its
+ * unit's), runs systemd-nspawn, plugs eth0 into the bridge, names the network namespace; boots
+ * again on reboot (exit 133). Without its own cgroup every machine's systemd would manage the same
+ * tree: one machine's user@0.service would hold another's processes, which it cannot kill, and
+ * logins would hang for minutes while it times out. The machine runs the unified (v2) hierarchy,
+ * as the releases' own VMs do by default.
+ */
 export const SUPERVISOR_SCRIPT = `#!/bin/bash
 # hagrade lab machine supervisor. Arguments: name root-dir veth bridge state-dir.
 name=$1 root=$2 veth=$3 bridge=$4 dir=$5
+if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then hierarchies=/sys/fs/cgroup
+else hierarchies="/sys/fs/cgroup/unified /sys/fs/cgroup/systemd"; fi
+for h in $hierarchies; do
+  [ -d "$h" ] || continue
+  mkdir -p "$h/${CGROUP_PARENT}/$name" && echo $$ >"$h/${CGROUP_PARENT}/$name/cgroup.procs"
+done
+export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
 while :; do
   ip netns delete "$name" 2>/dev/null
   ip link delete "$veth" 2>/dev/null
@@ -179,6 +196,14 @@ function isMachineInit(pid: number): boolean {
 export async function removeMachine(dir: string, name: string): Promise<void> {
   await tool('ip', ['netns', 'delete', name]);
   if (isMounted(rootDir(dir))) await mustRun('umount', ['--lazy', rootDir(dir)], `unmounting the disk of ${name}`);
+}
+
+/** After killMachines: the machines' control groups, deepest first (a cgroup is removed with rmdir once empty). */
+export async function removeMachineCgroups(): Promise<void> {
+  for (const hierarchy of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd']) {
+    const parent = join(hierarchy, CGROUP_PARENT);
+    if (existsSync(parent)) await tool('find', [parent, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
+  }
 }
 
 /** Run a program inside the machine (all its namespaces, a clean environment); never throws for an exit code. */
