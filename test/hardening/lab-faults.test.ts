@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { HOST_KEY } from '../../src/lab/hostfiles.js';
 import { planPair } from '../../src/lab/topology.js';
 import type { RunResult } from '../../src/types.js';
 import { ssh, useLab } from '../support/lab.js';
@@ -159,8 +158,8 @@ describe('faults on the lab @lab', function () {
 
   it('a changed host key is refused with a message as clear as OpenSSH\'s', async () => {
     const backup = pairOf(lab).backup.address;
-    const key = HOST_KEY;
-    const swap = await ssh(lab, backup, `cp -p ${key} /run/hg-key && cp -p ${key}.pub /run/hg-key.pub && rm -f ${key} ${key}.pub && ssh-keygen -q -t ed25519 -N '' -f ${key} && systemctl reload ssh`);
+    // As a reinstalled VM: every host key new (old ones kept aside to put back).
+    const swap = await ssh(lab, backup, 'mkdir -p /run/hg-keys && mv /etc/ssh/ssh_host_* /run/hg-keys/ && ssh-keygen -A && systemctl reload ssh');
     expect(swap.code, swap.stderr).to.equal(0);
     try {
       const run = await runHagrade(['--inventory', lab.inventoryPath, '--no-failover']);
@@ -178,7 +177,7 @@ describe('faults on the lab @lab', function () {
       expect(message).to.contain('REMOTE HOST IDENTIFICATION HAS CHANGED').and.to.contain(sent!);
     } finally {
       // Back to the original key: hosts cannot be reached with plain ssh until then, so through nsenter.
-      await inHost(lab, 'backup', ['sh', '-c', `cp -p /run/hg-key ${key} && cp -p /run/hg-key.pub ${key}.pub && rm -f /run/hg-key /run/hg-key.pub && systemctl reload ssh`]);
+      await inHost(lab, 'backup', ['sh', '-c', 'rm -f /etc/ssh/ssh_host_* && mv /run/hg-keys/* /etc/ssh/ && rmdir /run/hg-keys && systemctl reload ssh']);
     }
   });
 });

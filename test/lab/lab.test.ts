@@ -1,7 +1,7 @@
 // The real lab behaves as each scenario claims, shown with plain ssh and ip commands.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -313,15 +313,21 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
     });
 
     it('leaves no namespace, link, route, mount, process or file behind, even without its state dir, and can run twice', async () => {
-      rmSync(LAB_DIR, { recursive: true, force: true }); // as after a crash that lost the state
+      // As after a crash that lost the state: no lab.json, no pid files, no supervisor script.
+      for (const file of ['lab.json', 'machine.sh']) rmSync(join(LAB_DIR, file), { force: true });
+      for (const host of readdirSync(join(LAB_DIR, 'hosts'))) {
+        for (const file of ['supervisor.pid', 'nspawn.pid', 'leader.pid']) rmSync(join(LAB_DIR, 'hosts', host, file), { force: true });
+      }
       await labDown();
       await labDown();
       expect((await run('ip', ['netns', 'list'])).stdout).to.not.include('hagrade-');
       expect((await run('ip', ['link', 'show', BRIDGE])).code).to.not.equal(0);
       expect((await run('ip', ['-o', 'link'])).stdout).to.not.match(/\bhg\d+[mb]\b/);
       expect((await run('ip', ['route'])).stdout).to.not.include(BRIDGE);
-      expect(readFileSync('/proc/self/mountinfo', 'utf8')).to.not.match(/hagrade|lab-etc|lab-usr-bin/);
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).to.not.match(/hagrade/);
       expect((await run('pgrep', ['-f', LAB_DIR])).stdout.trim()).to.equal('');
+      expect((await run('pgrep', ['-f', 'systemd-nspawn'])).stdout.trim()).to.equal('');
+      expect(existsSync('/sys/fs/cgroup/unified/hagrade-lab') || existsSync('/sys/fs/cgroup/hagrade-lab')).to.equal(false);
       expect(existsSync(LAB_DIR)).to.equal(false);
       expect(await labStatus()).to.deep.include({ up: false, pairs: [], strayNamespaces: [] });
     });
