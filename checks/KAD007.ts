@@ -81,6 +81,10 @@ const check: Check = {
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
+    scriptUnreadable: {
+      en: 'cannot predict: the tracked script {file} on {role} could not be read, so what it checks is unknown (see KAD006)',
+      ru: 'невозможно предсказать: не удалось прочитать отслеживаемый скрипт {file} на {role}, поэтому неизвестно, что он проверяет (см. KAD006)',
+    },
     notOneRouter: {
       en: 'cannot predict: the two instances do not form one VRRP router (see KAD003)',
       ru: 'невозможно предсказать: два экземпляра не образуют один VRRP-маршрутизатор (см. KAD003)',
@@ -122,7 +126,12 @@ const check: Check = {
       return;
     }
     const masterNode = await nodeViewOnHost(ctx, 'master', m, master.config.globalDefs);
-    const prediction = predictFailover(masterNode, await nodeViewOnHost(ctx, 'backup', b, backup.config.globalDefs));
+    const backupNode = await nodeViewOnHost(ctx, 'backup', b, backup.config.globalDefs);
+    for (const [role, node] of [['master', masterNode], ['backup', backupNode]] as const) {
+      const unreadable = node.views.find((v) => v.unreadable);
+      if (unreadable) return void ctx.report({ kind: 'skip', host: role, messageId: 'scriptUnreadable', data: { file: unreadable.file?.path ?? '', role } });
+    }
+    const prediction = predictFailover(masterNode, backupNode);
     if (prediction.reason === 'ok') return;
     const at = m.priorityAt ?? m.at;
     ctx.report({
