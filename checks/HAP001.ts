@@ -1,5 +1,6 @@
 // HAP001: haproxy.cfg exists and HAProxy can read it; every parse problem is reported with its line.
-import { loadHaproxy } from '../src/facts/haproxy.js';
+import { CRT_DIRECTORY_MESSAGES, crtDirectoryProblems, loadHaproxy } from '../src/facts/haproxy.js';
+import { describeVersion } from '../src/facts/versions.js';
 import type { HaproxyDiagnosticCode } from '../src/parsers/haproxy.js';
 import { ROLES, type Check, type Text } from '../src/types.js';
 
@@ -50,7 +51,9 @@ const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
   noCapability: { en: "'{keyword}' has no effect in {section} '{name}', which has no {missing} capability", ru: "'{keyword}' не действует в {section} '{name}': у него нет возможностей {missing}" },
   duplicateProxy: { en: "{section} '{name}' has the same name as the {other} declared at line {line}", ru: "{section} '{name}' называется так же, как {other} в строке {line}" },
   unknownMode: { en: "unknown proxy mode '{mode}' (http or tcp)", ru: "неизвестный режим прокси '{mode}' (http или tcp)" },
-  unknownBalance: { en: "unknown balance algorithm '{algorithm}'", ru: "неизвестный алгоритм балансировки '{algorithm}'" },
+  unknownBalance: { en: "unknown balance algorithm '{algorithm}' (algorithm names are case-sensitive)", ru: "неизвестный алгоритм балансировки '{algorithm}' (имена алгоритмов чувствительны к регистру)" },
+  unknownServerKeyword: { en: "'{keyword} {name}': unknown keyword '{word}' (keywords are case-sensitive: '{lower}')", ru: "'{keyword} {name}': неизвестное ключевое слово '{word}' (ключевые слова чувствительны к регистру: '{lower}')" },
+  unknownAcl: { en: "no such ACL: '{acl}' (ACL names are case-sensitive: the predefined one is '{upper}')", ru: "нет такого ACL: '{acl}' (имена ACL чувствительны к регистру: предопределённый называется '{upper}')" },
   forwardforUnknownArg: { en: "'option forwardfor' only takes 'except <network>', 'header <name>' and 'if-none' (got '{arg}')", ru: "'option forwardfor' принимает только 'except <сеть>', 'header <имя>' и 'if-none' (указано '{arg}')" },
   forwardforMissingValue: { en: "'option forwardfor {arg}' needs a value", ru: "у 'option forwardfor {arg}' не указано значение" },
   frontendBackendSameName: { en: "{section} '{name}' has the same name as the {other} declared at line {line}", ru: "{section} '{name}' называется так же, как {other} в строке {line}" },
@@ -79,6 +82,7 @@ const check: Check = {
     fileMissing: { en: '{file} does not exist', ru: 'файла {file} нет' },
     fileUnreadable: { en: 'could not read {file}: {error}', ru: 'не удалось прочитать {file}: {error}' },
     ...DIAGNOSTIC_MESSAGES,
+    ...CRT_DIRECTORY_MESSAGES,
   },
   hints: {
     fileUnreadable: {
@@ -132,8 +136,11 @@ const check: Check = {
           file: d.file,
           line: d.line,
           excerpt: (lines[d.line - 1] ?? '').replace(/\r$/, '').trim().slice(0, 200),
-          data: { ...d.args, version: ctx.profile.haproxyVersion },
+          data: { ...d.args, version: describeVersion(file.daemon, ctx.options.lang) },
         });
+      }
+      for (const p of await crtDirectoryProblems(ctx, role)) {
+        ctx.report({ ...base, messageId: 'crtDirectoryFile', file: p.origin.file, line: p.origin.line, excerpt: p.origin.raw.trim(), data: { crt: p.crt, file: p.file } });
       }
     }
   },

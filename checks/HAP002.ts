@@ -1,5 +1,5 @@
 // HAP002: exactly one frontend named front_cluster (other frontends and listen sections are reported as notes).
-import { CONFIG_SKIP_MESSAGES, judgeUniqueProxy } from '../src/facts/haproxy.js';
+import { CONFIG_SKIP_MESSAGES, REFUSED_MESSAGES, judgeUniqueProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Check } from '../src/types.js';
 
@@ -17,6 +17,7 @@ const check: Check = {
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
+    notRead: REFUSED_MESSAGES.notRead,
     missing: { en: 'there is no frontend named {name}', ru: 'нет фронтенда с именем {name}' },
     wrongKind: { en: '{name} is declared as a {kind}, not as a frontend', ru: '{name} объявлен как {kind}, а не как frontend' },
     duplicate: { en: 'a second frontend {name} (the first is at line {line}): HAProxy refuses duplicate names', ru: 'второй фронтенд {name} (первый в строке {line}): HAProxy не допускает одинаковых имён' },

@@ -1,20 +1,9 @@
 // HAP003: front_cluster listens on port 443 with TLS, using /etc/haproxy/rebrain.pem (`bind *:443 ssl crt ...` or equivalent).
 import { posix } from 'node:path';
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, forEachProxy } from '../src/facts/haproxy.js';
+import { CONFIG_SKIP_MESSAGES, CRT_DIRECTORY_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, crtDirectoryProblems, reportRefused, forEachProxy, resolveCrt as resolveCrtPath } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { HaproxyConfig } from '../src/parsers/haproxy.js';
 import type { Bind, BindAddress } from '../src/parsers/haproxy-resolve.js';
 import type { Check } from '../src/types.js';
-
-/** The last value of a global keyword (e.g. `crt-base`), if set. */
-function globalSetting(config: HaproxyConfig, keyword: string): string | undefined {
-  let value: string | undefined;
-  for (const s of config.sections) {
-    if (s.kind !== 'global') continue;
-    for (const d of s.directives) if (d.keyword === keyword && d.args[0] !== undefined) value = d.args[0];
-  }
-  return value;
-}
 
 const coversPort = (a: BindAddress, port: number) =>
   (a.family === 'ipv4' || a.family === 'ipv6') && a.ports !== undefined && a.ports.from <= port && port <= a.ports.to;
@@ -34,6 +23,8 @@ const check: Check = {
   messages: {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
+    ...REFUSED_MESSAGES,
+    ...CRT_DIRECTORY_MESSAGES,
     noPort: { en: 'frontend {name} does not listen on port {port}', ru: 'фронтенд {name} не слушает порт {port}' },
     noSsl: { en: 'the bind on port {port} has no `ssl` keyword: the listener is plain TCP, not TLS', ru: 'у bind на порт {port} нет ключевого слова `ssl`: порт работает без TLS' },
     noCrt: { en: 'the bind on port {port} has `ssl` but no `crt`: HAProxy refuses it ("no SSL certificate specified")', ru: 'у bind на порт {port} есть `ssl`, но нет `crt`: HAProxy это не принимает ("no SSL certificate specified")' },
@@ -65,11 +56,12 @@ const check: Check = {
   async run(ctx) {
     const port = ctx.profile.frontendPort;
     const expected = ctx.profile.certPath;
+    const problems = { master: await crtDirectoryProblems(ctx, 'master'), backup: await crtDirectoryProblems(ctx, 'backup') };
     await forEachProxy(ctx, 'frontend', (proxy, file) => {
+      if (reportRefused(ctx, file.role, proxy, ['bind'])) return;
       const host = file.role;
       // `crt` paths not starting with `/` or `@` are relative to the global `crt-base` (cfgparse-ssl.c).
-      const base = globalSetting(file.config!, 'crt-base');
-      const resolveCrt = (crt: string) => (crt.startsWith('/') || crt.startsWith('@') || !base ? crt : posix.join(base, crt));
+      const resolveCrt = (crt: string) => resolveCrtPath(file.config!, crt);
       const onPort = proxy.binds.filter((b) => b.addresses.some((a) => coversPort(a, port)));
       const point = (b: Bind) => ({ host, file: b.origin.file, line: b.origin.line, excerpt: b.origin.raw.trim() });
       if (onPort.length === 0) {
@@ -89,6 +81,8 @@ const check: Check = {
       const good = onPort.find((b) => b.ssl && match(b));
       if (good) {
         const { crt, how } = match(good)!;
+        const bad = problems[host].find((p) => p.crt === crt);
+        if (bad) return void ctx.report({ ...point(good), messageId: 'crtDirectoryFile', data: { crt, file: bad.file } });
         if (how !== 'direct') ctx.report({ ...point(good), kind: 'note', messageId: how, data: { crt, expected } });
         const address = good.addresses.find((a) => coversPort(a, port))!;
         if (!address.anyAddress) ctx.report({ ...point(good), kind: 'note', messageId: 'specificAddress', data: { address: address.host, port } });

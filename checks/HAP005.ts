@@ -1,8 +1,8 @@
 // HAP005: the client IP is added to X-Forwarded-For of every request: `option forwardfor` in the frontend, the
 // backend or their defaults, or `http-request set-header|add-header X-Forwarded-For %[src]`.
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, at, forEachProxy, proxiesNamed } from '../src/facts/haproxy.js';
+import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, at, forEachProxy, proxiesNamed } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import { XFF_HEADER, type ResolvedProxy } from '../src/parsers/haproxy-resolve.js';
+import { XFF_HEADER, constantCondition, type ResolvedProxy } from '../src/parsers/haproxy-resolve.js';
 import type { Check } from '../src/types.js';
 
 const CLIENT_IP = '%[src]';
@@ -22,10 +22,15 @@ const check: Check = {
   messages: {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
+    ...REFUSED_MESSAGES,
     missing: { en: 'nothing adds the client IP to X-Forwarded-For in frontend {name} or backend {backend}', ru: 'ни фронтенд {name}, ни бэкенд {backend} не добавляют IP клиента в X-Forwarded-For' },
     ifNone: { en: '`option forwardfor if-none` adds the header only when the client did not send one, not to every request', ru: '`option forwardfor if-none` добавляет заголовок только если клиент его не прислал, а не ко всем запросам' },
     otherHeader: { en: 'option forwardfor writes the client IP into the header {header}, not X-Forwarded-For', ru: 'option forwardfor записывает IP клиента в заголовок {header}, а не в X-Forwarded-For' },
     notHttp: { en: 'option forwardfor is ignored: {name} works in {mode} mode, not http', ru: 'option forwardfor игнорируется: {name} работает в режиме {mode}, а не http' },
+    neverApplies: {
+      en: 'the X-Forwarded-For rule never applies: `{condition}` is false for every request (TRUE and FALSE are predefined ACLs)',
+      ru: 'правило для X-Forwarded-For не применяется никогда: `{condition}` ложно для любого запроса (TRUE и FALSE — предопределённые ACL)',
+    },
     conditional: { en: 'the X-Forwarded-For rule applies only {condition}, not to every request', ru: 'правило для X-Forwarded-For действует только при условии {condition}, а не для всех запросов' },
     inherited: { en: 'option forwardfor is inherited from {section}, line {line}', ru: 'option forwardfor унаследована из {section}, строка {line}' },
     inBackend: { en: 'option forwardfor is set in backend {backend} rather than in the frontend: the header is added all the same', ru: 'option forwardfor задана в бэкенде {backend}, а не во фронтенде: заголовок всё равно добавляется' },
@@ -56,6 +61,7 @@ const check: Check = {
   },
   async run(ctx) {
     await forEachProxy(ctx, 'frontend', (frontend, file, resolved) => {
+      if (reportRefused(ctx, file.role, frontend, ['option forwardfor', 'http-request set-header', 'http-request add-header'])) return;
       const host = file.role;
       const backendName = frontend.defaultBackend.value ?? ctx.profile.backendName;
       const [backend] = proxiesNamed(resolved, backendName, 'backend');
@@ -75,8 +81,10 @@ const check: Check = {
       const allIfNone = effective.length > 0 && effective.every((p) => p.forwardfor.value!.ifNone);
       const optionWorks = effective.length > 0 && !allIfNone && header?.toLowerCase() === XFF_HEADER.toLowerCase();
 
-      const rules = httpSides.flatMap((p) => p.xffRules.map((r) => ({ proxy: p, rule: r }))).filter(({ rule }) => rule.value === CLIENT_IP);
-      const unconditional = rules.find(({ rule }) => !rule.condition);
+      const written = httpSides.flatMap((p) => p.xffRules.map((r) => ({ proxy: p, rule: r }))).filter(({ rule }) => rule.value === CLIENT_IP);
+      // `if TRUE` / `unless FALSE` apply to every request; `if FALSE` / `unless TRUE` to none.
+      const rules = written.filter(({ rule }) => !rule.condition || constantCondition(rule.condition) !== false);
+      const unconditional = rules.find(({ rule }) => !rule.condition || constantCondition(rule.condition) === true);
 
       if (optionWorks) {
         const p = headerSide!;
@@ -98,6 +106,9 @@ const check: Check = {
       } else if (withOption.length > 0) {
         const p = withOption[0];
         ctx.report({ ...point(p), messageId: 'notHttp', data: { ...point(p).data, name: p.name, mode: p.mode.value } });
+      } else if (written.length > 0 && rules.length === 0) {
+        const { proxy, rule } = written[0];
+        ctx.report({ ...point(proxy, rule.origin), messageId: 'neverApplies', data: { ...point(proxy, rule.origin).data, condition: rule.condition ?? '' } });
       } else if (rules.length > 0) {
         const { proxy, rule } = rules[0];
         ctx.report({ ...point(proxy, rule.origin), messageId: 'conditional', data: { ...point(proxy, rule.origin).data, condition: rule.condition ?? '' } });

@@ -1,5 +1,5 @@
 // HAP006: front_cluster's default backend is back_cluster (its own default_backend, or one inherited from defaults).
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, at, forEachProxy } from '../src/facts/haproxy.js';
+import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, at, forEachProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Check } from '../src/types.js';
 
@@ -18,6 +18,7 @@ const check: Check = {
   messages: {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
+    ...REFUSED_MESSAGES,
     missing: { en: 'frontend {name} has no default_backend: requests that match no use_backend get a 503', ru: 'у фронтенда {name} нет default_backend: запросы, не попавшие ни в один use_backend, получат 503' },
     wrongBackend: { en: 'the default backend of {name} is {actual}, not {expected}', ru: 'бэкенд по умолчанию у {name} — {actual}, а не {expected}' },
     inherited: { en: 'default_backend is inherited from {section}, line {line}', ru: 'default_backend унаследован из {section}, строка {line}' },
@@ -41,6 +42,7 @@ const check: Check = {
   async run(ctx) {
     const expected = ctx.profile.backendName;
     await forEachProxy(ctx, 'frontend', (proxy, file) => {
+      if (reportRefused(ctx, file.role, proxy, ['default_backend'])) return;
       const { value, origin } = proxy.defaultBackend;
       const w = at(origin, proxy);
       const base = { host: file.role, file: w.file, line: w.line, excerpt: w.excerpt };

@@ -1,5 +1,5 @@
 // HAP007: exactly one backend named back_cluster (other backends and listen sections are reported as notes).
-import { CONFIG_SKIP_MESSAGES, judgeUniqueProxy } from '../src/facts/haproxy.js';
+import { CONFIG_SKIP_MESSAGES, REFUSED_MESSAGES, judgeUniqueProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Check } from '../src/types.js';
 
@@ -17,6 +17,7 @@ const check: Check = {
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
+    notRead: REFUSED_MESSAGES.notRead,
     missing: { en: 'there is no backend named {name}', ru: 'нет бэкенда с именем {name}' },
     wrongKind: { en: '{name} is declared as a {kind}, not as a backend', ru: '{name} объявлен как {kind}, а не как backend' },
     duplicate: { en: 'a second backend {name} (the first is at line {line}): HAProxy refuses duplicate names', ru: 'второй бэкенд {name} (первый в строке {line}): HAProxy не допускает одинаковых имён' },

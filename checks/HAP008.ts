@@ -1,5 +1,5 @@
 // HAP008: back_cluster works in http mode: its own `mode http`, or one inherited from its defaults section.
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, judgeMode } from '../src/facts/haproxy.js';
+import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, judgeMode } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Check } from '../src/types.js';
 
@@ -18,6 +18,7 @@ const check: Check = {
   messages: {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
+    ...REFUSED_MESSAGES,
     wrongMode: { en: 'backend {name} works in {mode} mode (set in {section}, line {line}), not {expected}', ru: 'бэкенд {name} работает в режиме {mode} (задан в {section}, строка {line}), а не {expected}' },
     defaultMode: { en: 'nothing sets the mode of backend {name}, so it is tcp (HAProxy\'s default), not {expected}', ru: 'режим бэкенда {name} нигде не задан, поэтому он tcp (по умолчанию в HAProxy), а не {expected}' },
     inherited: { en: 'mode {mode} is inherited from {section}, line {line}', ru: 'режим {mode} унаследован из {section}, строка {line}' },

@@ -1,11 +1,20 @@
 // HAP010: back_cluster sends traffic to rebrain_01..03, each at 127.0.0.1:81, and to no other server.
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, forEachProxy } from '../src/facts/haproxy.js';
+import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, forEachProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Server } from '../src/parsers/haproxy-resolve.js';
 import type { Check } from '../src/types.js';
 
 /** Names that resolve to the loopback address on any Linux host (/etc/hosts). */
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
+
+/** Whether a server flag is in force: set, and not cleared by its opposite on a later (or the same) line. */
+function flagSet(server: Server, flag: string, opposite: string): boolean {
+  const on = server.params.get(flag);
+  const off = server.params.get(opposite);
+  if (!on) return false;
+  if (!off) return true;
+  return off.origin.line < on.origin.line || (off.origin.inherited && !on.origin.inherited);
+}
 
 const check: Check = {
   id: 'HAP010',
@@ -22,11 +31,16 @@ const check: Check = {
   messages: {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
+    ...REFUSED_MESSAGES,
     missingServer: { en: 'backend {backend} has no server {name}', ru: 'в бэкенде {backend} нет сервера {name}' },
     wrongAddress: { en: 'server {name} points at {actual}, not {expected}', ru: 'сервер {name} указывает на {actual}, а не на {expected}' },
     noPort: { en: 'server {name} has no port: HAProxy would connect to the port the client used (443), not {port}', ru: 'у сервера {name} не указан порт: HAProxy будет подключаться к порту, на который пришёл клиент (443), а не к {port}' },
     extraServer: { en: 'backend {backend} has a server that is not in the task: {name}', ru: 'в бэкенде {backend} есть сервер, которого нет в задании: {name}' },
     disabled: { en: 'server {name} is disabled: it gets no traffic', ru: 'сервер {name} отключён (disabled): трафик на него не идёт' },
+    backupServer: {
+      en: 'server {name} is flagged backup: it takes traffic only when every other server is down, so it is not one of the servers that share the load',
+      ru: 'сервер {name} помечен как backup: трафик на него идёт, только когда все остальные серверы недоступны, поэтому он не участвует в балансировке',
+    },
     loopbackName: { en: 'server {name} uses the host name {host}, which resolves to {expected} on the host', ru: 'сервер {name} указан по имени {host}, которое на машине разрешается в {expected}' },
   },
   hint: {
@@ -48,6 +62,7 @@ const check: Check = {
   async run(ctx) {
     const expected = ctx.profile.servers;
     await forEachProxy(ctx, 'backend', (backend, file) => {
+      if (reportRefused(ctx, file.role, backend, ['server'])) return;
       const host = file.role;
       const point = (s: Server) => ({ host, file: s.origin.file, line: s.origin.line, excerpt: s.origin.raw.trim() });
       for (const spec of expected) {
@@ -64,7 +79,9 @@ const check: Check = {
         else if (server.port === undefined) ctx.report({ ...point(server), messageId: 'noPort', data });
         else if (server.port !== String(spec.port)) ctx.report({ ...point(server), messageId: 'wrongAddress', data });
         else if (loopbackName) ctx.report({ ...point(server), kind: 'note', messageId: 'loopbackName', data: { ...data, expected: spec.address } });
-        if (server.params.has('disabled')) ctx.report({ ...point(server), messageId: 'disabled', data });
+        // The flag set last wins (`default-server backup` then `no-backup` on the server line, srv_parse_*).
+        if (flagSet(server, 'disabled', 'enabled')) ctx.report({ ...point(server), messageId: 'disabled', data });
+        if (flagSet(server, 'backup', 'no-backup')) ctx.report({ ...point(server), messageId: 'backupServer', data });
       }
       for (const server of backend.servers.filter((s) => !expected.some((e) => e.name === s.name))) {
         ctx.report({ ...point(server), messageId: 'extraServer', data: { backend: backend.name, name: server.name } });

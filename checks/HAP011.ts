@@ -1,5 +1,5 @@
 // HAP011: each server of back_cluster has maxconn 20000, on its own line or via a default-server declared before it.
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, forEachProxy } from '../src/facts/haproxy.js';
+import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, forEachProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { sectionLabel, type HaproxyConfig } from '../src/parsers/haproxy.js';
 import type { Check } from '../src/types.js';
@@ -12,6 +12,12 @@ function proxyMaxconn(config: HaproxyConfig, value: number): { section: string; 
     if (d) return { section: sectionLabel(s), line: d.line };
   }
   return undefined;
+}
+
+/** C's atol(): leading white space, a sign, the leading decimal digits; anything else is 0. */
+function atol(text: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
 }
 
 const check: Check = {
@@ -29,9 +35,15 @@ const check: Check = {
   messages: {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
+    ...REFUSED_MESSAGES,
     missing: { en: 'server {name} has no maxconn: it accepts unlimited connections', ru: 'у сервера {name} нет maxconn: число подключений не ограничено' },
     proxyLimitOnly: { en: 'server {name} has no maxconn; the maxconn {expected} in {section} (line {line}) limits the frontend, not each server', ru: 'у сервера {name} нет maxconn; maxconn {expected} в {section} (строка {line}) ограничивает фронтенд, а не каждый сервер' },
     wrongValue: { en: 'server {name} has maxconn {actual}, not {expected}', ru: 'у сервера {name} maxconn {actual}, а не {expected}' },
+    readAs: {
+      en: 'server {name} has maxconn {actual}: HAProxy reads the leading digits only (atol), so the limit is {read}, not {expected}',
+      ru: 'у сервера {name} maxconn {actual}: HAProxy читает только начальные цифры (atol), поэтому ограничение равно {read}, а не {expected}',
+    },
+    writtenOddly: { en: 'server {name} has maxconn {actual}, which HAProxy reads as {read}', ru: 'у сервера {name} maxconn {actual}, что HAProxy читает как {read}' },
     viaDefaultServer: { en: 'server {name} gets maxconn {actual} from default-server in {section}, line {line}', ru: 'сервер {name} получает maxconn {actual} из default-server в {section}, строка {line}' },
   },
   hints: {
@@ -66,6 +78,7 @@ const check: Check = {
   async run(ctx) {
     const expected = ctx.profile.serverMaxconn;
     await forEachProxy(ctx, 'backend', (backend, file) => {
+      if (reportRefused(ctx, file.role, backend, ['server', 'default-server'])) return;
       const host = file.role;
       // Servers missing altogether are HAP010's finding.
       for (const server of backend.servers.filter((s) => ctx.profile.servers.some((e) => e.name === s.name))) {
@@ -80,7 +93,11 @@ const check: Check = {
         const data = { name: server.name, actual: String(param.value), expected, section: param.origin.section, line: param.origin.line };
         const fromDefaultServer = param.origin.line !== server.origin.line || param.origin.file !== server.origin.file;
         const at = fromDefaultServer ? { ...base, line: param.origin.line, excerpt: param.origin.raw.trim() } : base;
-        if (param.value !== String(expected)) ctx.report({ ...at, messageId: 'wrongValue', data });
+        // srv_parse_maxconn(): newsrv->maxconn = atol(arg) (src/server.c, v2.4 to 3.x): `20k` is 20, `020000` is 20000.
+        const read = atol(String(param.value));
+        const asWritten = param.value === String(read);
+        if (read !== expected) ctx.report({ ...at, messageId: asWritten ? 'wrongValue' : 'readAs', data: { ...data, read } });
+        else if (!asWritten) ctx.report({ ...at, kind: 'note', messageId: 'writtenOddly', data: { ...data, read } });
         else if (fromDefaultServer) ctx.report({ ...base, kind: 'note', messageId: 'viaDefaultServer', data });
       }
     });

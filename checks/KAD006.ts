@@ -1,14 +1,7 @@
 // KAD006: on both hosts the VIP's instance tracks the haproxy process: a vrrp_script whose command
 // checks haproxy, listed in track_script, or a vrrp_track_process watching it, listed in track_process.
-import {
-  CONFIG_SKIP_MESSAGES,
-  haproxyTrackers,
-  keepalivedExample,
-  mentionsHaproxy,
-  readScriptFiles,
-  vipInstanceOrSkip,
-  type ScriptFiles,
-} from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, keepalivedExample, mentionsHaproxy, nodeViewOnHost, vipInstanceOrSkip, viewChecksHaproxy } from '../src/facts/keepalived.js';
+import { DROP_HINTS, DROP_MESSAGES, dropFinding, removedFinding, type ScriptView } from '../src/facts/track-scripts.js';
 import type { KeepalivedConfig, VrrpInstance } from '../src/parsers/keepalived.js';
 import { ROLES, type Check, type FindingInput } from '../src/types.js';
 
@@ -41,6 +34,13 @@ const check: Check = {
       en: 'cannot judge: the tracked script {file} could not be read, so what it checks is unknown',
       ru: 'невозможно проверить: не удалось прочитать отслеживаемый скрипт {file}, поэтому неизвестно, что он проверяет',
     },
+    ...DROP_MESSAGES,
+    webServerOnly: {
+      en: 'the tracked check `{command}` asks {url}: that is the web server behind haproxy (plain http), not haproxy, which serves https',
+      ru: 'отслеживаемая проверка `{command}` обращается к {url}: это веб-сервер за haproxy (обычный http), а не haproxy, который отвечает по https',
+    },
+    otherProcess: { en: 'the tracked check `{command}` looks for {names}, not for haproxy', ru: 'отслеживаемая проверка `{command}` ищет {names}, а не haproxy' },
+    fileTest: { en: 'the tracked check `{command}` tests the file {file}, not the haproxy process', ru: 'отслеживаемая проверка `{command}` проверяет файл {file}, а не процесс haproxy' },
     notHaproxy: { en: 'the tracked check `{command}` does not look at haproxy', ru: 'отслеживаемая проверка `{command}` не смотрит на haproxy' },
     ignoredAsOwner: {
       en: 'keepalived ignores the weighted track_script {script}: the instance has priority 255 (see KAD007)',
@@ -52,6 +52,7 @@ const check: Check = {
     },
   },
   hints: {
+    ...DROP_HINTS,
     unquotedScript: { en: 'Quote the whole command: script "/usr/bin/killall -0 haproxy".', ru: 'Возьмите всю команду в кавычки: script "/usr/bin/killall -0 haproxy".' },
     definedLater: { en: 'Move the vrrp_script block above the vrrp_instance.', ru: 'Перенесите блок vrrp_script выше vrrp_instance.' },
   },
@@ -80,21 +81,29 @@ const check: Check = {
       if (!side) continue;
       const { config, instance } = side;
       const service = ctx.profile.haproxyService;
-      const scriptFiles = await readScriptFiles(ctx.host(role), instance, service);
-      if (haproxyTrackers(instance, (p) => scriptFiles.naming.has(p), service).length > 0) continue;
-      ctx.report(diagnose(config, instance, service, scriptFiles, role));
+      const node = await nodeViewOnHost(ctx, role, instance, config.globalDefs);
+      const processes = node.haproxyTrackers.filter((t) => t.kind === 'process');
+      if (processes.length > 0 || node.views.some((v) => viewChecksHaproxy(v, service))) continue;
+      ctx.report(diagnose(config, instance, service, node.views, role));
     }
   },
 };
 
 /** Why nothing tracks haproxy: the most specific reason first. */
-function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: string, scriptFiles: ScriptFiles, role: 'master' | 'backup'): FindingInput {
+function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: string, views: ScriptView[], role: 'master' | 'backup'): FindingInput {
   const at = (l: { file: string; line: number; text: string }) => ({ host: role, file: l.file, line: l.line, excerpt: l.text.trim() });
   const name = instance.name;
   const ignored = instance.droppedTracks.find((d) => d.reason === 'addressOwner' || d.reason === 'syncGroup');
   if (ignored) {
     const messageId = ignored.reason === 'addressOwner' ? 'ignoredAsOwner' : 'ignoredInSyncGroup';
     return { ...at(ignored.at), kind: 'note', messageId, data: { script: ignored.name, group: instance.syncGroup?.name ?? '' } };
+  }
+  // keepalived removed the script while reading, or disables it at load: the instance tracks nothing.
+  const removed = instance.droppedTracks.find((d) => d.reason === 'scriptRemoved' && d.script);
+  if (removed) return { ...at(removed.script!.at), ...removedFinding(removed.script!, name) };
+  for (const v of views) {
+    const drop = dropFinding(v, name);
+    if (drop) return { ...at(v.tracked.target.scriptAt ?? v.tracked.target.at), ...drop };
   }
   const dropped = instance.droppedTracks.find((d) => d.reason === 'definedLater' || d.reason === 'notFound');
   if (dropped) return { ...at(dropped.at), messageId: dropped.reason, data: { script: dropped.name, name } };
@@ -105,10 +114,15 @@ function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: str
   }
   const untracked = config.scripts.find((s) => mentionsHaproxy(s.argv, service));
   if (untracked) return { ...at(instance.at), messageId: 'notTracked', data: { script: untracked.name, name } };
-  const unreadable = instance.trackScripts.find((t) => scriptFiles.unreadable.has(t.target.argv[0]));
+  const unreadable = views.find((v) => v.unreadable);
   if (unreadable) {
-    const s = unreadable.target;
-    return { ...at(s.scriptAt ?? s.at), kind: 'skip', messageId: 'scriptUnreadable', data: { file: s.argv[0] } };
+    const s = unreadable.tracked.target;
+    return { ...at(s.scriptAt ?? s.at), kind: 'skip', messageId: 'scriptUnreadable', data: { file: unreadable.file?.path ?? s.argv[0] ?? '' } };
+  }
+  const other = views.find((v) => ['webServerOnly', 'otherProcess', 'fileTest'].includes(v.judgement.why));
+  if (other) {
+    const s = other.tracked.target;
+    return { ...at(s.scriptAt ?? s.at), messageId: other.judgement.why, data: { ...other.judgement.data, command: s.argv.join(' ') } };
   }
   const tracked = instance.trackScripts[0];
   if (tracked) return { ...at(tracked.target.scriptAt ?? tracked.at), messageId: 'notHaproxy', data: { command: tracked.target.argv.join(' ') } };

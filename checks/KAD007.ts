@@ -2,8 +2,8 @@
 // win the VRRP election, and with haproxy running again master must win it back.
 import {
   CONFIG_SKIP_MESSAGES,
-  haproxyTrackersOnHost,
   keepalivedExample,
+  nodeViewOnHost,
   predictFailover,
   sameVrrpRouter,
   vipInstanceOrSkip,
@@ -45,6 +45,22 @@ const REASONS: Record<Exclude<FailoverPrediction['reason'], 'ok'>, Text> = {
     en: 'backup has nopreempt: it never takes the VIP from a master whose priority merely dropped ({masterDown} < {backup})',
     ru: 'у backup задан nopreempt: он не забирает виртуальный ip у master, приоритет которого просто снизился ({masterDown} < {backup})',
   },
+  trackerDropped: {
+    en: "keepalived does not run master's track script {script} (see KAD006): the instance tracks nothing, its priority stays {masterUp} when haproxy stops, and the VIP stays on master",
+    ru: 'keepalived не запускает track script {script} на master (см. KAD006): экземпляр ничего не отслеживает, при остановке haproxy его приоритет остаётся {masterUp}, и виртуальный ip остаётся на master',
+  },
+  trackerAlwaysFails: {
+    en: "master's track script {script} fails whether haproxy runs or not (see KAD008): its priority is {masterUp} with haproxy up and {masterDown} with haproxy down, so stopping haproxy changes nothing and the VIP stays where it is",
+    ru: 'track script {script} на master завершается с ошибкой независимо от того, работает ли haproxy (см. KAD008): его приоритет {masterUp} при работающем haproxy и {masterDown} при остановленном, поэтому остановка haproxy ничего не меняет и виртуальный ip остаётся на месте',
+  },
+  trackerNeverFails: {
+    en: "master's track script {script} succeeds whether haproxy runs or not (see KAD008): its priority stays {masterUp} when haproxy stops, and the VIP stays on master",
+    ru: 'track script {script} на master завершается успешно независимо от того, работает ли haproxy (см. KAD008): при остановке haproxy его приоритет остаётся {masterUp}, и виртуальный ip остаётся на master',
+  },
+  bothFault: {
+    en: 'both nodes are in FAULT from the start: an unweighted track script that never succeeds (see KAD008) keeps each of them from holding the VIP at all',
+    ru: 'обе машины с самого начала в состоянии FAULT: track script без веса, который никогда не завершается успешно (см. KAD008), не даёт ни одной из них держать виртуальный ip',
+  },
   masterNopreempt: {
     en: 'master has nopreempt: the VIP moves to backup when haproxy stops but never comes back to master',
     ru: 'у master задан nopreempt: при остановке haproxy виртуальный ip переходит на backup, но на master уже не возвращается',
@@ -65,6 +81,10 @@ const check: Check = {
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
+    scriptUnreadable: {
+      en: 'cannot predict: the tracked script {file} on {role} could not be read, so what it checks is unknown (see KAD006)',
+      ru: 'невозможно предсказать: не удалось прочитать отслеживаемый скрипт {file} на {role}, поэтому неизвестно, что он проверяет (см. KAD006)',
+    },
     notOneRouter: {
       en: 'cannot predict: the two instances do not form one VRRP router (see KAD003)',
       ru: 'невозможно предсказать: два экземпляра не образуют один VRRP-маршрутизатор (см. KAD003)',
@@ -105,11 +125,13 @@ const check: Check = {
       ctx.report({ kind: 'skip', messageId: 'notOneRouter' });
       return;
     }
-    const service = ctx.profile.haproxyService;
-    const prediction = predictFailover(
-      { instance: m, haproxyTrackers: await haproxyTrackersOnHost(ctx.host('master'), m, service) },
-      { instance: b, haproxyTrackers: await haproxyTrackersOnHost(ctx.host('backup'), b, service) },
-    );
+    const masterNode = await nodeViewOnHost(ctx, 'master', m, master.config.globalDefs);
+    const backupNode = await nodeViewOnHost(ctx, 'backup', b, backup.config.globalDefs);
+    for (const [role, node] of [['master', masterNode], ['backup', backupNode]] as const) {
+      const unreadable = node.views.find((v) => v.unreadable);
+      if (unreadable) return void ctx.report({ kind: 'skip', host: role, messageId: 'scriptUnreadable', data: { file: unreadable.file?.path ?? '', role } });
+    }
+    const prediction = predictFailover(masterNode, backupNode);
     if (prediction.reason === 'ok') return;
     const at = m.priorityAt ?? m.at;
     ctx.report({
@@ -118,7 +140,16 @@ const check: Check = {
       line: at.line,
       excerpt: at.text.trim(),
       messageId: prediction.reason,
-      data: { masterUp: String(prediction.masterUp), masterDown: String(prediction.masterDown), backup: String(prediction.backup) },
+      data: {
+        masterUp: String(prediction.masterUp),
+        masterDown: String(prediction.masterDown),
+        backup: String(prediction.backup),
+        script:
+          m.trackScripts.find((t) => (prediction.reason === 'trackerAlwaysFails' ? masterNode.alwaysFailing : masterNode.dropped)?.has(t))?.name ??
+          m.droppedTracks.find((d) => d.reason === 'scriptRemoved')?.name ??
+          m.trackScripts[0]?.name ??
+          '',
+      },
     });
   },
 };

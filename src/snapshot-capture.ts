@@ -7,10 +7,11 @@ import { stringify as toYaml } from 'yaml';
 import { commandsFor } from './facts/commands.js';
 import { MAX_CONFIG_BYTES } from './facts/haproxy.js';
 import { globOnHost, hostConfigId, parseWithIncludes } from './facts/keepalived.js';
+import { scriptCaptureCommands, scriptCaptureFiles } from './facts/track-scripts.js';
 import { redact } from './engine/redact.js';
 import { resolveVip } from './engine/run.js';
 import { newSnapshotKey, redactAuthPasswords, redactPrivateKeys } from './secrets.js';
-import { ROLES, type Host, type LabProfile, type Role, type Target } from './types.js';
+import { ROLES, type Command, type Host, type LabProfile, type Role, type Target } from './types.js';
 
 /** Directories copied whole (a keepalived `include` usually points inside /etc/keepalived). */
 function capturedDirs(profile: LabProfile): string[] {
@@ -47,7 +48,7 @@ async function collectPaths(host: Host, profile: LabProfile): Promise<string[]> 
  * The host's files as the snapshot keeps them: with the files keepalived.conf includes from
  * elsewhere, and without secrets (src/secrets.ts), under the snapshot's one `key`.
  */
-async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: string[]): Promise<Map<string, Buffer>> {
+async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: string[]): Promise<{ files: Map<string, Buffer>; scripts: Command[] }> {
   const files = new Map<string, Buffer>();
   const add = async (path: string) => {
     // As large as the checks read configurations (certificates have their own, smaller, limit).
@@ -57,11 +58,13 @@ async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: 
   };
   await Promise.all((await collectPaths(host, profile)).map(add));
   const main = files.get(profile.keepalivedConfPath);
-  if (!main) return new Map([...files].map(([path, content]) => [path, redactPrivateKeys(content)]));
+  if (!main) return { files: new Map([...files].map(([path, content]) => [path, redactPrivateKeys(content)])), scripts: [] };
   const config = await parseWithIncludes(main, profile.keepalivedConfPath, await hostConfigId(host), (pattern) => globOnHost(host, pattern));
   await Promise.all(config.files.filter((path) => !files.has(path)).map(add));
+  // The track scripts' files (what KAD006/KAD008 read), and how keepalived would find them (their stat).
+  await Promise.all(scriptCaptureFiles(config.scripts).filter((path) => !files.has(path)).map(add));
   const withoutPasswords = redactAuthPasswords(files, config.statements, key);
-  return new Map([...withoutPasswords].map(([path, content]) => [path, redactPrivateKeys(content)]));
+  return { files: new Map([...withoutPasswords].map(([path, content]) => [path, redactPrivateKeys(content)])), scripts: scriptCaptureCommands(config.scripts) };
 }
 
 export interface CaptureResult {
@@ -95,20 +98,17 @@ export async function captureSnapshot(
       const root = join(dir, role);
       mkdirSync(join(root, 'commands'), { recursive: true });
       onProgress(`${role}: reading files and running read-only commands`);
-      const [files] = await Promise.all([
-        readFiles(host, profile, key, totals.missing),
-        Promise.all(
-          commandsFor(role, profile, vip).map(async (command) => {
-            const r = await host.run(command);
-            if (r.unavailable) return;
-            const base = join(root, 'commands', keyFile(command.key));
-            writeFileSync(`${base}.txt`, redact(r.stdout));
-            if (r.stderr) writeFileSync(`${base}.stderr`, redact(r.stderr));
-            if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
-            totals.commands += 1;
-          }),
-        ),
-      ]);
+      const capture = async (command: Command) => {
+        const r = await host.run(command);
+        if (r.unavailable) return;
+        const base = join(root, 'commands', keyFile(command.key));
+        writeFileSync(`${base}.txt`, redact(r.stdout));
+        if (r.stderr) writeFileSync(`${base}.stderr`, redact(r.stderr));
+        if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
+        totals.commands += 1;
+      };
+      const [{ files, scripts }] = await Promise.all([readFiles(host, profile, key, totals.missing), Promise.all(commandsFor(role, profile, vip).map(capture))]);
+      await Promise.all(scripts.map(capture));
       for (const [path, content] of files) {
         const local = join(root, posix.normalize('/' + path));
         mkdirSync(dirname(local), { recursive: true });

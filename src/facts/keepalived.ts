@@ -13,6 +13,8 @@ import {
 } from '../parsers/keepalived-model.js';
 import type { CheckContext, FileRead, Host, Role, Text } from '../types.js';
 import { reportUnreadable } from './unreadable.js';
+import { loadPasswd } from './passwd.js';
+import { behaviour, scriptViews, type ScriptView } from './track-scripts.js';
 
 /** Real configs are a few kilobytes; the cap keeps a runaway file from eating the grader's memory. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -37,7 +39,10 @@ export function loadKeepalived(ctx: CheckContext, role: Role): Promise<Keepalive
     const read = await host.readFile(file, { maxBytes: MAX_CONFIG_BYTES });
     if (!read.ok) return { role, path: file, read };
     const configId = await hostConfigId(host);
-    const config = await parseWithIncludes(read.content, file, configId, (pattern) => globOnHost(host, pattern));
+    // keepalived removes a vrrp_script it has no user for: that depends on the host's users.
+    const passwd = await loadPasswd(ctx, role);
+    const userExists = passwd.read.ok ? (name: string) => passwd.users.has(name) : undefined;
+    const config = await parseWithIncludes(read.content, file, configId, (pattern) => globOnHost(host, pattern), userExists);
     return { role, path: file, read, config };
   });
 }
@@ -51,14 +56,15 @@ export async function parseWithIncludes(
   file: string,
   configId: string | undefined,
   glob: (pattern: string) => Promise<IncludedFile[]>,
+  userExists?: (name: string) => boolean,
 ): Promise<KeepalivedConfig> {
   const fetched = new Map<string, IncludedFile[]>();
-  let config = parseKeepalived(content, file, { configId, readInclude: (p) => fetched.get(p) ?? [] });
+  let config = parseKeepalived(content, file, { configId, readInclude: (p) => fetched.get(p) ?? [], userExists });
   for (let round = 0; round < MAX_INCLUDE_ROUNDS; round++) {
     const wanted = [...new Set(config.includeRequests)].filter((p) => !fetched.has(p));
     if (wanted.length === 0) break;
     for (const pattern of wanted) fetched.set(pattern, await glob(pattern));
-    config = parseKeepalived(content, file, { configId, readInclude: (p) => fetched.get(p) ?? [] });
+    config = parseKeepalived(content, file, { configId, readInclude: (p) => fetched.get(p) ?? [], userExists });
   }
   return config;
 }
@@ -315,6 +321,28 @@ export interface NodeView {
   instance: VrrpInstance;
   /** The trackers that fail when haproxy is stopped on this node. */
   haproxyTrackers: HaproxyTracker[];
+  /** Tracked scripts keepalived disables when it loads the config: they count for nothing. */
+  dropped?: ReadonlySet<object>;
+  /** Tracked scripts that fail whatever haproxy does (EPERM, a shell word as an argument, …). */
+  alwaysFailing?: ReadonlySet<object>;
+}
+
+/** What a tracked script does, as keepalived runs it on the host (track-scripts.ts), for the prediction. */
+export async function nodeViewOnHost(ctx: CheckContext, role: Role, instance: VrrpInstance, globalDefs: GlobalDefs): Promise<NodeView & { views: ScriptView[] }> {
+  const service = ctx.profile.haproxyService;
+  const views = await scriptViews(ctx, role, instance, globalDefs);
+  const dropped = new Set<object>(views.filter((v) => behaviour(v) === 'dropped').map((v) => v.tracked));
+  const alwaysFailing = new Set<object>(views.filter((v) => behaviour(v) === 'alwaysFails').map((v) => v.tracked));
+  const following = views.filter((v) => behaviour(v) === 'followsHaproxy' && viewChecksHaproxy(v, service));
+  const scripts = following.map((v) => ({ kind: 'script' as const, tracked: v.tracked }));
+  const processes = instance.trackProcesses.filter((t) => processIsHaproxy(t.target, service)).map((tracked) => ({ kind: 'process' as const, tracked }));
+  return { instance, haproxyTrackers: [...scripts, ...processes], dropped, alwaysFailing, views };
+}
+
+/** A script keepalived runs whose command (or script file) is about haproxy, whatever its exit status does. */
+export function viewChecksHaproxy(view: ScriptView, service: string): boolean {
+  if (view.load.drop || view.judgement.outcome === 'otherThing') return false;
+  return mentionsHaproxy(view.tracked.target.argv, service) || (view.file?.text ?? '').includes(service);
 }
 
 /**
@@ -325,11 +353,13 @@ export interface NodeView {
 export function effectivePriority(node: NodeView, haproxyUp: boolean): Effective {
   const { instance } = node;
   const isHaproxy = (t: object) => node.haproxyTrackers.some((h) => h.tracked === t);
-  const trackers = [...instance.trackScripts, ...instance.trackProcesses].map((t) => ({
-    weight: t.weight,
-    multiplier: t.reverse ? -1 : 1,
-    ok: isHaproxy(t) ? haproxyUp : true,
-  }));
+  const trackers = [...instance.trackScripts, ...instance.trackProcesses]
+    .filter((t) => !node.dropped?.has(t))
+    .map((t) => ({
+      weight: t.weight,
+      multiplier: t.reverse ? -1 : 1,
+      ok: node.alwaysFailing?.has(t) ? false : isHaproxy(t) ? haproxyUp : true,
+    }));
   // Unweighted: the instance goes to FAULT while the tracker fails (or, with reverse, succeeds).
   if (trackers.some((t) => t.weight === 0 && t.ok !== (t.multiplier === 1))) return 'FAULT';
   if (instance.priority === PRIORITY_OWNER) return PRIORITY_OWNER;
@@ -369,7 +399,11 @@ export type FailoverReason =
   | 'tieAtStart'
   | 'tieAfterStop'
   | 'backupNopreempt'
-  | 'masterNopreempt';
+  | 'masterNopreempt'
+  | 'trackerDropped'
+  | 'trackerAlwaysFails'
+  | 'trackerNeverFails'
+  | 'bothFault';
 
 /**
  * Predict the VIP's moves when haproxy stops on master and starts again (GRAMMAR.md §B7): the
@@ -391,73 +425,25 @@ export function predictFailover(master: NodeView, backup: NodeView): FailoverPre
   return { masterUp, masterDown, backup: backupPriority, start, afterStop, afterStart, reason };
 
   function explain(): FailoverReason {
-    if (start === 'tie') return 'tieAtStart';
+    if (start === 'tie') return masterUp === 'FAULT' && backupPriority === 'FAULT' ? 'bothFault' : 'tieAtStart';
     if (start === 'backup') return 'startsOnBackup';
     if (afterStop !== 'backup') {
       const ignored = master.instance.droppedTracks.find((d) => d.reason === 'addressOwner' || d.reason === 'syncGroup');
       if (ignored) return ignored.reason === 'addressOwner' ? 'ownerIgnoresWeights' : 'syncGroupIgnoresWeights';
-      if (master.haproxyTrackers.length === 0) return 'notTracked';
+      if (master.haproxyTrackers.length === 0) {
+        // Why nothing follows haproxy: keepalived does not run the script, or it fails or succeeds whatever haproxy does.
+        const scripts = master.instance.trackScripts;
+        if (scripts.some((t) => master.alwaysFailing?.has(t))) return 'trackerAlwaysFails';
+        if (scripts.length > 0 && scripts.every((t) => master.dropped?.has(t))) return 'trackerDropped';
+        if (master.instance.droppedTracks.some((d) => d.reason === 'scriptRemoved')) return 'trackerDropped';
+        if (scripts.some((t) => !master.dropped?.has(t) && mentionsHaproxy(t.target.argv))) return 'trackerNeverFails';
+        return 'notTracked';
+      }
       if (afterStop === 'tie') return 'tieAfterStop';
       return backup.instance.nopreempt && winner(masterDown, backupPriority) === 'backup' ? 'backupNopreempt' : 'weightTooSmall';
     }
     return afterStart === 'backup' ? 'masterNopreempt' : 'ok';
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// KAD008: who runs the track script, and can it see a root-owned haproxy as that user?
-
-/** Where the user comes from, named by the keyword or user that sets it. */
-export type RunUserSource = 'user' | 'script_user' | 'keepalived_script' | 'root';
-
-export interface ScriptRunUser {
-  /** undefined: keepalived removes the script ("Unable to set default user"). */
-  user?: string;
-  source: RunUserSource;
-}
-
-/**
- * keepalived's rule (notify.c get_default_script_user): the script's own `user`, else global
- * `script_user`, else `keepalived_script` when that user exists, else root — except that with
- * enable_script_security and no such user the script is removed.
- */
-export function scriptRunUser(script: VrrpScript, globalDefs: GlobalDefs, userExists: (name: string) => boolean): ScriptRunUser {
-  if (script.user) return { user: script.user.user, source: 'user' };
-  if (globalDefs.scriptUser) return { user: globalDefs.scriptUser.user, source: 'script_user' };
-  if (userExists('keepalived_script')) return { user: 'keepalived_script', source: 'keepalived_script' };
-  return globalDefs.enableScriptSecurity ? { source: 'root' } : { user: 'root', source: 'root' };
-}
-
-export type Visibility =
-  /** It finds a running haproxy. */
-  | 'sees'
-  /** kill(2) with signal 0 on a root-owned process fails with EPERM for a non-root user. */
-  | 'eperm'
-  /** `pidof` run directly by keepalived < 2.3 on Debian/Ubuntu runs as killall5 and always fails. */
-  | 'pidofSymlink'
-  /** It exits 0 whether haproxy runs or not (`echo`, `true`, `… || true`, `…; exit 0`). */
-  | 'cannotFail'
-  | 'unknown';
-
-/** Programs that succeed whatever happens, and shell endings that throw the exit status away. */
-const ALWAYS_SUCCEEDS = new Set(['echo', 'true', 'printf', ':', 'logger']);
-const STATUS_DISCARDED = /(\|\|\s*(true|:|exit\s+0)|;\s*(true|:|exit\s+0))\s*$/;
-
-const SIGNAL_ZERO = new Set(['-0', '-s0', '--signal=0']);
-
-/** Whether the command finds a root-owned haproxy when run as `user` (GRAMMAR.md §B3, §B5). */
-export function commandVisibility(script: VrrpScript, user: string): Visibility {
-  const argv = script.argv;
-  const direct = path.basename(argv[0] ?? '');
-  if (direct === 'pidof') return 'pidofSymlink';
-  const words = commandWords(argv);
-  const program = path.basename(words[0] ?? '');
-  const shellText = commandWords(argv) === argv ? undefined : argv[2];
-  if (ALWAYS_SUCCEEDS.has(program) || (shellText !== undefined && STATUS_DISCARDED.test(shellText.trim()))) return 'cannotFail';
-  const sendsSignalZero = words.some((w, i) => SIGNAL_ZERO.has(w) || (w === '-s' && words[i + 1] === '0'));
-  if ((program === 'killall' || program === 'pkill') && sendsSignalZero) return user === 'root' ? 'sees' : 'eperm';
-  if (['pgrep', 'pidof', 'systemctl', 'killall', 'pkill', 'curl', 'wget'].includes(program)) return 'sees';
-  return 'unknown';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -170,6 +170,23 @@ export const SERVER_VALUE_PARAMS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
+/** Server/default-server flags (no value), for the case check: keywords are case-sensitive, `Backup` is unknown. */
+export const SERVER_FLAG_PARAMS: ReadonlySet<string> = new Set(
+  (
+    'backup disabled enabled check check-send-proxy check-ssl check-via-socks4 force-sslv3 force-tlsv10 force-tlsv11 ' +
+    'force-tlsv12 force-tlsv13 no-backup no-check no-check-ssl no-send-proxy no-send-proxy-v2 no-ssl no-ssl-reuse ' +
+    'no-sslv3 no-tfo no-tls-tickets no-tlsv10 no-tlsv11 no-tlsv12 no-tlsv13 no-verifyhost non-stick send-proxy ' +
+    'send-proxy-v2 send-proxy-v2-ssl send-proxy-v2-ssl-cn ssl ssl-reuse stick tfo tls-tickets allow-0rtt agent-check no-agent-check'
+  ).split(' '),
+);
+
+/** ACLs every proxy has (src/acl.c default_acl_list, v2.6.0:755): names are case-sensitive. */
+export const PREDEFINED_ACLS: ReadonlySet<string> = new Set([
+  'TRUE', 'FALSE', 'LOCALHOST', 'HTTP', 'HTTP_1.0', 'HTTP_1.1', 'HTTP_2.0', 'HTTP_3.0', 'METH_CONNECT', 'METH_DELETE', 'METH_GET',
+  'METH_HEAD', 'METH_OPTIONS', 'METH_POST', 'METH_PUT', 'METH_TRACE', 'HTTP_URL_ABS', 'HTTP_URL_SLASH', 'HTTP_URL_STAR',
+  'HTTP_CONTENT', 'RDP_COOKIE', 'REQ_CONTENT', 'WAIT_END',
+]);
+
 /** Numeric "a.b" version comparison; unparsable versions count as the newest. */
 export function versionAtLeast(version: string, wanted: string): boolean {
   const parse = (v: string) => {

@@ -76,8 +76,18 @@ export interface Balance {
   args: string[];
 }
 
+/** A line of the proxy (or of the defaults it copies) that HAProxy refuses: the configuration does not load. */
+export interface RefusedLine {
+  keyword: string;
+  args: string[];
+  /** HAProxy's complaint. */
+  message: string;
+  origin: Origin;
+}
+
 /** The effective settings of a proxy (or of a defaults section, before a proxy copies them). */
 export interface ProxySettings {
+  refused: RefusedLine[];
   mode: Resolved<string>;
   forwardfor: Resolved<ForwardFor | null>;
   xffRules: XffRule[];
@@ -111,6 +121,7 @@ export function defaultBalance(version: string): string {
 
 function builtinSettings(version: string): ProxySettings {
   return {
+    refused: [],
     mode: { value: 'tcp', origin: null },
     forwardfor: { value: null, origin: null },
     xffRules: [],
@@ -128,6 +139,7 @@ function inherit(from: ProxySettings, kind: ProxyKind | 'defaults', version: str
   const frontendCapable = kind !== 'backend';
   const backendCapable = kind !== 'frontend';
   return {
+    refused: from.refused.map((r) => ({ ...r, origin: { ...r.origin, inherited: true } })),
     mode: mark(from.mode),
     forwardfor: mark(from.forwardfor),
     xffRules: from.xffRules.map((r) => ({ ...r, origin: { ...r.origin, inherited: true } })),
@@ -138,6 +150,13 @@ function inherit(from: ProxySettings, kind: ProxyKind | 'defaults', version: str
       ? new Map([...from.defaultServer].map(([k, p]) => [k, { value: p.value, origin: { ...p.origin, inherited: true } }]))
       : new Map(),
   };
+}
+
+/** Keywords whose last line wins (so a later valid line overrides a refused one); others accumulate. */
+function singleValued(d: { keyword: string; args: string[] }): string | undefined {
+  if (['mode', 'balance', 'default_backend'].includes(d.keyword)) return d.keyword;
+  if (d.keyword === 'option' && d.args[0] === 'forwardfor') return 'option forwardfor';
+  return undefined;
 }
 
 function originOf(d: HaproxyDirective, section: HaproxySection): Origin {
@@ -291,7 +310,11 @@ export function resolveHaproxy(config: HaproxyConfig, options: ResolveOptions): 
     const binds: Bind[] = [];
     const servers: Server[] = [];
     for (const d of section.directives) {
+      if (d.refused) settings.refused.push({ keyword: d.keyword, args: d.args, message: d.refused, origin: originOf(d, section) });
       if (d.ignored) continue;
+      // A later line of a single-valued keyword sets the value anyway: the refused one no longer decides it.
+      const key = singleValued(d);
+      if (key) settings.refused = settings.refused.filter((r) => singleValued(r) !== key);
       const origin = originOf(d, section);
       applyDirective(settings, d, origin);
       if (d.keyword === 'bind' && !isDefaults) binds.push(parseBind(d, origin));
@@ -312,4 +335,44 @@ export function resolveHaproxy(config: HaproxyConfig, options: ResolveOptions): 
     }
   }
   return { proxies };
+}
+
+/**
+ * The value of an `if …`/`unless …` condition when it does not depend on the request: the
+ * predefined ACLs TRUE and FALSE (src/acl.c default_acl_list: always_true/always_false), the
+ * anonymous `{ always_true }`/`{ always_false }`, `!` negation, AND by juxtaposition and `or`/`||`.
+ * Anything else depends on the request: undefined.
+ */
+export function constantCondition(condition: string): boolean | undefined {
+  const words = condition.trim().split(/\s+/);
+  const [keyword, ...rest] = words;
+  if (keyword !== 'if' && keyword !== 'unless') return undefined;
+  const terms: (boolean | undefined)[][] = [[]];
+  for (let i = 0; i < rest.length; i++) {
+    let w = rest[i]!;
+    if (w === 'or' || w === '||') {
+      terms.push([]);
+      continue;
+    }
+    let negate = false;
+    while (w.startsWith('!')) {
+      negate = !negate;
+      w = w.slice(1);
+    }
+    if (w === '') {
+      w = rest[++i] ?? '';
+    }
+    let value: boolean | undefined;
+    if (w === '{') {
+      const close = rest.indexOf('}', i);
+      const inner = rest.slice(i + 1, close < 0 ? undefined : close);
+      value = inner.length === 1 && inner[0] === 'always_true' ? true : inner.length === 1 && inner[0] === 'always_false' ? false : undefined;
+      i = close < 0 ? rest.length : close;
+    } else value = w === 'TRUE' ? true : w === 'FALSE' ? false : undefined;
+    terms[terms.length - 1]!.push(value === undefined ? undefined : value !== negate);
+  }
+  const and = (g: (boolean | undefined)[]) => (g.some((v) => v === false) ? false : g.every((v) => v === true) ? true : undefined);
+  const groups = terms.map(and);
+  const value = groups.some((v) => v === true) ? true : groups.every((v) => v === false) ? false : undefined;
+  return value === undefined ? undefined : keyword === 'unless' ? !value : value;
 }

@@ -4,6 +4,9 @@ import { lexLine, MAX_WORDS, type LexErrorCode } from './haproxy-lexer.js';
 import {
   GLOBAL_KEYWORDS,
   NAMED_DEFAULTS_ONLY,
+  PREDEFINED_ACLS,
+  SERVER_FLAG_PARAMS,
+  SERVER_VALUE_PARAMS,
   PROXY_KEYWORDS,
   REMOVED_KEYWORDS,
   SECTION_KEYWORDS,
@@ -24,7 +27,7 @@ export const HAPROXY_DIAGNOSTIC_CODES = [
   'defaultsNotFound', 'removedKeyword', 'unknownKeyword', 'unknownOption', 'unknownTimeout', 'optionNotNegatable',
   'notAllowedInDefaults', 'namedDefaultsOnly', 'noCapability', 'duplicateProxy', 'frontendBackendSameName',
   'unknownMode', 'unknownBalance', 'forwardforUnknownArg', 'forwardforMissingValue', 'removedNoReplacement', 'emptyScope',
-  'badScope', 'noCurrentProxy',
+  'badScope', 'noCurrentProxy', 'unknownServerKeyword', 'unknownAcl',
 ] as const;
 export type HaproxyDiagnosticCode = (typeof HAPROXY_DIAGNOSTIC_CODES)[number];
 
@@ -53,6 +56,8 @@ export interface HaproxyDirective {
   assumed?: string[];
   /** HAProxy ignores it here (e.g. `balance` in a frontend: "has no backend capability"). */
   ignored?: boolean;
+  /** HAProxy refuses this line (a fatal error): the configuration does not load. Its message. */
+  refused?: string;
 }
 
 export type ProxyKind = 'frontend' | 'backend' | 'listen';
@@ -85,6 +90,8 @@ export interface HaproxyConfig {
   diagnostics: HaproxyDiagnostic[];
   /** Number of lines in the file. */
   lineCount: number;
+  /** HAProxy stopped reading the file here (a fatal error that aborts parsing, or a NUL from 2.3). */
+  stoppedAt?: { line: number; message: string };
 }
 
 export interface ParseOptions {
@@ -141,10 +148,12 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   const config: HaproxyConfig = { file, version, sections: [], statements: [], diagnostics: [], lineCount: 0 };
   const diag = (severity: 'error' | 'warning', code: HaproxyDiagnosticCode, line: number, template: string, args: Record<string, string | number> = {}) =>
     config.diagnostics.push({ severity, code, args, message: fill(template, args), file, line });
+
   /** A fatal error after which HAProxy reads no further (ERR_ABORT). */
   const abort = (code: HaproxyDiagnosticCode, line: number, template: string, args: Record<string, string | number> = {}) => {
     diag('error', code, line, template, args);
     stopped = 'abort';
+    config.stoppedAt ??= { line, message: fill(template, args) };
   };
 
   const lines = source.split('\n');
@@ -176,6 +185,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
       truncatedLine = undefined;
       if (fatal) {
         stopped = 'nul';
+        config.stoppedAt ??= { line: lineNo - 1, message: config.diagnostics[config.diagnostics.length - 1]!.message };
         break;
       }
     }
@@ -258,7 +268,20 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
       orphanReported = true;
       continue;
     }
+    const before = config.diagnostics.length;
     validateKeyword(current, directive);
+    if (stopped) {
+      directive.refused = config.diagnostics[config.diagnostics.length - 1]!.message;
+      directive.ignored = true;
+      current.directives.push(directive);
+      break;
+    }
+    // A fatal error on the line: HAProxy refuses it, and with it the configuration (dependent checks say so).
+    const fatal = config.diagnostics.slice(before).find((x) => x.severity === 'error' && x.line === lineNo);
+    if (fatal) {
+      directive.refused = fatal.message;
+      directive.ignored = true;
+    }
     current.directives.push(directive);
   }
 
@@ -507,9 +530,11 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     validateValues(d);
   }
 
-  /** The values HAProxy checks while parsing the keywords the checks rely on (mode, balance, option forwardfor). */
+  /** The values HAProxy checks while parsing the keywords the checks rely on (mode, balance, option forwardfor, server, conditions). */
   function validateValues(d: HaproxyDirective): void {
     const [first, ...rest] = d.args;
+    if (d.keyword === 'server' || d.keyword === 'default-server') validateServerWords(d);
+    validateCondition(d);
     if (d.keyword === 'mode' && first !== undefined) {
       const known = first === 'http' || first === 'tcp' || (first === 'spop' && versionAtLeast(version, '3.1'));
       if (!known) {
@@ -533,6 +558,48 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
           continue;
         }
         d.ignored = true;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Server keywords are case-sensitive: `Backup` is "unknown keyword 'Backup'; did you mean 'backup'
+   * maybe ?" (haproxy -c 2.6), fatal. Only case variants of known keywords are reported here.
+   */
+  function validateServerWords(d: HaproxyDirective): void {
+    const words = d.keyword === 'server' ? d.args.slice(2) : d.args;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (SERVER_VALUE_PARAMS.has(w)) {
+        i++;
+        continue;
+      }
+      if (SERVER_FLAG_PARAMS.has(w)) continue;
+      const lower = w.toLowerCase();
+      if (SERVER_VALUE_PARAMS.has(lower) || SERVER_FLAG_PARAMS.has(lower)) {
+        const name = d.keyword === 'server' ? `${current?.name ?? ''}/${d.args[0] ?? ''}` : current?.name ?? '';
+        diag('error', 'unknownServerKeyword', d.line, "'{keyword} {name}' : unknown keyword '{word}'; did you mean '{lower}' maybe ?", { keyword: d.keyword, name, word: w, lower });
+        return;
+      }
+    }
+  }
+
+  /**
+   * ACL names in `if`/`unless` conditions are case-sensitive: `if true` is "no such ACL : 'true'"
+   * (haproxy -c 2.6), fatal. Reported for case variants of the predefined ACLs (src/acl.c) that no
+   * `acl` line of the section defines.
+   */
+  function validateCondition(d: HaproxyDirective): void {
+    const at = d.args.findIndex((w) => w === 'if' || w === 'unless');
+    if (at < 0 || !['http-request', 'http-response', 'use_backend', 'redirect', 'tcp-request', 'http-after-response'].includes(d.keyword)) return;
+    const defined = new Set((current?.directives ?? []).filter((x) => x.keyword === 'acl').map((x) => x.args[0]));
+    for (const term of d.args.slice(at + 1)) {
+      const name = term.replace(/^!/, '');
+      if (name === '' || defined.has(name) || PREDEFINED_ACLS.has(name)) continue;
+      if (PREDEFINED_ACLS.has(name.toUpperCase())) {
+        // A rule HAProxy cannot parse ends the reading of the file (ERR_ABORT): nothing after it is reported.
+        abort('unknownAcl', d.line, "error detected while parsing an '{keyword}' condition : no such ACL : '{acl}'.", { keyword: `${d.keyword} ${d.args[0] ?? ''}`, acl: name, upper: name.toUpperCase() });
         return;
       }
     }

@@ -47,8 +47,13 @@ export interface VrrpScript {
   reverse: boolean;
   user?: { user: string; group?: string; at: Located };
   initFail: boolean;
-  /** keepalived drops the script (no `script` line): tracking it does nothing. */
-  removed?: string;
+  /**
+   * keepalived removes the script while reading (vrrp_parser.c vrrp_vscript_end_handler, v2.2.7):
+   * no `script` line, or no user it can run it as. Tracking it does nothing ("track script X not found").
+   */
+  removed?: 'noScript' | 'noUser' | 'badUser';
+  /** For 'noUser'/'badUser': the user that does not exist (if one was named) and keepalived's words. */
+  removedBecause?: { user?: string; message: string };
 }
 
 export interface TrackProcess {
@@ -69,11 +74,13 @@ export interface Tracked<T> {
 }
 
 /** Why keepalived ignores a track_script/track_process entry. */
-export type DropReason = 'notFound' | 'definedLater' | 'duplicate' | 'badOption' | 'addressOwner' | 'syncGroup';
+export type DropReason = 'notFound' | 'definedLater' | 'duplicate' | 'badOption' | 'addressOwner' | 'syncGroup' | 'scriptRemoved';
 export interface DroppedTrack {
   name: string;
   at: Located;
   reason: DropReason;
+  /** For 'scriptRemoved': the vrrp_script keepalived removed while reading, and why. */
+  script?: VrrpScript;
 }
 
 export interface VirtualIp {
@@ -171,7 +178,7 @@ function readDecimal(word: string | undefined, min: number, max: number): number
   return n >= min && n <= max ? n : undefined;
 }
 
-export function buildModel(statements: KeepalivedStatement[], report: ModelReport): KeepalivedModel {
+export function buildModel(statements: KeepalivedStatement[], report: ModelReport, userExists?: (name: string) => boolean): KeepalivedModel {
   const model: KeepalivedModel = {
     globalDefs: { enableScriptSecurity: false, vrrpStrict: false, vrrpVersion: 2 },
     scripts: [],
@@ -194,14 +201,17 @@ export function buildModel(statements: KeepalivedStatement[], report: ModelRepor
   const allScriptNames = new Set(statements.filter((s) => known(s) && s.keyword === 'vrrp_script').map((s) => s.args[0]));
   const allProcessNames = new Set(statements.filter((s) => known(s) && s.keyword === 'vrrp_track_process').map((s) => s.args[0]));
 
+  const removedScripts: VrrpScript[] = [];
   for (const st of statements.filter(known)) {
     if (st.keyword === 'vrrp_script' && st.args[0] !== undefined) {
       const script = readScript(st, report);
+      if (!script.removed && userExists) checkScriptUser(script, st, model.globalDefs, userExists, report);
       if (!script.removed) model.scripts.push(script);
+      else removedScripts.push(script);
     } else if (st.keyword === 'vrrp_track_process' && st.args[0] !== undefined) {
       model.trackProcesses.push(readTrackProcess(st));
     } else if (st.keyword === 'vrrp_instance') {
-      const instance = readInstance(st, model, report, { allScriptNames, allProcessNames });
+      const instance = readInstance(st, model, report, { allScriptNames, allProcessNames, removedScripts });
       instance.syncGroup = syncGroupOf.get(instance.name);
       completeInstance(instance, st, model.globalDefs, report);
       model.instances.push(instance);
@@ -233,6 +243,33 @@ function readGlobalDefs(block: KeepalivedStatement, g: GlobalDefs): void {
         break;
       }
     }
+  }
+}
+
+/**
+ * keepalived 2.2.7 removes a vrrp_script it has no user for (verified with `keepalived -t`):
+ * - its `user` (or group) does not exist: "Unable to set uid/gid for script CMD" (vrrp_parser.c:1589);
+ * - no `user`, and global `script_user` names no user, or there is no script_user, no
+ *   `keepalived_script` user and enable_script_security is set (wherever global_defs stands):
+ *   "Unable to set default user for vrrp script NAME - removing" (vrrp_parser.c:1615; lib/notify.c:990).
+ */
+function checkScriptUser(script: VrrpScript, block: KeepalivedStatement, g: GlobalDefs, userExists: (name: string) => boolean, report: ModelReport): void {
+  const exists = (u: { user: string; group?: string }) => userExists(u.user);
+  if (script.user) {
+    if (!exists(script.user)) {
+      const message = `Unable to set uid/gid for script ${script.argv.join(' ')}`;
+      script.removed = 'badUser';
+      script.removedBecause = { user: script.user.user, message };
+      report({ ...script.user.at, order: block.order }, 'error', 'scriptUserUnknown', message, [script.name, script.user.user]);
+    }
+    return;
+  }
+  const noDefault = g.scriptUser ? !exists(g.scriptUser) : !userExists('keepalived_script') && g.enableScriptSecurity;
+  if (noDefault) {
+    const message = `Unable to set default user for vrrp script ${script.name} - removing`;
+    script.removed = g.scriptUser ? 'badUser' : 'noUser';
+    script.removedBecause = { ...(g.scriptUser ? { user: g.scriptUser.user } : {}), message };
+    report(block, 'error', 'scriptNoUser', message, [script.name]);
   }
 }
 
@@ -322,6 +359,8 @@ function readTrackProcess(block: KeepalivedStatement): TrackProcess {
 interface NameSets {
   allScriptNames: Set<string>;
   allProcessNames: Set<string>;
+  /** vrrp_scripts keepalived removed while reading (no script, no user). */
+  removedScripts: VrrpScript[];
 }
 
 function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report: ModelReport, names: NameSets): VrrpInstance {
@@ -407,7 +446,7 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
         break;
       case 'track_script':
         for (const e of st.entries ?? []) {
-          track(e, name, 'script', model.scripts, vrrp.trackScripts, vrrp.droppedTracks, names.allScriptNames, report);
+          track(e, name, 'script', model.scripts, vrrp.trackScripts, vrrp.droppedTracks, names.allScriptNames, report, names.removedScripts);
         }
         break;
       case 'track_process':
@@ -482,6 +521,7 @@ function track<T extends { name: string; weight: number; reverse: boolean }>(
   dropped: (DroppedTrack & { kind: 'script' | 'process' })[],
   allNames: Set<string>,
   report: ModelReport,
+  removed: VrrpScript[] = [],
 ): void {
   const [name, option, value, direction] = entry.words;
   const keyword = kind === 'script' ? 'track_script' : 'track_process';
@@ -489,6 +529,8 @@ function track<T extends { name: string; weight: number; reverse: boolean }>(
   const drop = (reason: DropReason): void => void dropped.push({ name, at: loc(entry), reason, kind });
   if (!target) {
     report(entry, 'error', `track${cap(kind)}NotFound`, `(${instance}) track ${kind} ${name} not found, ignoring...`, [instance, name]);
+    const script = kind === 'script' ? removed.find((r) => r.name === name) : undefined;
+    if (script) return void dropped.push({ name, at: loc(entry), reason: 'scriptRemoved', kind, script });
     return drop(allNames.has(name) ? 'definedLater' : 'notFound');
   }
   if (tracked.some((t) => t.target === target)) {

@@ -52,7 +52,13 @@ export interface KeepalivedEntry extends Located {
   order: number;
 }
 
-export type ParseOptions = ReaderOptions;
+export type ParseOptions = ReaderOptions & {
+  /**
+   * Whether a user exists on the host (getpwnam there): keepalived removes a vrrp_script that has
+   * no user it can run as. Unknown (undefined) removes nothing.
+   */
+  userExists?: (name: string) => boolean;
+};
 
 export interface KeepalivedConfig extends KeepalivedModel {
   /** The main file. */
@@ -116,7 +122,7 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
     return statements;
   });
   const statements = mergeViews(views);
-  const model = buildModel(statements, (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args, false, 'config'));
+  const model = buildModel(statements, (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args, false, 'config'), opts.userExists);
 
   const diagnostics = [...collected.values()].sort((a, b) => a.order - b.order).map((c) => c.diagnostic);
   return {

@@ -94,7 +94,8 @@ runCases(HAP003, [
   { name: 'a comma list with 443 second', config: { frontend: frontend(FRONTEND[0], 'bind :80,:443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: [] },
   { name: 'the plain bind comes first, the TLS one second', config: { frontend: frontend(FRONTEND[0], 'bind :443', 'bind :443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: [] },
   { name: 'a specific address (note)', config: { frontend: frontend(FRONTEND[0], 'bind 203.0.113.10:443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: ['specificAddress'] },
-  { name: 'crt names the directory holding the certificate (note)', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/haproxy/') }, status: 'pass', messages: ['viaDirectory'] },
+  // haproxy -c 2.6.12: "unable to load certificate from file '/etc/haproxy/haproxy.cfg'" (src/ssl_crtlist.c v2.6.0:687-730).
+  { name: 'crt names /etc/haproxy/, where haproxy.cfg is not a certificate', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/haproxy/') }, status: 'fail', messages: ['crtDirectoryFile'] },
   { name: "a relative crt under Debian's crt-base /etc/ssl/private is another file", config: { global: ['daemon', 'crt-base /etc/ssl/private'], frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt rebrain.pem') }, status: 'fail', messages: ['wrongCrt'] },
   { name: 'ssl without crt', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl') }, status: 'fail', messages: ['noCrt'] },
   { name: 'another certificate', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/ssl/private/site.pem') }, status: 'fail', messages: ['wrongCrt'] },

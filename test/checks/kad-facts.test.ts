@@ -2,16 +2,16 @@
 // effective priorities (weights, reverse, FAULT, owner), the failover prediction, the script user.
 import { expect } from 'chai';
 import {
-  commandVisibility,
   effectivePriority,
   expandBraces,
   globOnHost,
   haproxyTrackers,
   parseWithIncludes,
   predictFailover,
-  scriptRunUser,
   type NodeView,
 } from '../../src/facts/keepalived.js';
+import { judgeArgv } from '../../src/facts/script-exec.js';
+import { scriptRunUser } from '../../src/facts/track-scripts.js';
 import { MemoryHost } from '../../src/hosts/memory.js';
 import { parseKeepalived } from '../../src/parsers/keepalived.js';
 
@@ -90,13 +90,13 @@ describe('keepalived facts', () => {
       expect(scriptRunUser(secure.scripts[0], secure.globalDefs, () => false).user).to.equal(undefined);
     });
     it('signal 0 needs permission, /proc readers do not, direct pidof is killall5', () => {
-      const s = (cmd: string) => script(`vrrp_script a {\n    script ${cmd}\n}\n`).scripts[0];
-      expect(commandVisibility(s('"/usr/bin/killall -0 haproxy"'), 'keepalived_script')).to.equal('eperm');
-      expect(commandVisibility(s('"/usr/bin/killall -0 haproxy"'), 'root')).to.equal('sees');
-      expect(commandVisibility(s('"pkill -0 haproxy"'), 'nobody')).to.equal('eperm');
-      expect(commandVisibility(s('"pgrep -x haproxy"'), 'nobody')).to.equal('sees');
-      expect(commandVisibility(s('"/bin/pidof haproxy"'), 'root')).to.equal('pidofSymlink');
-      expect(commandVisibility(s(`"/bin/sh -c 'pidof haproxy'"`), 'nobody')).to.equal('sees');
+      const s = (cmd: string, user: string) => judgeArgv(script(`vrrp_script a {\n    script ${cmd}\n}\n`).scripts[0].argv, { user, service: 'haproxy', keepalivedVersion: '2.2.7' }).why;
+      expect(s('"/usr/bin/killall -0 haproxy"', 'keepalived_script')).to.equal('eperm');
+      expect(s('"/usr/bin/killall -0 haproxy"', 'root')).to.equal('checksHaproxy');
+      expect(s('"pkill -0 haproxy"', 'nobody')).to.equal('eperm');
+      expect(s('"pgrep -x haproxy"', 'nobody')).to.equal('checksHaproxy');
+      expect(s('"/bin/pidof haproxy"', 'root')).to.equal('pidofSymlink');
+      expect(s(`"/bin/sh -c 'pidof haproxy'"`, 'nobody')).to.equal('checksHaproxy');
     });
   });
 });

@@ -158,7 +158,7 @@ cases(KAD006, [
   { name: 'a script file that checks something else', master: masterConf({ script: script('/etc/keepalived/check.sh') }), files: { '/etc/keepalived/check.sh': '#!/bin/sh\ncurl -sf http://127.0.0.1:81/\n' }, status: 'fail', findings: ['fail:notHaproxy'] },
   { name: 'grep [h]aproxy in sh -c', master: masterConf({ script: script(`"/bin/sh -c 'ps -e | grep -q [h]aproxy'"`) }), status: 'pass' },
   { name: 'curl to the https frontend', master: masterConf({ script: script('"/usr/bin/curl -skf https://127.0.0.1/"') }), status: 'pass' },
-  { name: 'tracks something else', master: masterConf({ script: script('"/usr/bin/curl -sf http://127.0.0.1:81/"') }), status: 'fail', findings: ['fail:notHaproxy'] },
+  { name: 'tracks something else: the web server behind haproxy', master: masterConf({ script: script('"/usr/bin/curl -sf http://127.0.0.1:81/"') }), status: 'fail', findings: ['fail:webServerOnly'] },
   { name: 'nothing at all', master: masterConf({ script: ['script "/usr/bin/true"'], track: null }), status: 'fail', findings: ['fail:noTracking'] },
   {
     name: 'track_process haproxy',
@@ -205,6 +205,7 @@ cases(KAD007, [
   { name: 'VRID mismatch: cannot predict', backup: backupConf({ virtualRouterId: 'virtual_router_id 52' }), status: 'skip', findings: ['skip:notOneRouter'] },
 ]);
 
+const PASSWD_WITH_NOBODY = 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
 const PASSWD_WITH_KEEPALIVED_SCRIPT = 'root:x:0:0:root:/root:/bin/bash\nkeepalived_script:x:998:998::/nonexistent:/usr/sbin/nologin\n';
 cases(KAD008, [
   { name: 'the correct fixture (script_user root)', status: 'pass' },
@@ -222,8 +223,16 @@ cases(KAD008, [
     status: 'pass',
   },
   { name: 'killall -0 as root when keepalived_script does not exist', master: masterConf({ globalDefs: ['router_id master'] }), status: 'pass' },
-  { name: 'no user at all under enable_script_security: removed', master: masterConf({ globalDefs: ['router_id master', 'enable_script_security'] }), status: 'fail', findings: ['fail:scriptRemoved'] },
-  { name: 'the vrrp_script user wins over script_user', master: masterConf({ script: [...script('"/usr/bin/killall -0 haproxy"'), 'user nobody'] }), status: 'fail', findings: ['fail:eperm'] },
+  { name: 'no user at all under enable_script_security: removed', master: masterConf({ globalDefs: ['router_id master', 'enable_script_security'] }), status: 'fail', findings: ['fail:scriptNoUser'] },
+  {
+    name: 'the vrrp_script user wins over script_user',
+    master: masterConf({ script: [...script('"/usr/bin/killall -0 haproxy"'), 'user nobody'] }),
+    files: { '/etc/passwd': PASSWD_WITH_NOBODY },
+    status: 'fail',
+    findings: ['fail:eperm'],
+  },
+  // keepalived -t 2.2.7: "Unable to set uid/gid for script …", then "track script check_haproxy not found".
+  { name: 'a vrrp_script user that does not exist: removed', master: masterConf({ script: [...script('"/usr/bin/killall -0 haproxy"'), 'user nobody'] }), status: 'fail', findings: ['fail:scriptBadUser'] },
   { name: 'pidof called directly', master: masterConf({ script: script('"/usr/bin/pidof haproxy"') }), status: 'fail', findings: ['fail:pidofSymlink'] },
   {
     name: 'pidof called directly under keepalived 2.2.7 (live)',
@@ -240,10 +249,10 @@ cases(KAD008, [
   },
   { name: "pidof inside sh -c", master: masterConf({ script: script(`"/bin/sh -c 'pidof haproxy'"`) }), status: 'pass' },
   {
-    name: 'a script file as a non-root user cannot be judged statically',
+    name: 'a script file as a non-root user: its killall -0 gets EPERM',
     master: masterConf({ globalDefs: ['router_id master', 'script_user nobody'], script: script('/etc/keepalived/check.sh') }),
-    files: { '/etc/keepalived/check.sh': '#!/bin/sh\nkillall -0 haproxy\n' },
-    status: 'pass',
-    findings: ['note:cannotTell'],
+    files: { '/etc/keepalived/check.sh': '#!/bin/sh\nkillall -0 haproxy\n', '/etc/passwd': PASSWD_WITH_NOBODY },
+    status: 'fail',
+    findings: ['fail:eperm'],
   },
 ]);

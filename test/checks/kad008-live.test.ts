@@ -5,6 +5,11 @@ import type { CommandMap } from '../../src/hosts/memory.js';
 import { messageIds, runCheck } from '../support/check-tester.js';
 import { keepalivedExample } from '../../src/facts/keepalived.js';
 import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { scriptStatKey } from '../../src/facts/track-scripts.js';
+
+/** What the script-stat command prints (src/facts/script-files.ts), for /usr/bin/killall with the given lines. */
+const statOutput = (lines: string[]) => ['file|/usr/bin/killall', 'real|/usr/bin/killall', ...lines, 'F 0 0 755 regular file|/usr/bin/killall'].join('\n');
+const KILLALL = scriptStatKey('/usr/bin/killall');
 
 /** Live outputs for one host: haproxy active, and what the track script printed. */
 function live(scriptExit: number, scriptStderr = ''): CommandMap {
@@ -56,25 +61,21 @@ describe('KAD008 live part', () => {
   });
 
   it('a script path a non-root user can change is disabled under enable_script_security', async () => {
-    const stat = [
-      '0 0 755 directory|/',
-      '0 0 755 directory|/usr',
-      '0 0 755 directory|/usr/bin',
-      '1000 1000 775 regular file|/usr/bin/killall',
-    ].join('\n');
+    // lib/notify.c check_security() (v2.2.7:640-690): a component owned by a non-root user is unsafe.
+    const stat = statOutput(['L 0 0 755 directory|/', 'L 0 0 755 directory|/usr', 'L 0 0 755 directory|/usr/bin', 'L 1000 1000 775 regular file|/usr/bin/killall']);
     const result = await runCheck(KAD008, {
-      commands: { master: { ...live(0), 'track-script-path-check_haproxy': { stdout: stat, exitCode: 0 } }, backup: live(0) },
+      commands: { master: { ...live(0), [KILLALL]: { stdout: stat, exitCode: 0 } }, backup: live(0) },
     });
     expect(result.status).to.equal('fail');
-    const finding = result.findings.find((f) => f.messageId === 'unsafePath')!;
+    const finding = result.findings.find((f) => f.messageId === 'scriptUnsafe')!;
     expect(finding.message).to.contain('/usr/bin/killall');
     expect(finding.message).to.contain('uid 1000');
   });
 
   it('a sticky world-writable directory on the way is no problem, as for keepalived', async () => {
-    const stat = ['0 0 755 directory|/', '0 0 1777 directory|/tmp', '0 0 755 regular file|/tmp/check.sh'].join('\n');
+    const stat = statOutput(['L 0 0 755 directory|/', 'L 0 0 1777 directory|/usr', 'L 0 0 755 directory|/usr/bin', 'L 0 0 755 regular file|/usr/bin/killall']);
     const result = await runCheck(KAD008, {
-      commands: { master: { ...live(0), 'track-script-path-check_haproxy': { stdout: stat, exitCode: 0 } }, backup: live(0) },
+      commands: { master: { ...live(0), [KILLALL]: { stdout: stat, exitCode: 0 } }, backup: live(0) },
     });
     expect(messageIds(result, 'fail')).to.deep.equal([]);
   });

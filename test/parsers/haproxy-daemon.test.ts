@@ -34,6 +34,12 @@ const SNIPPETS: Record<string, string> = {
   'missing final LF': 'global\n  daemon',
   'a NUL in a line': 'global\n  daemon\0junk\nfrontend f\n',
   'nbproc and debug in global': 'global\n  nbproc 2\n  debug\n',
+  // Issue 11: values as HAProxy reads them (case-sensitive names; atol numbers are accepted as written).
+  'balance in the wrong case': 'backend b\n  balance RoundRobin\nbackend c\n  balance roundrobin\n',
+  'mode in the wrong case': 'defaults\n  mode HTTP\nbackend b\n  mode http\n',
+  'server keywords in the wrong case': 'backend b\n  server s 127.0.0.1:81 Backup\n  server t 127.0.0.1:81 Check\n  server u 127.0.0.1:81 backup check\n',
+  'ACL names in the wrong case': 'frontend f\n  bind :80\n  mode http\n  http-request set-header X-Forwarded-For %[src] if true\n  http-request set-header X-A b if TRUE\n  http-request set-header X-B c unless FALSE\n  http-request set-header X-C d if !False\n',
+  'maxconn as atol reads it': 'backend b\n  server s1 127.0.0.1:81 maxconn 20k\n  server s2 127.0.0.1:81 maxconn 020000\n  server s3 127.0.0.1:81 maxconn 20000abc\n',
   'a valid configuration': 'global\n  daemon\ndefaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\nfrontend f\n  bind :80\n  option forwardfor\n  default_backend b\nbackend b\n  balance roundrobin\n  default-server maxconn 20000\n  server s1 127.0.0.1:81\n',
 };
 
