@@ -88,10 +88,13 @@ function algorithmsForKeyType(keyType: string): string[] {
 /**
  * Offer the key types we already know for this host first, as OpenSSH does: a host with an ed25519
  * and an ecdsa key, known by its ecdsa key, must not look unknown because ed25519 was negotiated.
+ * Among known types, OpenSSH's own order (ed25519, ecdsa, rsa), never known_hosts' line order: a
+ * host known by all its keys then proves itself with the key OpenSSH would check, so a changed key
+ * is reported with the same fingerprint OpenSSH shows.
  */
 export function preferredHostKeyAlgorithms(knownTypes: readonly string[]): string[] {
-  const known = knownTypes.flatMap(algorithmsForKeyType).filter((a) => DEFAULT_HOST_KEY_ALGORITHMS.includes(a));
-  return [...new Set([...known, ...DEFAULT_HOST_KEY_ALGORITHMS])];
+  const known = new Set(knownTypes.flatMap(algorithmsForKeyType));
+  return [...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => known.has(a)), ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !known.has(a))];
 }
 
 /** The known_hosts files hagrade consults: read-only ones (the user's) and its own, where it trusts on first use. */

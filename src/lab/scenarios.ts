@@ -167,7 +167,8 @@ export const SCENARIOS: readonly Scenario[] = [
       en: 'A keepalived_script user exists and no script_user is set: `killall -0 haproxy` runs unprivileged, gets EPERM and always fails on both nodes, so the VIP never moves.',
       ru: 'Есть пользователь keepalived_script, script_user не задан: `killall -0 haproxy` выполняется без прав, получает EPERM и всегда завершается ошибкой на обоих серверах — виртуальный ip никогда не переезжает.',
     },
-    expectFail: ['KAD008', 'FOV001'],
+    // KAD007 too: a script that fails on both nodes lowers both priorities alike, so no failover.
+    expectFail: ['KAD007', 'KAD008', 'FOV001'],
     setup: onBoth({ keepalived: { scriptUser: null }, keepalivedScriptUser: true }),
   },
   {
@@ -176,7 +177,7 @@ export const SCENARIOS: readonly Scenario[] = [
       en: 'The track script is "/usr/bin/pidof haproxy": keepalived 2.1 and 2.2 (bullseye, bookworm) run it as /sbin/killall5, which always fails, so the VIP never moves; keepalived 2.3 (trixie) runs pidof itself and the VIP moves.',
       ru: 'Скрипт проверки "/usr/bin/pidof haproxy": keepalived 2.1 и 2.2 (bullseye, bookworm) запускают его как /sbin/killall5, который всегда завершается ошибкой — виртуальный ip никогда не переезжает; keepalived 2.3 (trixie) запускает сам pidof, и ip переезжает.',
     },
-    expectFail: ['KAD008', 'FOV001'],
+    expectFail: ['KAD007', 'KAD008', 'FOV001'],
     // Found on the real daemons: keepalived 2.3.3 execs the symlink pidof, not its target killall5.
     expectFailOn: { trixie: [] },
     setup: onBoth({ keepalived: { script: '"/usr/bin/pidof haproxy"' } }),

@@ -119,6 +119,8 @@ describe('known_hosts', () => {
   it('offers known key types first', () => {
     expect(preferredHostKeyAlgorithms(['ecdsa-sha2-nistp256']).slice(0, 2)).to.deep.equal(['ecdsa-sha2-nistp256', 'ssh-ed25519']);
     expect(preferredHostKeyAlgorithms(['ssh-rsa']).slice(0, 4)).to.deep.equal(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
+    // Known by every key, in known_hosts' order ecdsa, ed25519, rsa: OpenSSH's order decides (ed25519 first).
+    expect(preferredHostKeyAlgorithms(['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa']).slice(0, 3)).to.deep.equal(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512']);
     expect(preferredHostKeyAlgorithms([])[0]).to.equal('ssh-ed25519');
   });
 });
