@@ -62,9 +62,12 @@ export function timelineStrips(timeline: FailoverTimeline, width = 60): Strips {
     for (const s of samples) buckets[column(s.atMs)]!.push(s);
     strips.service = buckets.map(serviceMark).join('');
   }
-  const stop = timeline.events.find((e) => e.event === 'haproxy-stopped');
-  const start = timeline.events.find((e) => e.event === 'haproxy-started');
-  if (stop) strips.stopColumn = column(stop.atMs);
-  if (start) strips.startColumn = column(start.atMs);
+  // When haproxy was stopped and started: as the commands were issued when the client recorded it
+  // (clients fail from then on), else when the commands returned.
+  const moments = timeline.service?.moments;
+  const stop = moments?.stopAtMs ?? timeline.events.find((e) => e.event === 'haproxy-stopped')?.atMs;
+  const start = moments ? moments.startAtMs : timeline.events.find((e) => e.event === 'haproxy-started')?.atMs;
+  if (stop !== undefined) strips.stopColumn = column(stop);
+  if (start !== undefined) strips.startColumn = column(start);
   return strips;
 }
