@@ -77,9 +77,13 @@ const check: Check = {
       en: 'requests to {target} were still failing when the probe ended ({failed} of {sent} failed): the service did not come back through the VIP',
       ru: 'запросы к {target} всё ещё не получали ответа, когда проверка закончилась (не получили ответа {failed} из {sent}): сервис через виртуальный IP не восстановился',
     },
-    downtimeTooLong: {
-      en: 'the service through {target} was down {down} s during {phase}, longer than the {bound} s keepalived needs by its own timers (plus {grace} s for clients to follow)',
-      ru: 'сервис через {target} был недоступен {down} с при {phaseRu}, дольше {bound} с, нужных keepalived по его таймерам (плюс {grace} с, чтобы клиенты успели переключиться)',
+    downtimeTooLongFailover: {
+      en: 'the service through {target} was down {down} s during failover, longer than the {bound} s keepalived needs by its own timers (plus {grace} s for clients to follow)',
+      ru: 'сервис через {target} был недоступен {down} с при переключении, дольше {bound} с, нужных keepalived по его таймерам (плюс {grace} с, чтобы клиенты успели переключиться)',
+    },
+    downtimeTooLongFailback: {
+      en: 'the service through {target} was down {down} s during failback, longer than the {bound} s keepalived needs by its own timers (plus {grace} s for clients to follow)',
+      ru: 'сервис через {target} был недоступен {down} с при возврате, дольше {bound} с, нужных keepalived по его таймерам (плюс {grace} с, чтобы клиенты успели переключиться)',
     },
   },
   hints: {
@@ -164,13 +168,13 @@ function judge(ctx: CheckContext, service: ServiceTimeline, failoverBound: numbe
   }
   let failed = false;
   const phases = [
-    { phase: 'failover', phaseRu: 'переключении', down: service.failoverDowntimeMs, bound: failoverBound },
-    { phase: 'failback', phaseRu: 'возврате', down: service.failbackDowntimeMs, bound: failbackBound },
+    { messageId: 'downtimeTooLongFailover', down: service.failoverDowntimeMs, bound: failoverBound },
+    { messageId: 'downtimeTooLongFailback', down: service.failbackDowntimeMs, bound: failbackBound },
   ];
   for (const p of phases) {
     if (p.down === undefined || p.bound === undefined || p.down <= p.bound + FOLLOW_GRACE_MS) continue;
     failed = true;
-    ctx.report({ messageId: 'downtimeTooLong', data: { ...data, phase: p.phase, phaseRu: p.phaseRu, down: seconds(p.down), bound: seconds(p.bound), grace: seconds(FOLLOW_GRACE_MS) } });
+    ctx.report({ messageId: p.messageId, data: { ...data, down: seconds(p.down), bound: seconds(p.bound), grace: seconds(FOLLOW_GRACE_MS) } });
   }
   if (failed) return;
   ctx.report({ kind: 'note', messageId: 'served', data });

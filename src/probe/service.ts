@@ -8,6 +8,8 @@ import type { ServedBy, ServiceDiagnosis, ServiceMoments, ServiceOutage, Service
  * counts a request against the network.
  */
 export const FOLLOW_GRACE_MS = 1000;
+/** The grader sees the VIP come back a little after it did (events over SSH, or polling): the window ends this much earlier. */
+export const OBSERVE_LAG_MS = 500;
 /** Fewer requests than this while backup held the VIP are too few to say the network ignores VRRP. */
 export const MIN_DIAGNOSIS_REQUESTS = 3;
 
@@ -44,7 +46,7 @@ export function downtimeMs(outages: readonly ServiceOutage[], phase: ServiceOuta
 
 /**
  * Does the network follow the VIP? Look at the requests sent while backup held it (after a grace for
- * the move to reach clients): on a network that follows VRRP some are answered by backup. When none
+ * the move to reach clients, and before the grader may have seen it come back late): on a network that follows VRRP some are answered by backup. When none
  * is — all failed, or the answered ones all came from master — the network routes the address, not
  * the MAC (a cloud's SDN). Undefined when the VIP never moved, too few requests fell in the window, or
  * answers could not be told apart.
@@ -52,7 +54,7 @@ export function downtimeMs(outages: readonly ServiceOutage[], phase: ServiceOuta
 export function diagnose(samples: readonly ServiceSample[], moments: ServiceMoments): ServiceDiagnosis | undefined {
   if (moments.vipOnBackupAtMs === undefined) return undefined;
   const from = moments.vipOnBackupAtMs + FOLLOW_GRACE_MS;
-  const to = moments.vipBackAtMs ?? moments.endAtMs;
+  const to = moments.vipBackAtMs !== undefined ? moments.vipBackAtMs - OBSERVE_LAG_MS : moments.endAtMs;
   const inWindow = samples.filter((s) => s.atMs >= from && s.atMs < to);
   if (inWindow.length < MIN_DIAGNOSIS_REQUESTS) return undefined;
   const answered = inWindow.filter((s) => !isFailure(s));
