@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult, ServiceTimeline } from '../../src/types.js';
 import { FOLLOW_GRACE_MS } from '../../src/probe/service.js';
+import { DEFAULT_RELEASE } from '../../src/lab/lab.js';
 import { useLab } from '../support/lab.js';
 import { haproxyActiveOn, runHagrade, statusesOf } from '../support/lab-run.js';
 
@@ -25,7 +26,7 @@ describe('client probe through the VIP @lab', function () {
   this.timeout(240_000);
 
   it('l2 network: down about the failover time, then served by backup; evidence only by default', async () => {
-    const lab = await useLab('correct', 'l2');
+    const lab = await useLab('correct', DEFAULT_RELEASE, 'l2');
     const run = await runHagrade(['--inventory', lab.inventoryPath]);
     const report = run.report!;
     expect(statusesOf(report, 'fail'), run.stderr).to.deep.equal([]);
@@ -64,7 +65,7 @@ describe('client probe through the VIP @lab', function () {
   });
 
   it('cloud network: the VIP moves but clients fail until it is back on master; hagrade says why', async () => {
-    const lab = await useLab('correct', 'cloud');
+    const lab = await useLab('correct', DEFAULT_RELEASE, 'cloud');
     const run = await runHagrade(['--inventory', lab.inventoryPath, '--lang', 'ru']);
     const report = run.report!;
     // The course's grading is unchanged: the VIP moved both ways, as the course asks.
@@ -101,10 +102,10 @@ describe('client probe through the VIP @lab', function () {
     const profile = join(dir, 'lab.yaml');
     writeFileSync(profile, 'servicePoints: 4\n');
     try {
-      const cloud = await useLab('correct', 'cloud');
+      const cloud = await useLab('correct', DEFAULT_RELEASE, 'cloud');
       const onCloud = (await runHagrade(['--inventory', cloud.inventoryPath, '--lab', profile])).report!;
       expect(statusesOf(onCloud, 'fail')).to.deep.equal(['FOV004']);
-      const l2 = await useLab('correct', 'l2');
+      const l2 = await useLab('correct', DEFAULT_RELEASE, 'l2');
       const onL2 = (await runHagrade(['--inventory', l2.inventoryPath, '--lab', profile])).report!;
       const fov004 = onL2.results.find((r) => r.id === 'FOV004')!;
       expect(fov004.status, fov004.findings.map((f) => f.message).join('; ')).to.equal('pass');
