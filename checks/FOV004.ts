@@ -123,7 +123,9 @@ const check: Check = {
     if (reportPrecheck(ctx, outcome)) return;
     const service = outcome.timeline.service;
     if (!service) {
-      ctx.report({ kind: 'skip', messageId: outcome.failover.status === 'error' ? 'probeError' : 'noClient', data: { reason: outcome.failover.status === 'error' ? outcome.failover.reason : '' } });
+      // The probe ended before the client started: it could not arm, or it was interrupted.
+      if (outcome.failover.status === 'error') ctx.report({ kind: 'skip', messageId: 'probeError', data: { reason: outcome.failover.reason } });
+      else ctx.report({ kind: 'skip', messageId: ctx.signal.aborted ? 'interrupted' : 'noClient' });
       return;
     }
     if (service.notRun) {
