@@ -151,7 +151,11 @@ async function benchClient(rounds = 4): Promise<void> {
       sent.push(b.sent + b.cancelled);
       console.log(`  round ${i + 1}: without ${seconds(a.wall)}, with ${seconds(b.wall)} (${b.sent} requests answered or failed, ${b.cancelled} cut short)`);
     }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((x, y) => x - y);
+      const mid = sorted.length / 2;
+      return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+    };
     const m0 = median(without);
     const m1 = median(withClient);
     console.log(`client probe: median wall ${seconds(m0)} without, ${seconds(m1)} with: ${(((m1 - m0) / m0) * 100).toFixed(1)} % (target: within 5 %)`);
