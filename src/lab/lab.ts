@@ -2,11 +2,12 @@
 // (systemd-nspawn) in its own network namespace, plugged into one bridge, reachable over SSH like a
 // student's VMs. Used by `hagrade lab`, the end-to-end tests and the demo.
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
 import type { Role } from '../types.js';
 import { ROLES } from '../types.js';
 import { STUDENT, hostsFile, machineId, networkFile } from './hostfiles.js';
-import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, isRelease, RELEASES, removeImages } from './image.js';
+import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, findMirror, isRelease, RELEASES, removeImages } from './image.js';
 import { withLabLock } from './lock.js';
 import type { MachineSpec } from './machine.js';
 import { SUPERVISOR_SCRIPT, bootMachine, execIn, killMachines, removeMachine, removeMachineCgroups, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
@@ -151,6 +152,7 @@ async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
     chmodSync(LAB_DIR, 0o700);
     writeFileSync(SUPERVISOR_PATH, SUPERVISOR_SCRIPT, { mode: 0o755 });
     await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hagrade-lab', '-f', KEY_PATH], 'creating the lab key');
+    await refuseMirrorVips(plan.map((p) => p.vip));
     progress(`creating bridge ${BRIDGE} (${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}) and routes to the VIPs (${network} network)`);
     await createBridge(plan, network);
     const hosts = plan.flatMap((pair) => ROLES.map((role) => pair[role]));
@@ -273,6 +275,21 @@ async function tearDown(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 // Building
+
+/** A VIP's /32 route must never capture this machine's package mirror: refuse a plan that would. */
+async function refuseMirrorVips(vips: string[]): Promise<void> {
+  let host: string;
+  try {
+    host = new URL(findMirror()).hostname;
+  } catch {
+    return; // no mirror configured: nothing to capture
+  }
+  const addresses = await lookup(host, { all: true }).catch(() => []);
+  const captured = vips.filter((vip) => addresses.some((a) => a.address === vip));
+  if (captured.length) {
+    throw new LabError(`the lab's VIP ${captured.join(', ')} is this machine's package mirror (${host}); use fewer pairs`);
+  }
+}
 
 function scenarioNamed(name: string): Scenario {
   const scenario = findScenario(name);

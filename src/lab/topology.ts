@@ -49,6 +49,20 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+/**
+ * VIP octets the lab never takes: a /32 route to one would send this machine's own traffic for that
+ * address into the lab (203.0.113.80 is this workplace's package mirror). lab.ts also refuses any
+ * VIP the configured mirror resolves to, wherever the lab runs.
+ */
+const RESERVED_VIP_OCTETS = [80];
+
+/** Pair i's VIP: 203.0.113.(9+i), stepping over the reserved octets. */
+function vipOctet(id: number): number {
+  let octet = 9 + id;
+  for (const reserved of RESERVED_VIP_OCTETS) if (octet >= reserved) octet++;
+  return octet;
+}
+
 export function planPair(id: number): PairPlan {
   if (!Number.isInteger(id) || id < 1 || id > MAX_PAIRS) throw new LabError(`pair number must be 1..${MAX_PAIRS}, got ${id}`);
   const host = (role: Role, lastOctet: number): HostPlan => ({
@@ -61,7 +75,7 @@ export function planPair(id: number): PairPlan {
   return {
     id,
     student: `pair-${pad2(id)}`,
-    vip: `203.0.113.${9 + id}`,
+    vip: `203.0.113.${vipOctet(id)}`,
     vrid: 50 + id,
     master: host('master', 9 + 2 * id),
     backup: host('backup', 10 + 2 * id),
