@@ -7,7 +7,8 @@ import { UnreachableHost } from './hosts/unreachable.js';
 import type { HostSpec } from './inventory.js';
 import { captureSnapshot } from './snapshot-capture.js';
 import { warmUp } from './facts/warmup.js';
-import { ROLES, type Check, type Host, type LabProfile, type Lang, type Role, type RunResult, type Target } from './types.js';
+import { httpsServiceClient } from './probe/https-client.js';
+import { ROLES, type Check, type Host, type LabProfile, type Lang, type Role, type RunResult, type ServiceClient, type Target } from './types.js';
 
 export interface PairSpec {
   student?: string;
@@ -101,6 +102,8 @@ export interface GradePairOptions extends ConnectOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Also save the pair as a snapshot here (evidence for disputes), before the probe runs. */
   snapshotDir?: string;
+  /** The client probe's HTTPS client (default: from this machine; `null`: none). */
+  serviceClient?: ServiceClient | null;
 }
 
 /** Grade one pair end to end; never throws for host problems (they are ERROR results). */
@@ -120,6 +123,7 @@ export async function gradePair(pair: PairSpec, opts: GradePairOptions): Promise
       secrets: opened.secrets,
       unreachable: opened.unreachable,
       warmUp,
+      ...(opts.serviceClient === null ? {} : { serviceClient: opts.serviceClient ?? httpsServiceClient }),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

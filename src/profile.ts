@@ -37,9 +37,15 @@ export const DEFAULT_PROFILE: LabProfile = Object.freeze({
   keepalivedService: 'keepalived',
   haproxyVersion: '2.6',
   certWarnDays: 30,
+  clientRate: 10,
+  servicePoints: 0,
 }) as LabProfile;
 
 export class ProfileError extends Error {}
+
+/** The client probe is a gentle observer, not a load test. */
+export const MAX_CLIENT_RATE = 50;
+const NON_NEGATIVE = new Set(['clientRate', 'servicePoints']);
 
 /** Merge a YAML profile over the defaults; unknown keys and wrong types are a ProfileError (exit 2). */
 export function loadProfile(file?: string): LabProfile {
@@ -73,6 +79,8 @@ export function mergeProfile(raw: unknown, source = 'profile'): LabProfile {
     } else if (typeof def === 'number') {
       const n = Number(value);
       if (!Number.isFinite(n)) throw new ProfileError(`${source}: '${key}' must be a number`);
+      if (NON_NEGATIVE.has(key) && n < 0) throw new ProfileError(`${source}: '${key}' must be 0 or more`);
+      if (key === 'clientRate' && n > MAX_CLIENT_RATE) throw new ProfileError(`${source}: 'clientRate' must be at most ${MAX_CLIENT_RATE} requests per second`);
       (profile as unknown as Record<string, unknown>)[key] = n;
     } else {
       if (typeof value !== 'string' && typeof value !== 'number') throw new ProfileError(`${source}: '${key}' must be a string`);

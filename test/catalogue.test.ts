@@ -20,7 +20,7 @@ const REQUIRED_IDS = [
   'KAD001', 'KAD002', 'KAD003', 'KAD004', 'KAD005', 'KAD006', 'KAD007', 'KAD008',
   'SYS001', 'SYS002', 'SYS003',
   'LIV001', 'LIV002', 'LIV003', 'LIV004', 'CRT005',
-  'FOV001', 'FOV002', 'FOV003',
+  'FOV001', 'FOV002', 'FOV003', 'FOV004',
 ];
 
 /** The VIP of the fixtures (fixtures/correct/hosts.yaml). */

@@ -27,6 +27,13 @@ describe('lab profile', () => {
     expect(() => mergeProfile(['a'])).to.throw(ProfileError, /mapping/);
   });
 
+  it('the client probe: on at 10 a second and not graded by default; bounded rate, no negative values', () => {
+    expect([DEFAULT_PROFILE.clientRate, DEFAULT_PROFILE.servicePoints]).to.deep.equal([10, 0]);
+    expect(mergeProfile({ clientRate: 0, servicePoints: 4 })).to.include({ clientRate: 0, servicePoints: 4 });
+    expect(() => mergeProfile({ clientRate: 500 })).to.throw(ProfileError, /'clientRate' must be at most 50/);
+    expect(() => mergeProfile({ servicePoints: -1 })).to.throw(ProfileError, /'servicePoints' must be 0 or more/);
+  });
+
   it('checks judge by the profile, not by literals', async () => {
     expect((await runCheck(HAP002, { profile: { frontendName: 'web_in' } })).status).to.equal('fail');
     expect((await runCheck(HAP011, { profile: { serverMaxconn: 1000 } })).status).to.equal('fail');

@@ -6,6 +6,7 @@ import { runChecks } from '../engine/run.js';
 import { openSnapshot } from '../hosts/snapshot.js';
 import { openPair, type PairSpec } from '../grade.js';
 import { warmUp } from '../facts/warmup.js';
+import { httpsServiceClient } from '../probe/https-client.js';
 import { loadInventory, parseHostSpec, type HostSpec } from '../inventory.js';
 import { promptHidden } from './prompt.js';
 import { loadProfile } from '../profile.js';
@@ -120,7 +121,7 @@ export async function runCheckCommand(opts: CheckOptions, signal: AbortSignal): 
       signal,
       secrets: opened.secrets,
       unreachable: opened.unreachable,
-      ...(opened.hosts.master.kind === 'ssh' ? { warmUp } : {}),
+      ...(opened.hosts.master.kind === 'ssh' ? { warmUp, serviceClient: httpsServiceClient } : {}),
       ...(opened.snapshotDir ? { snapshotDir: opened.snapshotDir } : {}),
     });
     progress.stop();

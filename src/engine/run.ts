@@ -20,6 +20,7 @@ import type {
   RunOptions,
   RunResult,
   RunSummary,
+  ServiceClient,
   Status,
   Target,
 } from '../types.js';
@@ -44,6 +45,8 @@ export interface RunInput {
   unreachable?: Partial<Record<Role, string>>;
   /** Fill the run's memo in parallel before the checks (live hosts: saves a round trip per read). */
   warmUp?: (ctx: CheckContext) => Promise<void>;
+  /** HTTPS from this machine to the VIP for the client probe (live runs over SSH only). */
+  serviceClient?: ServiceClient;
 }
 
 /** The VIP: as given, else master's address when that is an IPv4 address. */
@@ -88,6 +91,7 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
     setFailover: (t) => {
       failover = t;
     },
+    ...(input.serviceClient ? { serviceClient: input.serviceClient } : {}),
   });
 
   // Read what the checks will need from every host at once, instead of one round trip at a time.
@@ -111,7 +115,8 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
         collected.push({ kind: 'error', messageId: 'crashed', data: { error: errorText(e) } });
       }
     }
-    const result = foldResult(check, collected, evidence, input.options.lang, Date.now() - t0, input.secrets ?? []);
+    const points = check.pointsFromProfile ? check.pointsFromProfile(input.profile) : check.points;
+    const result = foldResult(check, points, collected, evidence, input.options.lang, Date.now() - t0, input.secrets ?? []);
     modeMs[check.mode] += result.durationMs;
     results.push(result);
     byId.set(check.id, result);
@@ -169,6 +174,7 @@ export function foldStatus(findings: readonly { kind: string }[]): Status {
 
 function foldResult(
   check: Check,
+  checkPoints: number,
   inputs: FindingInput[],
   evidence: Evidence[],
   lang: Lang,
@@ -193,7 +199,7 @@ function foldResult(
     return finding;
   });
   const status = foldStatus(findings);
-  const maxPoints = status === 'skip' ? 0 : check.points;
+  const maxPoints = status === 'skip' ? 0 : checkPoints;
   const result: CheckResult = {
     id: check.id,
     title: pick(check.title, lang)!,
@@ -201,7 +207,7 @@ function foldResult(
     mode: check.mode,
     severity: check.severity,
     status,
-    points: status === 'pass' ? check.points : 0,
+    points: status === 'pass' ? checkPoints : 0,
     maxPoints,
     findings,
     durationMs,

@@ -7,7 +7,7 @@ import type { LabInfo, LabStatus } from './lab.js';
 import { LabError, RELEASES, labApply, labDown, labReboot, labStatus, labUp, listScenarios, type Release } from './lab.js';
 import { IMAGE_CACHE } from './image.js';
 import { ROLES, type Role } from '../types.js';
-import { MAX_PAIRS } from './topology.js';
+import { MAX_PAIRS, NETWORK_MODES, type NetworkMode } from './topology.js';
 
 /**
  * Steps of a lab command: in a terminal wide enough to draw, a spinner on the step under way (an
@@ -66,10 +66,21 @@ function release(value: string): Release {
   return value as Release;
 }
 
+function networkMode(value: string): NetworkMode {
+  if (!(NETWORK_MODES as readonly string[]).includes(value)) throw new UsageError(`--network must be ${NETWORK_MODES.join(' or ')}, got '${value}'`);
+  return value as NetworkMode;
+}
+
+const NETWORK_NOTES: Record<NetworkMode, string> = {
+  l2: 'Network l2: the VIP reaches whichever host answers ARP for it, as on VirtualBox or an on-premises LAN.',
+  cloud: "Network cloud: the route to each VIP is pinned to master, as a cloud's SDN does: the VIP moves, clients do not follow.",
+};
+
 function describeLab(info: LabInfo): string {
   const lines = [
     '',
     `Debian ${info.release} machines: haproxy ${info.versions.haproxy}, keepalived ${info.versions.keepalived} (images cached in ${IMAGE_CACHE})`,
+    NETWORK_NOTES[info.network],
     'Lab hosts (ssh as root or as student, who has sudo, with the lab key):',
   ];
   for (const pair of info.pairs) {
@@ -89,7 +100,7 @@ function statusText(status: LabStatus): string {
     ? `Namespaces left by an earlier lab: ${status.strayNamespaces.join(', ')}; remove them with: hagrade lab down\n`
     : '';
   if (!status.pairs.length) return `No lab is running. Start one with: hagrade lab up\n${stray}`;
-  const lines = [`Lab in ${status.stateDir} (Debian ${status.release ?? '?'}): ${status.up ? 'up' : 'DEGRADED (some machines are not running)'}`];
+  const lines = [`Lab in ${status.stateDir} (Debian ${status.release ?? '?'}, ${status.network ?? 'l2'} network): ${status.up ? 'up' : 'DEGRADED (some machines are not running)'}`];
   for (const pair of status.pairs) {
     lines.push('', `${pair.student}  scenario ${pair.scenario}  VIP ${pair.vip}`);
     for (const host of pair.hosts) {
@@ -114,9 +125,10 @@ export function registerLabCommands(program: Command): void {
     .option('--scenario <names>', "what the hosts are configured with (see 'hagrade lab scenarios'); with --pairs, several comma-separated names are dealt out to the pairs in turn", 'correct')
     .option('--pairs <n>', `number of master/backup pairs (1-${MAX_PAIRS})`, positiveInteger('--pairs', MAX_PAIRS), 1)
     .option('--release <name>', `Debian release of the machines: ${RELEASES.join(', ')} (the first run of a release builds its image, about a minute)`, release, 'bookworm')
+    .option('--network <mode>', "l2: clients follow ARP to whichever host holds the VIP; cloud: the route to the VIP stays pinned to master, as a cloud's SDN does", networkMode, 'l2' as NetworkMode)
     .action(
-      userFacing(async (opts: { scenario: string; pairs: number; release: Release }) => {
-        const info = await withProgress((progress) => labUp({ scenario: opts.scenario, pairs: opts.pairs, release: opts.release, onProgress: progress }));
+      userFacing(async (opts: { scenario: string; pairs: number; release: Release; network: NetworkMode }) => {
+        const info = await withProgress((progress) => labUp({ scenario: opts.scenario, pairs: opts.pairs, release: opts.release, network: opts.network, onProgress: progress }));
         process.stdout.write(describeLab(info));
       }),
     );

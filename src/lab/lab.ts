@@ -2,11 +2,12 @@
 // (systemd-nspawn) in its own network namespace, plugged into one bridge, reachable over SSH like a
 // student's VMs. Used by `hagrade lab`, the end-to-end tests and the demo.
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
 import type { Role } from '../types.js';
 import { ROLES } from '../types.js';
 import { STUDENT, hostsFile, machineId, networkFile } from './hostfiles.js';
-import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, isRelease, RELEASES, removeImages } from './image.js';
+import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, findMirror, isRelease, RELEASES, removeImages } from './image.js';
 import { withLabLock } from './lock.js';
 import type { MachineSpec } from './machine.js';
 import { SUPERVISOR_SCRIPT, bootMachine, execIn, killMachines, removeMachine, removeMachineCgroups, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
@@ -15,7 +16,8 @@ import type { Scenario } from './scenarios.js';
 import { SCENARIOS, findScenario } from './scenarios.js';
 import { LabError, ensureLabPrerequisites, mustRun, tool } from './system.js';
 import type { HostPlan, PairPlan } from './topology.js';
-import { BRIDGE, BRIDGE_ADDRESS, INTERNAL_PREFIX, NAMESPACE_PREFIX, VETH_NAME, planLab, planPair } from './topology.js';
+import type { NetworkMode } from './topology.js';
+import { BRIDGE, BRIDGE_ADDRESS, INTERNAL_PREFIX, NAMESPACE_PREFIX, VETH_NAME, planLab, planPair, vipRoute } from './topology.js';
 
 export { LabError, ensureLabPrerequisites } from './system.js';
 export { holdLab, releaseLab } from './lock.js';
@@ -58,6 +60,8 @@ export interface LabPairInfo {
 export interface LabInfo {
   stateDir: string;
   release: Release;
+  /** How the network delivers the VIPs (see NetworkMode). */
+  network: NetworkMode;
   /** Debian package versions of the daemons on every machine. */
   versions: ImageInfo['versions'];
   /** The private key that logs in as root and as `student` on every machine. */
@@ -91,6 +95,7 @@ export interface LabStatus {
   up: boolean;
   stateDir: string;
   release?: Release;
+  network?: NetworkMode;
   /** Lab namespaces that no recorded pair owns (left by a crash): `lab down` removes them. */
   strayNamespaces: string[];
   pairs: Array<{ id: number; student: string; vip: string; scenario: string; hosts: LabHostStatus[] }>;
@@ -101,6 +106,8 @@ interface LabState {
   release: Release;
   versions: ImageInfo['versions'];
   pairs: Array<{ id: number; scenario: string }>;
+  /** Absent in a lab made before network modes: l2. */
+  network?: NetworkMode;
 }
 
 type Progress = (msg: string) => void;
@@ -114,6 +121,8 @@ export interface LabUpOptions {
   scenario?: string;
   pairs?: number;
   release?: Release;
+  /** l2 (default) or cloud: see NetworkMode. */
+  network?: NetworkMode;
   onProgress?: Progress;
 }
 
@@ -130,6 +139,7 @@ async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
   const names = (options.scenario ?? 'correct').split(',').map((n) => n.trim()).filter(Boolean);
   const scenarios = names.map(scenarioNamed);
   const plan = planLab(options.pairs ?? 1);
+  const network = options.network ?? 'l2';
   const scenarioOf = (id: number): Scenario => scenarios[(id - 1) % scenarios.length]!;
   await ensureLabPrerequisites(progress);
   const image = await ensureImage(release, progress);
@@ -142,17 +152,18 @@ async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
     chmodSync(LAB_DIR, 0o700);
     writeFileSync(SUPERVISOR_PATH, SUPERVISOR_SCRIPT, { mode: 0o755 });
     await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hagrade-lab', '-f', KEY_PATH], 'creating the lab key');
-    progress(`creating bridge ${BRIDGE} (${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}) and routes to the VIPs`);
-    await createBridge(plan.map((p) => p.vip));
+    await refuseMirrorVips(plan.map((p) => p.vip));
+    progress(`creating bridge ${BRIDGE} (${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}) and routes to the VIPs (${network} network)`);
+    await createBridge(plan, network);
     const hosts = plan.flatMap((pair) => ROLES.map((role) => pair[role]));
     progress(`booting ${hosts.length} ${release} machine(s) (haproxy ${image.versions.haproxy}, keepalived ${image.versions.keepalived})`);
     await inBatches(hosts, BOOT_CONCURRENCY, (host) => createMachine(host, image.dir));
     writeFileSync(KNOWN_HOSTS_PATH, hosts.map(knownHostsLines).join(''), { mode: 0o644 });
     await Promise.all(plan.map((pair) => configurePair(pair, pidsOf(pair), scenarioOf(pair.id), progress)));
-    writeState({ release, versions: image.versions, pairs: plan.map((p) => ({ id: p.id, scenario: scenarioOf(p.id).name })) });
+    writeState({ release, versions: image.versions, pairs: plan.map((p) => ({ id: p.id, scenario: scenarioOf(p.id).name })), network });
     const info = labInfo(plan, readState());
     writeInventories(info);
-    progress(`lab up: ${plan.length} pair(s) on ${release}, scenario ${names.map((n) => `'${n}'`).join(', ')}`);
+    progress(`lab up: ${plan.length} pair(s) on ${release}, scenario ${names.map((n) => `'${n}'`).join(', ')}, ${network} network`);
     return info;
   } catch (error) {
     progress('lab up failed; removing what was created');
@@ -203,7 +214,7 @@ export async function labStatus(): Promise<LabStatus> {
   const known = new Set((state?.pairs ?? []).flatMap((p) => ROLES.map((role) => planPair(p.id)[role].ns)));
   const strayNamespaces = (await labNamespaces()).filter((ns) => !known.has(ns));
   const up = pairs.length > 0 && pairs.every((p) => p.hosts.every((h) => h.running));
-  return { up, stateDir: LAB_DIR, ...(state ? { release: state.release } : {}), strayNamespaces, pairs };
+  return { up, stateDir: LAB_DIR, ...(state ? { release: state.release, network: state.network ?? 'l2' } : {}), strayNamespaces, pairs };
 }
 
 /**
@@ -265,20 +276,36 @@ async function tearDown(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Building
 
+/** A VIP's /32 route must never capture this machine's package mirror: refuse a plan that would. */
+async function refuseMirrorVips(vips: string[]): Promise<void> {
+  let host: string;
+  try {
+    host = new URL(findMirror()).hostname;
+  } catch {
+    return; // no mirror configured: nothing to capture
+  }
+  const addresses = await lookup(host, { all: true }).catch(() => []);
+  const captured = vips.filter((vip) => addresses.some((a) => a.address === vip));
+  if (captured.length) {
+    throw new LabError(`the lab's VIP ${captured.join(', ')} is this machine's package mirror (${host}); use fewer pairs`);
+  }
+}
+
 function scenarioNamed(name: string): Scenario {
   const scenario = findScenario(name);
   if (!scenario) throw new LabError(`unknown scenario '${name}'; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   return scenario;
 }
 
-async function createBridge(vips: string[]): Promise<void> {
+async function createBridge(plan: PairPlan[], network: NetworkMode): Promise<void> {
   // Multicast snooping would keep VRRP adverts (224.0.0.18) from reaching the other host.
   await mustRun('ip', ['link', 'add', BRIDGE, 'type', 'bridge', 'mcast_snooping', '0'], 'creating the lab bridge');
   await mustRun('ip', ['addr', 'add', `${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}`, 'dev', BRIDGE], 'addressing the lab bridge');
   await mustRun('ip', ['link', 'set', BRIDGE, 'up'], 'starting the lab bridge');
-  // The VIPs stand for external addresses: reach each on-link through the bridge, nothing routes out.
+  // The VIPs stand for external addresses: reach each through the bridge, nothing routes out. On an
+  // l2 network on-link (ARP decides who gets it); on a cloud one via master, whatever ARP says.
   // One /32 per VIP, never the whole 203.0.113.0/24: this machine's package mirrors may live in it.
-  for (const vip of vips) await mustRun('ip', ['route', 'add', `${vip}/32`, 'dev', BRIDGE], `adding the route to the VIP ${vip}`);
+  for (const pair of plan) await mustRun('ip', ['route', 'add', ...vipRoute(pair, network)], `adding the route to the VIP ${pair.vip}`);
 }
 
 function hostDir(host: HostPlan): string {
@@ -417,6 +444,7 @@ function labInfo(plan: PairPlan[], state: LabState): LabInfo {
   return {
     stateDir: LAB_DIR,
     release: state.release,
+    network: state.network ?? 'l2',
     versions: state.versions,
     keyPath: KEY_PATH,
     knownHostsPath: KNOWN_HOSTS_PATH,

@@ -1,10 +1,12 @@
 // The failover probe (DESIGN.md §5): precheck, arm the dead-man switch, stop haproxy on master,
 // watch the VIP move to backup, start haproxy, watch it come back, and restore on every path.
-import type { CheckContext, FailoverEvent, FailoverTimeline, Host, Role } from '../types.js';
+import type { CheckContext, FailoverEvent, FailoverTimeline, Host, Role, ServiceMoments } from '../types.js';
 import { ACTIVE_STATES, serviceState } from '../facts/live.js';
 import { armDeadman, disarmDeadman } from './deadman.js';
 import { VipEvents, vipHolders, type VipHolder } from './vip-watch.js';
 import { probeDeadlines, type ProbeDeadlines } from './timing.js';
+import type { ClientProbe } from './client-probe.js';
+import { finishClient, planClient, SETTLE_MS, startClient } from './service-probe.js';
 
 export type PhaseOutcome =
   | { status: 'pass'; ms: number }
@@ -103,7 +105,10 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     return outcome;
   }
 
-  const deadlines = await probeDeadlines(ctx);
+  // Only a healthy pair's VIP is worth a request: can this machine reach the service through it at
+  // all (else a note, not a failure), and how will the two hosts' answers be told apart?
+  const [deadlines, clientPlan] = await Promise.all([probeDeadlines(ctx), planClient(ctx, vip)]);
+  if (!clientPlan.run) timeline.service = clientPlan.timeline;
   outcome.deadlines = deadlines;
   timeline.deadlineMs = deadlines.failoverMs;
   timeline.convergenceMs = deadlines.convergenceMs;
@@ -111,6 +116,10 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
   const at = () => Date.now() - started;
   let haproxyStopped = false;
   let vipEvents: VipEvents | undefined;
+  // The client probe may not outlast the probe's own bounds: both waits, the settling, the commands.
+  const clientBoundMs = deadlines.failoverMs + deadlines.failbackMs + SETTLE_MS + 30_000;
+  let client: ClientProbe | undefined;
+  const moments: Omit<ServiceMoments, 'endAtMs'> = { stopAtMs: 0 };
 
   try {
     ctx.progress(`arming the dead-man switch on master (starts ${service} by itself after ${Math.ceil(deadlines.deadmanMs / 1000)} s)`);
@@ -122,7 +131,12 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     if (ctx.signal.aborted) return outcome;
 
     vipEvents = await VipEvents.start(ctx, vip);
+    if (clientPlan.run) {
+      ctx.progress(`client probe: HTTPS to ${clientPlan.target} from ${clientPlan.origin}, ${ctx.profile.clientRate} per second`);
+      client = startClient(ctx, vip, clientPlan, at, clientBoundMs);
+    }
     ctx.progress(`stopping ${service} on master`);
+    moments.stopAtMs = at();
     const stop = await master.run({ key: 'probe-stop-haproxy', argv: ['systemctl', 'stop', service], root: true, timeoutMs: 30_000 });
     ctx.evidence({ host: 'master', command: stop.command, exitCode: stop.exitCode, output: (stop.stdout + stop.stderr).slice(0, 2000) });
     haproxyStopped = true;
@@ -134,7 +148,10 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     }
 
     outcome.failover = await watchUntil(ctx, vip, label, 'backup', stoppedAt, deadlines.failoverMs, events, started, vipEvents);
-    if (outcome.failover.status === 'pass') timeline.failoverMs = outcome.failover.ms;
+    if (outcome.failover.status === 'pass') {
+      timeline.failoverMs = outcome.failover.ms;
+      moments.vipOnBackupAtMs = stoppedAt - started + outcome.failover.ms;
+    }
     if (ctx.signal.aborted) {
       outcome.interrupted = true;
       return outcome;
@@ -147,6 +164,7 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     }
 
     ctx.progress(`starting ${service} on master`);
+    moments.startAtMs = at();
     const start = await master.run({ key: 'probe-start-haproxy', argv: ['systemctl', 'start', service], root: true, timeoutMs: 30_000 });
     ctx.evidence({ host: 'master', command: start.command, exitCode: start.exitCode, output: (start.stdout + start.stderr).slice(0, 2000) });
     const startedAgainAt = Date.now();
@@ -157,7 +175,12 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     }
     haproxyStopped = false;
     outcome.failback = await watchUntil(ctx, vip, label, 'master', startedAgainAt, deadlines.failbackMs, events, started, vipEvents);
-    if (outcome.failback.status === 'pass') timeline.failbackMs = outcome.failback.ms;
+    if (outcome.failback.status === 'pass') {
+      timeline.failbackMs = outcome.failback.ms;
+      moments.vipBackAtMs = startedAgainAt - started + outcome.failback.ms;
+      // The VIP is home: give clients a moment to be answered again, not longer.
+      if (client) await client.settle(SETTLE_MS);
+    }
     if (ctx.signal.aborted) outcome.interrupted = true;
     return outcome;
   } catch (e) {
@@ -166,6 +189,7 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     else if (outcome.failback.status === 'skip') outcome.failback = { status: 'error', reason };
     return outcome;
   } finally {
+    if (client && clientPlan.run) timeline.service = finishClient(ctx, client, clientPlan, clientBoundMs, moments, at());
     await vipEvents?.stop();
     outcome.restore = await restore(ctx, master, service, haproxyStopped);
     if (ctx.signal.aborted) outcome.interrupted = true;

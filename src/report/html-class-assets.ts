@@ -48,7 +48,9 @@ h1 { font-size: 20px; margin: 0 0 2px; }
 #matrix tbody td.score meter { width: 40px; height: 10px; vertical-align: middle; }
 #matrix thead th.fo-head { min-width: 116px; }
 #matrix tbody td.fo { white-space: nowrap; padding: 0 10px; font-variant-numeric: tabular-nums; color: #3a4350; }
-#matrix tbody tr:hover > th, #matrix tbody tr:hover > td.score, #matrix tbody tr:hover > td.fo { background: #eef3fb; }
+#matrix thead th.down-head { min-width: 116px; }
+#matrix tbody td.down { white-space: nowrap; padding: 0 10px; font-variant-numeric: tabular-nums; color: #3a4350; }
+#matrix tbody tr:hover > th, #matrix tbody tr:hover > td.score, #matrix tbody tr:hover > td.fo, #matrix tbody tr:hover > td.down { background: #eef3fb; }
 #matrix tbody tr + tr > * { border-top: 1px solid #f0f1f3; }
 #matrix tr.errored td.score { color: #8e44ad; font-weight: 700; }
 #matrix td.grading-error { color: #6a1b9a; background: repeating-linear-gradient(135deg, #f6eefa 0 6px, #fbf7fd 6px 12px); padding: 0 10px; max-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
@@ -93,6 +95,17 @@ pre .ln { color: #8c959f; margin-right: 12px; user-select: none; }
 .timeline .axis { stroke: #8c959f; }
 .timeline .tick { fill: #57606a; font-size: 11px; }
 .timeline .note { fill: #0b57b6; }
+.timeline .req { stroke-width: 2; }
+.timeline .req[data-s="m"] { stroke: #2e7d32; }
+.timeline .req[data-s="b"] { stroke: #1565c0; }
+.timeline .req[data-s="u"] { stroke: #8c959f; }
+.timeline .req[data-s="x"] { stroke: #d93f3f; }
+.timeline .outage { stroke: #d93f3f; stroke-width: 1.2; }
+.timeline .outage-label { fill: #c62828; font-size: 11px; font-weight: 700; }
+.timeline .service-figures { margin: 4px 0 0; font-size: 13px; }
+.timeline .diagnosis { margin: 4px 0 0; font-size: 13px; color: #8a5300; font-weight: 600; }
+.timeline-legend .key.req-m { background: #2e7d32; } .timeline-legend .key.req-b { background: #1565c0; }
+.timeline-legend .key.req-u { background: #8c959f; } .timeline-legend .key.req-x { background: #d93f3f; }
 .timeline-legend { font-size: 12px; color: #57606a; margin: 2px 0 0; }
 .timeline-legend .key { display: inline-block; width: 14px; height: 10px; background: #4caf50; margin-right: 4px; vertical-align: 0; }
 `;
@@ -134,7 +147,8 @@ export const PAGE_SCRIPT = String.raw`
   var sortKeys = {
     name: function (row) { return studentOf(row).name.toLocaleLowerCase(); },
     score: function (row) { return Number(row.dataset.score); },
-    failover: function (row) { return row.dataset.failover === '' ? Infinity : Number(row.dataset.failover); }
+    failover: function (row) { return row.dataset.failover === '' ? Infinity : Number(row.dataset.failover); },
+    downtime: function (row) { return row.dataset.downtime === '' ? Infinity : Number(row.dataset.downtime); }
   };
   function keyFor(sort) {
     if (sortKeys[sort]) return sortKeys[sort];
@@ -213,8 +227,11 @@ export const PAGE_SCRIPT = String.raw`
   function drawTimeline(tl) {
     var width = 760, left = 70, right = 20, laneHeight = 20;
     var lanes = { master: 40, backup: 104 };
-    var axisY = lanes.backup + laneHeight + 34;
+    var svc = tl.service;
+    var clientsY = lanes.backup + laneHeight + 40;
+    var axisY = (svc ? clientsY + laneHeight + 34 : lanes.backup + laneHeight + 34);
     var times = tl.events.map(function (e) { return e.atMs; });
+    if (svc) times.push(svc.end);
     [tl.failoverAt, tl.failbackAt].forEach(function (at) { if (at !== undefined) times.push(at); });
     if (tl.failoverAt === undefined && tl.deadlineAt !== undefined) times.push(tl.deadlineAt);
     var end = Math.max.apply(null, times.concat([1000])) * 1.08;
@@ -264,6 +281,20 @@ export const PAGE_SCRIPT = String.raw`
     }
     span(tl.stoppedAt, tl.failoverAt, tl.failoverLabel, 'failover');
     span(tl.startedAt, tl.failbackAt, tl.failbackLabel, 'failback');
+    // The clients' lane, under the VIP's: one stroke per request (who answered, or failed), and each
+    // outage from its first failed request to the first answered one after it.
+    if (svc) {
+      root.appendChild(svg('text', { x: 8, y: clientsY + 14, 'class': 'lane-name' }, UI.clientsLane));
+      root.appendChild(svg('rect', { x: left, y: clientsY, width: width - left - right, height: laneHeight, 'class': 'lane-bg' }));
+      svc.requests.forEach(function (r) {
+        root.appendChild(svg('line', { x1: x(r.at), x2: x(r.at), y1: clientsY + 2, y2: clientsY + laneHeight - 2, 'class': 'req', 'data-s': r.s }));
+      });
+      svc.outages.forEach(function (o, i) {
+        var y = clientsY + laneHeight + 8;
+        root.appendChild(svg('line', { x1: x(o.from), x2: x(o.to), y1: y, y2: y, 'class': 'outage' }));
+        root.appendChild(svg('text', { x: (x(o.from) + x(o.to)) / 2, y: y + 13, 'text-anchor': 'middle', 'class': 'outage-label', 'data-outage': i }, o.label));
+      });
+    }
     root.appendChild(svg('line', { x1: left, x2: width - right, y1: axisY, y2: axisY, 'class': 'axis' }));
     var step = tickStep(end);
     for (var t = 0; t <= end; t += step) {
@@ -339,7 +370,17 @@ export const PAGE_SCRIPT = String.raw`
         timeline.append(drawTimeline(student.timeline));
         var key = el('p', 'timeline-legend');
         key.append(el('span', 'key'), UI.holdsVip);
+        if (student.timeline.service) {
+          [['m', UI.servedMaster], ['b', UI.servedBackup], ['u', UI.servedUnknown], ['x', UI.requestFailed]].forEach(function (k) {
+            key.append('  ', el('span', 'key req-' + k[0]), k[1]);
+          });
+        }
         timeline.append(key);
+        if (student.timeline.service) {
+          timeline.append(el('p', 'service-figures', student.timeline.service.figures));
+          if (student.timeline.service.diagnosis) timeline.append(el('p', 'diagnosis', student.timeline.service.diagnosis));
+        }
+        if (student.timeline.serviceNotRun) timeline.append(el('p', 'muted service-figures', student.timeline.serviceNotRun));
       } else {
         timeline.append(el('p', 'muted', UI.noTimeline));
       }

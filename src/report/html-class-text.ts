@@ -54,6 +54,30 @@ export const CLASS_UI = {
     ru: 'Кто держал виртуальный IP после остановки haproxy на master: {failover}; {failback}',
   },
   seconds: { en: '{n} s', ru: '{n} с' },
+  downtimeColumn: { en: 'Downtime (clients)', ru: 'Простой (клиенты)' },
+  downtimeTitle: {
+    en: 'Service downtime through the VIP during failover / failback; {failed} of {sent} requests failed',
+    ru: 'Простой сервиса через виртуальный IP при переключении / возврате; не получили ответа {failed} из {sent} запросов',
+  },
+  clientsLane: { en: 'clients', ru: 'клиенты' },
+  downFor: { en: 'down {time}', ru: 'простой {time}' },
+  downOpen: { en: 'down until the end', ru: 'простой до конца проверки' },
+  servedMaster: { en: 'answered by master', ru: 'ответил master' },
+  servedBackup: { en: 'answered by backup', ru: 'ответил backup' },
+  servedUnknown: { en: 'answered, host unknown', ru: 'ответ, машина неизвестна' },
+  requestFailed: { en: 'failed', ru: 'нет ответа' },
+  serviceFigures: {
+    en: 'Clients through {target}: {failed} of {sent} requests failed; down {failoverDown} during failover, {failbackDown} during failback',
+    ru: 'Клиенты через {target}: не получили ответа {failed} из {sent} запросов; простой {failoverDown} при переключении, {failbackDown} при возврате',
+  },
+  serviceNotRun: { en: 'Clients through {target} were not observed: {reason}', ru: 'Запросы клиентов через {target} не проверялись: {reason}' },
+  notRunDisabled: { en: 'the client probe is off (clientRate: 0)', ru: 'клиентская проверка отключена (clientRate: 0)' },
+  notRunUnreachable: { en: 'not reachable from the grader ({detail})', ru: 'недоступен с машины грейдера ({detail})' },
+  notRunNoClient: { en: 'no client in this run', ru: 'в этом запуске нет клиента' },
+  vrrpIgnored: {
+    en: 'The VIP moved, but clients were not served by backup: this network does not follow VRRP (a cloud routes the address, not the MAC).',
+    ru: 'Виртуальный IP перешёл, но backup клиентам не отвечал: эта сеть не следует VRRP (облако маршрутизирует адрес, а не MAC).',
+  },
 } satisfies Record<string, Text>;
 
 export type ClassUiKey = keyof typeof CLASS_UI;

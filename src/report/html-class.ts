@@ -55,6 +55,21 @@ interface PageProblem {
   evidence: Evidence[];
 }
 
+/** One client request on the picture: when it was sent, and m/b/u (answered by master, backup, unknown) or x (failed). */
+interface PageRequest {
+  at: number;
+  s: 'm' | 'b' | 'u' | 'x';
+}
+
+/** What clients got through the VIP, for the picture's third lane. */
+interface PageService {
+  requests: PageRequest[];
+  outages: Array<{ from: number; to: number; label: string; open: boolean }>;
+  end: number;
+  figures: string;
+  diagnosis?: string;
+}
+
 /** A failover timeline with the times the picture marks, all in ms since the probe started. */
 interface PageTimeline {
   events: FailoverEvent[];
@@ -65,6 +80,9 @@ interface PageTimeline {
   deadlineAt?: number;
   failoverLabel: string;
   failbackLabel: string;
+  service?: PageService;
+  /** Why clients were not observed, when they were not. */
+  serviceNotRun?: string;
 }
 
 interface PageStudent {
@@ -140,7 +158,37 @@ function pageTimeline(result: RunResult, lang: Lang): PageTimeline | undefined {
   const after = (base: number | undefined, ms: number | undefined) => (base !== undefined && ms !== undefined ? base + ms : undefined);
   const label = (ms: number | undefined, begun: number | undefined, measured: Text, missed: Text) =>
     ms !== undefined ? fill(t(measured, lang), { time: seconds(ms, lang) }) : begun !== undefined ? t(missed, lang) : '';
+  const service = fo.service;
+  const serviceParts: Pick<PageTimeline, 'service' | 'serviceNotRun'> = {};
+  if (service?.notRun) {
+    const reason =
+      service.notRun.reason === 'disabled' ? t(CLASS_UI.notRunDisabled, lang)
+      : service.notRun.reason === 'unreachable' ? fill(t(CLASS_UI.notRunUnreachable, lang), { detail: service.notRun.detail ?? '' })
+      : t(CLASS_UI.notRunNoClient, lang);
+    serviceParts.serviceNotRun = fill(t(CLASS_UI.serviceNotRun, lang), { target: service.target, reason });
+  } else if (service) {
+    const end = service.moments?.endAtMs ?? Math.max(0, ...service.samples.map((x) => x.atMs));
+    serviceParts.service = {
+      requests: service.samples.map((x) => ({ at: x.atMs, s: x.outcome !== 'answered' ? 'x' : x.servedBy === 'master' ? 'm' : x.servedBy === 'backup' ? 'b' : 'u' })),
+      outages: service.outages.map((o) => ({
+        from: o.fromMs,
+        to: o.toMs ?? end,
+        open: o.toMs === undefined,
+        label: o.toMs === undefined ? t(CLASS_UI.downOpen, lang) : fill(t(CLASS_UI.downFor, lang), { time: seconds(o.toMs - o.fromMs, lang) }),
+      })),
+      end,
+      figures: fill(t(CLASS_UI.serviceFigures, lang), {
+        target: service.target,
+        failed: service.failed,
+        sent: service.sent,
+        failoverDown: seconds(service.failoverDowntimeMs ?? 0, lang),
+        failbackDown: service.failbackDowntimeMs === undefined ? '—' : seconds(service.failbackDowntimeMs, lang),
+      }),
+      ...(service.diagnosis ? { diagnosis: t(CLASS_UI.vrrpIgnored, lang) } : {}),
+    };
+  }
   return {
+    ...serviceParts,
     events: [...fo.events].sort((a, b) => a.atMs - b.atMs),
     stoppedAt,
     startedAt,
@@ -194,6 +242,18 @@ function failoverCell(result: RunResult | undefined, lang: Lang): { text: string
   return { text: `${phase(fo.failoverMs, stoppedAt)} / ${phase(fo.failbackMs, startedAt)}`, sortMs: fo.failoverMs === undefined ? '' : String(fo.failoverMs) };
 }
 
+/** The downtime column: "4.1 s / 0.0 s" (failover / failback) from the client probe; — when clients were not observed. */
+function downtimeCell(result: RunResult | undefined, lang: Lang): { text: string; sortMs: string; title: string } {
+  const service = result?.failover?.service;
+  if (!service || service.notRun) return { text: '—', sortMs: '', title: '' };
+  const phase = (ms: number | undefined) => (ms === undefined ? '—' : seconds(ms, lang));
+  return {
+    text: `${phase(service.failoverDowntimeMs)} / ${phase(service.failbackDowntimeMs)}${service.diagnosis ? ' ⚠' : ''}`,
+    sortMs: String((service.failoverDowntimeMs ?? 0) + (service.failbackDowntimeMs ?? 0)),
+    title: fill(t(CLASS_UI.downtimeTitle, lang), { failed: service.failed, sent: service.sent }) + (service.diagnosis ? ` — ${t(CLASS_UI.vrrpIgnored, lang)}` : ''),
+  };
+}
+
 function headerRows(columns: PageCheck[], students: ClassStudent[], lang: Lang): string {
   const areaGroups: Array<{ area: Area; span: number }> = [];
   for (const c of columns) {
@@ -221,10 +281,11 @@ function headerRows(columns: PageCheck[], students: ClassStudent[], lang: Lang):
     })
     .join('');
   return (
-    `<tr class="areas"><td class="corner" colspan="2"></td>${areaRow}<td class="corner"></td></tr>` +
+    `<tr class="areas"><td class="corner" colspan="2"></td>${areaRow}<td class="corner"></td><td class="corner"></td></tr>` +
     `<tr class="heads">${sortable(escapeHtml(t(CLASS_UI.student, lang)), 'name', ' class="name-head"')}${sortable(escapeHtml(t(CLASS_UI.score, lang)), 'score')}` +
-    `${checkHeads}${sortable(escapeHtml(t(CLASS_UI.failoverColumn, lang)), 'failover', ' class="fo-head"')}</tr>` +
-    `<tr class="counts"><th scope="row" colspan="2">${escapeHtml(t(CLASS_UI.failedCount, lang))}</th>${counts}<td></td></tr>`
+    `${checkHeads}${sortable(escapeHtml(t(CLASS_UI.failoverColumn, lang)), 'failover', ' class="fo-head"')}` +
+    `${sortable(escapeHtml(t(CLASS_UI.downtimeColumn, lang)), 'downtime', ' class="down-head"')}</tr>` +
+    `<tr class="counts"><th scope="row" colspan="2">${escapeHtml(t(CLASS_UI.failedCount, lang))}</th>${counts}<td></td><td></td></tr>`
   );
 }
 
@@ -232,11 +293,12 @@ function studentRow(s: ClassStudent, index: number, columns: PageCheck[], lang: 
   const name = escapeHtml(s.student);
   const nameCell = `<th scope="row"><button type="button" class="open">${name}</button></th>`;
   const fo = failoverCell(s.result, lang);
-  const foCell = `<td class="fo">${escapeHtml(fo.text)}</td>`;
+  const down = downtimeCell(s.result, lang);
+  const foCell = `<td class="fo">${escapeHtml(fo.text)}</td><td class="down"${down.title ? ` title="${escapeHtml(down.title)}"` : ''}>${escapeHtml(down.text)}</td>`;
   if (!s.result) {
     const message = escapeHtml(fill(t(CLASS_UI.gradingError, lang), { error: s.error ?? '' }));
     return (
-      `<tr class="errored" data-index="${index}" data-score="-1" data-failover="">${nameCell}` +
+      `<tr class="errored" data-index="${index}" data-score="-1" data-failover="" data-downtime="">${nameCell}` +
       `<td class="score">${escapeHtml(t(STATUS_WORDS.error, lang))}</td>` +
       `<td class="grading-error" colspan="${columns.length}" title="${message}">${message}</td>${foCell}</tr>`
     );
@@ -249,7 +311,7 @@ function studentRow(s: ClassStudent, index: number, columns: PageCheck[], lang: 
     })
     .join('');
   return (
-    `<tr data-index="${index}" data-score="${score}" data-failover="${fo.sortMs}">${nameCell}` +
+    `<tr data-index="${index}" data-score="${score}" data-failover="${fo.sortMs}" data-downtime="${down.sortMs}">${nameCell}` +
     `<td class="score"><span>${score}/${maxScore}</span><meter min="0" max="${maxScore}" value="${score}"></meter></td>${cells}${foCell}</tr>`
   );
 }

@@ -3,6 +3,8 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { fill } from '../engine/messages.js';
 import type { Area, CheckResult, Finding, Lang, RunResult, Status } from '../types.js';
 import { AREA_TITLES, STATUS_WORDS, UI, t } from './ui-text.js';
+import { timelineStrips } from './timeline-strip.js';
+import type { FailoverTimeline } from '../types.js';
 
 export interface PrettyOptions {
   color: boolean;
@@ -56,6 +58,29 @@ function renderUnreachable(c: ChalkInstance, result: RunResult, lang: Lang): str
   return [...once.values()].map((f) => c.magenta(`  ${ICONS.error} `) + fill(t(UI.unreachableOnce!, lang), { host: f.host!, reason: f.message }));
 }
 
+/** The VIP and the clients side by side, one line each, on one time axis; then the service's figures. */
+function renderTimeline(c: ChalkInstance, fo: FailoverTimeline, lang: Lang): string[] {
+  const strips = timelineStrips(fo);
+  const marks = Array.from({ length: strips.vip.length }, (_, i) => (i === strips.stopColumn ? '^' : i === strips.startColumn ? 'v' : ' ')).join('');
+  const lines = [`  ${' '.repeat(7)} ${c.gray(marks.trimEnd())}`, `  ${t(UI.vipLine!, lang)} ${strips.vip}`];
+  const service = fo.service;
+  if (!service) return lines;
+  if (strips.service !== undefined) lines.push(`  ${t(UI.serviceLine!, lang)} ${strips.service.replace(/x/g, c.red('x'))}`);
+  lines.push(c.gray(`  ${fill(t(UI.stripKey!, lang), { seconds: (strips.endMs / 1000).toFixed(1) })}`));
+  if (service.notRun) {
+    const reason =
+      service.notRun.reason === 'disabled' ? t(UI.notRunDisabled!, lang)
+      : service.notRun.reason === 'unreachable' ? fill(t(UI.notRunUnreachable!, lang), { detail: service.notRun.detail ?? '' })
+      : t(UI.notRunNoClient!, lang);
+    lines.push(`  ${fill(t(UI.serviceNotRun!, lang), { target: service.target, reason })}`);
+    return lines;
+  }
+  const sec = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(1);
+  lines.push(`  ${fill(t(UI.serviceFigures!, lang), { target: service.target, failed: service.failed, sent: service.sent, failoverDown: sec(service.failoverDowntimeMs), failbackDown: sec(service.failbackDowntimeMs) })}`);
+  if (service.diagnosis) lines.push(`  ${c.yellow(t(UI.vrrpIgnored!, lang))}`);
+  return lines;
+}
+
 export function renderPretty(result: RunResult, opts: PrettyOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const lang = result.lang;
@@ -77,6 +102,7 @@ export function renderPretty(result: RunResult, opts: PrettyOptions): string {
   }
   if (result.failover) {
     out.push('', c.bold(fill(t(UI.failoverTimes!, lang), { failover: formatMs(result.failover.failoverMs), failback: formatMs(result.failover.failbackMs) })));
+    out.push(...renderTimeline(c, result.failover, lang));
   }
   const s = result.summary;
   out.push('', c.bold(fill(t(UI.summary!, lang), { ...s })));

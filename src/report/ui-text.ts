@@ -40,6 +40,24 @@ export const UI: Record<string, Text> = {
   },
   failoverTimes: { en: 'failover {failover}, failback {failback}', ru: 'переключение {failover}, возврат {failback}' },
   evidence: { en: 'ran', ru: 'команда' },
+  vipLine: { en: 'VIP    ', ru: 'IP     ' },
+  serviceLine: { en: 'clients', ru: 'клиенты' },
+  stripKey: {
+    en: 'M/B: VIP on master/backup; m/b: answered by master/backup, +: by an unknown host, x: failed; ^ haproxy stopped, v started; {seconds} s',
+    ru: 'M/B: IP на master/backup; m/b: ответил master/backup, +: неизвестная машина, x: нет ответа; ^ haproxy остановлен, v запущен; {seconds} с',
+  },
+  serviceFigures: {
+    en: 'clients through {target}: {failed} of {sent} requests failed; down {failoverDown} s during failover, {failbackDown} s during failback',
+    ru: 'клиенты через {target}: не получили ответа {failed} из {sent} запросов; простой {failoverDown} с при переключении, {failbackDown} с при возврате',
+  },
+  serviceNotRun: { en: 'clients through {target}: not observed ({reason})', ru: 'клиенты через {target}: не проверялись ({reason})' },
+  notRunDisabled: { en: 'clientRate: 0 in the lab profile', ru: 'clientRate: 0 в профиле лаборатории' },
+  notRunUnreachable: { en: 'not reachable from here: {detail}', ru: 'недоступен отсюда: {detail}' },
+  notRunNoClient: { en: 'no client in this run', ru: 'в этом запуске нет клиента' },
+  vrrpIgnored: {
+    en: 'the VIP moved, but clients were not served by backup: this network does not follow VRRP (see FOV004)',
+    ru: 'виртуальный IP перешёл, но backup клиентам не отвечал: эта сеть не следует VRRP (см. FOV004)',
+  },
 };
 
 export function t(text: Text, lang: Lang): string {

@@ -4,7 +4,10 @@
 //        and the read-only commands over one connection vs one `ssh` process per command.
 // batch: wall time and peak memory for N = 1, 5, 10, 20 pairs graded at full concurrency.
 // machines: images, lab up, boot, memory per machine, and live grading per release (machines-bench.ts).
-// Targets: wall time ≤ convergence bound + 2 s; 2 handshakes per run; N = 20 within 1.5 × N = 1.
+// client: live grading with and without the client probe (HTTPS to VIP:443 during the probe),
+//        alternated, side by side; requests sent per run.
+// Targets: wall time ≤ convergence bound + 2 s; 2 handshakes per run; N = 20 within 1.5 × N = 1;
+//          the client probe within 5 % of the wall time without it.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,7 @@ import { loadCatalogue } from '../../src/engine/registry.js';
 import { runChecks } from '../../src/engine/run.js';
 import { readOnlyCommands } from '../../src/facts/commands.js';
 import { closePair, gradePair, openPair } from '../../src/grade.js';
+import { httpsServiceClient } from '../../src/probe/https-client.js';
 import { shellQuote } from '../../src/hosts/quote.js';
 import { labDown, labUp, type LabInfo } from '../../src/lab/lab.js';
 import { DEFAULT_PROFILE } from '../../src/profile.js';
@@ -110,7 +114,59 @@ async function benchBatch(): Promise<void> {
   console.log(`N=${last.n} took ${(last.wall / one).toFixed(2)} × the time of N=1 (target ≤ 1.5 ×)`);
 }
 
+/** One live grading with the probe, with or without the client probe: wall time and requests sent. */
+async function gradeOnce(lab: LabInfo, withClient: boolean): Promise<{ wall: number; sent: number; cancelled: number; passed: boolean }> {
+  const pair = pairOf(lab);
+  const t0 = Date.now();
+  const opened = await openPair(pair);
+  try {
+    const result = await runChecks({
+      checks: await loadCatalogue(),
+      hosts: opened.hosts,
+      target: opened.target,
+      profile: DEFAULT_PROFILE,
+      options: { lang: 'en', failover: true, live: true },
+      ...(withClient ? { serviceClient: httpsServiceClient } : {}),
+    });
+    const service = result.failover?.service;
+    return { wall: Date.now() - t0, sent: service?.sent ?? 0, cancelled: service?.cancelled ?? 0, passed: result.exitCode === 0 };
+  } finally {
+    await closePair(opened);
+  }
+}
+
+async function benchClient(rounds = 4): Promise<void> {
+  const lab = await labUp({ scenario: 'correct' });
+  try {
+    const without: number[] = [];
+    const withClient: number[] = [];
+    const sent: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      // Alternate, so drift of the machine's load falls on both sides alike.
+      const a = await gradeOnce(lab, false);
+      const b = await gradeOnce(lab, true);
+      if (!a.passed || !b.passed) console.log(`  round ${i + 1}: a run did not pass (without: ${a.passed}, with: ${b.passed})`);
+      without.push(a.wall);
+      withClient.push(b.wall);
+      sent.push(b.sent + b.cancelled);
+      console.log(`  round ${i + 1}: without ${seconds(a.wall)}, with ${seconds(b.wall)} (${b.sent} requests answered or failed, ${b.cancelled} cut short)`);
+    }
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((x, y) => x - y);
+      const mid = sorted.length / 2;
+      return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+    };
+    const m0 = median(without);
+    const m1 = median(withClient);
+    console.log(`client probe: median wall ${seconds(m0)} without, ${seconds(m1)} with: ${(((m1 - m0) / m0) * 100).toFixed(1)} % (target: within 5 %)`);
+    console.log(`  requests per run: ${sent.join(', ')} (bound at 10/s: rate × the probe's deadlines)`);
+  } finally {
+    await labDown();
+  }
+}
+
 const sections = process.argv.slice(2);
 if (sections.includes('live')) await benchLive();
 if (sections.includes('batch')) await benchBatch();
 if (sections.includes('machines')) await benchMachines();
+if (sections.includes('client')) await benchClient();

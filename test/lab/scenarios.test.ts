@@ -100,6 +100,13 @@ describe('lab numbering', () => {
     }
   });
 
+  it('never gives a pair the VIP 203.0.113.80 (this workplace\'s package mirror), even with MAX_PAIRS pairs', () => {
+    const vips = planLab(MAX_PAIRS).map((p) => p.vip);
+    expect(vips).to.not.include('203.0.113.80');
+    expect(new Set(vips).size).to.equal(MAX_PAIRS);
+    expect([planPair(70).vip, planPair(71).vip]).to.deep.equal(['203.0.113.79', '203.0.113.81']);
+  });
+
   it('refuses pair counts outside 1..MAX_PAIRS', () => {
     expect(() => planLab(0)).to.throw(/--pairs/);
     expect(() => planLab(MAX_PAIRS + 1)).to.throw(/--pairs/);

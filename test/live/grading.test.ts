@@ -25,7 +25,8 @@ describe('live grading over SSH @lab', function () {
     const report = run.report!;
     expect(errors(report)).to.deep.equal([]);
     expect(failedIds(report)).to.deep.equal([]);
-    expect(report.results.filter((r) => r.status === 'skip').map((r) => r.id)).to.deep.equal([]);
+    // FOV004 (clients through the VIP) is evidence only unless the lab profile grades it: a skip that says so.
+    expect(report.results.filter((r) => r.status === 'skip').map((r) => `${r.id}:${r.findings.map((f) => f.messageId).join(',')}`)).to.deep.equal(['FOV004:evidenceOnly']);
     expect(run.code).to.equal(0);
     expect(report.target.kind).to.equal('ssh');
     expect(report.failover?.failoverMs).to.be.a('number');

@@ -8,6 +8,10 @@ import type { Check, Command, CommandResult, Host, Role, RunResult } from '../..
 import FOV001 from '../../checks/FOV001.js';
 import FOV002 from '../../checks/FOV002.js';
 import FOV003 from '../../checks/FOV003.js';
+import FOV004 from '../../checks/FOV004.js';
+import { summarizeService } from '../../src/probe/service.js';
+import type { ProbeOutcome } from '../../src/probe/failover.js';
+import type { CheckContext, LabProfile, ServiceAnswer, ServiceClient, ServiceSample, ServiceTimeline } from '../../src/types.js';
 
 const VIP = '203.0.113.10';
 
@@ -15,6 +19,7 @@ interface PairBehaviour {
   moves: boolean;
   returns: boolean;
   delayMs: number;
+
   /** haproxy refuses to start again (restore must report it). */
   startFails?: boolean;
   /** Abort the run when haproxy has been stopped. */
@@ -66,6 +71,8 @@ class SimulatedPair {
         const active = role === 'backup' || this.haproxyOnMaster;
         return this.ok(active ? 'active\n' : 'inactive\n', active ? 0 : 3);
       }
+      case 'probe-hostname':
+        return this.ok(`${role}\n`);
       case 'deadman-arm':
         this.deadmanArmed = true;
         return this.ok();
@@ -114,18 +121,40 @@ vrrp_instance VI_1 {
 `;
 }
 
-async function probe(pair: SimulatedPair, signal?: AbortSignal): Promise<RunResult> {
+/**
+ * Clients as the network delivers them to the simulated pair. l2: to whoever holds the VIP (refused
+ * where haproxy is down). cloud: always to master, which drops what is not its address any more.
+ */
+function networkClient(pair: SimulatedPair, network: 'l2' | 'cloud'): ServiceClient & { sent: number } {
+  return {
+    origin: 'simulated client',
+    sent: 0,
+    async request() {
+      this.sent += 1;
+      const to = network === 'cloud' ? 'master' : pair.vipOn;
+      const answer = (role: Role): ServiceAnswer => ({ outcome: 'answered', latencyMs: 1, status: 200, text: `host: ${role}\n` });
+      if (network === 'cloud' && pair.vipOn !== 'master') return { outcome: 'timeout', latencyMs: 1000, detail: 'no connection in time' };
+      if (to === 'master' && !pair.haproxyOnMaster) return { outcome: 'refused', latencyMs: 1, detail: 'ECONNREFUSED' };
+      return answer(to);
+    },
+  };
+}
+
+async function probe(pair: SimulatedPair, signal?: AbortSignal, client?: ServiceClient, profile: LabProfile = DEFAULT_PROFILE): Promise<RunResult> {
   return runChecks({
-    checks: [FOV001, FOV002, FOV003] as Check[],
+    checks: [FOV001, FOV002, FOV003, FOV004] as Check[],
+    ...(client ? { serviceClient: client } : {}),
     hosts: { master: pair.host('master'), backup: pair.host('backup') },
     target: { master: { address: VIP }, backup: { address: '203.0.113.20' } },
-    profile: DEFAULT_PROFILE,
+    profile,
     options: { lang: 'en', failover: true, live: true },
     ...(signal ? { signal } : {}),
   });
 }
 
-const statuses = (r: RunResult) => r.results.map((x) => `${x.id}:${x.status}`);
+const fov = (r: RunResult, id: string) => r.results.find((x) => x.id === id)!;
+
+const statuses = (r: RunResult) => r.results.filter((x) => x.id !== 'FOV004').map((x) => `${x.id}:${x.status}`);
 
 describe('failover probe (simulated pair)', function () {
   this.timeout(30_000);
@@ -196,6 +225,118 @@ describe('failover probe (simulated pair)', function () {
     expect(statuses(result)).to.deep.equal(['FOV001:skip', 'FOV002:skip', 'FOV003:skip']);
     expect(result.results[0]!.findings[0]!.messageId).to.equal('vipNotOnMasterOnly');
     expect(pair.log.filter((l) => /stop|arm/.test(l))).to.deep.equal([]);
+  });
+});
+
+describe('client probe during the simulated failover (FOV004)', function () {
+  this.timeout(30_000);
+  const graded: LabProfile = { ...DEFAULT_PROFILE, servicePoints: 3 };
+
+  it('l2: the outage ends when backup answers; evidence only by default (skip, score unchanged)', async () => {
+    const pair = new SimulatedPair({ moves: true, returns: true, delayMs: 1500 });
+    const client = networkClient(pair, 'l2');
+    const result = await probe(pair, undefined, client);
+    const service = result.failover!.service!;
+    expect(service.identifiedBy).to.equal('answer');
+    expect(service.servedBy.backup).to.be.above(0);
+    expect(service.diagnosis).to.equal(undefined);
+    expect(service.recovered).to.equal(true);
+    // The packet path: refused from the stop until the VIP reached backup, answered by backup after.
+    const firstBackup = service.samples.find((s) => s.servedBy === 'backup')!;
+    expect(service.samples.filter((s) => s.atMs < firstBackup.atMs && s.atMs > service.moments!.stopAtMs).map((s) => s.outcome)).to.satisfy((o: string[]) => o.length > 0 && o.every((x) => x === 'refused'));
+    expect(service.failoverDowntimeMs).to.equal(firstBackup.atMs - service.outages[0]!.fromMs);
+    expect(service.sent + service.cancelled).to.be.at.most(service.maxRequests);
+    expect(client.sent - 1, 'requests the client probe sent (one more checked the VIP before)').to.equal(service.sent + service.cancelled);
+    const fov004 = fov(result, 'FOV004');
+    expect(fov004.status).to.equal('skip');
+    expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['evidenceOnly']);
+    expect(result.summary.maxScore).to.equal(FOV001.points + FOV002.points);
+  });
+
+  it('l2, graded by the profile: passes with the downtime and its points', async () => {
+    const pair = new SimulatedPair({ moves: true, returns: true, delayMs: 1500 });
+    const result = await probe(pair, undefined, networkClient(pair, 'l2'), graded);
+    const fov004 = fov(result, 'FOV004');
+    expect(fov004.status, fov004.findings.map((f) => f.message).join('; ')).to.equal('pass');
+    expect(fov004.points).to.equal(3);
+    expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['served']);
+  });
+
+  it('cloud: the VIP moves but clients fail while backup holds it; said plainly, graded as a failure only by the profile', async () => {
+    const pair = new SimulatedPair({ moves: true, returns: true, delayMs: 2500 });
+    const evidence = await probe(pair, undefined, networkClient(pair, 'cloud'));
+    expect(statuses(evidence)).to.deep.equal(['FOV001:pass', 'FOV002:pass', 'FOV003:pass']);
+    const service = evidence.failover!.service!;
+    expect(service.diagnosis).to.equal('vrrp-ignored-failing');
+    expect(service.servedBy.backup).to.equal(0);
+    expect(fov(evidence, 'FOV004').findings.map((f) => `${f.kind}:${f.messageId}`)).to.deep.equal(['skip:evidenceOnly', 'skip:vrrpIgnoredFailing']);
+    expect(evidence.exitCode).to.equal(0);
+
+    const pair2 = new SimulatedPair({ moves: true, returns: true, delayMs: 2500 });
+    const gradedRun = await probe(pair2, undefined, networkClient(pair2, 'cloud'), graded);
+    const fov004 = fov(gradedRun, 'FOV004');
+    expect(fov004.status).to.equal('fail');
+    expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['vrrpIgnoredFailing']);
+    expect(gradedRun.exitCode).to.equal(1);
+  });
+
+  it('graded: clients served by backup only long after the VIP moved exceed keepalived\'s bound', async () => {
+    // The probe's outcome as given (a seed check fills the run's memo the FOV checks share): the VIP
+    // moved in 1.5 s, keepalived's bound is 5 s, but clients reached backup only 8 s after the stop.
+    const samples: ServiceSample[] = [];
+    for (let at = 0; at < 12_000; at += 100) {
+      const by = at < 8000 ? undefined : at < 11_000 ? 'backup' : 'master';
+      samples.push(by ? { atMs: at, outcome: 'answered', latencyMs: 2, servedBy: by } : { atMs: at, outcome: 'refused', latencyMs: 1 });
+    }
+    const moments = { stopAtMs: 0, vipOnBackupAtMs: 1500, startAtMs: 1600, vipBackAtMs: 11_000, endAtMs: 12_000 };
+    const service: ServiceTimeline = { target: `${VIP}:443`, origin: 'test', ratePerSecond: 10, maxRequests: 500, samples, cancelled: 0, moments, ...summarizeService(samples, moments) };
+    const outcome: ProbeOutcome = {
+      precheck: { ok: true },
+      failover: { status: 'pass', ms: 1500 },
+      failback: { status: 'pass', ms: 9400 },
+      restore: { ok: true },
+      deadlines: { failoverMs: 5000, failbackMs: 12_000, deadmanMs: 15_000, convergenceMs: 10_000, source: 'config' },
+      timeline: { events: [], service },
+      interrupted: false,
+    };
+    const seed = { ...FOV003, id: 'SEED', points: 0, run: async (ctx: CheckContext) => void (await ctx.memo('failover-probe', async () => outcome)) } as Check;
+    const pair = new SimulatedPair({ moves: true, returns: true, delayMs: 0 });
+    const result = await runChecks({
+      checks: [seed, FOV004] as Check[],
+      hosts: { master: pair.host('master'), backup: pair.host('backup') },
+      target: { master: { address: VIP }, backup: { address: '203.0.113.20' } },
+      profile: graded,
+      options: { lang: 'en', failover: true, live: true },
+    });
+    expect(service.diagnosis, 'backup did answer while it held the VIP').to.equal(undefined);
+    const fov004 = fov(result, 'FOV004');
+    expect(fov004.status).to.equal('fail');
+    expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['downtimeTooLongFailover']);
+    expect(fov004.findings[0]!.message).to.contain('down 8.0 s during failover, longer than the 5.0 s');
+    expect(pair.log, 'nothing ran on the hosts').to.deep.equal([]);
+  });
+
+  it('a VIP the grader cannot reach is a note before the probe, not a failure, and no client runs', async () => {
+    const pair = new SimulatedPair({ moves: true, returns: true, delayMs: 100 });
+    let sent = 0;
+    const silent: ServiceClient = { origin: 'test', request: async () => (sent++, { outcome: 'timeout', latencyMs: 3000, detail: 'no connection in time' }) };
+    const result = await probe(pair, undefined, silent, graded);
+    expect(statuses(result)).to.deep.equal(['FOV001:pass', 'FOV002:pass', 'FOV003:pass']);
+    expect(result.failover!.service!.notRun).to.deep.equal({ reason: 'unreachable', detail: 'timeout: no connection in time' });
+    expect(sent, 'only the reachability tries').to.equal(2);
+    const fov004 = fov(result, 'FOV004');
+    expect(fov004.status).to.equal('skip');
+    expect(fov004.findings[0]!.messageId).to.equal('unreachable');
+  });
+
+  it('clientRate 0 turns the client off; a run without a client says so', async () => {
+    const pair = new SimulatedPair({ moves: true, returns: true, delayMs: 100 });
+    const client = networkClient(pair, 'l2');
+    const off = await probe(pair, undefined, client, { ...DEFAULT_PROFILE, clientRate: 0 });
+    expect(client.sent).to.equal(0);
+    expect(fov(off, 'FOV004').findings[0]!.messageId).to.equal('clientDisabled');
+    const none = await probe(new SimulatedPair({ moves: true, returns: true, delayMs: 100 }));
+    expect(fov(none, 'FOV004').findings[0]!.messageId).to.equal('noClient');
   });
 });
 

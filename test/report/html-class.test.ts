@@ -10,7 +10,8 @@ import { loadCatalogue } from '../../src/engine/registry.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { CLASS_UI } from '../../src/report/html-class-text.js';
 import { classColumns, escapeHtml, renderClassReport, scriptSafeJson, type ClassStudent } from '../../src/report/html-class.js';
-import type { Check, CheckResult, FailoverTimeline, RunResult, Status } from '../../src/types.js';
+import type { Check, CheckResult, FailoverEvent, FailoverTimeline, RunResult, ServedBy, ServiceSample, ServiceTimeline, Status } from '../../src/types.js';
+import { summarizeService } from '../../src/probe/service.js';
 import { CHROMIUM_INSTALL_TIMEOUT_MS, ensureChromium, launchChromium } from '../support/browser.js';
 import { runOnFixture, type TesterOptions } from '../support/check-tester.js';
 
@@ -34,11 +35,39 @@ function sysctlOutput(changes: Record<string, string> = {}): string {
   return SYSCTL_KEYS.map((key) => `${key} = ${value(key)}`).join('\n') + '\n';
 }
 
+/**
+ * What clients got, a request every 100 ms until `endMs`: refused from the stop, then answered by
+ * `during` while backup held the VIP (or failing, on a cloud), by master once it was back.
+ */
+function clients(events: FailoverEvent[], endMs: number, during: ServedBy | 'x'): ServiceTimeline {
+  const at = (host: string, event: string) => events.find((e) => e.host === host && e.event === event)?.atMs;
+  const moments = { stopAtMs: at('master', 'haproxy-stopped')!, vipOnBackupAtMs: at('backup', 'vip-added')!, startAtMs: at('master', 'haproxy-started')!, vipBackAtMs: at('master', 'vip-added')!, endAtMs: endMs };
+  const samples: ServiceSample[] = [];
+  for (let t = 0; t < endMs; t += 100) {
+    const by: ServedBy | 'x' = t < moments.stopAtMs || t >= moments.vipBackAtMs ? 'master' : t < moments.vipOnBackupAtMs ? 'x' : during;
+    samples.push(by === 'x' ? { atMs: t, outcome: 'refused', latencyMs: 1 } : { atMs: t, outcome: 'answered', latencyMs: 4, servedBy: by });
+  }
+  return { target: '203.0.113.10:443', origin: 'test', ratePerSecond: 10, maxRequests: 300, samples, cancelled: 0, moments, ...summarizeService(samples, moments) };
+}
+
+const PROBE_EVENTS: FailoverEvent[] = [
+  { atMs: 120, host: 'master', event: 'haproxy-stopped' },
+  { atMs: 4010, host: 'master', event: 'vip-removed' },
+  { atMs: 4250, host: 'backup', event: 'vip-added', detail: 'eth0:10' },
+  { atMs: 4400, host: 'master', event: 'haproxy-started' },
+  { atMs: 8270, host: 'master', event: 'vip-added', detail: 'eth0:10' },
+  { atMs: 8270, host: 'backup', event: 'vip-removed' },
+];
+
+/** The same probe on a cloud network: the VIP moved, clients failed until it was back on master. */
+const CLOUD_FAILOVER: FailoverTimeline = { deadlineMs: 12_000, failoverMs: 4130, failbackMs: 3870, events: PROBE_EVENTS, service: clients(PROBE_EVENTS, 8600, 'x') };
+
 /** A probe that saw the VIP move to backup and back. */
 const GOOD_FAILOVER: FailoverTimeline = {
   deadlineMs: 12_000,
   failoverMs: 4130,
   failbackMs: 3870,
+  service: clients(PROBE_EVENTS, 8600, 'backup'),
   events: [
     { atMs: 120, host: 'master', event: 'haproxy-stopped' },
     { atMs: 4010, host: 'master', event: 'vip-removed' },
@@ -98,6 +127,7 @@ const CLASS: StudentSpec[] = [
   { name: 'Галина Орлова', run: { fixture: 'crt002-cert-without-key' } },
   { name: 'Ivan Sokolov', run: { fixture: 'sys001-overridden' }, failover: NO_FAILBACK },
   { name: 'alina k', run: { fixture: 'crt003-ca-signed' } },
+  { name: 'Kira Oblakova', run: { fixture: 'correct' }, failover: CLOUD_FAILOVER },
 ];
 
 function readFixtureFile(fixture: string, path: string): string {
@@ -430,10 +460,47 @@ describe('HTML class report', function () {
           if (!fo) return '—';
           if (fo === GOOD_FAILOVER) return '4.1 s / 3.9 s';
           if (fo === NO_FAILBACK) return '4.0 s / ✘';
+          if (fo === CLOUD_FAILOVER) return '4.1 s / 3.9 s';
           expect(fo).to.equal(STUCK_FAILOVER);
           return '✘ / —';
         }),
       );
+    });
+
+    it('draws the clients under the VIP: a stroke per request, the outage with its downtime', async function () {
+      await page.click(`${rowOf('Alice Ivanova')} td.score`);
+      const svg = page.locator('#details .timeline svg');
+      const strokes = await svg.locator('line.req').evaluateAll((lines) => lines.map((l) => ({ s: l.getAttribute('data-s'), x: Number(l.getAttribute('x1')) })));
+      expect(strokes).to.have.length(GOOD_FAILOVER.service!.samples.length);
+      // Answered by master, refused from the stop, by backup while it held the VIP, by master again: in that order along the axis.
+      const runs = strokes.sort((a, b) => a.x - b.x).map((r) => r.s).join('').replace(/(.)\1+/g, '$1');
+      expect(runs).to.equal('mxbm');
+      // refused from the first request after the stop (200 ms) to the first answered by backup (4300 ms)
+      expect(await svg.locator('[data-outage="0"]').textContent()).to.equal('down 4.1 s');
+      expect(await page.textContent('#details .timeline .service-figures')).to.equal(
+        'Clients through 203.0.113.10:443: 41 of 86 requests failed; down 4.1 s during failover, 0.0 s during failback',
+      );
+      expect(await page.locator('#details .timeline .diagnosis').count()).to.equal(0);
+      const heldBackup = await svg.locator('rect.held[data-role=backup]').evaluate((r) => ({ x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')) }));
+      const backupStrokes = strokes.filter((r) => r.s === 'b');
+      expect(backupStrokes.every((r) => r.x >= heldBackup.x && r.x <= heldBackup.x + heldBackup.w), 'backup answers while it holds the VIP').to.equal(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'class-report-clients.png') });
+    });
+
+    it('says plainly when the network ignored VRRP, and marks the downtime column', async function () {
+      await page.click(`${rowOf('Kira Oblakova')} td.score`);
+      expect(await page.textContent('#details .timeline .diagnosis')).to.equal(CLASS_UI.vrrpIgnored.en);
+      // Refused from 200 ms until master had the VIP back and answered at 8300 ms.
+      expect(await page.locator('#details .timeline svg [data-outage="0"]').textContent()).to.equal('down 8.1 s');
+      await page.keyboard.press('Escape');
+      const cells = await page.$$eval('#matrix tbody td.down', (tds) => tds.map((td) => td.textContent));
+      expect(cells).to.deep.equal(
+        students.map((s) => (s.result?.failover === GOOD_FAILOVER ? '4.1 s / 0.0 s' : s.result?.failover === CLOUD_FAILOVER ? '8.1 s / 0.0 s ⚠' : '—')),
+      );
+      await page.click('#matrix thead button[data-sort=downtime]');
+      const order = await rowNames();
+      expect(order.slice(0, 2)).to.deep.equal(['Alice Ivanova', 'Kira Oblakova']);
+      await page.screenshot({ path: join(ARTIFACTS, 'class-report-cloud.png') });
     });
 
     it('says that the probe did not run for a student without a timeline', async function () {

@@ -3,19 +3,21 @@
 import { execFile } from 'node:child_process';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { DEFAULT_RELEASE, holdLab, labApply, labDown, labUp, releaseLab, type Release } from '../../src/lab/lab.js';
+import type { NetworkMode } from '../../src/lab/topology.js';
 
 let lab: Promise<LabInfo> | undefined;
 let currentScenario: string | undefined;
 
 /**
  * The shared lab, running `scenario` (default `correct`) on every pair, on machines of `release`
- * (default bookworm; another release replaces the lab). Needs root; fails with the lab's message otherwise.
+ * (default bookworm; another release replaces the lab), on an l2 network unless asked for a cloud one
+ * (another network replaces the lab too). Needs root; fails with the lab's message otherwise.
  */
-export async function useLab(scenario = 'correct', release: Release = DEFAULT_RELEASE): Promise<LabInfo> {
+export async function useLab(scenario = 'correct', release: Release = DEFAULT_RELEASE, network: NetworkMode = 'l2'): Promise<LabInfo> {
   holdLab(); // for the whole run: another run on this machine fails fast instead of switching scenarios under us
   const current = lab && (await lab.catch(() => undefined));
-  if (lab && (current?.pairs.length !== 1 || current.release !== release)) await tearDownLab();
-  lab ??= labUp({ scenario, release }).then((info) => {
+  if (lab && (current?.pairs.length !== 1 || current.release !== release || current.network !== network)) await tearDownLab();
+  lab ??= labUp({ scenario, release, network }).then((info) => {
     currentScenario = scenario;
     return info;
   });
