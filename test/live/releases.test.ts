@@ -17,7 +17,7 @@ const VERSION_SCENARIOS = ['eperm', 'pidof', 'nopreempt'];
 
 for (const release of RELEASES) {
   describe(`grading ${release} machines @lab`, function () {
-    this.timeout(300_000);
+    this.timeout(600_000); // the first use of a release builds its image (a few minutes on a slow mirror)
 
     it('correct: every check passes, failover included, as root and as student through sudo, five runs alike', async () => {
       const lab = await useLab('correct', release);
@@ -28,7 +28,8 @@ for (const release of RELEASES) {
         expect(run.report, run.stderr).to.not.equal(undefined);
         expect(explain(run.report!, 'error'), `${release} via ${inventory}\n${run.stderr.slice(-3000)}`).to.deep.equal([]);
         expect(explain(run.report!, 'fail'), `${release} via ${inventory}`).to.deep.equal([]);
-        expect(statusesOf(run.report!, 'skip'), `${release} via ${inventory}`).to.deep.equal([]);
+        // FOV004 (the service as clients see it) is evidence, not graded, unless the lab profile says so.
+        expect(statusesOf(run.report!, 'skip'), `${release} via ${inventory}`).to.deep.equal(['FOV004']);
         expect(run.code).to.equal(0);
         runs.push(run.report!);
       }
