@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { renderClassReport } from '../report/html-class.js';
 import { renderJson } from '../report/json.js';
+import { safeCsvCell } from '../report/safe-text.js';
 import { VERSION } from '../version.js';
 import type { Lang, RunResult } from '../types.js';
 import { say } from './text.js';
@@ -129,12 +130,15 @@ export function byStudent(a: StudentRecord, b: StudentRecord): number {
 }
 
 /**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. Ids stay verbatim
- * (no apostrophe before a leading `=`): the gradebook import must match them exactly.
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. Text is made safe
+ * for spreadsheets first (safeCsvCell: a leading `=`, `+`, `-`, `@`, tab or CR gets an apostrophe,
+ * control and bidi characters are shown visibly). That holds for student ids too: an id that
+ * begins with one of those characters does not match on a gradebook import until it is renamed,
+ * which is visible; a formula run in the instructor's spreadsheet would not be.
  */
 export function csvField(value: string | number | undefined): string {
   if (value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'number' ? String(value) : safeCsvCell(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
