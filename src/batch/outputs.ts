@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { renderClassReport } from '../report/html-class.js';
 import { renderJson } from '../report/json.js';
-import { safeCsvCell } from '../report/safe-text.js';
+import { safeCsvCell, safeJsonText } from '../report/safe-text.js';
 import { VERSION } from '../version.js';
 import type { Lang, RunResult } from '../types.js';
 import { say } from './text.js';
@@ -81,7 +81,7 @@ export function storeResult(outDir: string, dir: string, result: RunResult): voi
 
 export function storeError(outDir: string, dir: string, stored: StoredError): void {
   const paths = studentPaths(outDir, dir);
-  writeFileAtomic(paths.error, JSON.stringify(stored, null, 2) + '\n');
+  writeFileAtomic(paths.error, safeJsonText(JSON.stringify(stored, null, 2)) + '\n');
   rmSync(paths.report, { force: true });
 }
 
@@ -282,5 +282,5 @@ export function writeClassFiles(outDir: string, records: StudentRecord[], info: 
     students: sorted.map((r) => ({ student: r.student, ...(r.result ? { result: r.result } : {}), ...(reasonOf(r, opts.lang) && !r.result ? { error: reasonOf(r, opts.lang) } : {}) })),
   });
   writeFileAtomic(join(outDir, 'class-report.html'), html);
-  writeFileAtomic(join(outDir, 'batch.json'), JSON.stringify(batchFile(sorted, info, opts.lang, now), null, 2) + '\n');
+  writeFileAtomic(join(outDir, 'batch.json'), safeJsonText(JSON.stringify(batchFile(sorted, info, opts.lang, now), null, 2)) + '\n');
 }

@@ -821,7 +821,7 @@ export class SshHost implements Host {
     const raw = await this.exec(line.remote, timeoutMs);
     if (raw.exitCode === 3) return null;
     if (raw.exitCode === 0) return raw.stdout.toString('utf8').split('\0').filter(Boolean).sort();
-    const why = raw.unavailable ? raw.error : raw.timedOut ? 'timed out' : (raw.overLimit ?? this.sudoError(line, raw) ?? raw.stderr.toString('utf8').trim());
+    const why = raw.unavailable ? raw.error : raw.timedOut ? 'timed out' : (raw.overLimit ?? this.sudoError(line, raw) ?? (raw.stderr.toString('utf8').trim() || `exit code ${raw.exitCode}`));
     throw new SshError('protocol', t(`cannot list ${path} on ${this.label}: ${why}`, `не удалось прочитать каталог ${path} на ${this.label}: ${why}`));
   }
 
