@@ -15,6 +15,7 @@ import { VERSION } from './version.js';
 import { ProfileError } from './profile.js';
 import { InventoryError } from './inventory.js';
 import { SnapshotError } from './hosts/snapshot.js';
+import { safeText } from './report/safe-text.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -152,16 +153,17 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with code 0; usage errors were already printed by commander.
       return e.exitCode === 0 ? 0 : 2;
     }
+    // Messages may quote a roster, an inventory or a host: written through safeText like every output.
     if (e instanceof UsageError) {
-      process.stderr.write(`hagrade: ${e.message}\n`);
+      process.stderr.write(`hagrade: ${safeText(e.message)}\n`);
       return e.exitCode;
     }
     // Bad input files: a lab profile, an inventory, a snapshot directory.
     if (e instanceof ProfileError || e instanceof InventoryError || e instanceof SnapshotError) {
-      process.stderr.write(`hagrade: ${e.message}\n`);
+      process.stderr.write(`hagrade: ${safeText(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`hagrade: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command you ran.\n`);
+    process.stderr.write(`hagrade: internal error: ${safeText((e as Error).stack ?? String(e))}\nPlease report this with the command you ran.\n`);
     return 3;
   } finally {
     process.off('SIGINT', onSignal);

@@ -104,7 +104,7 @@ export async function captureSnapshot(
         const base = join(root, 'commands', keyFile(command.key));
         writeFileSync(`${base}.txt`, redact(r.stdout));
         if (r.stderr) writeFileSync(`${base}.stderr`, redact(r.stderr));
-        if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
+        if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.truncated ? 'truncated\n' : r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
         totals.commands += 1;
       };
       const [{ files, scripts }] = await Promise.all([readFiles(host, profile, key, totals.missing), Promise.all(commandsFor(role, profile, vip).map(capture))]);

@@ -46,6 +46,11 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
   timedOut?: boolean;
+  /**
+   * stdout or stderr went past the host's output limits (src/hosts/limits.ts): they hold the part
+   * read, exitCode is null and `error` says which limit. Never judged as if it were whole.
+   */
+  truncated?: boolean;
   /** Snapshot without this command's output, or the transport failed before it ran. */
   unavailable?: boolean;
   /** Why it is unavailable (transport error, missing capture). */
@@ -63,7 +68,8 @@ export interface Host {
   readonly label: string;
   /** 'ssh' hosts can run commands live; 'snapshot' hosts replay captured outputs. */
   readonly kind: 'ssh' | 'snapshot' | 'fake';
-  readFile(path: string, opts?: { maxBytes?: number }): Promise<FileRead>;
+  /** Only regular files (after links) are read; past maxBytes or maxLines the read is refused as too-large. */
+  readFile(path: string, opts?: { maxBytes?: number; maxLines?: number }): Promise<FileRead>;
   /** Names in a directory, or null when it does not exist. */
   listDir(path: string): Promise<string[] | null>;
   run(cmd: Command): Promise<CommandResult>;

@@ -11,6 +11,7 @@ import { loadRoster } from './roster.js';
 import { BatchError, DEFAULT_TIMEOUT_MS, parseShard, runBatch } from './runner.js';
 import { say } from './text.js';
 import { fill, pick } from '../engine/messages.js';
+import { safeLine } from '../report/safe-text.js';
 import type { GradeFn } from './types.js';
 
 interface OutputFlags {
@@ -140,7 +141,7 @@ ${EXIT_HELP}`,
           }),
         );
         display.stop();
-        if (!flags.quiet) process.stderr.write(`${say('written', output.lang, { dir: flags.out })}\n`);
+        if (!flags.quiet) process.stderr.write(`${safeLine(say('written', output.lang, { dir: flags.out }))}\n`);
         if (!outcome.interrupted) failOnErrors(outcome.records, output);
       } finally {
         display.stop();
@@ -159,8 +160,8 @@ ${EXIT_HELP}`,
     .action(async (dirs: string[], flags: OutputFlags) => {
       const output = outputOptions(flags);
       const { records, warnings } = await asUsageErrors(() => mergeBatches(dirs, flags.out, output));
-      for (const w of warnings) process.stderr.write(`! ${fill(pick(w.text, output.lang)!, w.data)}\n`);
-      if (!flags.quiet) process.stderr.write(`${say('written', output.lang, { dir: flags.out })}\n`);
+      for (const w of warnings) process.stderr.write(`! ${safeLine(fill(pick(w.text, output.lang)!, w.data))}\n`);
+      if (!flags.quiet) process.stderr.write(`${safeLine(say('written', output.lang, { dir: flags.out }))}\n`);
       failOnErrors(records, output);
     });
 }

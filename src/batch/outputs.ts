@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { renderClassReport } from '../report/html-class.js';
 import { renderJson } from '../report/json.js';
+import { safeCsvCell, safeJsonText } from '../report/safe-text.js';
 import { VERSION } from '../version.js';
 import type { Lang, RunResult } from '../types.js';
 import { say } from './text.js';
@@ -80,7 +81,7 @@ export function storeResult(outDir: string, dir: string, result: RunResult): voi
 
 export function storeError(outDir: string, dir: string, stored: StoredError): void {
   const paths = studentPaths(outDir, dir);
-  writeFileAtomic(paths.error, JSON.stringify(stored, null, 2) + '\n');
+  writeFileAtomic(paths.error, safeJsonText(JSON.stringify(stored, null, 2)) + '\n');
   rmSync(paths.report, { force: true });
 }
 
@@ -129,12 +130,15 @@ export function byStudent(a: StudentRecord, b: StudentRecord): number {
 }
 
 /**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. Ids stay verbatim
- * (no apostrophe before a leading `=`): the gradebook import must match them exactly.
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. Text is made safe
+ * for spreadsheets first (safeCsvCell: a leading `=`, `+`, `-`, `@`, tab or CR gets an apostrophe,
+ * control and bidi characters are shown visibly). That holds for student ids too: an id that
+ * begins with one of those characters does not match on a gradebook import until it is renamed,
+ * which is visible; a formula run in the instructor's spreadsheet would not be.
  */
 export function csvField(value: string | number | undefined): string {
   if (value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'number' ? String(value) : safeCsvCell(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -278,5 +282,5 @@ export function writeClassFiles(outDir: string, records: StudentRecord[], info: 
     students: sorted.map((r) => ({ student: r.student, ...(r.result ? { result: r.result } : {}), ...(reasonOf(r, opts.lang) && !r.result ? { error: reasonOf(r, opts.lang) } : {}) })),
   });
   writeFileAtomic(join(outDir, 'class-report.html'), html);
-  writeFileAtomic(join(outDir, 'batch.json'), JSON.stringify(batchFile(sorted, info, opts.lang, now), null, 2) + '\n');
+  writeFileAtomic(join(outDir, 'batch.json'), safeJsonText(JSON.stringify(batchFile(sorted, info, opts.lang, now), null, 2)) + '\n');
 }

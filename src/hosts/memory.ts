@@ -1,6 +1,6 @@
 // MemoryHost: a host whose files and command outputs live in memory, for unit tests and docs.
 import { posix } from 'node:path';
-import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
+import { DEFAULT_MAX_FILE_BYTES, fileOverLineLimit } from './limits.js';
 import type { Command, CommandResult, FileRead, Host, Role } from '../types.js';
 
 export type FileMap = Record<string, string | Buffer>;
@@ -19,13 +19,13 @@ export class MemoryHost implements Host {
     this.label = `memory:${role}`;
   }
 
-  async readFile(path: string, opts?: { maxBytes?: number }): Promise<FileRead> {
+  async readFile(path: string, opts?: { maxBytes?: number; maxLines?: number }): Promise<FileRead> {
     const content = this.files[posix.normalize(path)];
     if (content === undefined) return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
     const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
     const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (buf.length > max) return { ok: false, path, reason: 'too-large', message: `${path} is ${buf.length} bytes, over the ${max}-byte limit` };
-    return { ok: true, path, content: buf };
+    return fileOverLineLimit(path, buf, opts?.maxLines) ?? { ok: true, path, content: buf };
   }
 
   async listDir(path: string): Promise<string[] | null> {

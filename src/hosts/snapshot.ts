@@ -1,11 +1,28 @@
 // SnapshotHost: a host replayed from a snapshot directory (DESIGN.md §3), for offline grading.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
+import { CappedOutput, DEFAULT_MAX_FILE_BYTES, DEFAULT_OUTPUT_LIMITS, fileOverLineLimit, outputOverLimit } from './limits.js';
 import type { Command, CommandResult, FileRead, Host, Role, Target } from '../types.js';
 
 export class SnapshotError extends Error {}
+
+/**
+ * The first `max` bytes of a regular file, or why it is not read: a snapshot comes from a student
+ * too (or from a CI checkout), and a FIFO or device in it would block or never end.
+ */
+function readRegular(local: string, max: number): { content: Buffer; size: number } | { notRegular: string } {
+  const st = statSync(local);
+  if (!st.isFile()) return { notRegular: st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file' };
+  const fd = openSync(local, 'r');
+  try {
+    const content = Buffer.alloc(Math.min(st.size, max));
+    const n = readSync(fd, content, 0, content.length, 0);
+    return { content: content.subarray(0, n), size: st.size };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export class SnapshotHost implements Host {
   readonly kind = 'snapshot' as const;
@@ -22,14 +39,17 @@ export class SnapshotHost implements Host {
     return join(this.root, posix.normalize('/' + path));
   }
 
-  async readFile(path: string, opts?: { maxBytes?: number }): Promise<FileRead> {
+  async readFile(path: string, opts?: { maxBytes?: number; maxLines?: number }): Promise<FileRead> {
     const local = this.local(path);
     const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
     try {
-      const st = statSync(local);
-      if (st.isDirectory()) return { ok: false, path, reason: 'error', message: `${path} is a directory` };
-      if (st.size > max) return { ok: false, path, reason: 'too-large', message: `${path} is ${st.size} bytes, over the ${max}-byte limit` };
-      return { ok: true, path, content: readFileSync(local) };
+      const read = readRegular(local, max);
+      if ('notRegular' in read) {
+        const message = read.notRegular === 'a directory' ? `${path} is a directory` : `${path} is ${read.notRegular}, not a regular file: hagrade does not read it`;
+        return { ok: false, path, reason: 'error', message };
+      }
+      if (read.size > max) return { ok: false, path, reason: 'too-large', message: `${path} is ${read.size} bytes, over the ${max}-byte limit` };
+      return fileOverLineLimit(path, read.content, opts?.maxLines) ?? { ok: true, path, content: read.content };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
@@ -53,10 +73,25 @@ export class SnapshotHost implements Host {
     if (!existsSync(`${base}.txt`)) {
       return { command, exitCode: null, stdout: '', stderr: '', unavailable: true, error: `no captured output for '${cmd.key}' in the snapshot` };
     }
-    const read = (suffix: string) => (existsSync(base + suffix) ? readFileSync(base + suffix, 'utf8') : '');
-    const exitText = read('.exit').trim();
+    // Read as a live host reads a command's output: within the same limits, said when past them.
+    let over: string | undefined;
+    const read = (suffix: string, stream: 'stdout' | 'stderr' = 'stdout'): string => {
+      if (!existsSync(base + suffix)) return '';
+      const file = readRegular(base + suffix, DEFAULT_OUTPUT_LIMITS.maxBytes + 1);
+      if ('notRegular' in file) {
+        over ??= `${cmd.key}${suffix} in the snapshot is ${file.notRegular}, not a regular file`;
+        return '';
+      }
+      const capped = new CappedOutput(DEFAULT_OUTPUT_LIMITS);
+      if (!capped.push(file.content)) over ??= outputOverLimit(stream, capped.over!);
+      return capped.content.toString('utf8');
+    };
+    const exitText = read('.exit').trim().slice(0, 20);
     const stdout = read('.txt');
-    const stderr = read('.stderr');
+    const stderr = read('.stderr', 'stderr');
+    if (over !== undefined) return { command, exitCode: null, stdout, stderr, truncated: true, error: over };
+    // `truncated`: the output was cut at the limits when it was captured.
+    if (exitText === 'truncated') return { command, exitCode: null, stdout, stderr, truncated: true, error: 'its output went on past the limit when it was captured; hagrade did not judge it' };
     // `timeout` (or anything not a number) replays a command that never finished.
     if (exitText !== '' && !/^\d+$/.test(exitText)) return { command, exitCode: null, stdout, stderr, timedOut: true };
     return { command, exitCode: exitText === '' ? 0 : Number(exitText), stdout, stderr };
@@ -82,8 +117,11 @@ export function openSnapshot(dir: string): OpenedSnapshot {
   let meta: Record<string, unknown> = {};
   if (existsSync(hostsFile)) {
     try {
-      meta = (parseYaml(readFileSync(hostsFile, 'utf8')) ?? {}) as Record<string, unknown>;
+      const file = readRegular(hostsFile, 1024 * 1024);
+      if ('notRegular' in file) throw new SnapshotError(`${hostsFile} is ${file.notRegular}, not a regular file`);
+      meta = (parseYaml(file.content.toString('utf8')) ?? {}) as Record<string, unknown>;
     } catch (e) {
+      if (e instanceof SnapshotError) throw e;
       throw new SnapshotError(`${hostsFile}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
     }
   }

@@ -9,7 +9,7 @@ import type { AnyAuthMethod, AuthenticationType, Client, ClientChannel, ServerHo
 import { InventoryError, parseHostSpec, type HostSpec } from '../inventory.js';
 import type { Command, CommandResult, FileRead, Host, Role, StreamHandle, Text } from '../types.js';
 import { changedKeyText, fingerprint, keyTypeOf, KnownHosts, preferredHostKeyAlgorithms, revokedKeyText, unknownKeyText } from './known-hosts.js';
-import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
+import { CappedOutput, DEFAULT_MAX_FILE_BYTES, DEFAULT_OUTPUT_LIMITS, fileOverLineLimit, MAX_STREAM_LINE_BYTES, outputOverLimit, type OutputLimits } from './limits.js';
 import { shellQuote } from './quote.js';
 import { resolveSshConfig } from './ssh-config.js';
 
@@ -93,8 +93,15 @@ function shellPayload(script: string, args: readonly string[] = []): string[] {
 }
 
 // Fixed scripts of our own, run through shellPayload.
-const READ_FILE_SCRIPT = [
+/**
+ * Read file $1 of at most $2 bytes. Only a regular file (after links) is read: a FIFO, a device or
+ * a link to one is refused after `stat` (exit 5, its type on stderr), so it can neither hang the
+ * read nor pour out bytes without end. `head -c` still stops one byte past the limit if the file
+ * grows or is swapped between the `stat` and the read.
+ */
+export const READ_FILE_SCRIPT = [
   'size=$(stat -L -c %s -- "$1") || exit 3',
+  'if [ ! -f "$1" ]; then stat -L -c %F -- "$1" >&2; exit 5; fi',
   'if [ "$size" -gt "$2" ]; then echo "$size" >&2; exit 4; fi',
   'exec head -c "$(($2 + 1))" -- "$1"',
 ].join('\n');
@@ -243,6 +250,8 @@ interface RawResult {
   timedOut?: boolean;
   unavailable?: boolean;
   error?: string;
+  /** stdout or stderr went past the limits: the channel was closed, `error` says which. */
+  overLimit?: string;
 }
 
 interface CommandLine {
@@ -662,8 +671,11 @@ export class SshHost implements Host {
     return { remote: shellQuote(argv), shown: shellQuote([...privilege, ...payload]), viaSudo: privilege[0] === 'sudo' };
   }
 
-  /** Run a command line on a channel; never throws, never waits past timeoutMs. */
-  private async exec(remote: string, timeoutMs: number): Promise<RawResult> {
+  /**
+   * Run a command line on a channel; never throws, never waits past timeoutMs, never keeps more of
+   * stdout or stderr than `limits` (past them the channel is closed and the result says so).
+   */
+  private async exec(remote: string, timeoutMs: number, limits: { stdout?: OutputLimits; stderr?: OutputLimits } = {}): Promise<RawResult> {
     const started = Date.now();
     const release = await this.slots.acquire();
     let conn: Client;
@@ -674,8 +686,8 @@ export class SshHost implements Host {
       return { exitCode: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), durationMs: Date.now() - started, unavailable: true, error: textOf(e).en };
     }
     return new Promise((resolve) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
+      const out = new CappedOutput(limits.stdout ?? DEFAULT_OUTPUT_LIMITS);
+      const err = new CappedOutput(limits.stderr ?? DEFAULT_OUTPUT_LIMITS);
       let channel: ClientChannel | undefined;
       let exitCode: number | null = null;
       let done = false;
@@ -685,15 +697,22 @@ export class SshHost implements Host {
         clearTimeout(timer);
         this.pending.delete(abort);
         release();
-        resolve({ exitCode, stdout: Buffer.concat(out), stderr: Buffer.concat(err), durationMs: Date.now() - started, ...extra });
+        resolve({ exitCode, stdout: out.content, stderr: err.content, durationMs: Date.now() - started, ...extra });
       };
       const abort = (reason: string): void => finish({ exitCode: null, unavailable: true, error: reason });
+      const hangUp = (): void => {
+        if (!channel) return;
+        channel.signal('TERM'); // reaches `timeout`, which passes it to the whole command
+        channel.close();
+      };
+      const collect = (into: CappedOutput, stream: 'stdout' | 'stderr') => (d: Buffer) => {
+        if (done || into.push(d)) return;
+        hangUp();
+        finish({ exitCode: null, overLimit: outputOverLimit(stream, into.over!) });
+      };
       this.pending.add(abort);
       const timer = setTimeout(() => {
-        if (channel) {
-          channel.signal('TERM'); // reaches `timeout`, which passes it to the whole command
-          channel.close();
-        }
+        hangUp();
         finish({ exitCode: null, timedOut: true });
       }, timeoutMs);
       let refusals = 0;
@@ -708,8 +727,8 @@ export class SshHost implements Host {
           if (e) return abort(`cannot open a channel on ${this.label}: ${e.message}`);
           channel = ch;
           if (done) return void ch.close();
-          ch.on('data', (d: Buffer) => out.push(d));
-          ch.stderr.on('data', (d: Buffer) => err.push(d));
+          ch.on('data', collect(out, 'stdout'));
+          ch.stderr.on('data', collect(err, 'stderr'));
           ch.on('exit', (code: number | null) => (exitCode = typeof code === 'number' ? code : null));
           ch.on('error', (channelError: Error) => abort(`channel error on ${this.label}: ${channelError.message}`));
           ch.on('close', () => finish({}));
@@ -748,6 +767,11 @@ export class SshHost implements Host {
       durationMs: raw.durationMs,
     };
     if (raw.timedOut) result.timedOut = true;
+    if (raw.overLimit !== undefined) {
+      result.truncated = true;
+      result.error = raw.overLimit;
+      return result;
+    }
     const error = raw.unavailable ? raw.error : this.sudoError(line, raw);
     if (error !== undefined) {
       result.unavailable = true;
@@ -762,17 +786,29 @@ export class SshHost implements Host {
     return sudoProblem(raw.stderr.toString('utf8'), this.user, this.label)?.en;
   }
 
-  async readFile(path: string, opts?: { maxBytes?: number }): Promise<FileRead> {
+  async readFile(path: string, opts?: { maxBytes?: number; maxLines?: number }): Promise<FileRead> {
     const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
     const timeoutMs = this.commandTimeout();
     const line = this.commandLine(shellPayload(READ_FILE_SCRIPT, [path, String(max)]), { root: true, timeoutMs });
-    const raw = await this.exec(line.remote, timeoutMs);
+    // One byte past the limit is enough to know the file is over it.
+    const raw = await this.exec(line.remote, timeoutMs, { stdout: { maxBytes: max + 1, maxLines: Infinity } });
     const stderr = raw.stderr.toString('utf8').trim();
-    const unavailable = raw.unavailable ? raw.error : raw.timedOut ? `reading ${path} on ${this.label} timed out` : this.sudoError(line, raw);
-    if (unavailable !== undefined) return { ok: false, path, reason: 'unavailable', message: unavailable };
     const tooLarge = (size: string): FileRead => ({ ok: false, path, reason: 'too-large', message: `${path} is ${size} bytes, over the ${max}-byte limit` });
-    if (raw.exitCode === 0) return raw.stdout.length > max ? tooLarge(`more than ${max}`) : { ok: true, path, content: raw.stdout };
+    if (raw.overLimit !== undefined && raw.stdout.length > max) return tooLarge(`more than ${max}`);
+    const unavailable = raw.unavailable
+      ? raw.error
+      : raw.timedOut
+        ? `reading ${path} on ${this.label} timed out`
+        : raw.overLimit !== undefined
+          ? `reading ${path} on ${this.label}: ${raw.overLimit}`
+          : this.sudoError(line, raw);
+    if (unavailable !== undefined) return { ok: false, path, reason: 'unavailable', message: unavailable };
+    if (raw.exitCode === 0) {
+      if (raw.stdout.length > max) return tooLarge(`more than ${max}`);
+      return fileOverLineLimit(path, raw.stdout, opts?.maxLines) ?? { ok: true, path, content: raw.stdout };
+    }
     if (raw.exitCode === 4) return tooLarge(stderr);
+    if (raw.exitCode === 5) return { ok: false, path, reason: 'error', message: `${path} is not a regular file (${stderr || 'unknown type'}): hagrade does not read it` };
     if (/No such file or directory|Not a directory/.test(stderr)) return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
     if (/Permission denied/.test(stderr)) return { ok: false, path, reason: 'denied', message: `${path} is not readable by ${this.user}` };
     return { ok: false, path, reason: 'error', message: `${path}: ${stderr || `exit code ${raw.exitCode}`}` };
@@ -785,7 +821,7 @@ export class SshHost implements Host {
     const raw = await this.exec(line.remote, timeoutMs);
     if (raw.exitCode === 3) return null;
     if (raw.exitCode === 0) return raw.stdout.toString('utf8').split('\0').filter(Boolean).sort();
-    const why = raw.unavailable ? raw.error : raw.timedOut ? 'timed out' : (this.sudoError(line, raw) ?? raw.stderr.toString('utf8').trim());
+    const why = raw.unavailable ? raw.error : raw.timedOut ? 'timed out' : (raw.overLimit ?? this.sudoError(line, raw) ?? (raw.stderr.toString('utf8').trim() || `exit code ${raw.exitCode}`));
     throw new SshError('protocol', t(`cannot list ${path} on ${this.label}: ${why}`, `не удалось прочитать каталог ${path} на ${this.label}: ${why}`));
   }
 
@@ -829,8 +865,15 @@ export class SshHost implements Host {
       channel.close();
     };
     const emit = (text: string): void => {
+      if (stopped) return;
       const lines = (partial + text).split('\n');
       partial = lines.pop()!;
+      // A line without end is no line: the stream stops rather than hold it (its user falls back to polling).
+      if (partial.length > MAX_STREAM_LINE_BYTES) {
+        partial = '';
+        stop();
+        return;
+      }
       for (const l of lines) {
         if (stopped) return;
         try {

@@ -1,6 +1,7 @@
 // Rendering the catalogue: `hagrade checks`, `hagrade explain ID`, and the README's check table.
 import type { Check, Lang } from '../types.js';
 import { pick } from '../engine/messages.js';
+import { safeText } from './safe-text.js';
 
 export interface CatalogueEntry {
   id: string;
@@ -27,9 +28,9 @@ export function catalogueEntries(checks: Check[], lang: Lang): CatalogueEntry[] 
 }
 
 export function catalogueText(checks: Check[], lang: Lang): string {
-  return catalogueEntries(checks, lang)
+  return safeText(catalogueEntries(checks, lang)
     .map((e) => `${e.id}  ${e.mode.padEnd(11)} ${String(e.points).padStart(2)} pt  ${e.title}`)
-    .join('\n') + '\n';
+    .join('\n') + '\n');
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -56,11 +57,12 @@ function indent(text: string): string {
   return text.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n');
 }
 
+/** For the terminal: the docs are ours, but their examples are configuration text, printed through safeText all the same. */
 export function explainText(check: Check, lang: Lang): string {
   const h = (k: keyof typeof HEADINGS) => HEADINGS[k][lang];
   const example = (ex: Check['doc']['failing']) =>
     `  (${ex.file})\n${indent(ex.text)}` + (ex.backup !== undefined ? `\n  (${ex.file}, ${h('backup')})\n${indent(ex.backup)}` : '');
-  return [
+  return safeText([
     `${check.id} — ${pick(check.title, lang)}`,
     `${check.area}, ${check.mode}${check.alsoLive ? '+live' : ''}, ${check.points} pt, ${check.severity}`,
     '',
@@ -79,5 +81,5 @@ export function explainText(check: Check, lang: Lang): string {
     '',
     `${h('fix')}:`,
     `  ${pick(check.doc.fix, lang)}`,
-  ].join('\n') + '\n';
+  ].join('\n') + '\n');
 }

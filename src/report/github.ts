@@ -1,5 +1,6 @@
 // GitHub Actions workflow commands: `::error file=…,line=…::` annotations on the offending lines.
 import type { Finding, RunResult } from '../types.js';
+import { safeResult } from './safe-text.js';
 
 /** Escape per the workflow-command rules: data escapes %, CR, LF; properties also : and , */
 function escapeData(text: string): string {
@@ -16,7 +17,8 @@ function annotatedFile(result: RunResult, f: Finding): string | undefined {
   return f.file;
 }
 
-export function renderGithub(result: RunResult): string {
+export function renderGithub(input: RunResult): string {
+  const result = safeResult(input);
   const lines: string[] = [];
   for (const r of result.results) {
     for (const f of r.findings) {

@@ -6,6 +6,7 @@ import { fill } from '../engine/messages.js';
 import type { Area, Evidence, FailoverEvent, FailoverTimeline, FindingKind, Lang, Role, RunResult, Status, Text } from '../types.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-class-assets.js';
 import { CLASS_UI, type ClassUiKey } from './html-class-text.js';
+import { safeLine, safeResult, safeText } from './safe-text.js';
 import { AREA_TITLES, STATUS_WORDS, UI, t } from './ui-text.js';
 
 export interface ClassStudent {
@@ -350,8 +351,23 @@ function cspHash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
+/** What the page may show: every text from hosts, rosters and reports with control and bidi characters made visible. */
+function safeInput(input: ClassReportInput): ClassReportInput {
+  return {
+    ...input,
+    ...(input.title !== undefined ? { title: safeLine(input.title) } : {}),
+    generatedAt: safeLine(input.generatedAt),
+    students: input.students.map((s) => ({
+      student: safeLine(s.student),
+      ...(s.result ? { result: safeResult(s.result) } : {}),
+      ...(s.error !== undefined ? { error: safeText(s.error) } : {}),
+    })),
+  };
+}
+
 /** The whole page. No network: inline CSS and JS only, and a CSP that lets nothing else load or run. */
-export function renderClassReport(input: ClassReportInput): string {
+export function renderClassReport(raw: ClassReportInput): string {
+  const input = safeInput(raw);
   const { lang, students } = input;
   const columns = classColumns(students);
   const title = input.title ?? t(CLASS_UI.defaultTitle, lang);

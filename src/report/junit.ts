@@ -1,7 +1,9 @@
 // JUnit XML: one testsuite per area, one testcase per check, so CI dashboards show each rule.
 import { fill } from '../engine/messages.js';
 import type { CheckResult, RunResult } from '../types.js';
+import { safeResult } from './safe-text.js';
 
+/** XML 1.0 cannot hold C0 controls at all; safeResult has already made the host's visible. */
 function xml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
@@ -17,7 +19,8 @@ function findingLines(r: CheckResult): string {
     .join('\n');
 }
 
-export function renderJunit(result: RunResult): string {
+export function renderJunit(input: RunResult): string {
+  const result = safeResult(input);
   const areas = [...new Set(result.results.map((r) => r.area))];
   const name = fill('hagrade {m}+{b}', { m: result.target.master.address, b: result.target.backup.address });
   const s = result.summary;

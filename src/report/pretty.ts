@@ -2,6 +2,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { fill } from '../engine/messages.js';
 import type { Area, CheckResult, Finding, Lang, RunResult, Status } from '../types.js';
+import { safeResult } from './safe-text.js';
 import { AREA_TITLES, STATUS_WORDS, UI, t } from './ui-text.js';
 import { timelineStrips } from './timeline-strip.js';
 import type { FailoverTimeline } from '../types.js';
@@ -81,7 +82,8 @@ function renderTimeline(c: ChalkInstance, fo: FailoverTimeline, lang: Lang): str
   return lines;
 }
 
-export function renderPretty(result: RunResult, opts: PrettyOptions): string {
+export function renderPretty(input: RunResult, opts: PrettyOptions): string {
+  const result = safeResult(input);
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const lang = result.lang;
   const verbose = opts.verbose ?? true;

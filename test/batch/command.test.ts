@@ -110,7 +110,7 @@ describe('batch progress display', () => {
 
   it('in a terminal, keeps a live block (a line per running student, then the totals) below the finished lines', () => {
     const writes: string[] = [];
-    const stream = { columns: 120, write: (s: string) => (writes.push(s), true) } as unknown as NodeJS.WriteStream;
+    const stream = { columns: 120, rows: 40, write: (s: string) => (writes.push(s), true) } as unknown as NodeJS.WriteStream;
     const display = createBatchDisplay({ interactive: true, lang: 'ru', stream });
     display.onEvent({ type: 'planned', total: 2, toGrade: 2, stored: 0, concurrency: 2 });
     display.onEvent({ type: 'start', student: 'alice' });

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_OUTPUT_LIMITS } from '../../src/hosts/limits.js';
 import { SshError, SshHost, sudoProblem, type NewHostKey, type SshHostOptions } from '../../src/hosts/ssh.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
@@ -105,10 +106,15 @@ describe('SshHost against a real sshd @lab', function () {
       expect(h.handshakes).to.equal(1);
     });
 
-    it('returns large output whole', async () => {
-      const r = await host().run({ key: 'big', argv: ['sh', '-c', "head -c 5000000 /dev/zero | tr '\\0' a"] });
-      expect(r.stdout.length).to.equal(5_000_000);
-      expect(/^a+$/.test(r.stdout)).to.equal(true);
+    it('returns output up to the limit whole, and cuts what goes past it (the command is then not judged)', async () => {
+      const h = host();
+      const whole = await h.run({ key: 'big', argv: ['sh', '-c', `head -c ${DEFAULT_OUTPUT_LIMITS.maxBytes} /dev/zero | tr '\\0' a`] });
+      expect(whole).to.include({ exitCode: 0, stdout: 'a'.repeat(DEFAULT_OUTPUT_LIMITS.maxBytes) });
+      const endless = await h.run({ key: 'endless', argv: ['sh', '-c', "tr '\\0' a < /dev/zero"], timeoutMs: 30_000 });
+      expect(endless).to.include({ exitCode: null, truncated: true });
+      expect(endless.stdout).to.equal('a'.repeat(DEFAULT_OUTPUT_LIMITS.maxBytes));
+      expect(endless.error).to.contain(`more than ${DEFAULT_OUTPUT_LIMITS.maxBytes} bytes`);
+      expect((await h.run({ key: 'after', argv: ['true'] })).exitCode).to.equal(0);
     });
 
     it('times a command out, and the remote process does not outlive it', async () => {

@@ -1,0 +1,330 @@
+// The graded machine belongs to the student (issue 15): a hostile or broken SSH server, and a host
+// that sends escapes, bidi tricks, formulas, FIFOs, endless and dripping output all at once. Every
+// case must end in bounded time with an ERROR or FAIL that says what happened, and no output may
+// carry a raw control or bidi character from the host. Loopback only (test/support/hostile-ssh.ts).
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_OUTPUT_LIMITS } from '../../src/hosts/limits.js';
+import { SshError, SshHost } from '../../src/hosts/ssh.js';
+import { RAW, startHostileHost, startRawServer, type HostileHostOptions, type Listening } from '../support/hostile-ssh.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const CLI = join(REPO, 'dist', 'src', 'cli.js');
+const FIXTURE = join(REPO, 'fixtures', 'correct');
+
+/** The escapes of the issue: set the terminal's title, clear the screen; a bidi override; a formula. */
+const TITLE_AND_CLEAR = '\x1b]0;pwned\x07\x1b[2J';
+const BIDI = '\u202egnp.\u2066x\u2069';
+
+/** Raw C0 (but those allowed), DEL, C1, bidi controls and separators left after removing `allowed`. */
+function rawUnsafe(text: string, allowed: RegExp): string[] {
+  const found = new Set<string>();
+  for (const ch of text.replace(allowed, '')) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x200e || c === 0x200f || c === 0x061c || c === 0x2028 || c === 0x2029) {
+      found.add(`U+${c.toString(16).padStart(4, '0')}`);
+    }
+  }
+  return [...found];
+}
+
+function mkfifo(path: string): void {
+  expect(spawnSync('mkfifo', [path]).status).to.equal(0);
+}
+
+function hostFor(port: number, dir: string, connectTimeoutMs = 2000): SshHost {
+  return new SshHost({
+    role: 'master',
+    spec: { host: '127.0.0.1', port, user: 'root', password: 'x' },
+    knownHostsFile: join(dir, 'known_hosts'),
+    userKnownHostsFiles: [],
+    sshConfigFile: false,
+    agentSocket: false,
+    connectTimeoutMs,
+  });
+}
+
+async function connectError(h: SshHost): Promise<SshError> {
+  try {
+    await h.connect();
+  } catch (e) {
+    expect(e).to.be.instanceOf(SshError);
+    return e as SshError;
+  } finally {
+    await h.close();
+  }
+  throw new Error('connect() succeeded against a hostile server');
+}
+
+describe('a hostile or broken SSH server (issue 15)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  const servers: Listening[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hagrade-hostile-'));
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const serve = async (s: Promise<Listening>) => {
+    const l = await s;
+    servers.push(l);
+    return l;
+  };
+
+  it('an endless banner of lines, or one line without end, is a protocol ERROR, not a hang or a heap', async () => {
+    for (const behave of [RAW.endlessBannerLines, RAW.endlessBannerLine]) {
+      const { port } = await serve(startRawServer(behave));
+      const err = await connectError(hostFor(port, dir));
+      expect(['protocol', 'timeout']).to.include(err.code);
+      expect(err.text.en).to.contain(`127.0.0.1:${port}`);
+    }
+  });
+
+  it('a handshake that drips a byte at a time ends at the connect timeout, saying so', async () => {
+    const { port } = await serve(startRawServer(RAW.drippingHandshake));
+    const err = await connectError(hostFor(port, dir, 1500));
+    expect(err.code).to.equal('timeout');
+    expect(err.text.en).to.contain('did not complete the SSH handshake within 1.5 s');
+  });
+
+  describe('after login', () => {
+    let root: string;
+    const table: HostileHostOptions['commands'] = [
+      { match: /^echo hi$/, reply: { stdout: 'hi\n' } },
+      { match: /^endless-out$/, reply: { endless: 'y\x1b[2J' } },
+      { match: /^endless-lines$/, reply: { endless: 'y\n' } },
+      { match: /^endless-err$/, reply: { endless: 'e', stderr: true } },
+      { match: /^drip$/, reply: { drip: 'active\n', everyMs: 100 } },
+      { match: /^silent$/, reply: { silent: true } },
+    ];
+    beforeEach(() => {
+      root = join(dir, 'root');
+      mkdirSync(join(root, 'etc'), { recursive: true });
+      mkfifo(join(root, 'etc', 'fifo.cfg'));
+      symlinkSync('/dev/zero', join(root, 'etc', 'zero.cfg'));
+      writeFileSync(join(root, 'etc', 'lines.cfg'), '#\n'.repeat(200_000));
+    });
+
+    it('channels it never asked for and a huge banner are ignored: commands still answer', async () => {
+      const { port } = await serve(startHostileHost({ root, commands: table, unsolicited: true, banner: `${TITLE_AND_CLEAR}${'b'.repeat(30_000)}` }));
+      const h = hostFor(port, dir);
+      try {
+        await h.connect();
+        const r = await h.run({ key: 'e', argv: ['echo', 'hi'], timeoutMs: 10_000 });
+        expect(r.stdout).to.equal('hi\n');
+        expect((await h.run({ key: 'e2', argv: ['echo', 'hi'], timeoutMs: 10_000 })).stdout).to.equal('hi\n');
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('an exit status sent before the output (and another after) neither hangs nor loses the output', async () => {
+      const { port } = await serve(startHostileHost({ root, commands: table, earlyExit: true }));
+      const h = hostFor(port, dir);
+      try {
+        const r = await h.run({ key: 'e', argv: ['echo', 'hi'], timeoutMs: 10_000 });
+        expect(r.stdout).to.equal('hi\n');
+        expect(r.timedOut).to.equal(undefined);
+        expect([0, 7]).to.include(r.exitCode);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('endless output is cut at the limit and is not judged; dripping and silent commands end at their timeout', async () => {
+      const { port } = await serve(startHostileHost({ root, commands: table }));
+      const h = hostFor(port, dir);
+      try {
+        const [out, lines, err, drip, silent] = await Promise.all([
+          h.run({ key: 'a', argv: ['endless-out'], timeoutMs: 30_000 }),
+          h.run({ key: 'b', argv: ['endless-lines'], timeoutMs: 30_000 }),
+          h.run({ key: 'c', argv: ['endless-err'], timeoutMs: 30_000 }),
+          h.run({ key: 'd', argv: ['drip'], timeoutMs: 1000 }),
+          h.run({ key: 'e', argv: ['silent'], timeoutMs: 1000 }),
+        ]);
+        expect(out).to.include({ exitCode: null, truncated: true });
+        expect(out.stdout.length).to.be.at.most(DEFAULT_OUTPUT_LIMITS.maxBytes);
+        expect(out.error).to.contain('stdout went on past the limit');
+        expect(lines).to.include({ exitCode: null, truncated: true });
+        expect(lines.stdout.split('\n').length - 1).to.equal(DEFAULT_OUTPUT_LIMITS.maxLines);
+        expect(err).to.include({ exitCode: null, truncated: true });
+        expect(err.error).to.contain('stderr went on past the limit');
+        expect(drip).to.include({ exitCode: null, timedOut: true });
+        expect(silent).to.include({ exitCode: null, timedOut: true });
+        // The connection is still good.
+        expect((await h.run({ key: 'f', argv: ['echo', 'hi'], timeoutMs: 10_000 })).stdout).to.equal('hi\n');
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('a config that is a FIFO or a link to a device is refused after stat; one with too many lines is too-large', async () => {
+      const { port } = await serve(startHostileHost({ root, commands: table }));
+      const h = hostFor(port, dir);
+      try {
+        expect(await h.readFile('/etc/fifo.cfg')).to.deep.include({ ok: false, reason: 'error', message: '/etc/fifo.cfg is not a regular file (fifo): hagrade does not read it' });
+        expect(await h.readFile('/etc/zero.cfg')).to.deep.include({ ok: false, reason: 'error', message: '/etc/zero.cfg is not a regular file (character special file): hagrade does not read it' });
+        expect(await h.readFile('/etc/lines.cfg', { maxLines: 1000 })).to.deep.include({ ok: false, reason: 'too-large', message: '/etc/lines.cfg has more than 1000 lines, over the 1000-line limit' });
+      } finally {
+        await h.close();
+      }
+    });
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+// The whole CLI against two hostile hosts, under terminals of every size
+
+/** A pair's files: the correct fixture, with the host's hostile text written into it. */
+function hostileRoot(base: string, role: 'master' | 'backup'): string {
+  const root = join(base, role);
+  const copy = (rel: string) => {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    copyFileSync(join(FIXTURE, role, rel), join(root, rel));
+  };
+  for (const rel of ['etc/haproxy/haproxy.cfg', 'etc/haproxy/rebrain.pem', 'etc/keepalived/keepalived.conf', 'etc/sysctl.conf', 'etc/passwd']) copy(rel);
+  const cfg = join(root, 'etc/haproxy/haproxy.cfg');
+  writeFileSync(
+    cfg,
+    readFileSync(cfg, 'utf8')
+      .replace(/default_backend\s+back_cluster/, `default_backend back_${TITLE_AND_CLEAR}cluster${BIDI}`)
+      .replace(/(server rebrain_01 \S+)/, `$1 =HYPERLINK("http://x") ${'\x9b'}31m`),
+  );
+  // master's keepalived.conf is a FIFO; backup's a link to a device that never ends.
+  const conf = join(root, 'etc/keepalived/keepalived.conf');
+  rmSync(conf);
+  if (role === 'master') mkfifo(conf);
+  else symlinkSync('/dev/zero', conf);
+  writeFileSync(join(root, 'etc/hostname'), `${role}${TITLE_AND_CLEAR}\n`);
+  return root;
+}
+
+const HOSTILE_COMMANDS: HostileHostOptions['commands'] = [
+  { match: /^ip -o -4 addr show$/, reply: { endless: `2: eth0 inet 203.0.113.10/24 ${TITLE_AND_CLEAR}\n` } },
+  { match: /^systemctl is-active/, reply: { drip: `active${TITLE_AND_CLEAR}\n`, everyMs: 500 } },
+  { match: /^systemctl is-enabled/, reply: { stdout: `enabled${TITLE_AND_CLEAR}${BIDI}\n`, exit: 0 } },
+  { match: /^haproxy -c/, reply: { endless: `[WARNING] ${TITLE_AND_CLEAR}${BIDI}\n`, stderr: true } },
+  { match: /^haproxy -v/, reply: { stdout: `HAProxy version 2.6.12 ${TITLE_AND_CLEAR}\n` } },
+  { match: /^keepalived/, reply: { stderr: `=cmd|' /C calc'!A0 ${BIDI}\x1b[31m\n`, exit: 1 } },
+  { match: /^sysctl/, reply: { stdout: `net.ipv4.ip_nonlocal_bind = 1${TITLE_AND_CLEAR}\n` } },
+];
+
+/** What the CLI writes of its own: SGR colours, the status line, CR LF from the pty, tabs. */
+const OWN_TERMINAL = /\x1b\[[0-9;]*m|\r\x1b\[K|\r(?=[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏])|\x1b\[\d+F\x1b\[J|\r\n|[\n\t]/g;
+
+interface Run {
+  code: number | null;
+  transcript: string;
+  killed: boolean;
+  ms: number;
+}
+
+/** The CLI under `script` on a pty of rows×cols; `bound` kills it if it never ends (a hang is then a failure, not a stuck test). */
+function underPty(rows: number, cols: number, args: string[], env: NodeJS.ProcessEnv, transcriptFile: string, bound = 150_000): Promise<Run> {
+  const command = `stty rows ${rows} cols ${cols}; exec ${[process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`;
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-q', '-e', '-c', command, transcriptFile], { env, stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      process.kill(-child.pid!, 'SIGKILL');
+    }, bound);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, transcript: readFileSync(transcriptFile, 'utf8'), killed, ms: Date.now() - started });
+    });
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('the CLI against a hostile pair, under ptys of 0×0, 1×1, 20×5 and 80×24 (issue 15)', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const servers: Listening[] = [];
+  let ports: { master: number; backup: number };
+
+  before(async function () {
+    if (spawnSync('script', ['--version']).status !== 0) this.skip();
+    dir = mkdtempSync(join(tmpdir(), 'hagrade-hostile-cli-'));
+    for (const role of ['master', 'backup'] as const) servers.push(await startHostileHost({ root: hostileRoot(dir, role), commands: HOSTILE_COMMANDS, unsolicited: true, banner: TITLE_AND_CLEAR }));
+    ports = { master: servers[0]!.port, backup: servers[1]!.port };
+    env = { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), HAGRADE_SSH_PASSWORD: 'x', LANG: 'C.UTF-8', TERM: 'xterm-256color', FORCE_COLOR: '1' } as NodeJS.ProcessEnv;
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const target = () => ['--master', `root@127.0.0.1:${ports.master}`, '--backup', `root@127.0.0.1:${ports.backup}`, '--vip', '203.0.113.10'];
+
+  it('check: ends in its time bound with ERRORs and FAILs; the terminal and every report file hold no raw control or bidi character', async () => {
+    const sizes: Array<[number, number]> = [[0, 0], [1, 1], [5, 20], [24, 80]];
+    const formats = ['json', 'junit', 'github', 'pretty'];
+    const runs = await Promise.all(
+      sizes.map(([rows, cols], i) => {
+        const out = join(dir, `report-${rows}x${cols}.${formats[i]}`);
+        return underPty(rows, cols, ['check', ...target(), '--format', formats[i]!, '--out', out], env, join(dir, `tty-${rows}x${cols}.txt`)).then((run) => ({ run, out, rows, cols }));
+      }),
+    );
+    for (const [i, { run, out, rows, cols }] of runs.entries()) {
+      const size = `${rows}×${cols}`;
+      expect(run.killed, `${size}: hagrade never ended`).to.equal(false);
+      // 1: some check failed (HAP006 on the hostile default_backend); ERRORs for what could not be read.
+      expect(run.code, `${size}\n${run.transcript.slice(-3000)}`).to.equal(1);
+      expect(rawUnsafe(run.transcript, OWN_TERMINAL), `${size}: raw characters in the terminal`).to.deep.equal([]);
+      const report = readFileSync(out, 'utf8');
+      // The host's escape is shown, not obeyed, nor silently dropped (with --out, the terminal gets the pretty report unless that is the file's).
+      const pretty = formats[i] === 'pretty' ? report : run.transcript;
+      expect(pretty, size).to.contain('\\x1b]0;pwned\\x07\\x1b[2J');
+      expect(pretty, size).to.match(/ERROR/);
+      expect(rawUnsafe(report, /\r\n|[\n\t]/g), `${size}: raw characters in ${out}`).to.deep.equal([]);
+      // Bounded: a page of report and a line or so per check, whatever the terminal reports.
+      expect(run.transcript.length, `${size}: ${run.transcript.length} bytes`).to.be.below(64 * 1024);
+    }
+    const json = JSON.parse(readFileSync(runs[0]!.out, 'utf8')) as { results: Array<{ id: string; status: string; findings: Array<{ message: string; excerpt?: string }> }> };
+    const byId = new Map(json.results.map((r) => [r.id, r]));
+    expect(byId.get('HAP006')?.status).to.equal('fail');
+    // The JSON keeps the host's line exactly, escaped by JSON.
+    expect(byId.get('HAP006')?.findings.some((f) => f.excerpt?.includes(TITLE_AND_CLEAR))).to.equal(true);
+    expect(byId.get('KAD001')?.findings.map((f) => f.message).join('\n')).to.match(/not a regular file \(fifo\)|not a regular file \(character special file\)/);
+    expect(byId.get('LIV003')?.status).to.equal('error');
+    expect(byId.get('LIV003')?.findings.map((f) => f.message).join('\n')).to.contain('went on past the limit');
+    expect(byId.get('SYS003')?.status).to.equal('error');
+  });
+
+  it('batch: class files and logs hold no raw control or bidi character; ids that a spreadsheet would run are neutralized', async () => {
+    const roster = join(dir, 'roster.yaml');
+    const student = `=HYPERLINK("x")${TITLE_AND_CLEAR}${BIDI}`;
+    writeFileSync(
+      roster,
+      `students:\n  - student: ${JSON.stringify(student)}\n    master: root@127.0.0.1:${ports.master}\n    backup: root@127.0.0.1:${ports.backup}\n    vip: 203.0.113.10\n`,
+    );
+    const out = join(dir, 'grades');
+    const run = await underPty(5, 20, ['batch', roster, '--out', out, '--no-failover'], env, join(dir, 'tty-batch.txt'));
+    expect(run.killed, 'batch never ended').to.equal(false);
+    expect(run.code, run.transcript.slice(-3000)).to.equal(0);
+    expect(rawUnsafe(run.transcript, OWN_TERMINAL), 'raw characters in the batch log').to.deep.equal([]);
+    // The snapshot under students/*/snapshot/ is the host's files byte for byte (evidence for disputes): not rendered output.
+    const outputs = filesUnder(out).filter((f) => !relative(out, f).split('/').includes('snapshot'));
+    expect(outputs.map((f) => relative(out, f))).to.include.members(['summary.csv', 'gradebook.csv', 'class-report.html', 'batch.json']);
+    for (const file of outputs) {
+      expect(statSync(file).size).to.be.above(0);
+      expect(rawUnsafe(readFileSync(file, 'utf8'), /\r\n|[\n\t]/g), relative(out, file)).to.deep.equal([]);
+    }
+    const gradebook = readFileSync(join(out, 'gradebook.csv'), 'utf8');
+    expect(gradebook.split('\r\n')[1]).to.match(/^"'=HYPERLINK\(""x""\)\\x1b\]0;pwned\\x07\\x1b\[2J\\u202egnp/);
+  });
+});
