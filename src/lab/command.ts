@@ -1,6 +1,8 @@
 // `hagrade lab ...`: build, switch, inspect and remove the practice lab on this machine.
 import type { Command } from 'commander';
 import ora, { type Ora } from 'ora';
+import { safeLine } from '../report/safe-text.js';
+import { drawArea } from '../report/terminal.js';
 import { UsageError } from '../commands/errors.js';
 import type { Lang } from '../types.js';
 import type { LabInfo, LabStatus } from './lab.js';
@@ -10,23 +12,35 @@ import { ROLES, type Role } from '../types.js';
 import { MAX_PAIRS, NETWORK_MODES, type NetworkMode } from './topology.js';
 
 /**
- * Steps of a lab command: in a terminal wide enough to draw, a spinner on the step under way (an
- * image build takes about a minute), each finished step kept as a line; elsewhere plain lines.
+ * Steps of a lab command: where the terminal can draw, an ora spinner on the step under way (an
+ * image build takes about a minute), each finished step kept as a line; elsewhere (a pipe, CI, a
+ * terminal reporting 0 or 1 column) plain lines. ora loops forever redrawing on a 0-column
+ * terminal, so a resize to a size it cannot draw in stops it for plain lines.
  */
 function createLabProgress(): { step(message: string): void; done(): void } {
   const stream = process.stderr;
-  if (!stream.isTTY || (stream.columns ?? 0) < 40 || process.env.CI) {
-    return { step: (message) => stream.write(`  • ${message}\n`), done() {} };
-  }
+  const line = (message: string) => stream.write(`  • ${safeLine(message)}\n`);
+  if (!stream.isTTY || process.env.CI || !drawArea(stream)) return { step: line, done() {} };
   let spinner: Ora | undefined;
+  let plain = false;
+  const onResize = (): void => {
+    if (drawArea(stream) || plain) return;
+    plain = true;
+    spinner?.stop();
+    if (spinner) line(spinner.text);
+    spinner = undefined;
+  };
+  stream.on('resize', onResize);
   return {
     step(message) {
       spinner?.stopAndPersist({ symbol: '  •' });
-      spinner = ora({ text: message, stream, indent: 2 }).start();
+      if (plain) return void line(message);
+      spinner = ora({ text: safeLine(message), stream, indent: 0 }).start();
     },
     done() {
       spinner?.stopAndPersist({ symbol: '  •' });
       spinner = undefined;
+      stream.off('resize', onResize);
     },
   };
 }
