@@ -2,7 +2,7 @@
 // release image, in a network namespace of its own whose eth0 is plugged into the lab bridge.
 // Like systemd-nspawn@.service it is kept by a supervisor that boots it again when it reboots.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError, mustRun, tool, type ToolOptions, type ToolResult } from './system.js';
 
@@ -46,7 +46,6 @@ while :; do
     --network-veth-extra="$veth:eth0" --link-journal=no --resolv-conf=off --timezone=off \\
     --console=read-only </dev/null >>"$dir/console.log" 2>&1 &
   nspawn=$!
-  echo "$nspawn" >"$dir/nspawn.pid"
   leader=
   for i in $(seq 600); do
     kill -0 "$nspawn" 2>/dev/null || break
@@ -69,7 +68,7 @@ while :; do
   [ "$rc" = 133 ] || break
 done
 ip netns delete "$name" 2>/dev/null
-rm -f "$dir/leader.pid" "$dir/nspawn.pid"
+rm -f "$dir/leader.pid"
 `;
 
 const PATH_INSIDE = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -96,7 +95,6 @@ export async function bootMachine(spec: MachineSpec, supervisorPath: string, boo
     detached: true,
     stdio: ['ignore', log, log],
   });
-  writeFileSync(join(spec.dir, 'supervisor.pid'), `${child.pid}\n`);
   child.unref();
   closeSync(log);
   return waitForBoot(spec, bootTimeoutMs);

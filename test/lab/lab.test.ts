@@ -315,10 +315,10 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
     });
 
     it('leaves no namespace, link, route, mount, process or file behind, even without its state dir, and can run twice', async () => {
-      // As after a crash that lost the state: no lab.json, no pid files, no supervisor script.
+      // As after a crash that lost the state: no lab.json, no pid file, no supervisor script.
       for (const file of ['lab.json', 'machine.sh']) rmSync(join(LAB_DIR, file), { force: true });
       for (const host of readdirSync(join(LAB_DIR, 'hosts'))) {
-        for (const file of ['supervisor.pid', 'nspawn.pid', 'leader.pid']) rmSync(join(LAB_DIR, 'hosts', host, file), { force: true });
+        for (const file of ['leader.pid', 'console.log']) rmSync(join(LAB_DIR, 'hosts', host, file), { force: true });
       }
       await labDown();
       await labDown();
