@@ -152,7 +152,10 @@ function whyNotRun(check: Check, input: RunInput, signal: AbortSignal): FindingI
   const skip = (messageId: string): FindingInput[] => [{ kind: 'skip', messageId }];
   // Disruptive checks still run after an interrupt: they report how the probe restored the hosts.
   if (signal.aborted && check.mode !== 'disruptive') return skip('interrupted');
-  if (check.mode === 'disruptive') {
+  if (check.reboot) {
+    if (!input.options.reboot) return skip('rebootNotRequested');
+    if (input.hosts.master.kind === 'snapshot') return skip('noSnapshotProbe');
+  } else if (check.mode === 'disruptive') {
     if (!input.options.failover) return skip('notRequested');
     if (input.hosts.master.kind === 'snapshot') return skip('noSnapshotProbe');
   }
