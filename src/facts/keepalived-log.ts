@@ -121,7 +121,9 @@ export function parseLogOutput(result: CommandResult, command: string): Keepaliv
   const all = result.stdout.split('\n');
   const header = /^# source: (.+)$/.exec(all[0] ?? '');
   const source = (header?.[1]?.trim() ?? 'none') as LogSource;
-  const lines = all.slice(header ? 1 : 0).map((l) => l.trimEnd()).filter((l) => l !== '' && !/^-- (No entries|Boot|Reboot|Logs begin)/.test(l));
+  const kept = all.slice(header ? 1 : 0).map((l) => l.trimEnd()).filter((l) => l !== '' && !/^-- (No entries|Boot|Reboot|Logs begin)/.test(l));
+  // A child's line attributed to the unit is read twice (by unit and by name): keep it once.
+  const lines = [...new Set(kept)];
   return { source: ['journal', '/var/log/syslog', '/var/log/messages'].includes(source) ? source : 'none', lines, command };
 }
 
@@ -259,6 +261,10 @@ export function failoverCause(master: { before: readonly string[]; during: reado
 /** Messages every check that quotes keepalived's log spreads into its own. */
 export const KEEPALIVED_LOG_MESSAGES: Record<string, Text> = {
   keepalivedLine: { en: 'keepalived said at {at}: {line}', ru: 'keepalived написал в {at}: {line}' },
+  keepalivedRepeated: {
+    en: 'keepalived said {count} times from {at} to {last}: {line}',
+    ru: 'keepalived написал {count} раз с {at} по {last}: {line}',
+  },
   keepalivedSilent: {
     en: 'keepalived\'s log ({source}) has no state change, script result or error in those seconds',
     ru: 'в логе keepalived ({source}) за эти секунды нет ни смены состояния, ни результата скрипта, ни ошибки',
@@ -292,7 +298,25 @@ export function quoteFindings(role: Role, log: KeepalivedLog, max = 10): Finding
   if (log.source === 'none') {
     return [{ kind: 'note', host: role, messageId: 'keepalivedNoLog', data: { reason: log.unavailable ? ` (${log.unavailable})` : '' } }];
   }
-  const lines = decisiveLines(log.lines, max);
-  if (lines.length === 0) return [{ kind: 'note', host: role, messageId: 'keepalivedSilent', data: { source: log.source } }];
-  return lines.map((line) => ({ kind: 'note' as const, host: role, messageId: 'keepalivedLine', data: { line: messageOf(line), at: timeOf(line) } }));
+  const groups = collapseRepeats(decisiveLines(log.lines, Number.MAX_SAFE_INTEGER)).slice(-max);
+  if (groups.length === 0) return [{ kind: 'note', host: role, messageId: 'keepalivedSilent', data: { source: log.source } }];
+  return groups.map((g): FindingInput =>
+    g.count === 1
+      ? { kind: 'note' as const, host: role, messageId: 'keepalivedLine', data: { line: g.message, at: timeOf(g.first) } }
+      : { kind: 'note' as const, host: role, messageId: 'keepalivedRepeated', data: { line: g.message, at: timeOf(g.first), last: timeOf(g.last), count: g.count } },
+  );
+}
+
+/** Runs of the same message (a script that fails every second) as one entry with its count. */
+export function collapseRepeats(lines: readonly string[]): Array<{ message: string; first: string; last: string; count: number }> {
+  const groups: Array<{ message: string; first: string; last: string; count: number }> = [];
+  for (const line of lines) {
+    const message = messageOf(line);
+    const previous = groups[groups.length - 1];
+    if (previous?.message === message) {
+      previous.count++;
+      previous.last = line;
+    } else groups.push({ message, first: line, last: line, count: 1 });
+  }
+  return groups;
 }

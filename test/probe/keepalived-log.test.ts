@@ -64,6 +64,21 @@ describe("keepalived's log", () => {
     });
   });
 
+  it('reads a line attributed both to the unit and to its own name once', () => {
+    const log = parseLogOutput({ command: 'x', exitCode: 0, stdout: `# source: journal\n${KILLALL5}\n${KILLALL5}\n${FAILED}\n`, stderr: '' }, 'cmd');
+    expect(log.lines).to.deep.equal([KILLALL5, FAILED]);
+  });
+
+  it('quotes a message repeated every second once, with how often and from when to when', () => {
+    const again = (s: number) => at(s, 'master', 'killall5[9]: only one argument, a signal number, allowed');
+    const notes = quoteFindings('master', { source: 'journal', lines: [again(1), again(2), again(3), PRIORITY, again(4)], command: 'c' });
+    expect(notes.map((n) => [n.messageId, n.data])).to.deep.equal([
+      ['keepalivedRepeated', { line: 'killall5: only one argument, a signal number, allowed', at: '10:00:01.250', last: '10:00:03.250', count: 3 }],
+      ['keepalivedLine', { line: 'Keepalived_vrrp: (VI_1) Changing effective priority from 110 to 90', at: '10:00:02.250' }],
+      ['keepalivedLine', { line: 'killall5: only one argument, a signal number, allowed', at: '10:00:04.250' }],
+    ]);
+  });
+
   it('says so when no log could be read, or when it holds nothing decisive', () => {
     expect(quoteFindings('master', { source: 'none', lines: [], command: 'c' })).to.deep.equal([{ kind: 'note', host: 'master', messageId: 'keepalivedNoLog', data: { reason: '' } }]);
     expect(quoteFindings('backup', { source: '/var/log/syslog', lines: [STARTED], command: 'c' })[0]).to.include({ messageId: 'keepalivedSilent' });
