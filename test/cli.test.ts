@@ -63,6 +63,27 @@ describe('cli', function () {
     expect(report.summary.error).to.be.above(0);
   });
 
+  it('--reboot says what it will do and, without a terminal to ask on, refuses unless --yes (before connecting)', () => {
+    const r = hagrade('check', '--master', 'root@127.0.0.1:1', '--backup', 'root@127.0.0.1:1', '--reboot');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('will reboot master (root@127.0.0.1:1) for real').and.contain('add --yes');
+    expect(r.stderr).to.not.match(/connecting to/);
+    // With --yes it goes ahead: both hosts unreachable, an ERROR run, nothing rebooted.
+    const yes = hagrade('check', '--master', 'root@127.0.0.1:1', '--backup', 'root@127.0.0.1:1', '--reboot', '--yes', '--format', 'json');
+    expect(yes.code, yes.stderr).to.equal(3);
+    const rbt = (JSON.parse(yes.stdout) as { results: Array<{ id: string; status: string }> }).results.filter((x) => x.id.startsWith('RBT'));
+    expect(rbt.map((x) => x.status)).to.deep.equal(['error', 'error', 'error', 'error', 'error']);
+    expect(hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--reboot', '--yes').stderr).to.contain('--reboot needs live hosts');
+    expect(hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--reboot-timeout', '5').code).to.equal(2);
+  });
+
+  it('without --reboot the reboot checks skip and say how to ask for them', () => {
+    const r = hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--format', 'json');
+    const rbt = (JSON.parse(r.stdout) as { results: Array<{ id: string; status: string; findings: Array<{ messageId: string }> }> }).results.filter((x) => x.id.startsWith('RBT'));
+    expect(rbt.length).to.equal(5);
+    for (const x of rbt) expect([x.status, x.findings[0]!.messageId]).to.deep.equal(['skip', 'rebootNotRequested']);
+  });
+
   it('explain prints the doc in both languages', () => {
     const en = hagrade('explain', 'HAP005');
     expect(en.code).to.equal(0);
