@@ -18,10 +18,6 @@ export const ENGINE_MESSAGES: Record<string, Text> = {
     en: 'the failover probe was not requested (--no-failover)',
     ru: 'проверка переключения не запрашивалась (--no-failover)',
   },
-  rebootNotRequested: {
-    en: 'the reboot probe runs only when asked for (hagrade check --reboot): it reboots master',
-    ru: 'проверка перезагрузкой выполняется только по запросу (hagrade check --reboot): она перезагружает master',
-  },
   interrupted: {
     en: 'not run: the grading was interrupted',
     ru: 'не выполнено: проверка прервана',
