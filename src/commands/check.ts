@@ -118,8 +118,8 @@ export function parseRebootTimeout(value: string | undefined): number {
 /** What `--reboot` will do, said before anything happens. */
 export function rebootNotice(master: string, timeoutMs: number, lang: Lang): string {
   return lang === 'ru'
-    ? `hagrade перезагрузит master (${master}) по-настоящему: после обычных проверок и проверки переключения он выполнит systemctl reboot, проследит, что виртуальный IP перешёл на backup, подождёт, пока master снова ответит по SSH (не дольше ${Math.round(timeoutMs / 1000)} с), и проверит, что keepalived, haproxy, параметры ядра и виртуальный IP вернулись сами. Службы, которые загрузка не запустит, hagrade запустит снова.\n`
-    : `hagrade will reboot master (${master}) for real: after the usual checks and the failover probe it runs systemctl reboot, watches the VIP move to backup, waits for master to answer SSH again (at most ${Math.round(timeoutMs / 1000)} s), and checks that keepalived, haproxy, the kernel settings and the VIP came back by themselves. Services the boot does not start, hagrade starts again.\n`;
+    ? `hagrade перезагрузит master (${master}) по-настоящему: после остальных проверок он выполнит на нём systemctl reboot, проследит, что виртуальный IP перешёл на backup, подождёт, пока master снова ответит по SSH (не дольше ${Math.round(timeoutMs / 1000)} с), и проверит, что keepalived, haproxy, параметры ядра и виртуальный IP вернулись сами. Службы, которые загрузка не запустит, hagrade запустит снова.\n`
+    : `hagrade will reboot master (${master}) for real: after the other checks it runs systemctl reboot there, watches the VIP move to backup, waits for master to answer SSH again (at most ${Math.round(timeoutMs / 1000)} s), and checks that keepalived, haproxy, the kernel settings and the VIP came back by themselves. Services the boot does not start, hagrade starts again.\n`;
 }
 
 /** Say what --reboot will do; ask in a terminal unless --yes; refuse without a terminal and --yes. */
