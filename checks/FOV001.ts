@@ -1,5 +1,6 @@
 import { failoverProbe } from '../src/probe/failover.js';
-import { PRECHECK_MESSAGES, reportPhase, reportPrecheck } from '../src/probe/report.js';
+import { KEEPALIVED_LOG_MESSAGES } from '../src/facts/keepalived-log.js';
+import { PRECHECK_MESSAGES, phaseEvidence, reportPhase, reportPrecheck } from '../src/probe/report.js';
 import type { Check } from '../src/types.js';
 
 const check: Check = {
@@ -16,6 +17,7 @@ const check: Check = {
   },
   messages: {
     ...PRECHECK_MESSAGES,
+    ...KEEPALIVED_LOG_MESSAGES,
     moved: { en: 'the VIP moved to backup in {seconds} s', ru: 'виртуальный IP перешёл на backup за {seconds} с' },
     notMoved: {
       en: 'haproxy was stopped on master, but after {seconds} s the VIP is held by {state}, not by backup alone',
@@ -51,7 +53,8 @@ const check: Check = {
   async run(ctx) {
     const outcome = await failoverProbe(ctx);
     if (reportPrecheck(ctx, outcome)) return;
-    reportPhase(ctx, outcome.failover, 'moved', 'notMoved');
+    phaseEvidence(ctx, outcome, 'failover');
+    reportPhase(ctx, outcome.failover, 'moved', 'notMoved', { outcome, which: 'failover' });
   },
 };
 

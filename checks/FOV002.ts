@@ -1,5 +1,6 @@
 import { failoverProbe } from '../src/probe/failover.js';
-import { PRECHECK_MESSAGES, reportPhase, reportPrecheck } from '../src/probe/report.js';
+import { KEEPALIVED_LOG_MESSAGES } from '../src/facts/keepalived-log.js';
+import { PRECHECK_MESSAGES, phaseEvidence, reportPhase, reportPrecheck } from '../src/probe/report.js';
 import type { Check } from '../src/types.js';
 
 const check: Check = {
@@ -16,6 +17,7 @@ const check: Check = {
   },
   messages: {
     ...PRECHECK_MESSAGES,
+    ...KEEPALIVED_LOG_MESSAGES,
     returned: { en: 'the VIP came back to master in {seconds} s', ru: 'виртуальный IP вернулся на master за {seconds} с' },
     notReturned: {
       en: 'haproxy was started on master, but after {seconds} s the VIP is held by {state}, not by master alone',
@@ -45,7 +47,8 @@ const check: Check = {
   async run(ctx) {
     const outcome = await failoverProbe(ctx);
     if (reportPrecheck(ctx, outcome)) return;
-    reportPhase(ctx, outcome.failback, 'returned', 'notReturned');
+    phaseEvidence(ctx, outcome, 'whole');
+    reportPhase(ctx, outcome.failback, 'returned', 'notReturned', { outcome, which: 'whole' });
   },
 };
 

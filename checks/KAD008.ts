@@ -5,6 +5,7 @@ import { CONFIG_SKIP_MESSAGES, keepalivedExample, mentionsHaproxy, nodeViewOnHos
 import { outputExcerpt, runCached } from '../src/facts/commands.js';
 import { DROP_HINTS, DROP_MESSAGES, dropFinding, removedFinding, type ScriptView } from '../src/facts/track-scripts.js';
 import { describeVersion } from '../src/facts/versions.js';
+import { KEEPALIVED_LOG_MESSAGES, lastScriptVerdict, logEvidence, messageOf, quoteFindings, runLog } from '../src/facts/keepalived-log.js';
 import type { VrrpScript } from '../src/parsers/keepalived-model.js';
 import { ROLES, type Check, type CheckContext, type Role } from '../src/types.js';
 
@@ -26,6 +27,7 @@ const check: Check = {
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
+    ...KEEPALIVED_LOG_MESSAGES,
     noHaproxyScript: { en: 'cannot judge: no tracked vrrp_script checks haproxy (see KAD006)', ru: 'невозможно проверить: ни один отслеживаемый vrrp_script не проверяет haproxy (см. KAD006)' },
     eperm: {
       en: '`{command}` runs as {user} ({source}): kill(2) on root\'s haproxy fails with EPERM, so the check always fails on both nodes and the VIP never moves',
@@ -114,29 +116,60 @@ const check: Check = {
       ru: 'Используйте script "/usr/bin/pgrep -x haproxy" (или оставьте killall -0 вместе со script_user root), затем выполните systemctl restart keepalived на обеих машинах.',
     },
   },
-  async run(ctx) {
-    const service = ctx.profile.haproxyService;
-    for (const role of ROLES) {
-      const side = await vipInstanceOrSkip(ctx, role);
-      if (!side) continue;
-      const { instance } = side;
-      const node = await nodeViewOnHost(ctx, role, instance, side.config.globalDefs);
-      // keepalived removed it while reading (no user to run it as): it runs nothing.
-      const removed = instance.droppedTracks.filter((d) => d.reason === 'scriptRemoved' && d.script);
-      for (const d of removed) {
-        const at = d.script!.scriptAt ?? d.script!.at;
-        ctx.report({ host: role, file: at.file, line: at.line, excerpt: at.text.trim(), ...removedFinding(d.script!, instance.name) });
-      }
-      const views = node.views.filter((v) => mentionsHaproxy(v.tracked.target.argv, service) || (v.file?.text ?? '').includes(service));
-      if (views.length === 0) {
-        // track_process is watched by keepalived itself (root), so only scripts can be blind.
-        if (!removed.length && !instance.trackProcesses.length) ctx.report({ kind: 'skip', host: role, messageId: 'noHaproxyScript' });
-        continue;
-      }
-      for (const view of views) await judge(ctx, role, view, instance.name);
+  async run(outer) {
+    const service = outer.profile.haproxyService;
+    // Which hosts got a failure: under it, keepalived's own lines since it started.
+    const failed = new Set<Role>();
+    const ctx: CheckContext = {
+      ...outer,
+      report: (f) => {
+        if ((f.kind ?? 'fail') === 'fail' && f.host) failed.add(f.host);
+        outer.report(f);
+      },
+    };
+    try {
+      await judgeHosts(ctx, service);
+    } finally {
+      for (const role of ROLES.filter((r) => failed.has(r))) await quoteRunLog(outer, role);
     }
   },
 };
+
+/**
+ * keepalived's own lines since it last started on a host whose script failed here (live hosts, or
+ * snapshots that captured them): the decisive ones quoted, a script failure it logged confirming the verdict.
+ */
+async function quoteRunLog(ctx: CheckContext, role: Role): Promise<void> {
+  if (!ctx.options.live) return;
+  const log = await runLog(ctx, role);
+  if (log.unavailable) return; // not captured, or the host did not answer: nothing to quote
+  logEvidence(ctx, role, log, "keepalived's log since it last started");
+  const failing = log.lines.filter((l) => /only one argument, a signal number, allowed/.test(l) || lastScriptVerdict([l]) === 'failing');
+  if (failing.length && lastScriptVerdict(log.lines) !== 'ok') ctx.report({ kind: 'note', host: role, messageId: 'logConfirms', data: { cause: messageOf(failing[failing.length - 1]!) } });
+  quoteFindings(role, log).forEach((f) => ctx.report(f));
+}
+
+async function judgeHosts(ctx: CheckContext, service: string): Promise<void> {
+  for (const role of ROLES) {
+    const side = await vipInstanceOrSkip(ctx, role);
+    if (!side) continue;
+    const { instance } = side;
+    const node = await nodeViewOnHost(ctx, role, instance, side.config.globalDefs);
+    // keepalived removed it while reading (no user to run it as): it runs nothing.
+    const removed = instance.droppedTracks.filter((d) => d.reason === 'scriptRemoved' && d.script);
+    for (const d of removed) {
+      const at = d.script!.scriptAt ?? d.script!.at;
+      ctx.report({ host: role, file: at.file, line: at.line, excerpt: at.text.trim(), ...removedFinding(d.script!, instance.name) });
+    }
+    const views = node.views.filter((v) => mentionsHaproxy(v.tracked.target.argv, service) || (v.file?.text ?? '').includes(service));
+    if (views.length === 0) {
+      // track_process is watched by keepalived itself (root), so only scripts can be blind.
+      if (!removed.length && !instance.trackProcesses.length) ctx.report({ kind: 'skip', host: role, messageId: 'noHaproxyScript' });
+      continue;
+    }
+    for (const view of views) await judge(ctx, role, view, instance.name);
+  }
+}
 
 /** One tracked script that checks haproxy: does keepalived run it, and can it succeed and fail as it should? */
 async function judge(ctx: CheckContext, role: Role, view: ScriptView, instanceName: string): Promise<void> {

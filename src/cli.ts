@@ -30,6 +30,7 @@ const gradeForBatch: GradeFn = (entry, o) =>
     profile: o.profile,
     lang: o.lang,
     failover: o.failover,
+    ...(o.reboot ? { reboot: o.reboot } : {}),
     signal: o.signal,
     snapshotDir: o.snapshotDir,
     onProgress: o.onPhase,
@@ -62,6 +63,9 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option('--out <file>', 'write the report to a file (the terminal still gets the pretty report)')
     .option('--lang <lang>', 'ru or en (default: from LANG)')
     .option('--no-failover', 'do not run the failover probe (read-only run)')
+    .option('--reboot', 'also reboot master for real (RBT checks): says what it will do and asks first')
+    .option('--yes', 'with --reboot: do not ask (needed without a terminal)')
+    .option('--reboot-timeout <seconds>', 'with --reboot: how long master may take to answer SSH again (default 300)')
     .option('--only <ids>', 'only checks whose id starts with these, comma-separated (e.g. HAP,KAD007)')
     .option('--strict-host-keys', "refuse hosts whose SSH key is not known yet (default: trust on first use)")
     .option('-q, --quiet', 'no progress output')
@@ -73,6 +77,7 @@ Examples:
   hagrade check --inventory hosts.ini --lang ru
   hagrade check --snapshot fixtures/correct --format json --out report.json
   hagrade check --master root@vm1 --backup root@vm2 --no-failover   # read-only
+  hagrade check --inventory hosts.ini --reboot                        # also reboots master (asks first)
 ${EXIT_HELP}`,
     )
     .action(async (opts: CheckOptions) => {

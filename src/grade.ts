@@ -97,6 +97,8 @@ export interface GradePairOptions extends ConnectOptions {
   profile: LabProfile;
   lang: Lang;
   failover: boolean;
+  /** The reboot probe (opt-in), its SSH wait, and a gate waited for before the reboot. */
+  reboot?: { timeoutMs: number; gate?: () => Promise<() => void> };
   checks?: Check[];
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
@@ -119,7 +121,12 @@ export async function gradePair(pair: PairSpec, opts: GradePairOptions): Promise
       hosts: opened.hosts,
       target: opened.target,
       profile: opts.profile,
-      options: { lang: opts.lang, failover: opts.failover, live: true },
+      options: {
+        lang: opts.lang,
+        failover: opts.failover,
+        live: true,
+        ...(opts.reboot ? { reboot: true, rebootTimeoutMs: opts.reboot.timeoutMs, ...(opts.reboot.gate ? { rebootGate: opts.reboot.gate } : {}) } : {}),
+      },
       secrets: opened.secrets,
       unreachable: opened.unreachable,
       warmUp,

@@ -75,6 +75,11 @@ export interface Host {
   run(cmd: Command): Promise<CommandResult>;
   /** Stream stdout lines of a long-running command (e.g. `ip -o monitor address`). Live hosts only. */
   stream?(cmd: Command, onLine: (line: string) => void): Promise<StreamHandle>;
+  /**
+   * After the host went away on purpose (the reboot probe): connect again, retrying until `timeoutMs`.
+   * Live hosts only; the reason says why it did not come back.
+   */
+  waitForReturn?(timeoutMs: number, signal: AbortSignal): Promise<{ ok: true } | { ok: false; reason: Text }>;
   close(): Promise<void>;
 }
 
@@ -214,6 +219,8 @@ export interface CheckMeta {
   pointsFromProfile?: (profile: LabProfile) => number;
   /** For static+live checks (SYS001, KAD008): also runs its live part when commands are available. */
   alsoLive?: boolean;
+  /** Part of the reboot probe (disruptive): runs only when asked for (`--reboot`), never by default. */
+  reboot?: boolean;
 }
 
 export interface RunOptions {
@@ -222,6 +229,12 @@ export interface RunOptions {
   failover: boolean;
   /** Live checks are possible (an SSH host, or a snapshot with captured commands). */
   live: boolean;
+  /** Run the reboot probe (opt-in: `--reboot`). */
+  reboot?: boolean;
+  /** How long the reboot probe waits for master to answer SSH again (default 300 s). */
+  rebootTimeoutMs?: number;
+  /** Waited for before master is rebooted (a batch bounds how many reboot at once); returns the release. */
+  rebootGate?: () => Promise<() => void>;
 }
 
 export interface CheckContext {

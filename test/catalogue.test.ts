@@ -21,6 +21,7 @@ const REQUIRED_IDS = [
   'SYS001', 'SYS002', 'SYS003',
   'LIV001', 'LIV002', 'LIV003', 'LIV004', 'CRT005',
   'FOV001', 'FOV002', 'FOV003', 'FOV004',
+  'RBT001', 'RBT002', 'RBT003', 'RBT004', 'RBT005',
 ];
 
 /** The VIP of the fixtures (fixtures/correct/hosts.yaml). */

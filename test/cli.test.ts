@@ -63,6 +63,27 @@ describe('cli', function () {
     expect(report.summary.error).to.be.above(0);
   });
 
+  it('--reboot says what it will do and, without a terminal to ask on, refuses unless --yes (before connecting)', () => {
+    const r = hagrade('check', '--master', 'root@127.0.0.1:1', '--backup', 'root@127.0.0.1:1', '--reboot');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('will reboot master (root@127.0.0.1:1) for real').and.contain('add --yes');
+    expect(r.stderr).to.not.match(/connecting to/);
+    // With --yes it goes ahead: both hosts unreachable, an ERROR run, nothing rebooted.
+    const yes = hagrade('check', '--master', 'root@127.0.0.1:1', '--backup', 'root@127.0.0.1:1', '--reboot', '--yes', '--format', 'json');
+    expect(yes.code, yes.stderr).to.equal(3);
+    const rbt = (JSON.parse(yes.stdout) as { results: Array<{ id: string; status: string }> }).results.filter((x) => x.id.startsWith('RBT'));
+    expect(rbt.map((x) => x.status)).to.deep.equal(['error', 'error', 'error', 'error', 'error']);
+    expect(hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--reboot', '--yes').stderr).to.contain('--reboot needs live hosts');
+    expect(hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--reboot-timeout', '5').code).to.equal(2);
+  });
+
+  it('without --reboot the reboot checks are not part of the run (opt-in), yet listed in the catalogue', () => {
+    const r = hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--format', 'json');
+    const ids = (JSON.parse(r.stdout) as { results: Array<{ id: string }> }).results.map((x) => x.id);
+    expect(ids).to.include('FOV001').and.not.include('RBT001');
+    expect(hagrade('checks').stdout).to.contain('RBT001');
+  });
+
   it('explain prints the doc in both languages', () => {
     const en = hagrade('explain', 'HAP005');
     expect(en.code).to.equal(0);

@@ -1,6 +1,8 @@
 // `hagrade batch` and `hagrade merge`: the CLI side of grading a whole class.
 import type { Command } from 'commander';
-import { parseLang } from '../commands/check.js';
+import { parseLang, parseRebootTimeout } from '../commands/check.js';
+import { confirm } from '../commands/prompt.js';
+import type { Lang } from '../types.js';
 import { UsageError } from '../commands/errors.js';
 import { InventoryError } from '../inventory.js';
 import { loadProfile, ProfileError } from '../profile.js';
@@ -26,6 +28,10 @@ interface OutputFlags {
 interface BatchFlags extends OutputFlags {
   concurrency?: string;
   failover: boolean;
+  reboot?: boolean;
+  rebootConcurrency: string;
+  rebootTimeout?: string;
+  yes?: boolean;
   resume?: boolean;
   retryErrors?: boolean;
   shard?: string;
@@ -65,6 +71,19 @@ async function asUsageErrors<T>(work: () => Promise<T> | T): Promise<T> {
   }
 }
 
+/** Say what `batch --reboot` will do; ask in a terminal unless --yes; refuse without a terminal and --yes. */
+async function confirmBatchReboot(students: number, reboot: { concurrency: number; timeoutMs: number }, lang: Lang, yes: boolean): Promise<void> {
+  process.stderr.write(
+    lang === 'ru'
+      ? `hagrade перезагрузит master каждого студента (${students}), не больше ${reboot.concurrency} одновременно, и проверит, что keepalived, haproxy, параметры ядра и виртуальный IP вернулись сами (ожидание SSH — не дольше ${Math.round(reboot.timeoutMs / 1000)} с).\n`
+      : `hagrade will reboot the master of every student (${students}), at most ${reboot.concurrency} at once, and check that keepalived, haproxy, the kernel settings and the VIP came back by themselves (waiting at most ${Math.round(reboot.timeoutMs / 1000)} s for SSH).\n`,
+  );
+  if (yes) return;
+  const answer = await confirm(lang === 'ru' ? 'Перезагрузить их? [y/N] ' : 'Reboot them? [y/N] ');
+  if (answer === undefined) throw new UsageError('--reboot asks before it reboots; without a terminal to ask on, add --yes');
+  if (!answer) throw new UsageError('not confirmed: nothing was rebooted (run without --reboot, or answer y)');
+}
+
 /** Exit 3 when some students have no usable grade. */
 function failOnErrors(records: StudentRecord[], options: OutputOptions): void {
   const bad = records.filter((r) => r.status === 'error' || r.status === 'pending').map((r) => r.student);
@@ -91,6 +110,10 @@ export function registerBatchCommands(program: Command, grade: GradeFn): void {
   )
     .option('--concurrency <n>', 'students graded at once (default: min(16, students))')
     .option('--no-failover', 'do not run the failover probe (read-only grading)')
+    .option('--reboot', "also reboot each student's master for real (RBT checks); says what it will do and asks first")
+    .option('--reboot-concurrency <n>', 'with --reboot: masters rebooting at once (waiting for a turn does not count against --timeout)', '2')
+    .option('--reboot-timeout <seconds>', 'with --reboot: how long a master may take to answer SSH again (default 300)')
+    .option('--yes', 'with --reboot: do not ask (needed without a terminal)')
     .option('--resume', 'skip students whose result is already in --out (after an interrupted batch)')
     .option('--retry-errors', 'like --resume, but grade again the students whose stored result is an ERROR')
     .option('--shard <i/n>', 'grade only shard i of n (1-based; a stable hash of the student id picks the shard)')
@@ -116,6 +139,10 @@ ${EXIT_HELP}`,
       const timeoutMs = positive(flags.timeout, '--timeout', false) * 60_000;
       const profile = await asUsageErrors(() => loadProfile(flags.lab));
       const entries = await asUsageErrors(() => loadRoster(rosterFile));
+      const reboot = flags.reboot
+        ? { concurrency: positive(flags.rebootConcurrency, '--reboot-concurrency', true), timeoutMs: parseRebootTimeout(flags.rebootTimeout) }
+        : undefined;
+      if (reboot) await confirmBatchReboot(entries.length, reboot, output.lang, Boolean(flags.yes));
       // First Ctrl+C: start no new student; the CLI exits on the second one.
       const stop = new AbortController();
       const onSignal = () => stop.abort();
@@ -136,6 +163,7 @@ ${EXIT_HELP}`,
             signal: stop.signal,
             onProgress: (event) => display.onEvent(event),
             failover: flags.failover,
+            ...(reboot ? { reboot } : {}),
             profile,
             output,
           }),

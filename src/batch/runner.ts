@@ -63,8 +63,31 @@ export interface RunBatchOptions {
   timeoutMs?: number;
   onProgress?: (event: BatchEvent) => void;
   failover: boolean;
+  /** The reboot probe: at most `concurrency` masters rebooting at once; waiting for a turn does not count against timeoutMs. */
+  reboot?: { concurrency: number; timeoutMs: number };
   profile: LabProfile;
   output: OutputOptions;
+}
+
+/** A counting semaphore: acquire() resolves with its release when a slot is free. */
+export function semaphore(size: number): () => Promise<() => void> {
+  let inUse = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    inUse--;
+    waiting.shift()?.();
+  };
+  return async () => {
+    if (inUse >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    inUse++;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        release();
+      }
+    };
+  };
 }
 
 export interface BatchOutcome {
@@ -124,6 +147,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
 
   const stopRunning = opts.stopRunning ?? new AbortController().signal;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const rebootSlots = opts.reboot ? semaphore(Math.max(1, opts.reboot.concurrency)) : undefined;
   const graded: string[] = [];
   /** One controller per running grading: stopRunning or its time limit aborts it. */
   const running = new Set<AbortController>();
@@ -140,10 +164,23 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
     const stop = new AbortController();
     running.add(stop);
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const expire = () => {
       timedOut = true;
       stop.abort();
-    }, timeoutMs);
+    };
+    let timer = setTimeout(expire, timeoutMs);
+    let deadline = Date.now() + timeoutMs;
+    // A turn at the reboot gate: the clock stops while waiting, and the reboot gets its own time on top.
+    const rebootGate = rebootSlots
+      ? async () => {
+          clearTimeout(timer);
+          const left = Math.max(0, deadline - Date.now());
+          const release = await rebootSlots();
+          deadline = Date.now() + left + opts.reboot!.timeoutMs;
+          timer = setTimeout(expire, deadline - Date.now());
+          return release;
+        }
+      : undefined;
     let outcome: { result: RunResult } | { error: string };
     try {
       outcome = {
@@ -152,6 +189,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
           onPhase: (phase) => emit({ type: 'phase', student: entry.student, phase }),
           snapshotDir: paths.snapshot,
           failover: opts.failover,
+          ...(rebootGate ? { reboot: { gate: rebootGate, timeoutMs: opts.reboot!.timeoutMs } } : {}),
           lang,
           profile: opts.profile,
         }),

@@ -26,6 +26,8 @@ export interface GradeOptions {
   snapshotDir: string;
   /** Run the disruptive failover probe (`--no-failover` turns it off). */
   failover: boolean;
+  /** Run the reboot probe: `gate` is waited for before master is rebooted (the batch's own limit). */
+  reboot?: { gate: () => Promise<() => void>; timeoutMs: number };
   lang: Lang;
   profile: LabProfile;
 }

@@ -5,10 +5,11 @@ import { langFromEnv } from '../engine/messages.js';
 import { runChecks } from '../engine/run.js';
 import { openSnapshot } from '../hosts/snapshot.js';
 import { openPair, type PairSpec } from '../grade.js';
+import { DEFAULT_REBOOT_TIMEOUT_MS } from '../probe/reboot.js';
 import { warmUp } from '../facts/warmup.js';
 import { httpsServiceClient } from '../probe/https-client.js';
 import { loadInventory, parseHostSpec, type HostSpec } from '../inventory.js';
-import { promptHidden } from './prompt.js';
+import { confirm, promptHidden } from './prompt.js';
 import { loadProfile } from '../profile.js';
 import { createProgress } from '../report/progress.js';
 import type { Check, Host, Lang, Role, RunResult, Target } from '../types.js';
@@ -27,6 +28,10 @@ export interface CheckOptions {
   out?: string;
   lang?: string;
   failover: boolean;
+  /** Also run the reboot probe (reboots master); asks first in a terminal unless `yes`. */
+  reboot?: boolean;
+  yes?: boolean;
+  rebootTimeout?: string;
   only?: string;
   quiet?: boolean;
   strictHostKeys?: boolean;
@@ -102,11 +107,40 @@ async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void)
   return { target: opened.target, hosts: opened.hosts, live: true, secrets: opened.secrets, unreachable: opened.unreachable };
 }
 
+/** `--reboot-timeout SECONDS` in ms (default 300 s). */
+export function parseRebootTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_REBOOT_TIMEOUT_MS;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 10 || seconds > 3600) throw new UsageError(`--reboot-timeout must be a number of seconds from 10 to 3600, not '${value}'`);
+  return seconds * 1000;
+}
+
+/** What `--reboot` will do, said before anything happens. */
+export function rebootNotice(master: string, timeoutMs: number, lang: Lang): string {
+  return lang === 'ru'
+    ? `hagrade перезагрузит master (${master}) по-настоящему: после остальных проверок он выполнит на нём systemctl reboot, проследит, что виртуальный IP перешёл на backup, подождёт, пока master снова ответит по SSH (не дольше ${Math.round(timeoutMs / 1000)} с), и проверит, что keepalived, haproxy, параметры ядра и виртуальный IP вернулись сами. Службы, которые загрузка не запустит, hagrade запустит снова.\n`
+    : `hagrade will reboot master (${master}) for real: after the other checks it runs systemctl reboot there, watches the VIP move to backup, waits for master to answer SSH again (at most ${Math.round(timeoutMs / 1000)} s), and checks that keepalived, haproxy, the kernel settings and the VIP came back by themselves. Services the boot does not start, hagrade starts again.\n`;
+}
+
+/** Say what --reboot will do; ask in a terminal unless --yes; refuse without a terminal and --yes. */
+async function confirmReboot(opts: CheckOptions, lang: Lang, timeoutMs: number): Promise<void> {
+  if (!opts.reboot) return;
+  const master = opts.master ?? (opts.inventory ? `from ${opts.inventory}` : '?');
+  process.stderr.write(rebootNotice(master, timeoutMs, lang));
+  if (opts.yes) return;
+  const answer = await confirm(lang === 'ru' ? 'Перезагрузить master? [y/N] ' : 'Reboot master? [y/N] ');
+  if (answer === undefined) throw new UsageError('--reboot asks before it reboots master; without a terminal to ask on, add --yes');
+  if (!answer) throw new UsageError('not confirmed: nothing was rebooted (run without --reboot, or answer y)');
+}
+
 export async function runCheckCommand(opts: CheckOptions, signal: AbortSignal): Promise<RunResult> {
   const lang = parseLang(opts.lang);
   const format = parseFormat(opts.format);
   const profile = loadProfile(opts.lab);
   const checks = selectChecks(await loadCatalogue(), opts.only);
+  const rebootTimeoutMs = parseRebootTimeout(opts.rebootTimeout);
+  if (opts.reboot && opts.snapshot) throw new UsageError('--reboot needs live hosts, not a snapshot');
+  await confirmReboot(opts, lang, rebootTimeoutMs);
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
   const progress = createProgress({ interactive, quiet: Boolean(opts.quiet) || (format !== 'pretty' && !opts.out), lang });
   const opened = await openTarget(opts, (msg) => progress.note(msg));
@@ -116,7 +150,7 @@ export async function runCheckCommand(opts: CheckOptions, signal: AbortSignal): 
       hosts: opened.hosts,
       target: opened.target,
       profile,
-      options: { lang, failover: opts.failover, live: opened.live },
+      options: { lang, failover: opts.failover, live: opened.live, reboot: Boolean(opts.reboot), rebootTimeoutMs },
       onEvent: (e) => progress.onEvent(e),
       signal,
       secrets: opened.secrets,

@@ -24,3 +24,19 @@ export function promptHidden(question: string): Promise<string | undefined> {
     });
   });
 }
+
+/** A yes/no question on the terminal (default no); undefined when there is no terminal to ask on. */
+export function confirm(question: string): Promise<boolean | undefined> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(/^(y|yes|д|да)$/i.test(answer.trim()));
+    });
+    rl.on('SIGINT', () => {
+      rl.close();
+      resolve(false);
+    });
+  });
+}

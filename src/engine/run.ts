@@ -100,7 +100,10 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
     await input.warmUp(contextFor(undefined, [], [])).catch(() => undefined);
   }
 
-  for (const check of input.checks) {
+  // Opt-in checks (the reboot probe) are part of a run only when asked for: not even a skip otherwise,
+  // so everyday reports (and a class's) carry no column that nobody ran.
+  const checks = input.checks.filter((c) => !c.reboot || input.options.reboot);
+  for (const check of checks) {
     const t0 = Date.now();
     input.onEvent?.({ type: 'check-start', check });
     const collected: FindingInput[] = [];
@@ -152,7 +155,9 @@ function whyNotRun(check: Check, input: RunInput, signal: AbortSignal): FindingI
   const skip = (messageId: string): FindingInput[] => [{ kind: 'skip', messageId }];
   // Disruptive checks still run after an interrupt: they report how the probe restored the hosts.
   if (signal.aborted && check.mode !== 'disruptive') return skip('interrupted');
-  if (check.mode === 'disruptive') {
+  if (check.reboot) {
+    if (input.hosts.master.kind === 'snapshot') return skip('noSnapshotProbe');
+  } else if (check.mode === 'disruptive') {
     if (!input.options.failover) return skip('notRequested');
     if (input.hosts.master.kind === 'snapshot') return skip('noSnapshotProbe');
   }

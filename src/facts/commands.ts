@@ -6,6 +6,7 @@
 // positional parameters: the host runs `sh -c SHELL hagrade ARGV...`, so ARGV[0] is `$1`.
 import { shellQuote } from '../hosts/quote.js';
 import type { CheckContext, Command, CommandResult, LabProfile, Role } from '../types.js';
+import { keepalivedRunLogCommand } from './keepalived-log.js';
 
 /** A check gets answers within seconds; the lab's daemons answer `-c`/`-t` in well under that. */
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -27,6 +28,8 @@ export function readOnlyCommands(profile: LabProfile, vip?: string): Command[] {
     { key: 'keepalived-version', argv: ['keepalived', '--version'] },
     // SYS001 reads this very key with this very argv.
     { key: 'sysctl', argv: ['sysctl', ...Object.keys(profile.sysctl)] },
+    // What keepalived said since it last started (its own words under KAD008 and the probe).
+    keepalivedRunLogCommand(profile.keepalivedService),
   ];
   if (vip) {
     const port = String(profile.frontendPort);

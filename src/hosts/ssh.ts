@@ -379,6 +379,41 @@ export class SshHost implements Host {
     }
   }
 
+  /**
+   * After the host went away on purpose (a reboot): drop the old connection and connect afresh, again
+   * and again, until it answers or `timeoutMs` has passed (each attempt also bounded by the connect
+   * timeout). A refusal that waiting cannot cure (host key, authentication) ends it at once.
+   */
+  async waitForReturn(timeoutMs: number, signal: AbortSignal, retryMs = 2000): Promise<{ ok: true } | { ok: false; reason: Text }> {
+    const until = Date.now() + timeoutMs;
+    let last: Text = t('no attempt was made', 'ни одной попытки не было');
+    for (const c of this.clients ?? []) c.end();
+    this.clients = undefined;
+    while (!this.closed && !signal.aborted) {
+      this.failure = undefined;
+      this.lostReason = undefined;
+      try {
+        await this.connection();
+        return { ok: true };
+      } catch (e) {
+        const error = e instanceof SshError ? e : undefined;
+        last = textOf(e);
+        if (error && ['auth', 'hostkey-unknown', 'hostkey-changed'].includes(error.code)) return { ok: false, reason: last };
+      }
+      if (Date.now() + retryMs > until) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, retryMs);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+    return { ok: false, reason: signal.aborted ? t('interrupted', 'прервано') : last };
+  }
+
   private commandTimeout(cmd?: Command): number {
     return cmd?.timeoutMs ?? this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   }

@@ -33,6 +33,8 @@ export async function configurePair(pair: PairPlan, pids: Record<Role, number>, 
   for (const role of ROLES) {
     await writeHostSetup(pids[role], setup[role], (argv, what) => run(role, argv, what));
     await run(role, ['sysctl', '-q', '-p'], 'sysctl -p');
+    const written = Object.entries(setup[role].sysctlWritten).map(([key, value]) => `${key}=${value}`);
+    if (written.length) await run(role, ['sysctl', '-q', '-w', ...written], 'sysctl -w');
     const haproxy = await execIn(pids[role], ['systemctl', 'restart', 'haproxy'], { timeoutMs: 60_000 });
     if ((haproxy.code === 0) !== setup[role].haproxyRuns) {
       const log = await journal(pids[role], 'haproxy', undefined, 15);

@@ -26,6 +26,8 @@ export interface HostSetup {
   haproxyRuns: boolean;
   /** The `student` login's sudo asks for a password (the course's VMs give it passwordless sudo). */
   studentSudoNeedsPassword: boolean;
+  /** Kernel settings applied with `sysctl -w` after `sysctl -p` (in effect until the next reboot only). */
+  sysctlWritten: Record<string, string>;
 }
 
 export interface Scenario {
@@ -33,6 +35,8 @@ export interface Scenario {
   description: Text;
   /** Check ids that must fail on this scenario (with the failover probe); every other check passes or skips. */
   expectFail: string[];
+  /** What fails besides expectFail when graded with the reboot probe (`--reboot`). */
+  expectFailWithReboot?: string[];
   /** Where a release's daemons behave differently, what fails there instead (found on the real daemons). */
   expectFailOn?: Partial<Record<Release, string[]>>;
   setup(pair: PairPlan): Record<Role, HostSetup>;
@@ -122,6 +126,7 @@ interface Variation {
   keepalivedEnabled?: boolean;
   haproxyRuns?: boolean;
   studentSudoNeedsPassword?: boolean;
+  sysctlWritten?: Record<string, string>;
 }
 
 /** The correct setup of one host, changed as a scenario says. */
@@ -138,8 +143,22 @@ function hostSetup(pair: PairPlan, role: Role, change: Variation = {}): HostSetu
     keepalivedEnabled: change.keepalivedEnabled ?? true,
     haproxyRuns: change.haproxyRuns ?? true,
     studentSudoNeedsPassword: change.studentSudoNeedsPassword ?? false,
+    sysctlWritten: change.sysctlWritten ?? {},
   };
 }
+
+/** The task's kernel settings as the correct fixture writes them (`key = value` lines). */
+export function taskSysctl(): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const line of fixtureFile('master', 'etc/sysctl.conf').split('\n')) {
+    const m = /^\s*([\w.]+)\s*=\s*(\S+)\s*$/.exec(line);
+    if (m) settings[m[1]!] = m[2]!;
+  }
+  return settings;
+}
+
+/** Debian's /etc/sysctl.conf as shipped: every line a comment. */
+const STOCK_SYSCTL_CONF = '#\n# /etc/sysctl.conf - Configuration file for setting system variables\n# See /etc/sysctl.d/ for additional system variables.\n# See sysctl.conf (5) for information.\n#\n\n#kernel.domainname = example.com\n';
 
 /** A scenario that changes both hosts the same way. */
 function onBoth(change: Variation): (pair: PairPlan) => Record<Role, HostSetup> {
@@ -277,7 +296,19 @@ export const SCENARIOS: readonly Scenario[] = [
       ru: 'keepalived запущен, но не активирован как сервис (не выполнен `systemctl enable keepalived`) ни на одном сервере.',
     },
     expectFail: ['SYS002'],
+    // After master's reboot keepalived stays down there: the VIP stays on backup.
+    expectFailWithReboot: ['RBT002', 'RBT004'],
     setup: onBoth({ keepalivedEnabled: false }),
+  },
+  {
+    name: 'sysctl-not-persisted',
+    description: {
+      en: 'The kernel settings were applied with `sysctl -w` and never written to /etc/sysctl.conf: in effect now, gone after a reboot.',
+      ru: 'Параметры ядра применены командой `sysctl -w` и не записаны в /etc/sysctl.conf: сейчас действуют, после перезагрузки пропадают.',
+    },
+    expectFail: ['SYS001'],
+    expectFailWithReboot: ['RBT003'],
+    setup: onBoth({ files: { [SYSCTL_CONF]: STOCK_SYSCTL_CONF }, sysctlWritten: taskSysctl() }),
   },
   {
     name: 'sudo-password',

@@ -7,6 +7,7 @@ import { VipEvents, vipHolders, type VipHolder } from './vip-watch.js';
 import { probeDeadlines, type ProbeDeadlines } from './timing.js';
 import type { ClientProbe } from './client-probe.js';
 import { finishClient, planClient, SETTLE_MS, startClient } from './service-probe.js';
+import { markLog, readWindow, runLog, type KeepalivedLog, type LogMark } from '../facts/keepalived-log.js';
 
 export type PhaseOutcome =
   | { status: 'pass'; ms: number }
@@ -23,6 +24,14 @@ export interface ProbeOutcome {
   deadlines?: ProbeDeadlines;
   timeline: FailoverTimeline;
   interrupted: boolean;
+  /** keepalived's own lines: before the probe (since it started), while the VIP should move, and the whole probe. */
+  logs?: Record<Role, ProbeLogs>;
+}
+
+export interface ProbeLogs {
+  before: KeepalivedLog;
+  failover?: KeepalivedLog;
+  whole?: KeepalivedLog;
 }
 
 /** Polling pace without address events, and the fallback pace with them (events wake it sooner). */
@@ -112,6 +121,13 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
   outcome.deadlines = deadlines;
   timeline.deadlineMs = deadlines.failoverMs;
   timeline.convergenceMs = deadlines.convergenceMs;
+  // keepalived's words: what it said since it started, and where its log stands now on each host.
+  const [beforeLogs, marks] = await Promise.all([
+    Promise.all([runLog(ctx, 'master'), runLog(ctx, 'backup')]),
+    Promise.all([markLog(master), markLog(backup)]),
+  ]);
+  const markedAt = Date.now();
+  let failoverEndedAt: number | undefined;
   const started = Date.now();
   const at = () => Date.now() - started;
   let haproxyStopped = false;
@@ -148,6 +164,7 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     }
 
     outcome.failover = await watchUntil(ctx, vip, label, 'backup', stoppedAt, deadlines.failoverMs, events, started, vipEvents);
+    failoverEndedAt = Date.now();
     if (outcome.failover.status === 'pass') {
       timeline.failoverMs = outcome.failover.ms;
       moments.vipOnBackupAtMs = stoppedAt - started + outcome.failover.ms;
@@ -194,7 +211,30 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     outcome.restore = await restore(ctx, master, service, haproxyStopped);
     if (ctx.signal.aborted) outcome.interrupted = true;
     ctx.setFailover(timeline);
+    ctx.progress("reading keepalived's log of those seconds");
+    outcome.logs = await probeLogs(ctx, { master: beforeLogs[0], backup: beforeLogs[1] }, { master: marks[0], backup: marks[1] }, markedAt, failoverEndedAt ?? Date.now());
   }
+}
+
+/** keepalived's lines of the probe on both hosts: the failover phase alone, and the whole probe. */
+async function probeLogs(
+  ctx: CheckContext,
+  before: Record<Role, KeepalivedLog>,
+  marks: Record<Role, LogMark | undefined>,
+  markedAt: number,
+  failoverEndedAt: number,
+): Promise<Record<Role, ProbeLogs>> {
+  const service = ctx.profile.keepalivedService;
+  const read = async (role: Role): Promise<ProbeLogs> => {
+    const mark = marks[role];
+    if (!mark) return { before: before[role] };
+    // The host's own clock: the mark's time plus what elapsed here (a second's slack for rounding).
+    const failoverUntil = mark.hostTime + Math.ceil((failoverEndedAt - markedAt) / 1000) + 1;
+    const [failover, whole] = await Promise.all([readWindow(ctx.host(role), service, mark, failoverUntil), readWindow(ctx.host(role), service, mark)]);
+    return { before: before[role], failover, whole };
+  };
+  const [m, b] = await Promise.all([read('master'), read('backup')]);
+  return { master: m, backup: b };
 }
 
 /** Read both hosts until the VIP is on `want` with its label and gone from the other: on every address event, else by polling. */

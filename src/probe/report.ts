@@ -1,6 +1,7 @@
 // Shared reporting of the probe's outcome for FOV001–FOV003.
-import type { CheckContext, Text } from '../types.js';
-import type { PhaseOutcome, ProbeOutcome } from './failover.js';
+import type { CheckContext, Role, Text } from '../types.js';
+import type { PhaseOutcome, ProbeLogs, ProbeOutcome } from './failover.js';
+import { LOG_CAUSE_TEXT, failoverCause, logEvidence, messageOf, quoteFindings, type KeepalivedLog } from '../facts/keepalived-log.js';
 
 /** Why the probe did not run at all (skips) — the same for the three checks. */
 export const PRECHECK_MESSAGES: Record<string, Text> = {
@@ -42,13 +43,28 @@ export const PRECHECK_MESSAGES: Record<string, Text> = {
 const LIKELY_CAUSES = ['KAD008', 'KAD007', 'KAD006', 'KAD004', 'KAD002', 'KAD003', 'KAD005', 'SYS003', 'LIV003', 'SYS002'];
 
 /** The first failure among the related checks, as `ID: message`, or undefined. */
-function likelyCause(ctx: CheckContext): string | undefined {
+function likelyCause(ctx: CheckContext): { id: string; text: string } | undefined {
   for (const id of LIKELY_CAUSES) {
     const r = ctx.resultOf(id);
     const f = r?.status === 'fail' ? r.findings.find((x) => x.kind === 'fail') : undefined;
-    if (f) return `${id}: ${f.message}`;
+    if (f) return { id, text: `${id}: ${f.message}` };
   }
   return undefined;
+}
+
+/** Which of the probe's logs a phase is about. */
+export type PhaseLog = 'failover' | 'whole';
+
+function phaseLog(logs: ProbeLogs, which: PhaseLog): KeepalivedLog | undefined {
+  return which === 'failover' ? logs.failover : logs.whole;
+}
+
+/** Keep the phase's keepalived lines as the check's evidence. */
+export function phaseEvidence(ctx: CheckContext, outcome: ProbeOutcome, which: PhaseLog): void {
+  for (const role of ['master', 'backup'] as Role[]) {
+    const log = outcome.logs && phaseLog(outcome.logs[role], which);
+    if (log) logEvidence(ctx, role, log, which === 'failover' ? "keepalived's log while the VIP should move to backup" : "keepalived's log during the whole probe");
+  }
 }
 
 /** Report a probe that did not run (precheck) as a skip; returns true when it did not run. */
@@ -58,16 +74,40 @@ export function reportPrecheck(ctx: CheckContext, outcome: ProbeOutcome): boolea
   return true;
 }
 
-/** Report one phase: pass note with the time, fail with who held the VIP (and the likely cause). */
-export function reportPhase(ctx: CheckContext, phase: PhaseOutcome, passId: string, failId: string): void {
+/**
+ * Report one phase: pass note with the time, fail with who held the VIP and the likely cause. A
+ * failure quotes keepalived's decisive lines of the phase; for the failover they also confirm the
+ * cause the configs suggest, or correct it.
+ */
+export function reportPhase(ctx: CheckContext, phase: PhaseOutcome, passId: string, failId: string, logs?: { outcome: ProbeOutcome; which: PhaseLog }): void {
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
   switch (phase.status) {
     case 'pass':
       ctx.report({ kind: 'note', messageId: passId, data: { seconds: seconds(phase.ms) } });
       return;
     case 'fail': {
-      const cause = likelyCause(ctx);
+      const named = likelyCause(ctx);
+      const probeLogs = logs?.outcome.logs;
+      const said =
+        probeLogs && logs.which === 'failover' && probeLogs.master.failover && probeLogs.backup.failover
+          ? failoverCause({ before: probeLogs.master.before.lines, during: probeLogs.master.failover.lines }, { during: probeLogs.backup.failover.lines })
+          : undefined;
+      const lang = ctx.options.lang;
+      // keepalived's own words decide when they differ from what the configs suggest.
+      const cause = said && said.checkId !== named?.id ? `${said.checkId}: ${LOG_CAUSE_TEXT[said.messageId][lang]}` : named?.text;
       ctx.report({ host: 'master', messageId: cause ? `${failId}WithCause` : failId, data: { seconds: seconds(phase.ms), state: phase.state, cause: cause ?? '' } });
+      if (said) {
+        const line = messageOf(said.line);
+        if (!named) ctx.report({ kind: 'note', host: 'master', messageId: 'logShows', data: { cause: line } });
+        else if (said.checkId === named.id) ctx.report({ kind: 'note', host: 'master', messageId: 'logConfirms', data: { cause: line } });
+        else ctx.report({ kind: 'note', host: 'master', messageId: 'logCorrects', data: { cause: line, named: named.id } });
+      }
+      if (probeLogs) {
+        for (const role of ['master', 'backup'] as Role[]) {
+          const log = phaseLog(probeLogs[role], logs.which);
+          if (log) quoteFindings(role, log).forEach((f) => ctx.report(f));
+        }
+      }
       return;
     }
     case 'error':

@@ -195,6 +195,32 @@ describe('runBatch', () => {
     expect(outcome.records.filter((r) => r.status === 'pass')).to.have.length(2);
   });
 
+  it('--reboot: at most reboot-concurrency masters reboot at once, and waiting for a turn does not count against the time limit', async () => {
+    const fake = fakeGrader(results, () => ({ outcome: 'pass' }));
+    let inGate = 0;
+    let most = 0;
+    const grade: GradeFn = async (entry, o) => {
+      const release = await o.reboot!.gate();
+      inGate++;
+      most = Math.max(most, inGate);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      inGate--;
+      release();
+      return fake.grade(entry, o);
+    };
+    // Four students at once, one reboot at a time: the last waits ~900 ms, longer than the 500 ms limit.
+    const outcome = await runBatch(options(roster(4), grade, tmp, { concurrency: 4, timeoutMs: 500, reboot: { concurrency: 1, timeoutMs: 1000 } }));
+    expect(most).to.equal(1);
+    expect(outcome.records.map((r) => r.status)).to.deep.equal(['pass', 'pass', 'pass', 'pass']);
+    expect(fake.options.map((o) => o.reboot?.timeoutMs)).to.deep.equal([1000, 1000, 1000, 1000]);
+  });
+
+  it('without --reboot the grader gets no reboot gate', async () => {
+    const fake = fakeGrader(results, () => ({ outcome: 'pass' }));
+    await runBatch(options(roster(1), fake.grade, tmp));
+    expect(fake.options[0]!.reboot).to.equal(undefined);
+  });
+
   it('warns when kept results come from another hagrade version', async () => {
     const entries = roster(2);
     const old = structuredClone(results.pass);

@@ -32,6 +32,7 @@ describe('live facts: the read-only command registry', () => {
     expect(keys).to.include.members([
       'ip-addr', 'systemctl-is-enabled-keepalived', 'systemctl-is-active-keepalived', 'systemctl-is-active-haproxy',
       'haproxy-check', 'keepalived-check', 'keepalived-version', 'haproxy-version', 'sysctl', 'https-vip', 'tls-vip-cert',
+      'keepalived-log',
     ]);
   });
 
@@ -43,8 +44,8 @@ describe('live facts: the read-only command registry', () => {
     expect(findCommand(profile, VIP, 'sysctl')!.argv).to.deep.equal(['sysctl', 'a.b', 'c.d']);
   });
 
-  it('needs root only for the config tests, and a timeout on everything', () => {
-    expect(commands.filter((c) => c.root).map((c) => c.key).sort()).to.deep.equal(['haproxy-check', 'keepalived-check']);
+  it('needs root only for the config tests and keepalived\'s log (the journal and syslog are not for everyone), and a timeout on everything', () => {
+    expect(commands.filter((c) => c.root).map((c) => c.key).sort()).to.deep.equal(['haproxy-check', 'keepalived-check', 'keepalived-log']);
     expect(commands.every((c) => typeof c.timeoutMs === 'number' && c.timeoutMs > 0)).to.equal(true);
   });
 

@@ -415,6 +415,36 @@ describe('SshHost against a real sshd @lab', function () {
     });
   });
 
+  describe('waiting for a host to come back (the reboot probe)', () => {
+    it('after sshd was gone, connects afresh as soon as it listens again, even after the one reconnect was spent', async () => {
+      const h = host();
+      await h.connect();
+      await sshd.kill();
+      expect((await h.run({ key: 'down', argv: ['true'] })).unavailable).to.equal(true);
+      setTimeout(() => void sshd.restart(), 700);
+      const back = await h.waitForReturn(20_000, new AbortController().signal);
+      expect(back).to.deep.equal({ ok: true });
+      expect((await h.run({ key: 'up', argv: ['echo', 'back'] })).stdout).to.equal('back\n');
+    });
+
+    it('gives up at its bound with the last reason, and an abort ends it at once', async () => {
+      const h = host();
+      await h.connect();
+      await sshd.kill();
+      try {
+        const gone = await h.waitForReturn(1500, new AbortController().signal);
+        expect(gone.ok).to.equal(false);
+        if (!gone.ok) expect(gone.reason.en).to.match(/cannot connect|refused/i);
+        const abort = new AbortController();
+        setTimeout(() => abort.abort(), 200);
+        const aborted = await h.waitForReturn(600_000, abort.signal);
+        expect(aborted).to.deep.equal({ ok: false, reason: { en: 'interrupted', ru: 'прервано' } });
+      } finally {
+        await sshd.restart();
+      }
+    });
+  });
+
   describe('sudo', () => {
     const user = unprivilegedUser();
 

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { archiveUri } from '../../src/lab/image.js';
 import { SUPERVISOR_SCRIPT } from '../../src/lab/machine.js';
-import { CERT_PEM, HAPROXY_CFG, KEEPALIVED_CONF, SCENARIOS, SCENARIO_FILES, findScenario } from '../../src/lab/scenarios.js';
+import { CERT_PEM, HAPROXY_CFG, KEEPALIVED_CONF, SCENARIOS, SCENARIO_FILES, SYSCTL_CONF, findScenario } from '../../src/lab/scenarios.js';
+import { DEFAULT_PROFILE } from '../../src/profile.js';
 import { MAX_PAIRS, VETH_NAME, planLab, planPair } from '../../src/lab/topology.js';
 import { FIXTURES_DIR } from '../../src/paths.js';
 import type { Role } from '../../src/types.js';
@@ -43,6 +44,8 @@ describe('lab scenarios', () => {
       // A scenario about logins (sudo) changes nothing graded as root: it fails checks only as that user.
       if (!scenario.setup(pair1).master.studentSudoNeedsPassword) expect(scenario.expectFail, scenario.name).to.not.be.empty;
       for (const id of scenario.expectFail) expect(id).to.match(/^(CRT|HAP|KAD|SYS|LIV|FOV)\d{3}$/);
+      // Only the reboot probe's checks need --reboot; they never fail without it.
+      for (const id of scenario.expectFailWithReboot ?? []) expect(id, scenario.name).to.match(/^RBT\d{3}$/);
       expect(scenario.description.en, scenario.name).to.not.equal('');
       expect(scenario.description.ru, scenario.name).to.match(/[а-я]/);
     }
@@ -66,6 +69,10 @@ describe('lab scenarios', () => {
     expect(noKey.files[CERT_PEM]).to.include('END CERTIFICATE').and.not.include('PRIVATE KEY');
     expect(noKey.haproxyRuns).to.equal(false);
     expect(findScenario('keepalived-disabled')!.setup(pair1).master.keepalivedEnabled).to.equal(false);
+    // Applied by hand only: the file has none of the task's settings, `sysctl -w` sets each of them.
+    const notPersisted = findScenario('sysctl-not-persisted')!.setup(pair1).master;
+    expect(notPersisted.files[SYSCTL_CONF]).to.not.match(/^\s*net\./m);
+    expect(Object.keys(notPersisted.sysctlWritten).sort()).to.deep.equal(Object.keys(DEFAULT_PROFILE.sysctl).sort());
   });
 });
 

@@ -40,6 +40,12 @@ function hagrade(args: string[], interruptWhen?: (output: string) => boolean): P
   });
 }
 
+/** What keepalived (or the killall5 it runs for pidof) logs in these scenarios, quoted under FOV001 and KAD008. */
+const KEEPALIVED_SAYS: Record<string, RegExp> = {
+  eperm: /VRRP_Script\(check_haproxy\) failed|Script `check_haproxy` now returning 1/,
+  pidof: /only one argument, a signal number, allowed/,
+};
+
 const report = (dir: string, student: string) =>
   JSON.parse(readFileSync(join(dir, 'students', studentDirName(student), 'report.json'), 'utf8')) as RunResult;
 
@@ -75,6 +81,16 @@ describe('batch grading of a class on the lab @lab', function () {
         if (!f || f.message.length < 20 || !f.hint) problems.push(`${pair.student} ${r.id}: no reason or hint (${f?.message})`);
       }
       expect(existsSync(join(out, 'students', studentDirName(pair.student), 'snapshot', 'master', 'etc', 'keepalived', 'keepalived.conf'))).to.equal(true);
+      // Where the VIP does not move because the script cannot work, keepalived's own lines say why under FOV001.
+      const said = KEEPALIVED_SAYS[scenario.name];
+      if (said) {
+        const fov001 = result.results.find((r) => r.id === 'FOV001')!;
+        const quoted = fov001.findings.filter((f) => f.kind === 'note' && /^(keepalived(Line|Repeated)|log(Shows|Confirms|Corrects))$/.test(f.messageId)).map((f) => f.message);
+        if (!quoted.some((m) => said.test(m))) problems.push(`${pair.student} (${scenario.name}): FOV001 quotes no line matching ${said}: ${JSON.stringify(quoted)}`);
+        if (!fov001.evidence?.some((e) => e.host === 'master' && e.note?.startsWith("keepalived's log"))) problems.push(`${pair.student}: FOV001 kept no keepalived log as evidence`);
+        const kad008 = result.results.find((r) => r.id === 'KAD008')!;
+        if (!kad008.findings.some((f) => /^keepalived(Line|Repeated)$/.test(f.messageId) && said.test(f.message))) problems.push(`${pair.student} (${scenario.name}): KAD008 quotes no line matching ${said}`);
+      }
     }
     expect(problems).to.deep.equal([]);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split(/\r?\n/);

@@ -24,6 +24,8 @@ interface PairBehaviour {
   startFails?: boolean;
   /** Abort the run when haproxy has been stopped. */
   abortOnStop?: AbortController;
+  /** keepalived's journal: since it started (before the probe), and during the probe, per host. */
+  journal?: { before: Record<Role, string[]>; during: Record<Role, string[]> };
 }
 
 /** Two hosts sharing one simulated keepalived state. */
@@ -56,6 +58,10 @@ class SimulatedPair {
     };
   }
 
+  private unavailable(): CommandResult {
+    return { command: 'sim', exitCode: null, stdout: '', stderr: '', unavailable: true };
+  }
+
   private ok(stdout = '', exitCode = 0): CommandResult {
     return { command: 'sim', exitCode, stdout, stderr: '' };
   }
@@ -73,6 +79,12 @@ class SimulatedPair {
       }
       case 'probe-hostname':
         return this.ok(`${role}\n`);
+      case 'keepalived-log':
+        return this.behaviour.journal ? this.ok(['# source: journal', ...this.behaviour.journal.before[role]].join('\n') + '\n') : this.unavailable();
+      case 'log-mark':
+        return this.behaviour.journal ? this.ok('1765000000\n') : this.unavailable();
+      case 'keepalived-log-window':
+        return this.behaviour.journal ? this.ok(['# source: journal', ...this.behaviour.journal.during[role]].join('\n') + '\n') : this.unavailable();
       case 'deadman-arm':
         this.deadmanArmed = true;
         return this.ok();
@@ -190,6 +202,53 @@ describe('failover probe (simulated pair)', function () {
     expect(result.results[0]!.findings[0]!.message).to.contain('master (eth0:10)');
     expect(result.results[1]!.findings[0]!.messageId).to.equal('vipNeverMoved');
     expect(pair.haproxyOnMaster).to.equal(true);
+  });
+
+  const line = (host: Role, text: string) => `2026-12-03T10:00:01.000000+0000 ${host} ${text}`;
+
+  it("a VIP that never moves quotes keepalived's own lines under FOV001, and they name the cause", async () => {
+    // As keepalived 2.2.7 logs a script run as keepalived_script (EPERM): failing since it started.
+    const pair = new SimulatedPair({
+      moves: false,
+      returns: true,
+      delayMs: 0,
+      journal: {
+        before: {
+          master: [line('master', 'Keepalived_vrrp[41]: Script `check_haproxy` now returning 1'), line('master', 'Keepalived_vrrp[41]: VRRP_Script(check_haproxy) failed (exited with status 1)')],
+          backup: [line('backup', 'Keepalived_vrrp[40]: (VI_1) Entering BACKUP STATE')],
+        },
+        during: { master: [], backup: [line('backup', 'Keepalived_vrrp[40]: (VI_1) Entering BACKUP STATE')] },
+      },
+    });
+    const result = await probe(pair);
+    const fov001 = result.results[0]!;
+    expect(fov001.status).to.equal('fail');
+    const main = fov001.findings.find((f) => f.kind === 'fail')!;
+    expect(main.messageId).to.equal('notMovedWithCause');
+    expect(main.message).to.contain('KAD008').and.contain('already failing before haproxy was stopped');
+    expect(fov001.findings.find((f) => f.messageId === 'logShows')!.message).to.contain('VRRP_Script(check_haproxy) failed');
+    // Each host's decisive lines of the window, or that it had none.
+    expect(fov001.findings.filter((f) => f.messageId === 'keepalivedLine').map((f) => `${f.host} ${f.message}`)).to.deep.equal([
+      'backup keepalived said at 10:00:01.000: Keepalived_vrrp: (VI_1) Entering BACKUP STATE',
+    ]);
+    expect(fov001.findings.filter((f) => f.messageId === 'keepalivedSilent').map((f) => f.host)).to.deep.equal(['master']);
+    expect(fov001.evidence!.filter((e) => e.note?.startsWith("keepalived's log")).map((e) => e.host)).to.deep.equal(['master', 'backup']);
+    expect(pair.log.indexOf('master:log-mark')).to.be.lessThan(pair.log.indexOf('master:probe-stop-haproxy'));
+  });
+
+  it("keepalived's killall5 line names the cause when the configs named none", async () => {
+    const pair = new SimulatedPair({
+      moves: false,
+      returns: true,
+      delayMs: 0,
+      journal: {
+        before: { master: [], backup: [] },
+        during: { master: [line('master', 'killall5[77]: only one argument, a signal number, allowed')], backup: [] },
+      },
+    });
+    const result = await probe(pair);
+    const main = result.results[0]!.findings.find((f) => f.kind === 'fail')!;
+    expect(main.message).to.contain('KAD008: keepalived ran pidof as killall5');
   });
 
   it('a VIP that does not come back fails FOV002', async () => {
