@@ -2,8 +2,6 @@
 // (identity, address, logins). Everything the machines share is in the release image (image.ts).
 import { randomBytes } from 'node:crypto';
 
-export const HOST_KEY = '/etc/ssh/ssh_host_ed25519_key';
-export const WEB_PORT = 81;
 /** The login user of the course's VMs besides root: key login, passwordless sudo (the `sudo-password` scenario takes that away). */
 export const STUDENT = 'student';
 export const STUDENT_SUDOERS = '/etc/sudoers.d/student';
@@ -21,9 +19,4 @@ export function networkFile(address: string, prefix: number): string {
 /** A fresh machine id per host, as every installed system has its own (journald keys its files by it). */
 export function machineId(): string {
   return `${randomBytes(16).toString('hex')}\n`;
-}
-
-/** Single-quote a word for bash. */
-export function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -27,7 +27,7 @@ describe('@lab live: LIV003 on addresses set up for real', function () {
       ip('netns', 'add', NS);
       ip('-n', NS, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
       ip('-n', NS, 'link', 'set', 'eth0', 'up');
-      ip('-n', NS, 'addr', 'add', '192.0.2.15/24', 'brd', '+', 'dev', 'eth0');
+      ip('-n', NS, 'addr', 'add', '198.51.100.15/24', 'brd', '+', 'dev', 'eth0');
     } catch {
       this.skip(); // not root, or no network namespaces here
     }

@@ -237,15 +237,15 @@ describe('SshHost against a real sshd @lab', function () {
       try {
         const handle = await h.stream({ key: 'mon', argv: ['ip', '-n', ns, '-o', 'monitor', 'address'], root: true }, (l) => lines.push(l));
         await sleep(300);
-        execFileSync('ip', ['-n', ns, 'address', 'add', '192.0.2.77/32', 'dev', 'lo']);
-        execFileSync('ip', ['-n', ns, 'address', 'del', '192.0.2.77/32', 'dev', 'lo']);
+        execFileSync('ip', ['-n', ns, 'address', 'add', '198.51.100.77/32', 'dev', 'lo']);
+        execFileSync('ip', ['-n', ns, 'address', 'del', '198.51.100.77/32', 'dev', 'lo']);
         for (let i = 0; i < 40 && lines.length < 2; i++) await sleep(50);
         await handle.stop();
       } finally {
         execFileSync('ip', ['netns', 'del', ns]);
       }
-      expect(lines.some((l) => /^\d+: lo +inet 192\.0\.2\.77\/32 /.test(l)), lines.join('\n')).to.equal(true);
-      expect(lines.some((l) => l.startsWith('Deleted') && l.includes('192.0.2.77/32')), lines.join('\n')).to.equal(true);
+      expect(lines.some((l) => /^\d+: lo +inet 198\.51\.100\.77\/32 /.test(l)), lines.join('\n')).to.equal(true);
+      expect(lines.some((l) => l.startsWith('Deleted') && l.includes('198.51.100.77/32')), lines.join('\n')).to.equal(true);
     });
   });
 

@@ -138,7 +138,7 @@ describe('track scripts against the real programs and keepalived -t', function (
       const text = [
         `global_defs {\n${c.globalDefs.map((l) => `    ${l}\n`).join('')}}`,
         `vrrp_script chk {\n    script "${c.script}"\n    weight -20\n${c.user ? `    user ${c.user}\n` : ''}}`,
-        'vrrp_instance VI_1 {\n    state MASTER\n    interface lo\n    virtual_router_id 51\n    priority 110\n    virtual_ipaddress {\n        192.0.2.10/24\n    }\n    track_script {\n        chk\n    }\n}\n',
+        'vrrp_instance VI_1 {\n    state MASTER\n    interface lo\n    virtual_router_id 51\n    priority 110\n    virtual_ipaddress {\n        203.0.113.10/24\n    }\n    track_script {\n        chk\n    }\n}\n',
       ].join('\n');
       const file = join(dir, 'keepalived.conf');
       writeFileSync(file, text);
