@@ -4,6 +4,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as delay } from 'node:timers/promises';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthenticationType, Client, ClientChannel, ServerHostKeyAlgorithm } from 'ssh2';
 import { InventoryError, parseHostSpec, type HostSpec } from '../inventory.js';
@@ -401,15 +402,7 @@ export class SshHost implements Host {
         if (error && ['auth', 'hostkey-unknown', 'hostkey-changed'].includes(error.code)) return { ok: false, reason: last };
       }
       if (Date.now() + retryMs > until) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, retryMs);
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
+      await delay(retryMs, undefined, { signal }).catch(() => undefined); // an interrupt ends the wait
     }
     return { ok: false, reason: signal.aborted ? t('interrupted', 'прервано') : last };
   }

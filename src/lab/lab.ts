@@ -10,7 +10,7 @@ import { STUDENT, hostsFile, machineId, networkFile } from './hostfiles.js';
 import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, findMirror, isRelease, RELEASES, removeImages } from './image.js';
 import { withLabLock } from './lock.js';
 import type { MachineSpec } from './machine.js';
-import { SUPERVISOR_SCRIPT, bootMachine, execIn, killMachines, removeMachine, removeMachineCgroups, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
+import { SUPERVISOR_SCRIPT, bootMachine, execIn, killAll, killMachines, removeMachine, removeMachineCgroups, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
 import { configurePair, journal, vipLine } from './configure.js';
 import type { Scenario } from './scenarios.js';
 import { SCENARIOS, findScenario } from './scenarios.js';
@@ -235,29 +235,19 @@ export function listScenarios(): readonly Scenario[] {
 
 /** Run a program inside a lab machine without SSH (the way in when its sshd is gone). */
 export async function labExec(ns: string, argv: readonly string[], timeoutMs = 30_000) {
-  const pid = leaderPid(join(HOSTS_DIR, ns));
-  if (pid === undefined) throw new LabError(`lab machine ${ns} is not running`);
-  return execIn(pid, argv, { timeoutMs });
+  return execIn(runningLeader(ns), argv, { timeoutMs });
 }
 
 /** The last lines of a unit's journal on a lab machine (message text only), e.g. keepalived's decisions. */
 export async function labJournal(ns: string, unit: string, lines = 200): Promise<string> {
-  const pid = leaderPid(join(HOSTS_DIR, ns));
-  if (pid === undefined) throw new LabError(`lab machine ${ns} is not running`);
-  return journal(pid, unit, undefined, lines);
+  return journal(runningLeader(ns), unit, undefined, lines);
 }
 
 async function tearDown(): Promise<void> {
   await killMachines(HOSTS_DIR, SUPERVISOR_PATH);
   // Anything else still in a lab namespace (a process a test started there, a lab made by an older hagrade).
   for (const ns of await labNamespaces()) {
-    for (const pid of (await tool('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // ended meanwhile
-      }
-    }
+    killAll((await tool('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean).map(Number));
   }
   const dirs = existsSync(HOSTS_DIR) ? readdirSync(HOSTS_DIR) : [];
   await Promise.all(dirs.map((name) => removeMachine(join(HOSTS_DIR, name), name)));
@@ -358,13 +348,15 @@ function knownHostsLines(host: HostPlan): string {
     .join('');
 }
 
+/** A lab machine's PID 1, the way into it; a machine that is down is the user's to bring back. */
+function runningLeader(ns: string): number {
+  const pid = leaderPid(join(HOSTS_DIR, ns));
+  if (pid === undefined) throw new LabError(`lab machine ${ns} is not running; run \`hagrade lab up\` again`);
+  return pid;
+}
+
 function pidsOf(pair: PairPlan): Record<Role, number> {
-  const pid = (host: HostPlan): number => {
-    const found = leaderPid(hostDir(host));
-    if (found === undefined) throw new LabError(`lab machine ${host.ns} is not running; run \`hagrade lab up\` again`);
-    return found;
-  };
-  return { master: pid(pair.master), backup: pid(pair.backup) };
+  return { master: runningLeader(pair.master.ns), backup: runningLeader(pair.backup.ns) };
 }
 
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -146,15 +146,6 @@ export async function rebootMachine(spec: MachineSpec, timeoutMs: number): Promi
  * state files: a crash may have lost those, and a pid file may name a process reused since.
  */
 export async function killMachines(labDir: string, supervisorPath: string): Promise<void> {
-  const kill = (pids: number[]): void => {
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // ended meanwhile
-      }
-    }
-  };
   const find = (): { supervisors: number[]; inits: number[]; nspawns: number[] } => {
     const found = { supervisors: [] as number[], inits: [] as number[], nspawns: [] as number[] };
     for (const entry of readdirSync('/proc')) {
@@ -170,12 +161,23 @@ export async function killMachines(labDir: string, supervisorPath: string): Prom
   for (let round = 0; round < 50; round++) {
     const { supervisors, inits, nspawns } = find();
     if (!supervisors.length && !inits.length && !nspawns.length) return;
-    kill(supervisors);
-    kill(inits);
-    if (round > 0) kill(nspawns); // they exit by themselves once their machine is gone
+    killAll(supervisors);
+    killAll(inits);
+    if (round > 0) killAll(nspawns); // they exit by themselves once their machine is gone
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new LabError('lab machines are still running after 10 s of SIGKILL; see `ps -ef | grep systemd-nspawn`');
+}
+
+/** SIGKILL each process; one that ended meanwhile is no error. */
+export function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // ended meanwhile
+    }
+  }
 }
 
 /** PID 1 of a lab machine: init of a child PID namespace whose root is a lab disk (overlay `hagrade-…`). */

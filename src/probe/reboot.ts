@@ -4,6 +4,7 @@
 // effect, the VIP on master in its required form and gone from backup. What was active before and
 // is not after is started again at the end, so the pair ends as it began. RBT001–RBT004 each report
 // one aspect of it.
+import { setTimeout as delay } from 'node:timers/promises';
 import { ACTIVE_STATES, ENABLED_STATES, serviceState } from '../facts/live.js';
 import { findCommand } from '../facts/commands.js';
 import { broadcastOf, parseIpAddr, vipEntries } from '../facts/ip-addr.js';
@@ -92,17 +93,9 @@ async function unitState(host: Host, verb: 'is-active' | 'is-enabled', service: 
   return state.known ? state.state : 'unknown';
 }
 
+/** Wait `ms`, or less when the run is interrupted. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 /** The VIP's entries on one host, fresh; undefined when the host did not answer. */

@@ -16,42 +16,23 @@ import { promisify } from 'node:util';
 import { loadRoster } from '../../src/batch/roster.js';
 import { DEFAULT_OUTPUT_OPTIONS } from '../../src/batch/outputs.js';
 import { runBatch } from '../../src/batch/runner.js';
-import { loadCatalogue } from '../../src/engine/registry.js';
-import { runChecks } from '../../src/engine/run.js';
 import { readOnlyCommands } from '../../src/facts/commands.js';
 import { closePair, gradePair, openPair } from '../../src/grade.js';
-import { httpsServiceClient } from '../../src/probe/https-client.js';
 import { shellQuote } from '../../src/hosts/quote.js';
 import { labDown, labUp, type LabInfo } from '../../src/lab/lab.js';
 import { DEFAULT_PROFILE } from '../../src/profile.js';
 import { benchMachines } from './machines-bench.js';
+import { gradeLabPair, pairOf } from './lab-grading.js';
 import { ROLES } from '../../src/types.js';
 
 const run = promisify(execFile);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function pairOf(lab: LabInfo, index = 0) {
-  const p = lab.pairs[index]!;
-  const spec = (h: typeof p.master) => ({ host: h.address, port: h.port, user: h.user, key: lab.keyPath });
-  return { student: p.student, master: spec(p.master), backup: spec(p.backup), vip: p.vip, knownHosts: lab.knownHostsPath };
-}
-
 async function benchLive(): Promise<void> {
   const lab = await labUp({ scenario: 'correct' });
   try {
     const pair = pairOf(lab);
-    const t0 = Date.now();
-    const opened = await openPair(pair);
-    const result = await runChecks({
-      checks: await loadCatalogue(),
-      hosts: opened.hosts,
-      target: opened.target,
-      profile: DEFAULT_PROFILE,
-      options: { lang: 'en', failover: true, live: true },
-    });
-    const wall = Date.now() - t0;
-    const handshakes = opened.handshakes();
-    await closePair(opened);
+    const { result, wallMs: wall, handshakes } = await gradeLabPair(lab);
     const f = result.failover;
     console.log(`live grading of 'correct' (${result.results.length} checks, ${result.summary.pass} passed):`);
     console.log(`  wall time ${seconds(wall)}; keepalived's own bound ${f?.convergenceMs !== undefined ? seconds(f.convergenceMs) : '?'} (target: wall ≤ bound + 2 s)`);
@@ -116,23 +97,9 @@ async function benchBatch(): Promise<void> {
 
 /** One live grading with the probe, with or without the client probe: wall time and requests sent. */
 async function gradeOnce(lab: LabInfo, withClient: boolean): Promise<{ wall: number; sent: number; cancelled: number; passed: boolean }> {
-  const pair = pairOf(lab);
-  const t0 = Date.now();
-  const opened = await openPair(pair);
-  try {
-    const result = await runChecks({
-      checks: await loadCatalogue(),
-      hosts: opened.hosts,
-      target: opened.target,
-      profile: DEFAULT_PROFILE,
-      options: { lang: 'en', failover: true, live: true },
-      ...(withClient ? { serviceClient: httpsServiceClient } : {}),
-    });
-    const service = result.failover?.service;
-    return { wall: Date.now() - t0, sent: service?.sent ?? 0, cancelled: service?.cancelled ?? 0, passed: result.exitCode === 0 };
-  } finally {
-    await closePair(opened);
-  }
+  const { result, wallMs } = await gradeLabPair(lab, { withClient });
+  const service = result.failover?.service;
+  return { wall: wallMs, sent: service?.sent ?? 0, cancelled: service?.cancelled ?? 0, passed: result.exitCode === 0 };
 }
 
 async function benchClient(rounds = 4): Promise<void> {

@@ -5,12 +5,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { loadCatalogue } from '../../src/engine/registry.js';
-import { runChecks } from '../../src/engine/run.js';
-import { closePair, openPair } from '../../src/grade.js';
 import { cachedImage, ensureImage } from '../../src/lab/image.js';
 import { RELEASES, labDown, labUp, type LabInfo, type Release } from '../../src/lab/lab.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { gradeLabPair } from './lab-grading.js';
 
 const run = promisify(execFile);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -39,14 +36,7 @@ async function untilSsh(address: string, since: number): Promise<number> {
 }
 
 async function gradeOnce(lab: LabInfo): Promise<string> {
-  const p = lab.pairs[0]!;
-  const spec = (h: typeof p.master) => ({ host: h.address, port: h.port, user: h.user, key: lab.keyPath });
-  const t0 = Date.now();
-  const opened = await openPair({ student: p.student, master: spec(p.master), backup: spec(p.backup), vip: p.vip, knownHosts: lab.knownHostsPath });
-  const result = await runChecks({ checks: await loadCatalogue(), hosts: opened.hosts, target: opened.target, profile: DEFAULT_PROFILE, options: { lang: 'en', failover: true, live: true } });
-  const wall = Date.now() - t0;
-  const handshakes = opened.handshakes();
-  await closePair(opened);
+  const { result, wallMs: wall, handshakes } = await gradeLabPair(lab);
   const bound = result.failover?.convergenceMs;
   return `${result.summary.pass}/${result.results.length} passed in ${seconds(wall)}; keepalived's bound ${bound === undefined ? '?' : seconds(bound)}; ${handshakes} handshakes`;
 }
