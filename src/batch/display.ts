@@ -3,11 +3,11 @@
 // Every line passes safeLine where it is written: ids, phases and reasons come from rosters and hosts.
 // The block is drawn only while the terminal reports room for it (drawArea), each line cut to the
 // width, at most as many lines as the terminal has rows; otherwise the events are plain lines.
-import { fill, pick } from '../engine/messages.js';
+import { fill, pick } from '../i18n/messages.js';
 import { safeLine } from '../report/safe-text.js';
 import { clipToWidth, drawArea } from '../report/terminal.js';
 import { STATUS_WORDS, t } from '../report/ui-text.js';
-import type { Lang } from '../types.js';
+import type { Lang } from '../model/basics.js';
 import type { StudentRecord } from './outputs.js';
 import type { BatchEvent } from './runner.js';
 import { say } from './text.js';

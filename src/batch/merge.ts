@@ -2,7 +2,7 @@
 // unsharded batch would write. A student graded in two inputs must have identical results there.
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Text } from '../types.js';
+import type { Text } from '../model/basics.js';
 import { readStored, recordFromStored, studentPaths, writeClassFiles, type BatchFile, type OutputOptions, type StudentRecord } from './outputs.js';
 
 /** Inputs that cannot be merged (exit code 2). */

@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import { renderClassReport } from '../report/html-class.js';
 import { renderJson } from '../report/json.js';
 import { safeCsvCell, safeJsonText } from '../report/safe-text.js';
-import { VERSION } from '../version.js';
-import type { Lang, RunResult } from '../types.js';
+import { VERSION } from '../self/version.js';
+import type { Lang } from '../model/basics.js';
+import type { RunResult } from '../model/check.js';
 import { say } from './text.js';
 
 export type StudentStatus = 'pass' | 'fail' | 'error' | 'pending';

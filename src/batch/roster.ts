@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { InventoryError, inventoryFromIni, inventoryFromYaml, parseHostSpec, parseYamlWithLines, type Inventory, type YamlLocation } from '../inventory.js';
+import { InventoryError, inventoryFromIni, inventoryFromYaml, parseHostSpec, parseYamlWithLines, type Inventory, type YamlLocation } from '../inputs/inventory.js';
 import type { RosterEntry } from './types.js';
 
 /** A roster that cannot be used (exit code 2), naming the file and line. */

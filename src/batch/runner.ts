@@ -4,9 +4,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabProfile, Lang, RunResult, Text } from '../types.js';
+import type { LabProfile } from '../model/target.js';
+import type { Lang, Text } from '../model/basics.js';
+import type { RunResult } from '../model/check.js';
 import { recordFromStored, readStored, storeError, storeResult, studentPaths, statusOf, writeClassFiles, type OutputOptions, type ShardSpec, type StudentRecord } from './outputs.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../self/version.js';
 import { studentDirName } from './roster.js';
 import { BATCH_TEXT, say } from './text.js';
 import type { GradeFn, RosterEntry } from './types.js';

@@ -1,6 +1,6 @@
 // Words of `hagrade batch` and `hagrade merge` (progress, reasons, feedback), in both languages.
-import { fill, pick } from '../engine/messages.js';
-import type { Lang, Text } from '../types.js';
+import { fill, pick } from '../i18n/messages.js';
+import type { Lang, Text } from '../model/basics.js';
 
 export const BATCH_TEXT = {
   title: { en: 'hagrade: class report', ru: 'hagrade: отчёт по группе' },

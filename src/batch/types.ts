@@ -1,7 +1,9 @@
 // Contracts of `hagrade batch`: a roster entry, and the function that grades one pair.
 // The runner never grades by itself: the CLI injects a GradeFn (SSH in production, fakes in tests).
-import type { HostSpec } from '../inventory.js';
-import type { LabProfile, Lang, RunResult } from '../types.js';
+import type { HostSpec } from '../inputs/inventory.js';
+import type { LabProfile } from '../model/target.js';
+import type { Lang } from '../model/basics.js';
+import type { RunResult } from '../model/check.js';
 
 export interface RosterEntry {
   /** The student id as written in the roster; reports show it verbatim. */

@@ -1,18 +1,21 @@
 // `hagrade check`: open the hosts (snapshot or SSH), run the catalogue, report, exit code.
 import { isIP } from 'node:net';
 import { loadCatalogue } from '../engine/registry.js';
-import { langFromEnv } from '../engine/messages.js';
+import { langFromEnv } from '../i18n/messages.js';
 import { runChecks } from '../engine/run.js';
 import { openSnapshot } from '../hosts/snapshot.js';
-import { openPair, type PairSpec } from '../grade.js';
+import { openPair, type PairSpec } from '../engine/grade.js';
 import { DEFAULT_REBOOT_TIMEOUT_MS } from '../probe/reboot.js';
 import { warmUp } from '../facts/warmup.js';
 import { httpsServiceClient } from '../probe/https-client.js';
-import { loadInventory, parseHostSpec, type HostSpec } from '../inventory.js';
+import { loadInventory, parseHostSpec, type HostSpec } from '../inputs/inventory.js';
 import { confirm, promptHidden } from './prompt.js';
-import { loadProfile } from '../profile.js';
+import { loadProfile } from '../inputs/profile.js';
 import { createProgress } from '../report/progress.js';
-import type { Check, Host, Lang, Role, RunResult, Target } from '../types.js';
+import type { Check, RunResult } from '../model/check.js';
+import type { Host } from '../hosts/host.js';
+import type { Lang, Role } from '../model/basics.js';
+import type { Target } from '../model/target.js';
 import { UsageError } from './errors.js';
 import { emit, FORMATS, wantColor, type Format } from './output.js';
 

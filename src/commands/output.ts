@@ -4,7 +4,7 @@ import { renderGithub } from '../report/github.js';
 import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import { renderPretty } from '../report/pretty.js';
-import type { RunResult } from '../types.js';
+import type { RunResult } from '../model/check.js';
 
 export const FORMATS = ['pretty', 'json', 'junit', 'github'] as const;
 export type Format = (typeof FORMATS)[number];

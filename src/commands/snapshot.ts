@@ -1,8 +1,8 @@
 // `hagrade snapshot`: save a live pair as a snapshot directory to re-grade offline later.
 import { existsSync, readdirSync } from 'node:fs';
-import { closePair, openPair } from '../grade.js';
-import { loadProfile } from '../profile.js';
-import { captureSnapshot } from '../snapshot-capture.js';
+import { closePair, openPair } from '../engine/grade.js';
+import { loadProfile } from '../inputs/profile.js';
+import { captureSnapshot } from '../snapshot/capture.js';
 import { pairFromOptions, type CheckOptions } from './check.js';
 import { UsageError } from './errors.js';
 import { promptHidden } from './prompt.js';

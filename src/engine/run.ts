@@ -1,29 +1,15 @@
 // The engine: runs checks in catalogue order, isolates their failures, folds findings into
 // results and computes the score and exit code. It never imports ssh2, fs or a reporter.
 import { isIP } from 'node:net';
-import { ENGINE_MESSAGES } from './engine-messages.js';
-import { fill, pick, renderHint, renderMessage } from './messages.js';
+import { ENGINE_MESSAGES } from '../i18n/engine-messages.js';
+import { fill, pick, renderHint, renderMessage } from '../i18n/messages.js';
 import { redact } from './redact.js';
-import { VERSION } from '../version.js';
-import type {
-  Check,
-  CheckContext,
-  CheckResult,
-  Evidence,
-  FailoverTimeline,
-  Finding,
-  FindingInput,
-  Host,
-  LabProfile,
-  Lang,
-  Role,
-  RunOptions,
-  RunResult,
-  RunSummary,
-  ServiceClient,
-  Status,
-  Target,
-} from '../types.js';
+import { VERSION } from '../self/version.js';
+import type { Check, CheckContext, CheckResult, Evidence, FailoverTimeline, Finding, FindingInput, RunOptions, RunResult, RunSummary } from '../model/check.js';
+import type { Host } from '../hosts/host.js';
+import type { LabProfile, Target } from '../model/target.js';
+import type { Lang, Role, Status } from '../model/basics.js';
+import type { ServiceClient } from '../model/service.js';
 
 export type EngineEvent =
   | { type: 'check-start'; check: Check }

@@ -4,7 +4,9 @@
 // key and certificate does not matter, other blocks (DH PARAMETERS, EC PARAMETERS) are ignored.
 // Only Node's crypto is used: no openssl binary on the grader's side.
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { CheckContext, FileRead, FindingInput, Role, Text } from '../types.js';
+import type { CheckContext, FindingInput } from '../model/check.js';
+import type { FileRead } from '../hosts/host.js';
+import type { Role, Text } from '../model/basics.js';
 
 /** A rebrain.pem is a few kilobytes; anything this big is not one. */
 export const MAX_CERT_FILE_BYTES = 1024 * 1024;
@@ -104,7 +106,7 @@ function readCertificate(block: PemBlock): CertEntry {
 }
 
 /**
- * Snapshots never hold private keys (src/secrets.ts): each key block is replaced by a block with this
+ * Snapshots never hold private keys (src/snapshot/secrets.ts): each key block is replaced by a block with this
  * label whose one body line is base64 JSON: the original label, and the public key (SPKI DER, base64),
  * or `encrypted`, or the reason the key could not be read. Read back, it is the same KeyEntry.
  */

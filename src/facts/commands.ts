@@ -5,7 +5,10 @@
 // word. Where a pipeline is unavoidable, `shell` is a fixed script that reads its values only as
 // positional parameters: the host runs `sh -c SHELL hagrade ARGV...`, so ARGV[0] is `$1`.
 import { shellQuote } from '../hosts/quote.js';
-import type { CheckContext, Command, CommandResult, LabProfile, Role } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { Command, CommandResult } from '../hosts/host.js';
+import type { LabProfile } from '../model/target.js';
+import type { Role } from '../model/basics.js';
 import { keepalivedRunLogCommand } from './keepalived-log.js';
 
 /** A check gets answers within seconds; the lab's daemons answer `-c`/`-t` in well under that. */

@@ -2,7 +2,9 @@
 import { posix } from 'node:path';
 import { parseHaproxy, type HaproxyConfig } from '../parsers/haproxy.js';
 import { resolveHaproxy, type Origin, type ResolvedHaproxy, type ResolvedProxy } from '../parsers/haproxy-resolve.js';
-import type { CheckContext, FileRead, Role, Text } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { FileRead } from '../hosts/host.js';
+import type { Role, Text } from '../model/basics.js';
 import { reportUnreadable } from './unreadable.js';
 import { daemonVersions, majorMinor, type DaemonVersion } from './versions.js';
 

@@ -6,7 +6,9 @@
 // what keepalived said since it last started; a *window* is what it said between two marks, read
 // with `journalctl -u keepalived --since @T0 --until @T1` (T0/T1 in the host's own clock), or from
 // the bytes the syslog file grew by in between.
-import type { CheckContext, Command, CommandResult, FindingInput, Host, Role, Text } from '../types.js';
+import type { CheckContext, FindingInput } from '../model/check.js';
+import type { Command, CommandResult, Host } from '../hosts/host.js';
+import type { Role, Text } from '../model/basics.js';
 import { cachedResult, displayCommand } from './commands.js';
 
 export type LogSource = 'journal' | '/var/log/syslog' | '/var/log/messages' | 'none';

@@ -11,7 +11,9 @@ import {
   type VrrpScript,
   type GlobalDefs,
 } from '../parsers/keepalived-model.js';
-import type { CheckContext, FileRead, Host, Role, Text } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { FileRead, Host } from '../hosts/host.js';
+import type { Role, Text } from '../model/basics.js';
 import { reportUnreadable } from './unreadable.js';
 import { loadPasswd } from './passwd.js';
 import { behaviour, scriptViews, type ScriptView } from './track-scripts.js';

@@ -2,7 +2,9 @@
 // "error" (never a fail: a grader that could not run a command has not seen a mistake), and small
 // readers of the outputs of systemctl, `haproxy -c`, `keepalived -t` and curl.
 import { runCached } from './commands.js';
-import type { CheckContext, CommandResult, FindingInput, Role, Text } from '../types.js';
+import type { CheckContext, FindingInput } from '../model/check.js';
+import type { CommandResult } from '../hosts/host.js';
+import type { Role, Text } from '../model/basics.js';
 
 /** Messages every live check spreads into its own `messages`. */
 export const LIVE_MESSAGES = {

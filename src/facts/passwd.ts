@@ -1,6 +1,8 @@
 // Users of a host from /etc/passwd. KAD008 needs to know whether `keepalived_script` exists:
 // keepalived runs track scripts as that user when it exists and no `script_user` is set.
-import type { CheckContext, FileRead, Role } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { FileRead } from '../hosts/host.js';
+import type { Role } from '../model/basics.js';
 
 export const PASSWD_PATH = '/etc/passwd';
 

@@ -6,7 +6,7 @@
 // (keepalived/vrrp/vrrp.c:179-245). Read over SSH, and from snapshots (`hagrade snapshot` captures
 // the command's output and the file).
 import { createHash } from 'node:crypto';
-import type { Command, CommandResult, FileRead, Host } from '../types.js';
+import type { Command, CommandResult, FileRead, Host } from '../hosts/host.js';
 
 /** keepalived's PATH under systemd on Debian/Ubuntu (a service's default PATH). */
 export const KEEPALIVED_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

@@ -20,7 +20,10 @@
 // read here: the others belong to packages, not to the student. Debian links
 // /etc/sysctl.d/99-sysctl.conf to ../sysctl.conf, so boot (systemd-sysctl) applies sysctl.conf too,
 // while `sysctl -p`, as the assignment says, reads /etc/sysctl.conf alone.
-import type { CheckContext, FileRead, LabProfile, Role } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { FileRead } from '../hosts/host.js';
+import type { LabProfile } from '../model/target.js';
+import type { Role } from '../model/basics.js';
 
 export interface SysctlSetting {
   file: string;

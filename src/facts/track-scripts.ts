@@ -4,7 +4,9 @@
 // Shared by KAD006 (does it track haproxy), KAD007 (the failover prediction) and KAD008 (does it see haproxy).
 import { posix as path } from 'node:path';
 import type { GlobalDefs, Tracked, VrrpInstance, VrrpScript } from '../parsers/keepalived-model.js';
-import type { CheckContext, FileRead, Role, Text } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { FileRead } from '../hosts/host.js';
+import type { Role, Text } from '../model/basics.js';
 import { cachedResult } from './commands.js';
 import { loadPasswd } from './passwd.js';
 import { cannotBeOnPath, judgeArgv, judgeShell, shellForm, type Judgement } from './script-exec.js';

@@ -1,6 +1,8 @@
 // The skip a check reports when the config file it judges could not be read (another check,
 // HAP001 or KAD001, fails for it): messageId configMissing or configUnreadable.
-import type { CheckContext, FileRead, Role } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { FileRead } from '../hosts/host.js';
+import type { Role } from '../model/basics.js';
 
 export function reportUnreadable(ctx: CheckContext, file: { role: Role; path: string; read: FileRead }): undefined {
   const read = file.read;

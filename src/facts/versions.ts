@@ -3,7 +3,9 @@
 // `haproxy -v` and `keepalived --version` (live hosts, and snapshots that captured them); when a
 // host cannot tell, the lab's assumption is used, and every verdict that depends on it can say so.
 import { cachedResult, findCommand } from './commands.js';
-import type { CheckContext, CommandResult, Role } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { CommandResult } from '../hosts/host.js';
+import type { Role } from '../model/basics.js';
 
 /** Debian 12, the lab's reference system (LAB-SPEC.md "Facts a grader must get right"). */
 export const ASSUMED_KEEPALIVED_VERSION = '2.2.7';

@@ -1,7 +1,8 @@
 // Warm-up for live hosts: read every file and run every read-only command the checks will ask
 // for, on both hosts at once, so the checks find them in the run's memo instead of waiting for
 // one SSH round trip after another.
-import type { CheckContext, Role } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { Role } from '../model/basics.js';
 import { loadCertFile } from './cert.js';
 import { prefetchCommands } from './commands.js';
 import { loadHaproxy } from './haproxy.js';

@@ -3,7 +3,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { matchHostPatterns } from './ssh-config.js';
-import type { Text } from '../types.js';
+import type { Text } from '../model/basics.js';
 
 export interface KnownHostEntry {
   file: string;

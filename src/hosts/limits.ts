@@ -1,6 +1,6 @@
 // Limits shared by every Host implementation. The host belongs to the student: whatever it sends,
 // the grader reads a bounded amount of it, and says so when it stops reading.
-import type { FileRead } from '../types.js';
+import type { FileRead } from './host.js';
 
 /** Files read from hosts larger than this are refused with a clear reason (configs are a few KB). */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;

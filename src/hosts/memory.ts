@@ -1,7 +1,8 @@
 // MemoryHost: a host whose files and command outputs live in memory, for unit tests and docs.
 import { posix } from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, fileOverLineLimit } from './limits.js';
-import type { Command, CommandResult, FileRead, Host, Role } from '../types.js';
+import type { Command, CommandResult, FileRead, Host } from './host.js';
+import type { Role } from '../model/basics.js';
 
 export type FileMap = Record<string, string | Buffer>;
 export type CommandMap = Record<string, Partial<CommandResult>>;

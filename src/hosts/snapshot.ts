@@ -3,7 +3,9 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import { join, posix, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CappedOutput, DEFAULT_MAX_FILE_BYTES, DEFAULT_OUTPUT_LIMITS, fileOverLineLimit, outputOverLimit } from './limits.js';
-import type { Command, CommandResult, FileRead, Host, Role, Target } from '../types.js';
+import type { Command, CommandResult, FileRead, Host } from './host.js';
+import type { Role } from '../model/basics.js';
+import type { Target } from '../model/target.js';
 
 export class SnapshotError extends Error {}
 

@@ -1,6 +1,7 @@
 // A host that could not be reached: it answers nothing. The engine reports every check as an
 // ERROR for it (never a FAIL), so these answers are never judged; they only keep types whole.
-import type { Command, CommandResult, FileRead, Host, Role } from '../types.js';
+import type { Command, CommandResult, FileRead, Host } from './host.js';
+import type { Role } from '../model/basics.js';
 
 export class UnreachableHost implements Host {
   readonly kind = 'ssh' as const;

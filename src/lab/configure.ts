@@ -1,7 +1,7 @@
 // Putting a scenario on a running pair of lab machines, the way a student would on their VMs (edit
 // files, add a user, sysctl -p, systemctl), then waiting until keepalived has settled.
-import type { Role } from '../types.js';
-import { ROLES } from '../types.js';
+import type { Role } from '../model/basics.js';
+import { ROLES } from '../model/basics.js';
 import { STUDENT_SUDOERS, STUDENT_SUDOERS_LINE } from './hostfiles.js';
 import { execIn } from './machine.js';
 import type { HostSetup, Scenario } from './scenarios.js';

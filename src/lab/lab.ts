@@ -4,8 +4,8 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
-import type { Role } from '../types.js';
-import { ROLES } from '../types.js';
+import type { Role } from '../model/basics.js';
+import { ROLES } from '../model/basics.js';
 import { STUDENT, hostsFile, machineId, networkFile } from './hostfiles.js';
 import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, findMirror, isRelease, RELEASES, removeImages } from './image.js';
 import { withLabLock } from './lock.js';

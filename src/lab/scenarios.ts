@@ -2,8 +2,8 @@
 // Each says which checks it must make fail; no check outside that list may fail on it (some may skip).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES_DIR } from '../paths.js';
-import type { Role, Text } from '../types.js';
+import { FIXTURES_DIR } from '../self/paths.js';
+import type { Role, Text } from '../model/basics.js';
 import type { Release } from './image.js';
 import type { PairPlan } from './topology.js';
 import { VIP_BROADCAST } from './topology.js';

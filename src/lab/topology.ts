@@ -1,6 +1,6 @@
 // Names and addresses of the lab: which namespace, link and address each host of each pair gets.
 // Pure functions, so the numbering rules are tested without root.
-import type { Role } from '../types.js';
+import type { Role } from '../model/basics.js';
 import { LabError } from './system.js';
 
 /** Every namespace the lab creates starts with this, so `lab down` finds them even without its state file. */

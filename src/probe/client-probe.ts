@@ -1,7 +1,8 @@
 // The client probe: while the failover probe runs, requests to VIP:port at a steady, bounded rate
 // from outside both hosts, each recorded with its outcome, latency and the host that served it.
 // Bounded in count and time; it stops with the probe, on abort, and never keeps the process alive.
-import type { Role, ServedBy, ServiceAnswer, ServiceClient, ServiceSample } from '../types.js';
+import type { Role } from '../model/basics.js';
+import type { ServedBy, ServiceAnswer, ServiceClient, ServiceSample } from '../model/service.js';
 
 /** What tells the two hosts apart: their certificates' fingerprints, their host names. */
 export interface HostIdentity {

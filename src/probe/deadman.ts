@@ -1,7 +1,7 @@
 // The dead-man switch: armed on master before haproxy is stopped, it starts haproxy by itself
 // after a deadline unless the grader disarms it first — so a grader killed with SIGKILL, or a
 // dropped connection, still leaves haproxy running.
-import type { Command, Host } from '../types.js';
+import type { Command, Host } from '../hosts/host.js';
 
 export const DEADMAN_PID_FILE = '/run/hagrade-deadman.pid';
 /** On a host whose PID 1 is systemd: a transient timer (and its service) of this name. */

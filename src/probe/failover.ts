@@ -1,6 +1,9 @@
 // The failover probe (DESIGN.md §5): precheck, arm the dead-man switch, stop haproxy on master,
 // watch the VIP move to backup, start haproxy, watch it come back, and restore on every path.
-import type { CheckContext, FailoverEvent, FailoverTimeline, Host, Role, ServiceMoments } from '../types.js';
+import type { CheckContext, FailoverEvent, FailoverTimeline } from '../model/check.js';
+import type { Host } from '../hosts/host.js';
+import type { Role } from '../model/basics.js';
+import type { ServiceMoments } from '../model/service.js';
 import { ACTIVE_STATES, serviceState } from '../facts/live.js';
 import { armDeadman, disarmDeadman } from './deadman.js';
 import { VipEvents, vipHolders, type VipHolder } from './vip-watch.js';

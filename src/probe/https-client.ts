@@ -5,7 +5,7 @@
 // current path to the VIP. Never throws: every failure is an outcome.
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { ServiceAnswer, ServiceClient, ServiceOutcome } from '../types.js';
+import type { ServiceAnswer, ServiceClient, ServiceOutcome } from '../model/service.js';
 import { normalizeFingerprint } from '../facts/cert.js';
 
 /** Enough of an answer to find a host name in it; the rest is not read. */

@@ -1,7 +1,8 @@
 // Shared reporting of the reboot probe for RBT001–RBT005: why it did not run, and a master that
 // did not come back (an ERROR that says what to do; nothing else was touched).
 import { KEEPALIVED_LOG_MESSAGES, logEvidence, quoteFindings } from '../facts/keepalived-log.js';
-import type { CheckContext, Role, Text } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { Role, Text } from '../model/basics.js';
 import type { RebootOutcome } from './reboot.js';
 
 export const REBOOT_MESSAGES: Record<string, Text> = {

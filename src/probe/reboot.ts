@@ -10,7 +10,10 @@ import { findCommand } from '../facts/commands.js';
 import { broadcastOf, parseIpAddr, vipEntries } from '../facts/ip-addr.js';
 import { markLog, readWindow, type KeepalivedLog, type LogMark } from '../facts/keepalived-log.js';
 import { expectedSysctl, judgeSetting, loadSysctl, parseSysctlOutput, sameSysctlValue } from '../facts/sysctl.js';
-import type { CheckContext, Command, FailoverEvent, Host, LabProfile, Role, Text } from '../types.js';
+import type { CheckContext, FailoverEvent } from '../model/check.js';
+import type { Command, Host } from '../hosts/host.js';
+import type { LabProfile } from '../model/target.js';
+import type { Role, Text } from '../model/basics.js';
 import { probeDeadlines } from './timing.js';
 
 export const DEFAULT_REBOOT_TIMEOUT_MS = 300_000;

@@ -1,5 +1,6 @@
 // Shared reporting of the probe's outcome for FOV001–FOV003.
-import type { CheckContext, Role, Text } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { Role, Text } from '../model/basics.js';
 import type { PhaseOutcome, ProbeLogs, ProbeOutcome } from './failover.js';
 import { LOG_CAUSE_TEXT, failoverCause, logEvidence, messageOf, quoteFindings, type KeepalivedLog } from '../facts/keepalived-log.js';
 

@@ -1,7 +1,9 @@
 // The failover probe's client side: before anything is stopped, can this machine reach VIP:port at
 // all, and how will answers be told apart; then the bounded client run and its summary.
 import { certFingerprint } from '../facts/cert.js';
-import type { CheckContext, Role, ServiceAnswer, ServiceMoments, ServiceTimeline } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { Role } from '../model/basics.js';
+import type { ServiceAnswer, ServiceMoments, ServiceTimeline } from '../model/service.js';
 import { ClientProbe, makeIdentifier, type Identifier } from './client-probe.js';
 import { serviceNotRun, summarizeService } from './service.js';
 

@@ -1,6 +1,6 @@
 // The service timeline's arithmetic: outages, downtime per phase, and whether the network follows
 // VRRP. Pure functions over the client probe's samples, so every rule is unit-tested.
-import type { ServedBy, ServiceDiagnosis, ServiceMoments, ServiceOutage, ServiceSample, ServiceTimeline } from '../types.js';
+import type { ServedBy, ServiceDiagnosis, ServiceMoments, ServiceOutage, ServiceSample, ServiceTimeline } from '../model/service.js';
 
 /**
  * After the VIP is seen on backup, clients on a real L2 network follow at once (keepalived's gratuitous

@@ -1,7 +1,8 @@
 // How long the probe may wait: derived from the student's own keepalived timing, never a fixed sleep.
 import { haproxyTrackersOnHost, loadKeepalived, vipInstance } from '../facts/keepalived.js';
 import type { VrrpScript } from '../parsers/keepalived-model.js';
-import type { CheckContext, Role } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { Role } from '../model/basics.js';
 
 export interface NodeTiming {
   /** vrrp_script interval, fall, rise (seconds / counts) of the script that tracks haproxy. */

@@ -1,7 +1,9 @@
 // Who holds the VIP right now, read from `ip -o -4 addr show` on both hosts.
 import { cachedResult, findCommand } from '../facts/commands.js';
 import { parseIpAddr, vipEntries } from '../facts/ip-addr.js';
-import type { CheckContext, Command, Role, StreamHandle } from '../types.js';
+import type { CheckContext } from '../model/check.js';
+import type { Command, StreamHandle } from '../hosts/host.js';
+import type { Role } from '../model/basics.js';
 
 export interface VipHolder {
   present: boolean;

@@ -1,6 +1,7 @@
 // Rendering the catalogue: `hagrade checks`, `hagrade explain ID`, and the README's check table.
-import type { Check, Lang } from '../types.js';
-import { pick } from '../engine/messages.js';
+import type { Check } from '../model/check.js';
+import type { Lang } from '../model/basics.js';
+import { pick } from '../i18n/messages.js';
 import { safeText } from './safe-text.js';
 
 export interface CatalogueEntry {

@@ -1,5 +1,5 @@
 // GitHub Actions workflow commands: `::error file=…,line=…::` annotations on the offending lines.
-import type { Finding, RunResult } from '../types.js';
+import type { Finding, RunResult } from '../model/check.js';
 import { safeResult } from './safe-text.js';
 
 /** Escape per the workflow-command rules: data escapes %, CR, LF; properties also : and , */

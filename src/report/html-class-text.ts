@@ -1,5 +1,5 @@
 // Words of the HTML class report's own chrome (headings, controls, legend, timeline), in both languages.
-import type { Text } from '../types.js';
+import type { Text } from '../model/basics.js';
 
 export const CLASS_UI = {
   defaultTitle: { en: 'hagrade — class report', ru: 'hagrade — отчёт по группе' },

@@ -2,8 +2,9 @@
 // findings and failover timeline. The matrix is rendered here (readable without JS, found by
 // Ctrl+F); the page's script sorts and filters it and builds the details from the embedded JSON.
 import { createHash } from 'node:crypto';
-import { fill } from '../engine/messages.js';
-import type { Area, Evidence, FailoverEvent, FailoverTimeline, FindingKind, Lang, Role, RunResult, Status, Text } from '../types.js';
+import { fill } from '../i18n/messages.js';
+import type { Area, Lang, Role, Status, Text } from '../model/basics.js';
+import type { Evidence, FailoverEvent, FailoverTimeline, FindingKind, RunResult } from '../model/check.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-class-assets.js';
 import { CLASS_UI, type ClassUiKey } from './html-class-text.js';
 import { safeLine, safeResult, safeText } from './safe-text.js';

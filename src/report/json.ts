@@ -2,7 +2,7 @@
 // Data stays faithful (`data`, `excerpt`, evidence `output` hold the host's text exactly; JSON
 // escapes it), but `message` and `hint`, the texts consumers print as they are, are safe to print,
 // and the file itself holds no raw control or bidi character (safeJsonText).
-import type { RunResult } from '../types.js';
+import type { RunResult } from '../model/check.js';
 import { safeJsonText, safeText } from './safe-text.js';
 
 function withSafeMessages(result: RunResult): RunResult {

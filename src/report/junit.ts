@@ -1,6 +1,6 @@
 // JUnit XML: one testsuite per area, one testcase per check, so CI dashboards show each rule.
-import { fill } from '../engine/messages.js';
-import type { CheckResult, RunResult } from '../types.js';
+import { fill } from '../i18n/messages.js';
+import type { CheckResult, RunResult } from '../model/check.js';
 import { safeResult } from './safe-text.js';
 
 /** XML 1.0 cannot hold C0 controls at all; safeResult has already made the host's visible. */

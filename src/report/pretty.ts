@@ -1,11 +1,12 @@
 // The terminal report: grouped by area, each failure with where, the offending line and a hint.
 import { Chalk, type ChalkInstance } from 'chalk';
-import { fill } from '../engine/messages.js';
-import type { Area, CheckResult, Finding, Lang, RunResult, Status } from '../types.js';
+import { fill } from '../i18n/messages.js';
+import type { Area, Lang, Status } from '../model/basics.js';
+import type { CheckResult, Finding, RunResult } from '../model/check.js';
 import { safeResult } from './safe-text.js';
 import { AREA_TITLES, STATUS_WORDS, UI, t } from './ui-text.js';
 import { timelineStrips } from './timeline-strip.js';
-import type { FailoverTimeline } from '../types.js';
+import type { FailoverTimeline } from '../model/check.js';
 
 export interface PrettyOptions {
   color: boolean;

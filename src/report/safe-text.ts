@@ -8,7 +8,7 @@
 // paragraph separators U+2028, U+2029. A backslash is left as it is, so making text safe twice
 // changes nothing (the escapes are printable ASCII); `\x1b` in the output can therefore be either
 // an ESC the host sent or those four characters as written.
-import type { RunResult } from '../types.js';
+import type { RunResult } from '../model/check.js';
 
 const UNSAFE_MULTILINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const UNSAFE_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;

@@ -1,6 +1,8 @@
 // The failover timeline as two lines of text, side by side on one time axis: who held the VIP, and
 // what clients got through it. Used by the terminal report; pure, so the drawing is unit-tested.
-import type { FailoverTimeline, Role, ServiceSample } from '../types.js';
+import type { FailoverTimeline } from '../model/check.js';
+import type { Role } from '../model/basics.js';
+import type { ServiceSample } from '../model/service.js';
 
 export const STRIP_KEYS = {
   vip: { master: 'M', backup: 'B', both: '2', none: '.' },

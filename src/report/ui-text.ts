@@ -1,5 +1,5 @@
 // Words of the reports themselves (headings, labels), in both languages.
-import type { Area, Lang, Status, Text } from '../types.js';
+import type { Area, Lang, Status, Text } from '../model/basics.js';
 
 export const AREA_TITLES: Record<Area, Text> = {
   certificate: { en: 'Certificate', ru: 'Сертификат' },

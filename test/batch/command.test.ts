@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerBatchCommands } from '../../src/batch/command.js';
+import { registerBatchCommands } from '../../src/commands/batch.js';
 import { createBatchDisplay } from '../../src/batch/display.js';
 import { UsageError } from '../../src/commands/errors.js';
 import { fakeGrader, fixtureResults, type FixtureResults, type Outcome } from './fake-grader.js';

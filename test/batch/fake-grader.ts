@@ -8,7 +8,7 @@ import CRT003 from '../../checks/CRT003.js';
 import CRT004 from '../../checks/CRT004.js';
 import HAP002 from '../../checks/HAP002.js';
 import type { GradeFn, GradeOptions, RosterEntry } from '../../src/batch/types.js';
-import type { RunResult } from '../../src/types.js';
+import type { RunResult } from '../../src/model/check.js';
 import { runOnFixture } from '../support/check-tester.js';
 
 export type Outcome = 'pass' | 'fail' | 'undecided' | 'throw';

@@ -6,7 +6,7 @@ import { mergeBatches, MergeError } from '../../src/batch/merge.js';
 import { studentPaths, type OutputOptions } from '../../src/batch/outputs.js';
 import { runBatch, shardOf } from '../../src/batch/runner.js';
 import type { RosterEntry } from '../../src/batch/types.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { fakeGrader, fixtureResults, roster, type FixtureResults, type Outcome } from './fake-grader.js';
 
 describe('mergeBatches', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/paths.js';
+import { REPO_ROOT } from '../../src/self/paths.js';
 import { loadRoster, parseCsv, parseRoster, RosterError, rosterFormat, studentDirName } from '../../src/batch/roster.js';
 
 const DATA = join(REPO_ROOT, 'test', 'batch', 'data');

@@ -6,7 +6,7 @@ import { parseCsv, studentDirName } from '../../src/batch/roster.js';
 import { BatchError, parseShard, runBatch, shardOf, type BatchEvent, type RunBatchOptions } from '../../src/batch/runner.js';
 import { studentPaths } from '../../src/batch/outputs.js';
 import type { GradeFn, RosterEntry } from '../../src/batch/types.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { fakeGrader, fixtureResults, roster, type FixtureResults } from './fake-grader.js';
 
 describe('runBatch', () => {

@@ -8,8 +8,8 @@ import { runChecks } from '../../src/engine/run.js';
 import { openSnapshot } from '../../src/hosts/snapshot.js';
 import { parseHaproxy } from '../../src/parsers/haproxy.js';
 import { parseKeepalived } from '../../src/parsers/keepalived.js';
-import { SHARED_DIR } from '../../src/paths.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { SHARED_DIR } from '../../src/self/paths.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { listFixtures } from '../support/fixtures.js';
 
 function median(values: number[]): number {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogue } from '../../src/engine/registry.js';
-import { gradePair } from '../../src/grade.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { gradePair } from '../../src/engine/grade.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { startHostileHost, type HostileHostOptions } from '../support/hostile-ssh.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -49,7 +49,7 @@ async function runCase(kind: string): Promise<void> {
 }
 
 function bytesUnderZeroPty(): number | undefined {
-  const cli = join(REPO, 'dist', 'src', 'cli.js');
+  const cli = join(REPO, 'dist', 'src', 'commands', 'main.js');
   const r = spawnSync('script', ['-qc', `stty cols 0 rows 0; timeout -s KILL 60 ${process.execPath} ${cli} check --snapshot ${join(REPO, 'fixtures', 'live-correct')}`, '/dev/null'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
   return r.status === null ? undefined : r.stdout.length;
 }

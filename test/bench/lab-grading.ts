@@ -1,11 +1,11 @@
 // One live grading of a lab pair as the benchmarks time it: connect, every check with the probe, close.
 import { loadCatalogue } from '../../src/engine/registry.js';
 import { runChecks } from '../../src/engine/run.js';
-import { closePair, openPair } from '../../src/grade.js';
+import { closePair, openPair } from '../../src/engine/grade.js';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { httpsServiceClient } from '../../src/probe/https-client.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { RunResult } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { RunResult } from '../../src/model/check.js';
 
 /** A lab pair as a roster entry (what openPair and the batch take). */
 export function pairOf(lab: LabInfo, index = 0) {

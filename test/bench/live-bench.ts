@@ -17,13 +17,13 @@ import { loadRoster } from '../../src/batch/roster.js';
 import { DEFAULT_OUTPUT_OPTIONS } from '../../src/batch/outputs.js';
 import { runBatch } from '../../src/batch/runner.js';
 import { readOnlyCommands } from '../../src/facts/commands.js';
-import { closePair, gradePair, openPair } from '../../src/grade.js';
+import { closePair, gradePair, openPair } from '../../src/engine/grade.js';
 import { shellQuote } from '../../src/hosts/quote.js';
 import { labDown, labUp, type LabInfo } from '../../src/lab/lab.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { benchMachines } from './machines-bench.js';
 import { gradeLabPair, pairOf } from './lab-grading.js';
-import { ROLES } from '../../src/types.js';
+import { ROLES } from '../../src/model/basics.js';
 
 const run = promisify(execFile);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { certFingerprint, leafCertificate, normalizeFingerprint, readPemContents, splitPem } from '../../src/facts/cert.js';
 import { SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import type { Check } from '../../src/types.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import type { Check } from '../../src/model/check.js';
 import { runCheck } from '../support/check-tester.js';
 import { OpensslWorkshop, opensslAvailable } from './crt-openssl.js';
 

@@ -6,8 +6,9 @@ import CRT002 from '../../checks/CRT002.js';
 import CRT003 from '../../checks/CRT003.js';
 import CRT004 from '../../checks/CRT004.js';
 import { CA_SIGNED_PEM, CERT_ONLY_PEM, EXPIRED_PEM, SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { Check, Status } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { Check } from '../../src/model/check.js';
+import type { Status } from '../../src/model/basics.js';
 import { messageIds, runCheck, type TesterOptions } from '../support/check-tester.js';
 import { OpensslWorkshop, opensslAvailable } from './crt-openssl.js';
 

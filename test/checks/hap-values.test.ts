@@ -14,8 +14,10 @@ import HAP009 from '../../checks/HAP009.js';
 import HAP010 from '../../checks/HAP010.js';
 import HAP011 from '../../checks/HAP011.js';
 import { haproxyExample, type ExampleParts } from '../../src/facts/haproxy-examples.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { Check, LabProfile, Status } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { Check } from '../../src/model/check.js';
+import type { LabProfile } from '../../src/model/target.js';
+import type { Status } from '../../src/model/basics.js';
 import { messageIds, runCheck } from '../support/check-tester.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;

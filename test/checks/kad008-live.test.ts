@@ -4,7 +4,7 @@ import KAD008 from '../../checks/KAD008.js';
 import type { CommandMap } from '../../src/hosts/memory.js';
 import { messageIds, runCheck } from '../support/check-tester.js';
 import { keepalivedExample } from '../../src/facts/keepalived.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { scriptStatKey } from '../../src/facts/track-scripts.js';
 
 /** What the script-stat command prints (src/facts/script-files.ts), for /usr/bin/killall with the given lines. */

@@ -1,8 +1,10 @@
 // Real command outputs captured for the live checks' tests (fixtures/live-captures/README.md says how).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import type { Check, CheckResult, CommandResult, Status } from '../../src/types.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import type { Check, CheckResult } from '../../src/model/check.js';
+import type { CommandResult } from '../../src/hosts/host.js';
+import type { Status } from '../../src/model/basics.js';
 import { runCheck, type TesterOptions } from '../support/check-tester.js';
 
 const CAPTURES = join(FIXTURES_DIR, 'live-captures');

@@ -6,8 +6,8 @@ import LIV003 from '../../checks/LIV003.js';
 import LIV004 from '../../checks/LIV004.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import type { Check } from '../../src/types.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import type { Check } from '../../src/model/check.js';
 import { capture, runLiveCase, type LiveCase } from './live-captures.js';
 
 function cases(check: Check, list: LiveCase[]): void {

@@ -17,8 +17,9 @@ import {
 } from '../../src/facts/live.js';
 import { runChecks } from '../../src/engine/run.js';
 import { MemoryHost } from '../../src/hosts/memory.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { Check, CheckContext, CommandResult } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { Check, CheckContext } from '../../src/model/check.js';
+import type { CommandResult } from '../../src/hosts/host.js';
 import { capture, captured } from './live-captures.js';
 
 const VIP = '203.0.113.10';

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import LIV003 from '../../checks/LIV003.js';
 import { findCommand } from '../../src/facts/commands.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { CommandResult } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { CommandResult } from '../../src/hosts/host.js';
 import { runLiveCase } from './live-captures.js';
 
 const NS = `hgf-live-${process.pid}`;

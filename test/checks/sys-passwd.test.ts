@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePasswd } from '../../src/facts/passwd.js';
-import { FIXTURES_DIR } from '../../src/paths.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
 
 describe('passwd reader', () => {
   it('reads name, uid, gid, home, shell and line of each user', () => {

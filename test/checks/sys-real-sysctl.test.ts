@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { effectiveSetting, parseSysctlConf, parseSysctlOutput, sameSysctlValue, sysctlDirOrder, sysctlPath } from '../../src/facts/sysctl.js';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 
 const NETNS = `hgc-sysctl-${process.pid}`;
 const KEYS = [

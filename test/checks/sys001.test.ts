@@ -1,7 +1,7 @@
 // SYS001 through the CheckTester: valid and invalid cases over the correct fixture, matched on messageId.
 import { expect } from 'chai';
 import SYS001 from '../../checks/SYS001.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { messageIds, runCheck, type TesterOptions } from '../support/check-tester.js';
 
 const CONF = DEFAULT_PROFILE.sysctlPath;

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import SYS002 from '../../checks/SYS002.js';
 import SYS003 from '../../checks/SYS003.js';
-import type { Check } from '../../src/types.js';
+import type { Check } from '../../src/model/check.js';
 import { capture, runLiveCase, type LiveCase } from './live-captures.js';
 
 function cases(check: Check, list: LiveCase[]): void {

@@ -13,8 +13,8 @@ import { scriptStatKey } from '../../src/facts/track-scripts.js';
 import { keepalivedExample } from '../../src/facts/keepalived.js';
 import { MemoryHost } from '../../src/hosts/memory.js';
 import { openSnapshot } from '../../src/hosts/snapshot.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import { captureSnapshot } from '../../src/snapshot-capture.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { captureSnapshot } from '../../src/snapshot/capture.js';
 
 const root = { user: 'root', service: 'haproxy', keepalivedVersion: '2.2.7' };
 const nobody = { ...root, user: 'nobody' };

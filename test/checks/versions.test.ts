@@ -6,7 +6,7 @@ import KAD008 from '../../checks/KAD008.js';
 import { keepalivedExample } from '../../src/facts/keepalived.js';
 import { haproxyExample } from '../../src/facts/haproxy-examples.js';
 import { parseHaproxyVersion, parseKeepalivedVersion } from '../../src/facts/versions.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { messageIds, runCheck } from '../support/check-tester.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;

@@ -1,10 +1,10 @@
 // Every user-facing text exists in English and Russian, with the same placeholders in both.
 import { expect } from 'chai';
-import { ENGINE_MESSAGES } from '../../src/engine/engine-messages.js';
+import { ENGINE_MESSAGES } from '../../src/i18n/engine-messages.js';
 import { loadCatalogue } from '../../src/engine/registry.js';
-import { langFromEnv } from '../../src/engine/messages.js';
+import { langFromEnv } from '../../src/i18n/messages.js';
 import { AREA_TITLES, STATUS_WORDS, UI } from '../../src/report/ui-text.js';
-import type { Text } from '../../src/types.js';
+import type { Text } from '../../src/model/basics.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import { foldStatus, runChecks, exitCodeFor } from '../../src/engine/run.js';
 import { redact } from '../../src/engine/redact.js';
 import { MemoryHost } from '../../src/hosts/memory.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { Check, CheckContext, RunOptions } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { Check, CheckContext, RunOptions } from '../../src/model/check.js';
 
 const text = (en: string) => ({ en, ru: `ru: ${en}` });
 

@@ -4,8 +4,9 @@ import { expect } from 'chai';
 import { loadCatalogue } from '../../src/engine/registry.js';
 import { runChecks } from '../../src/engine/run.js';
 import { openSnapshot } from '../../src/hosts/snapshot.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { Lang, RunResult } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { Lang } from '../../src/model/basics.js';
+import type { RunResult } from '../../src/model/check.js';
 import { listFixtures } from '../support/fixtures.js';
 
 const CYRILLIC = /[а-яё]/i;

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { armCommand, disarmCommand } from '../../src/probe/deadman.js';
-import type { Command } from '../../src/types.js';
+import type { Command } from '../../src/hosts/host.js';
 
 const SHELLS = ['/bin/dash', '/bin/bash'].filter((s) => existsSync(s));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

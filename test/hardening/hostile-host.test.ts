@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_OUTPUT_LIMITS } from '../../src/hosts/limits.js';
 import { SshError, SshHost } from '../../src/hosts/ssh.js';
 import { RAW, startHostileHost, startRawServer, type HostileHostOptions, type Listening } from '../support/hostile-ssh.js';
+import { CLI } from '../support/cli-path.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const CLI = join(REPO, 'dist', 'src', 'cli.js');
 const FIXTURE = join(REPO, 'fixtures', 'correct');
 
 /** The escapes of the issue: set the terminal's title, clear the screen; a bidi override; a formula. */

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { SshHost } from '../../src/hosts/ssh.js';
 import { armDeadman, DEADMAN_PID_FILE, disarmDeadman } from '../../src/probe/deadman.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import { REPO_ROOT } from '../../src/paths.js';
-import type { RunResult } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { REPO_ROOT } from '../../src/self/paths.js';
+import type { RunResult } from '../../src/model/check.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
+import { CLI } from '../support/cli-path.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 
 interface CliRun {
   code: number | null;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { planPair } from '../../src/lab/topology.js';
-import type { RunResult } from '../../src/types.js';
+import type { RunResult } from '../../src/model/check.js';
 import { ssh, useLab } from '../support/lab.js';
 import { explain, haproxyActiveOn, inHost, pairOf, runHagrade, STACK_FRAME, statusesOf, waitHealthy, type CliRun } from '../support/lab-run.js';
 

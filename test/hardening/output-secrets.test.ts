@@ -13,15 +13,17 @@ import { render, FORMATS } from '../../src/commands/output.js';
 import { loadCatalogue } from '../../src/engine/registry.js';
 import { runChecks } from '../../src/engine/run.js';
 import { MemoryHost, type CommandMap, type FileMap } from '../../src/hosts/memory.js';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import { captureSnapshot } from '../../src/snapshot-capture.js';
-import type { Lang, Role, RunResult, Target } from '../../src/types.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { captureSnapshot } from '../../src/snapshot/capture.js';
+import type { Lang, Role } from '../../src/model/basics.js';
+import type { RunResult } from '../../src/model/check.js';
+import type { Target } from '../../src/model/target.js';
 import { loadHostFiles } from '../support/check-tester.js';
 import { SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
+import { CLI } from '../support/cli-path.js';
 
 const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist/src/cli.js');
 const CORRECT = join(FIXTURES_DIR, 'correct');
 const TARGET: Target = { master: { address: '203.0.113.10' }, backup: { address: '203.0.113.20' }, vip: '203.0.113.10' };
 

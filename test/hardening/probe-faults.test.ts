@@ -8,8 +8,10 @@ import FOV002 from '../../checks/FOV002.js';
 import FOV003 from '../../checks/FOV003.js';
 import { runChecks } from '../../src/engine/run.js';
 import { commandProblem } from '../../src/facts/live.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { Check, Command, CommandResult, Host, Role, RunResult } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { Check, RunResult } from '../../src/model/check.js';
+import type { Command, CommandResult, Host } from '../../src/hosts/host.js';
+import type { Role } from '../../src/model/basics.js';
 
 const VIP = '203.0.113.10';
 const LOST: CommandResult = { command: 'sim', exitCode: null, stdout: '', stderr: '', unavailable: true, error: 'the connection to master was lost' };

@@ -1,4 +1,4 @@
-// `hagrade snapshot` keeps no secret: private keys and keepalived passwords are replaced (src/secrets.ts)
+// `hagrade snapshot` keeps no secret: private keys and keepalived passwords are replaced (src/snapshot/secrets.ts)
 // in every captured file, and re-grading the snapshot offline still gives the verdicts the hosts got.
 import { expect } from 'chai';
 import { createPublicKey } from 'node:crypto';
@@ -10,11 +10,14 @@ import { runChecks } from '../../src/engine/run.js';
 import { readPemContents, REDACTED_KEY_LABEL, splitPem } from '../../src/facts/cert.js';
 import { MemoryHost, type FileMap } from '../../src/hosts/memory.js';
 import { openSnapshot } from '../../src/hosts/snapshot.js';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import { DER_KEY_REMOVED, newSnapshotKey, redactPrivateKeys } from '../../src/secrets.js';
-import { captureSnapshot } from '../../src/snapshot-capture.js';
-import type { Check, Host, Role, RunResult, Target } from '../../src/types.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { DER_KEY_REMOVED, newSnapshotKey, redactPrivateKeys } from '../../src/snapshot/secrets.js';
+import { captureSnapshot } from '../../src/snapshot/capture.js';
+import type { Check, RunResult } from '../../src/model/check.js';
+import type { Host } from '../../src/hosts/host.js';
+import type { Role } from '../../src/model/basics.js';
+import type { Target } from '../../src/model/target.js';
 import { loadHostFiles } from '../support/check-tester.js';
 import { OpensslWorkshop, opensslAvailable } from '../checks/crt-openssl.js';
 import { listFixtures } from '../support/fixtures.js';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { archiveUri } from '../../src/lab/image.js';
 import { SUPERVISOR_SCRIPT } from '../../src/lab/machine.js';
 import { CERT_PEM, HAPROXY_CFG, KEEPALIVED_CONF, SCENARIOS, SCENARIO_FILES, SYSCTL_CONF, findScenario } from '../../src/lab/scenarios.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { MAX_PAIRS, VETH_NAME, planLab, planPair } from '../../src/lab/topology.js';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import type { Role } from '../../src/types.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import type { Role } from '../../src/model/basics.js';
 
 const pair1 = planPair(1);
 

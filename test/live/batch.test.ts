@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { studentDirName } from '../../src/batch/roster.js';
 import { labApply, type LabInfo } from '../../src/lab/lab.js';
 import { SCENARIOS } from '../../src/lab/scenarios.js';
-import { REPO_ROOT } from '../../src/paths.js';
-import type { RunResult } from '../../src/types.js';
+import { REPO_ROOT } from '../../src/self/paths.js';
+import type { RunResult } from '../../src/model/check.js';
 import { useClassLab } from '../support/lab.js';
+import { CLI } from '../support/cli-path.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 
 interface Run {
   code: number | null;

@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/paths.js';
-import type { RunResult } from '../../src/types.js';
+import { REPO_ROOT } from '../../src/self/paths.js';
+import type { RunResult } from '../../src/model/check.js';
 import { useLab, waitUntil } from '../support/lab.js';
 import { haproxyActiveOn, runHagrade, statusesOf, vipOnMasterOnly } from '../support/lab-run.js';
+import { CLI } from '../support/cli-path.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 const failedIds = (r: RunResult) => statusesOf(r, 'fail');
 const errors = (r: RunResult) => r.results.filter((x) => x.status === 'error').map((x) => `${x.id}: ${x.findings.map((f) => f.message).join('; ')}`);
 

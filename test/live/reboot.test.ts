@@ -2,7 +2,7 @@
 // disk kept, a new network namespace). correct passes; keepalived not enabled, and kernel settings
 // applied only with `sysctl -w`, fail it with their reasons; the pair ends running as it began.
 import { expect } from 'chai';
-import type { RunResult } from '../../src/types.js';
+import type { RunResult } from '../../src/model/check.js';
 import { useLab } from '../support/lab.js';
 import { explain, haproxyActiveOn, runHagrade, statusesOf, waitHealthy } from '../support/lab-run.js';
 import { findScenario } from '../../src/lab/scenarios.js';

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { RELEASES, type Release } from '../../src/lab/lab.js';
 import { expectedFailures, findScenario } from '../../src/lab/scenarios.js';
-import type { RunResult } from '../../src/types.js';
+import type { RunResult } from '../../src/model/check.js';
 import { useLab } from '../support/lab.js';
 import { explain, runHagrade, statusesOf, waitHealthy } from '../support/lab-run.js';
 

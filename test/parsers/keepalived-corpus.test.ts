@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/paths.js';
+import { REPO_ROOT } from '../../src/self/paths.js';
 import { parseKeepalived, type KeepalivedConfig } from '../../src/parsers/keepalived.js';
 
 const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'keepalived');

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createHttpsServer } from 'node:https';
-import { FIXTURES_DIR } from '../../src/paths.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
 import { normalizeFingerprint } from '../../src/facts/cert.js';
 import { ClientProbe, makeIdentifier } from '../../src/probe/client-probe.js';
 import { httpsServiceClient } from '../../src/probe/https-client.js';
-import type { ServiceAnswer, ServiceClient } from '../../src/types.js';
+import type { ServiceAnswer, ServiceClient } from '../../src/model/service.js';
 
 /** A client that answers after `delayMs` (or never, when `hang`), counting what it was asked. */
 function fakeClient(opts: { delayMs?: number; hang?: boolean } = {}) {

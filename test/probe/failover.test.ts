@@ -3,15 +3,19 @@
 import { expect } from 'chai';
 import { runChecks } from '../../src/engine/run.js';
 import { computeDeadlines, DEFAULT_TIMING } from '../../src/probe/timing.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { Check, Command, CommandResult, Host, Role, RunResult } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { Check, RunResult } from '../../src/model/check.js';
+import type { Command, CommandResult, Host } from '../../src/hosts/host.js';
+import type { Role } from '../../src/model/basics.js';
 import FOV001 from '../../checks/FOV001.js';
 import FOV002 from '../../checks/FOV002.js';
 import FOV003 from '../../checks/FOV003.js';
 import FOV004 from '../../checks/FOV004.js';
 import { summarizeService } from '../../src/probe/service.js';
 import type { ProbeOutcome } from '../../src/probe/failover.js';
-import type { CheckContext, LabProfile, ServiceAnswer, ServiceClient, ServiceSample, ServiceTimeline } from '../../src/types.js';
+import type { CheckContext } from '../../src/model/check.js';
+import type { LabProfile } from '../../src/model/target.js';
+import type { ServiceAnswer, ServiceClient, ServiceSample, ServiceTimeline } from '../../src/model/service.js';
 
 const VIP = '203.0.113.10';
 

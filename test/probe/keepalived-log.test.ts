@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { decisiveLines, failoverCause, lastScriptVerdict, messageOf, parseLogOutput, quoteFindings, timeOf } from '../../src/facts/keepalived-log.js';
 import { reportPhase } from '../../src/probe/report.js';
 import type { ProbeOutcome } from '../../src/probe/failover.js';
-import type { CheckContext, CheckResult, FindingInput } from '../../src/types.js';
+import type { CheckContext, CheckResult, FindingInput } from '../../src/model/check.js';
 
 // Lines as keepalived 2.2.7 and killall5 write them on Debian 12, in `journalctl -o short-iso-precise`.
 const at = (s: number, host: string, text: string) => `2026-12-03T10:00:${String(s).padStart(2, '0')}.250000+0000 ${host} ${text}`;

@@ -3,8 +3,10 @@
 // The real thing runs on the lab (test/live/reboot.test.ts).
 import { expect } from 'chai';
 import { runChecks } from '../../src/engine/run.js';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
-import type { Check, Command, CommandResult, Host, Role, RunResult, Text } from '../../src/types.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import type { Check, RunResult } from '../../src/model/check.js';
+import type { Command, CommandResult, Host } from '../../src/hosts/host.js';
+import type { Role, Text } from '../../src/model/basics.js';
 import RBT001 from '../../checks/RBT001.js';
 import RBT002 from '../../checks/RBT002.js';
 import RBT003 from '../../checks/RBT003.js';

@@ -5,7 +5,8 @@ import { makeIdentifier } from '../../src/probe/client-probe.js';
 import { diagnose, downtimeMs, findOutages, FOLLOW_GRACE_MS, summarizeService } from '../../src/probe/service.js';
 import { isPrivateAddress } from '../../src/probe/service-probe.js';
 import { holdersAt, timelineStrips } from '../../src/report/timeline-strip.js';
-import type { FailoverTimeline, ServedBy, ServiceMoments, ServiceSample } from '../../src/types.js';
+import type { FailoverTimeline } from '../../src/model/check.js';
+import type { ServedBy, ServiceMoments, ServiceSample } from '../../src/model/service.js';
 
 /** A request every 100 ms from `from` to `to` (exclusive), answered by `by` or failed ('x'). */
 function requests(from: number, to: number, by: ServedBy | 'x'): ServiceSample[] {

@@ -6,7 +6,7 @@ import { renderJson } from '../../src/report/json.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderPretty } from '../../src/report/pretty.js';
 import { runOnFixture } from '../support/check-tester.js';
-import type { RunResult } from '../../src/types.js';
+import type { RunResult } from '../../src/model/check.js';
 
 async function fixtureResult(fixture: string, lang: 'en' | 'ru' = 'en'): Promise<RunResult> {
   const checks = (await loadCatalogue()).filter((c) => c.mode === 'static');

@@ -12,7 +12,7 @@ import { renderJunit } from '../../src/report/junit.js';
 import { renderPretty } from '../../src/report/pretty.js';
 import { createProgress } from '../../src/report/progress.js';
 import { safeCsvCell, safeJsonText, safeLine, safeText } from '../../src/report/safe-text.js';
-import type { Check, RunResult } from '../../src/types.js';
+import type { Check, RunResult } from '../../src/model/check.js';
 import { runOnFixture } from '../support/check-tester.js';
 import { parseCsv } from '../../src/batch/roster.js';
 

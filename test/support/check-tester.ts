@@ -2,12 +2,14 @@
 // ESLint's RuleTester. Cases are matched on messageId, never on the rendered text.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { DEFAULT_PROFILE } from '../../src/profile.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { runChecks } from '../../src/engine/run.js';
 import { MemoryHost, type CommandMap, type FileMap } from '../../src/hosts/memory.js';
 import { openSnapshot } from '../../src/hosts/snapshot.js';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import type { Check, CheckResult, LabProfile, Lang, Role, RunResult, Target } from '../../src/types.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import type { Check, CheckResult, RunResult } from '../../src/model/check.js';
+import type { LabProfile, Target } from '../../src/model/target.js';
+import type { Lang, Role } from '../../src/model/basics.js';
 
 /** All files of a snapshot host directory, keyed by their absolute path on the host. */
 export function loadHostFiles(snapshotDir: string, role: Role): FileMap {

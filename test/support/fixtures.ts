@@ -2,8 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FIXTURES_DIR } from '../../src/paths.js';
-import type { Status } from '../../src/types.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
+import type { Status } from '../../src/model/basics.js';
 
 export interface ExpectedResult {
   status: Status;

@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { labExec } from '../../src/lab/lab.js';
-import { REPO_ROOT } from '../../src/paths.js';
-import type { Role, RunResult } from '../../src/types.js';
+import { REPO_ROOT } from '../../src/self/paths.js';
+import type { Role } from '../../src/model/basics.js';
+import type { RunResult } from '../../src/model/check.js';
 import { ssh, waitUntil } from './lab.js';
+import { CLI } from './cli-path.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 
 export interface CliRun {
   code: number | null;

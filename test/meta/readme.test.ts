@@ -2,9 +2,9 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalogue } from '../src/engine/registry.js';
-import { REPO_ROOT } from '../src/paths.js';
-import { catalogueMarkdown } from '../src/report/catalogue.js';
+import { loadCatalogue } from '../../src/engine/registry.js';
+import { REPO_ROOT } from '../../src/self/paths.js';
+import { catalogueMarkdown } from '../../src/report/catalogue.js';
 
 describe('README', () => {
   it('holds the check table generated from the catalogue (regenerate: npm run docs)', async () => {

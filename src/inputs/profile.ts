@@ -1,7 +1,7 @@
 // The lab profile: expected values of the assignment. Defaults are LAB-SPEC.md; a YAML file overrides.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { LabProfile } from './types.js';
+import type { LabProfile } from '../model/target.js';
 
 export const DEFAULT_PROFILE: LabProfile = Object.freeze({
   haproxyCfgPath: '/etc/haproxy/haproxy.cfg',

@@ -1,8 +1,8 @@
 // `npm run demo`: build the real two-host lab (scenario `correct`), grade it with the failover
 // probe over SSH exactly as a student would, and remove the lab again — whatever happens.
-import { runCheckCommand } from './commands/check.js';
-import { UsageError } from './commands/errors.js';
-import { LabError, labDown, labUp } from './lab/lab.js';
+import { runCheckCommand } from './check.js';
+import { UsageError } from './errors.js';
+import { LabError, labDown, labUp } from '../lab/lab.js';
 
 const log = (msg: string) => process.stderr.write(`demo: ${msg}\n`);
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InventoryError, loadInventory, parseHostSpec, parseInventory } from '../src/inventory.js';
+import { InventoryError, loadInventory, parseHostSpec, parseInventory } from '../../src/inputs/inventory.js';
 
 /** The InventoryError thrown by fn (fails the test when none is thrown). */
 function inventoryError(fn: () => unknown): InventoryError {

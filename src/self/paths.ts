@@ -15,8 +15,8 @@ function findRepoRoot(): string {
 
 /** The package root (holds package.json, fixtures/, checks/). */
 export const REPO_ROOT = findRepoRoot();
-/** Compiled check modules live beside the compiled sources. */
-export const CHECKS_DIR = join(dirname(dirname(fileURLToPath(import.meta.url))), 'checks');
+/** Compiled check modules live beside the compiled sources: this file is <root>/src/self/paths. */
+export const CHECKS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'checks');
 export const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');
 /** ../shared next to the repo (the corpus); may be absent outside the team's checkout. */
 export const SHARED_DIR = join(REPO_ROOT, '..', 'shared');

@@ -1,5 +1,5 @@
 // Messages the engine itself reports (a check that crashed, one not run): in both languages.
-import type { Text } from '../types.js';
+import type { Text } from '../model/basics.js';
 
 export const ENGINE_MESSAGES: Record<string, Text> = {
   hostUnreachable: {

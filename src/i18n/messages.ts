@@ -1,5 +1,6 @@
 // Rendering check messages in the user's language.
-import type { Check, Lang, Text } from '../types.js';
+import type { Check } from '../model/check.js';
+import type { Lang, Text } from '../model/basics.js';
 
 /** Fill `{name}` placeholders; an unknown placeholder stays visible rather than vanishing. */
 export function fill(template: string, data: Record<string, string | number> | undefined): string {

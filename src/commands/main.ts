@@ -1,21 +1,21 @@
 #!/usr/bin/env node
 // The CLI: a thin shell that parses argv, runs a command, and turns its outcome into an exit code.
 import { Command, CommanderError, Option } from 'commander';
-import { loadCatalogue } from './engine/registry.js';
-import { catalogueEntries, catalogueMarkdown, catalogueText, explainText } from './report/catalogue.js';
-import { parseLang, runCheckCommand, type CheckOptions } from './commands/check.js';
-import { UsageError } from './commands/errors.js';
-import { FORMATS } from './commands/output.js';
-import { runSnapshotCommand, type SnapshotOptions } from './commands/snapshot.js';
-import { registerLabCommands } from './lab/command.js';
-import { registerBatchCommands } from './batch/command.js';
-import type { GradeFn } from './batch/types.js';
-import { gradePair } from './grade.js';
-import { VERSION } from './version.js';
-import { ProfileError } from './profile.js';
-import { InventoryError } from './inventory.js';
-import { SnapshotError } from './hosts/snapshot.js';
-import { safeText } from './report/safe-text.js';
+import { loadCatalogue } from '../engine/registry.js';
+import { catalogueEntries, catalogueMarkdown, catalogueText, explainText } from '../report/catalogue.js';
+import { parseLang, runCheckCommand, type CheckOptions } from './check.js';
+import { UsageError } from './errors.js';
+import { FORMATS } from './output.js';
+import { runSnapshotCommand, type SnapshotOptions } from './snapshot.js';
+import { registerLabCommands } from './lab.js';
+import { registerBatchCommands } from './batch.js';
+import type { GradeFn } from '../batch/types.js';
+import { gradePair } from '../engine/grade.js';
+import { VERSION } from '../self/version.js';
+import { ProfileError } from '../inputs/profile.js';
+import { InventoryError } from '../inputs/inventory.js';
+import { SnapshotError } from '../hosts/snapshot.js';
+import { safeText } from '../report/safe-text.js';
 
 const EXIT_HELP = `
 Exit codes:

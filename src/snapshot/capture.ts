@@ -1,17 +1,19 @@
 // Capturing a live pair as a snapshot directory (DESIGN.md §3): the files the checks read and the
 // outputs of the read-only commands, so the same grading can be replayed offline later. No secret is
-// written: private keys and keepalived passwords are replaced as src/secrets.ts describes.
+// written: private keys and keepalived passwords are replaced as src/snapshot/secrets.ts describes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { commandsFor } from './facts/commands.js';
-import { MAX_CONFIG_BYTES } from './facts/haproxy.js';
-import { globOnHost, hostConfigId, parseWithIncludes } from './facts/keepalived.js';
-import { scriptCaptureCommands, scriptCaptureFiles } from './facts/track-scripts.js';
-import { redact } from './engine/redact.js';
-import { resolveVip } from './engine/run.js';
+import { commandsFor } from '../facts/commands.js';
+import { MAX_CONFIG_BYTES } from '../facts/haproxy.js';
+import { globOnHost, hostConfigId, parseWithIncludes } from '../facts/keepalived.js';
+import { scriptCaptureCommands, scriptCaptureFiles } from '../facts/track-scripts.js';
+import { redact } from '../engine/redact.js';
+import { resolveVip } from '../engine/run.js';
 import { newSnapshotKey, redactAuthPasswords, redactPrivateKeys } from './secrets.js';
-import { ROLES, type Command, type Host, type LabProfile, type Role, type Target } from './types.js';
+import { ROLES, type Role } from '../model/basics.js';
+import { type Command, type Host } from '../hosts/host.js';
+import { type LabProfile, type Target } from '../model/target.js';
 
 /** Directories copied whole (a keepalived `include` usually points inside /etc/keepalived). */
 function capturedDirs(profile: LabProfile): string[] {
@@ -46,7 +48,7 @@ async function collectPaths(host: Host, profile: LabProfile): Promise<string[]> 
 
 /**
  * The host's files as the snapshot keeps them: with the files keepalived.conf includes from
- * elsewhere, and without secrets (src/secrets.ts), under the snapshot's one `key`.
+ * elsewhere, and without secrets (src/snapshot/secrets.ts), under the snapshot's one `key`.
  */
 async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: string[]): Promise<{ files: Map<string, Buffer>; scripts: Command[] }> {
   const files = new Map<string, Buffer>();

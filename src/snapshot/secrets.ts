@@ -8,9 +8,9 @@
 //   comment cut). One random key per snapshot keeps equal passwords equal across master and backup
 //   (KAD003) while the key, never written anywhere, makes the hashes useless for guessing.
 import { createHmac, randomBytes } from 'node:crypto';
-import { REDACTED_KEY_LABEL, readPemContents, redactedKeyBlock, splitPem } from './facts/cert.js';
-import type { KeepalivedStatement } from './parsers/keepalived.js';
-import { AUTH_PASS_LENGTH, effectiveAuthPass } from './parsers/keepalived-model.js';
+import { REDACTED_KEY_LABEL, readPemContents, redactedKeyBlock, splitPem } from '../facts/cert.js';
+import type { KeepalivedStatement } from '../parsers/keepalived.js';
+import { AUTH_PASS_LENGTH, effectiveAuthPass } from '../parsers/keepalived-model.js';
 
 /** A fresh key for one snapshot: the same password hashes the same on both hosts of that snapshot only. */
 export function newSnapshotKey(): Buffer {

@@ -1,14 +1,18 @@
 // Grading a live pair over SSH: connect to both hosts once, run the catalogue, close. Shared by
 // `hagrade check`, `hagrade snapshot` and `hagrade batch`.
-import { loadCatalogue } from './engine/registry.js';
-import { runChecks, type EngineEvent } from './engine/run.js';
-import { SshError, SshHost, type SshHostOptions } from './hosts/ssh.js';
-import { UnreachableHost } from './hosts/unreachable.js';
-import type { HostSpec } from './inventory.js';
-import { captureSnapshot } from './snapshot-capture.js';
-import { warmUp } from './facts/warmup.js';
-import { httpsServiceClient } from './probe/https-client.js';
-import { ROLES, type Check, type Host, type LabProfile, type Lang, type Role, type RunResult, type ServiceClient, type Target } from './types.js';
+import { loadCatalogue } from './registry.js';
+import { runChecks, type EngineEvent } from './run.js';
+import { SshError, SshHost, type SshHostOptions } from '../hosts/ssh.js';
+import { UnreachableHost } from '../hosts/unreachable.js';
+import type { HostSpec } from '../inputs/inventory.js';
+import { captureSnapshot } from '../snapshot/capture.js';
+import { warmUp } from '../facts/warmup.js';
+import { httpsServiceClient } from '../probe/https-client.js';
+import { ROLES, type Lang, type Role } from '../model/basics.js';
+import { type Check, type RunResult } from '../model/check.js';
+import { type Host } from '../hosts/host.js';
+import { type LabProfile, type Target } from '../model/target.js';
+import { type ServiceClient } from '../model/service.js';
 
 export interface PairSpec {
   student?: string;

@@ -3,15 +3,17 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalogue, metadataProblems } from '../src/engine/registry.js';
-import { DEFAULT_PROFILE } from '../src/profile.js';
-import { FIXTURES_DIR, REPO_ROOT } from '../src/paths.js';
-import { readOnlyCommands } from '../src/facts/commands.js';
-import { openSnapshot } from '../src/hosts/snapshot.js';
-import type { CommandMap } from '../src/hosts/memory.js';
-import type { Check, DocExample, LabProfile, Role } from '../src/types.js';
-import { runCheck, type TesterOptions } from './support/check-tester.js';
-import { listFixtures } from './support/fixtures.js';
+import { loadCatalogue, metadataProblems } from '../../src/engine/registry.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { FIXTURES_DIR, REPO_ROOT } from '../../src/self/paths.js';
+import { readOnlyCommands } from '../../src/facts/commands.js';
+import { openSnapshot } from '../../src/hosts/snapshot.js';
+import type { CommandMap } from '../../src/hosts/memory.js';
+import type { Check, DocExample } from '../../src/model/check.js';
+import type { LabProfile } from '../../src/model/target.js';
+import type { Role } from '../../src/model/basics.js';
+import { runCheck, type TesterOptions } from '../support/check-tester.js';
+import { listFixtures } from '../support/fixtures.js';
 
 /** The DESIGN.md §2 ids that must exist (grows as checks land; never shrinks). */
 const REQUIRED_IDS = [

@@ -1,11 +1,11 @@
 // Every fixture graded by every static check (and live checks when it captured command outputs):
 // a listed check must have the listed status and findings, an unlisted one must pass with none.
 import { expect } from 'chai';
-import { loadCatalogue } from '../src/engine/registry.js';
-import { runChecks } from '../src/engine/run.js';
-import { openSnapshot } from '../src/hosts/snapshot.js';
-import { DEFAULT_PROFILE } from '../src/profile.js';
-import { listFixtures } from './support/fixtures.js';
+import { loadCatalogue } from '../../src/engine/registry.js';
+import { runChecks } from '../../src/engine/run.js';
+import { openSnapshot } from '../../src/hosts/snapshot.js';
+import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { listFixtures } from '../support/fixtures.js';
 
 const fixtures = listFixtures();
 

@@ -1,9 +1,9 @@
 // `npm run docs`: rewrite the README's check table from the catalogue's metadata.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalogue } from './engine/registry.js';
-import { REPO_ROOT } from './paths.js';
-import { catalogueMarkdown } from './report/catalogue.js';
+import { loadCatalogue } from '../engine/registry.js';
+import { REPO_ROOT } from '../self/paths.js';
+import { catalogueMarkdown } from '../report/catalogue.js';
 
 const file = join(REPO_ROOT, 'README.md');
 const readme = readFileSync(file, 'utf8');

@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import ora, { type Ora } from 'ora';
 import { safeLine } from '../report/safe-text.js';
 import { drawArea } from '../report/terminal.js';
-import { UsageError } from '../commands/errors.js';
-import type { Lang } from '../types.js';
-import type { LabInfo, LabStatus } from './lab.js';
-import { LabError, RELEASES, labApply, labDown, labReboot, labStatus, labUp, listScenarios, type Release } from './lab.js';
-import { IMAGE_CACHE } from './image.js';
-import { ROLES, type Role } from '../types.js';
-import { MAX_PAIRS, NETWORK_MODES, type NetworkMode } from './topology.js';
+import { UsageError } from './errors.js';
+import type { Lang } from '../model/basics.js';
+import type { LabInfo, LabStatus } from '../lab/lab.js';
+import { LabError, RELEASES, labApply, labDown, labReboot, labStatus, labUp, listScenarios, type Release } from '../lab/lab.js';
+import { IMAGE_CACHE } from '../lab/image.js';
+import { ROLES, type Role } from '../model/basics.js';
+import { MAX_PAIRS, NETWORK_MODES, type NetworkMode } from '../lab/topology.js';
 
 /**
  * Steps of a lab command: where the terminal can draw, an ora spinner on the step under way (an

@@ -4,7 +4,8 @@ import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import type { Role, Target } from './types.js';
+import type { Role } from '../model/basics.js';
+import type { Target } from '../model/target.js';
 
 /** How to reach one host over SSH. Unset fields fall back to ~/.ssh/config and then to OpenSSH's defaults. */
 export interface HostSpec {

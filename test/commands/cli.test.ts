@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES_DIR, REPO_ROOT } from '../src/paths.js';
+import { FIXTURES_DIR, REPO_ROOT } from '../../src/self/paths.js';
+import { CLI } from '../support/cli-path.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 function hagrade(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LANG: 'C' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,20 +1,20 @@
 // `hagrade batch` and `hagrade merge`: the CLI side of grading a whole class.
 import type { Command } from 'commander';
-import { parseLang, parseRebootTimeout } from '../commands/check.js';
-import { confirm } from '../commands/prompt.js';
-import type { Lang } from '../types.js';
-import { UsageError } from '../commands/errors.js';
-import { InventoryError } from '../inventory.js';
-import { loadProfile, ProfileError } from '../profile.js';
-import { createBatchDisplay } from './display.js';
-import { mergeBatches, MergeError } from './merge.js';
-import { DEFAULT_OUTPUT_OPTIONS, type OutputOptions, type StudentRecord } from './outputs.js';
-import { loadRoster } from './roster.js';
-import { BatchError, DEFAULT_TIMEOUT_MS, parseShard, runBatch } from './runner.js';
-import { say } from './text.js';
-import { fill, pick } from '../engine/messages.js';
+import { parseLang, parseRebootTimeout } from './check.js';
+import { confirm } from './prompt.js';
+import type { Lang } from '../model/basics.js';
+import { UsageError } from './errors.js';
+import { InventoryError } from '../inputs/inventory.js';
+import { loadProfile, ProfileError } from '../inputs/profile.js';
+import { createBatchDisplay } from '../batch/display.js';
+import { mergeBatches, MergeError } from '../batch/merge.js';
+import { DEFAULT_OUTPUT_OPTIONS, type OutputOptions, type StudentRecord } from '../batch/outputs.js';
+import { loadRoster } from '../batch/roster.js';
+import { BatchError, DEFAULT_TIMEOUT_MS, parseShard, runBatch } from '../batch/runner.js';
+import { say } from '../batch/text.js';
+import { fill, pick } from '../i18n/messages.js';
 import { safeLine } from '../report/safe-text.js';
-import type { GradeFn } from './types.js';
+import type { GradeFn } from '../batch/types.js';
 
 interface OutputFlags {
   out: string;

@@ -1,9 +1,9 @@
 // The lab profile: expected values come from LAB-SPEC by default and can be overridden per course.
 import { expect } from 'chai';
-import HAP002 from '../checks/HAP002.js';
-import HAP011 from '../checks/HAP011.js';
-import { DEFAULT_PROFILE, mergeProfile, ProfileError } from '../src/profile.js';
-import { runCheck } from './support/check-tester.js';
+import HAP002 from '../../checks/HAP002.js';
+import HAP011 from '../../checks/HAP011.js';
+import { DEFAULT_PROFILE, mergeProfile, ProfileError } from '../../src/inputs/profile.js';
+import { runCheck } from '../support/check-tester.js';
 
 describe('lab profile', () => {
   it('defaults are the assignment', () => {
