@@ -1,7 +1,8 @@
 // CRT001: /etc/haproxy/rebrain.pem exists on both hosts, can be read and is not empty.
 import { SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { loadCertFile } from '../src/facts/cert.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'CRT001',

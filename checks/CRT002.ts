@@ -10,7 +10,8 @@ import {
   readPemContents,
   type CertFile,
 } from '../src/facts/cert.js';
-import { ROLES, type Check, type CheckContext } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check, type CheckContext } from '../src/model/check.js';
 
 const check: Check = {
   id: 'CRT002',

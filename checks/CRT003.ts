@@ -1,7 +1,8 @@
 // CRT003: the server certificate in rebrain.pem is self-signed (issuer = subject, signed by its own key).
 import { CA_SIGNED_PEM, SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { LEAF_SKIP_MESSAGES, certData, leafOrSkip, loadCertFile } from '../src/facts/cert.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'CRT003',

@@ -1,7 +1,8 @@
 // CRT004: the server certificate in rebrain.pem is inside its validity period; a note when it ends soon.
 import { EXPIRED_PEM, SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { LEAF_SKIP_MESSAGES, certData, certDates, leafOrSkip, loadCertFile } from '../src/facts/cert.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -3,7 +3,7 @@
 import { CERT_ONLY_PEM } from '../src/facts/cert-examples.js';
 import { certData, leafOrSkip, LEAF_SKIP_MESSAGES, loadCertFile, normalizeFingerprint, readPemContents } from '../src/facts/cert.js';
 import { commandOrReport, firstLine, LIVE_HINTS, LIVE_MESSAGES, requireVip } from '../src/facts/live.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 // What `openssl s_client -connect VIP:443 | openssl x509 -outform PEM` printed against the correct fixture.
 const SERVED_FIXTURE_CERT = `-----BEGIN CERTIFICATE-----

@@ -1,7 +1,7 @@
 import { failoverProbe } from '../src/probe/failover.js';
 import { KEEPALIVED_LOG_MESSAGES } from '../src/facts/keepalived-log.js';
 import { PRECHECK_MESSAGES, phaseEvidence, reportPhase, reportPrecheck } from '../src/probe/report.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'FOV001',

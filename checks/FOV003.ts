@@ -1,6 +1,6 @@
 import { failoverProbe } from '../src/probe/failover.js';
 import { PRECHECK_MESSAGES, reportPrecheck } from '../src/probe/report.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'FOV003',

@@ -1,7 +1,8 @@
 import { failoverProbe } from '../src/probe/failover.js';
 import { PRECHECK_MESSAGES, reportPrecheck } from '../src/probe/report.js';
 import { FOLLOW_GRACE_MS } from '../src/probe/service.js';
-import type { Check, CheckContext, FindingKind, ServiceTimeline } from '../src/types.js';
+import type { Check, CheckContext, FindingKind } from '../src/model/check.js';
+import type { ServiceTimeline } from '../src/model/service.js';
 
 const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(1);
 

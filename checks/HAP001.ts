@@ -2,7 +2,8 @@
 import { CRT_DIRECTORY_MESSAGES, crtDirectoryProblems, loadHaproxy } from '../src/facts/haproxy.js';
 import { describeVersion } from '../src/facts/versions.js';
 import type { HaproxyDiagnosticCode } from '../src/parsers/haproxy.js';
-import { ROLES, type Check, type Text } from '../src/types.js';
+import { ROLES, type Text } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 /** One message per parser diagnostic code: HAProxy's wording in English, the same in Russian. */
 const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {

@@ -1,7 +1,7 @@
 // HAP002: exactly one frontend named front_cluster (other frontends and listen sections are reported as notes).
 import { CONFIG_SKIP_MESSAGES, REFUSED_MESSAGES, judgeUniqueProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'HAP002',

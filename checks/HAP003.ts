@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { CONFIG_SKIP_MESSAGES, CRT_DIRECTORY_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, crtDirectoryProblems, reportRefused, forEachProxy, resolveCrt as resolveCrtPath } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Bind, BindAddress } from '../src/parsers/haproxy-resolve.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const coversPort = (a: BindAddress, port: number) =>
   (a.family === 'ipv4' || a.family === 'ipv6') && a.ports !== undefined && a.ports.from <= port && port <= a.ports.to;

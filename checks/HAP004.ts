@@ -1,7 +1,7 @@
 // HAP004: front_cluster works in http mode: its own `mode http`, or one inherited from its defaults section.
 import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, judgeMode } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'HAP004',

@@ -3,7 +3,7 @@
 import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, at, forEachProxy, proxiesNamed } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { XFF_HEADER, constantCondition, type ResolvedProxy } from '../src/parsers/haproxy-resolve.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const CLIENT_IP = '%[src]';
 

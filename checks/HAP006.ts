@@ -1,7 +1,7 @@
 // HAP006: front_cluster's default backend is back_cluster (its own default_backend, or one inherited from defaults).
 import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, at, forEachProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'HAP006',

@@ -2,7 +2,7 @@
 import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, forEachProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Server } from '../src/parsers/haproxy-resolve.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 /** Names that resolve to the loopback address on any Linux host (/etc/hosts). */
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);

@@ -2,7 +2,7 @@
 import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, forEachProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { sectionLabel, type HaproxyConfig } from '../src/parsers/haproxy.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 /** A proxy-level `maxconn <value>` (a frontend limit) a student may have meant as the per-server one. */
 function proxyMaxconn(config: HaproxyConfig, value: number): { section: string; line: number } | undefined {

@@ -2,7 +2,8 @@
 import { CONFIG_SKIP_MESSAGES, configOrSkip, loadHaproxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { semanticDiff } from '../src/parsers/haproxy.js';
-import type { Check, Role } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
+import type { Role } from '../src/model/basics.js';
 
 const check: Check = {
   id: 'HAP012',

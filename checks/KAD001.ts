@@ -2,7 +2,8 @@
 // its line, in the words of `keepalived -t` (unknown keywords, braces, quotes, missing parameters).
 import { keepalivedExample, loadKeepalived } from '../src/facts/keepalived.js';
 import { formatDiagnostic } from '../src/parsers/keepalived.js';
-import { ROLES, type Check, type Text } from '../src/types.js';
+import { ROLES, type Text } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 /** Reading problems, one message per parser code: keepalived's wording, and the same in Russian. */
 const SYNTAX_MESSAGES: Record<string, Text> = {

@@ -1,6 +1,7 @@
 // KAD002: master runs the VIP's vrrp_instance as MASTER, backup as BACKUP, as keepalived reads `state`.
 import { CONFIG_SKIP_MESSAGES, configOrSkip, keepalivedExample, loadKeepalived, vipInstance } from '../src/facts/keepalived.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'KAD002',

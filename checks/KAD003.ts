@@ -2,7 +2,7 @@
 // authentication (type, and the password as keepalived truncates it), advert_int, and the VIP.
 import { CONFIG_SKIP_MESSAGES, effectiveAuth, keepalivedExample, vipInstanceOrSkip, vipSet } from '../src/facts/keepalived.js';
 import type { Located, VrrpInstance } from '../src/parsers/keepalived.js';
-import type { Check, CheckContext } from '../src/types.js';
+import type { Check, CheckContext } from '../src/model/check.js';
 
 const check: Check = {
   id: 'KAD003',

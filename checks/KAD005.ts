@@ -2,7 +2,8 @@
 // asks: `inet VIP/24 brd <broadcast of the /24> scope global eth0:10` on eth0.
 import { CONFIG_SKIP_MESSAGES, configOrSkip, keepalivedExample, loadKeepalived } from '../src/facts/keepalived.js';
 import { broadcastOf } from '../src/parsers/keepalived-model.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'KAD005',

@@ -3,7 +3,8 @@
 import { CONFIG_SKIP_MESSAGES, keepalivedExample, mentionsHaproxy, nodeViewOnHost, vipInstanceOrSkip, viewChecksHaproxy } from '../src/facts/keepalived.js';
 import { DROP_HINTS, DROP_MESSAGES, dropFinding, removedFinding, type ScriptView } from '../src/facts/track-scripts.js';
 import type { KeepalivedConfig, VrrpInstance } from '../src/parsers/keepalived.js';
-import { ROLES, type Check, type FindingInput } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check, type FindingInput } from '../src/model/check.js';
 
 const check: Check = {
   id: 'KAD006',

@@ -9,7 +9,8 @@ import {
   vipInstanceOrSkip,
   type FailoverPrediction,
 } from '../src/facts/keepalived.js';
-import type { Check, Text } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
+import type { Text } from '../src/model/basics.js';
 
 /** One message per reason of predictFailover(); numbers are effective priorities. */
 const REASONS: Record<Exclude<FailoverPrediction['reason'], 'ok'>, Text> = {

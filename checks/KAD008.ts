@@ -7,7 +7,8 @@ import { DROP_HINTS, DROP_MESSAGES, dropFinding, removedFinding, type ScriptView
 import { describeVersion } from '../src/facts/versions.js';
 import { KEEPALIVED_LOG_MESSAGES, lastScriptVerdict, logEvidence, messageOf, quoteFindings, runLog } from '../src/facts/keepalived-log.js';
 import type { VrrpScript } from '../src/parsers/keepalived-model.js';
-import { ROLES, type Check, type CheckContext, type Role } from '../src/types.js';
+import { ROLES, type Role } from '../src/model/basics.js';
+import { type Check, type CheckContext } from '../src/model/check.js';
 
 /** Verdicts of script-exec.ts that are failures, each with its own message. */
 const NEVER_SUCCEEDS = new Set(['eperm', 'pidofSymlink', 'literalNames', 'extraPattern', 'noOperand', 'testSyntax', 'testConstant', 'alwaysFails', 'curlLiteral']);

@@ -1,7 +1,8 @@
 // LIV001: `haproxy -c -f /etc/haproxy/haproxy.cfg` passes on both hosts: HAProxy itself accepts the
 // configuration, including what only it can judge (the certificate loads, every keyword exists in this version).
 import { commandOrReport, haproxyMessages, LIVE_HINTS, LIVE_MESSAGES, sourceLine } from '../src/facts/live.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 /** Enough ALERT lines to see the problem; the rest are usually consequences. */
 const MAX_REPORTED = 5;

@@ -11,7 +11,8 @@ import {
   sourceLine,
 } from '../src/facts/live.js';
 import { runCached } from '../src/facts/commands.js';
-import { ROLES, type Check, type Role, type CheckContext } from '../src/types.js';
+import { ROLES, type Role } from '../src/model/basics.js';
+import { type Check, type CheckContext } from '../src/model/check.js';
 
 /** Enough lines to see the problem; an unclosed brace makes keepalived repeat itself for pages. */
 const MAX_REPORTED = 5;

@@ -2,7 +2,9 @@
 // (`inet VIP/24 brd B scope global eth0:10`, the word `secondary` allowed), and not on backup.
 import { broadcastOf, parseIpAddr, vipEntries, type IpAddrEntry } from '../src/facts/ip-addr.js';
 import { commandOrReport, LIVE_HINTS, LIVE_MESSAGES, requireVip } from '../src/facts/live.js';
-import type { Check, CheckContext, FindingInput, LabProfile, Role } from '../src/types.js';
+import type { Check, CheckContext, FindingInput } from '../src/model/check.js';
+import type { LabProfile } from '../src/model/target.js';
+import type { Role } from '../src/model/basics.js';
 
 // Real `ip -o -4 addr show` outputs (iproute2 6.1) of a cloud-like pair, for the doc.
 const MASTER_NO_BRD = `1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever

@@ -1,7 +1,7 @@
 // LIV004: HTTPS through the VIP reaches a backend (2xx/3xx), and the backend sees X-Forwarded-For
 // when its answer shows the request headers (the lab's web server echoes it; others may not).
 import { commandOrReport, echoedForwardedFor, firstLine, LIVE_HINTS, LIVE_MESSAGES, parseCurlResponse, requireVip } from '../src/facts/live.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 // Real `curl -sSk --max-time 5 -D - https://VIP:443/` outputs through HAProxy 2.6 to the lab's web server.
 const ANSWER_HEADERS = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\nx-lab-host: master\r\ndate: Mon, 23 Nov 2026 06:41:17 GMT\r\nkeep-alive: timeout=5\r\ntransfer-encoding: chunked\r\n\r\n';

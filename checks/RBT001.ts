@@ -1,7 +1,7 @@
 // RBT001: while master reboots, backup takes the VIP (with its label).
 import { rebootProbe } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportRebootLogs, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'RBT001',

@@ -1,7 +1,7 @@
 // RBT002: after a reboot keepalived and haproxy run on master without anyone starting them.
 import { rebootProbe, type ServiceName } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportNotBack, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'RBT002',

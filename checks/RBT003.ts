@@ -1,7 +1,7 @@
 // RBT003: the task's kernel settings are in effect on master after a reboot (applied for good, not only by `sysctl -w`).
 import { rebootProbe, sysctlInEffect } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportNotBack, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'RBT003',

@@ -1,7 +1,7 @@
 // RBT004: after the reboot the VIP is back on master in the required form, and gone from backup.
 import { rebootProbe } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportNotBack, reportRebootLogs, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'RBT004',

@@ -1,7 +1,7 @@
 // RBT005: the reboot probe left the pair as it found it (what the boot did not start, hagrade started).
 import { rebootProbe } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/types.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'RBT005',

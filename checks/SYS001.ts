@@ -8,8 +8,9 @@ import {
   sameSysctlValue,
   type ExpectedSysctl,
 } from '../src/facts/sysctl.js';
-import { DEFAULT_PROFILE } from '../src/profile.js';
-import { ROLES, type Check, type CheckContext, type Role } from '../src/types.js';
+import { DEFAULT_PROFILE } from '../src/inputs/profile.js';
+import { ROLES, type Role } from '../src/model/basics.js';
+import { type Check, type CheckContext } from '../src/model/check.js';
 
 // The task's lines, as the doc examples show them.
 const TASK_LINES = Object.entries(DEFAULT_PROFILE.sysctl).map(([key, value]) => `${key} = ${value}`);

@@ -1,6 +1,7 @@
 // SYS002: keepalived is enabled as a service (starts at boot) and active, on both hosts.
 import { ACTIVE_STATES, ENABLED_STATES, LIVE_HINTS, LIVE_MESSAGES, serviceStateOrReport } from '../src/facts/live.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'SYS002',

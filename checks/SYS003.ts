@@ -1,6 +1,7 @@
 // SYS003: haproxy is active on both hosts (the VIP is useless where nothing serves port 443).
 import { ACTIVE_STATES, LIVE_HINTS, LIVE_MESSAGES, serviceStateOrReport } from '../src/facts/live.js';
-import { ROLES, type Check } from '../src/types.js';
+import { ROLES } from '../src/model/basics.js';
+import { type Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'SYS003',
