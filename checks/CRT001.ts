@@ -2,7 +2,7 @@
 import { SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { loadCertFile } from '../src/facts/cert.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check } from '../src/model/check.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'CRT001',
@@ -19,7 +19,10 @@ const check: Check = {
   messages: {
     missing: { en: '{file} does not exist', ru: 'файла {file} нет' },
     empty: { en: '{file} is empty', ru: 'файл {file} пуст' },
-    tooLarge: { en: '{file} is too large for a certificate file: {error}', ru: 'файл {file} слишком велик для сертификата: {error}' },
+    tooLarge: {
+      en: '{file} is too large for a certificate file: {error}',
+      ru: 'файл {file} слишком велик для сертификата: {error}',
+    },
     unreadable: { en: 'could not read {file}: {error}', ru: 'не удалось прочитать {file}: {error}' },
   },
   hints: {
@@ -55,7 +58,12 @@ const check: Check = {
       } else if (cert.read.reason === 'too-large') {
         ctx.report({ ...base, messageId: 'tooLarge', data: { file: cert.path, error: cert.read.message } });
       } else {
-        ctx.report({ ...base, kind: 'error', messageId: 'unreadable', data: { file: cert.path, error: cert.read.message } });
+        ctx.report({
+          ...base,
+          kind: 'error',
+          messageId: 'unreadable',
+          data: { file: cert.path, error: cert.read.message },
+        });
       }
     }
   },

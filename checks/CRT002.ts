@@ -11,7 +11,7 @@ import {
   type CertFile,
 } from '../src/facts/cert.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check, type CheckContext } from '../src/model/check.js';
+import type { Check, CheckContext } from '../src/model/check.js';
 
 const check: Check = {
   id: 'CRT002',
@@ -108,7 +108,12 @@ const check: Check = {
 async function checkHost(ctx: CheckContext, cert: CertFile): Promise<void> {
   const contents = contentsOrSkip(ctx, cert);
   if (!contents) return;
-  const at = (line: number, label: string) => ({ host: cert.role, file: cert.path, line, excerpt: `-----BEGIN ${label}-----` });
+  const at = (line: number, label: string) => ({
+    host: cert.role,
+    file: cert.path,
+    line,
+    excerpt: `-----BEGIN ${label}-----`,
+  });
   const whole = { host: cert.role, file: cert.path };
   if (contents.format !== 'pem') {
     ctx.report({ ...whole, messageId: contents.format === 'der' ? 'derFormat' : 'noPem', data: { file: cert.path } });
@@ -117,7 +122,12 @@ async function checkHost(ctx: CheckContext, cert: CertFile): Promise<void> {
   const [leaf] = contents.certificates;
   const [key] = contents.keys;
   if (!leaf) ctx.report({ ...whole, messageId: 'noCertificate', data: { file: cert.path } });
-  else if (!leaf.x509) ctx.report({ ...at(leaf.line, leaf.label), messageId: 'badCertificate', data: { line: leaf.line, error: leaf.error ?? '' } });
+  else if (!leaf.x509)
+    ctx.report({
+      ...at(leaf.line, leaf.label),
+      messageId: 'badCertificate',
+      data: { line: leaf.line, error: leaf.error ?? '' },
+    });
 
   if (!key) {
     await reportMissingKey(ctx, cert);

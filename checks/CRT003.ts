@@ -2,7 +2,7 @@
 import { CA_SIGNED_PEM, SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { LEAF_SKIP_MESSAGES, certData, leafOrSkip, loadCertFile } from '../src/facts/cert.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check } from '../src/model/check.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'CRT003',
@@ -61,7 +61,12 @@ const check: Check = {
       try {
         verified = leaf.x509.verify(leaf.x509.publicKey);
       } catch (e) {
-        ctx.report({ ...at, kind: 'error', messageId: 'cannotVerify', data: { ...at.data, error: (e as Error).message } });
+        ctx.report({
+          ...at,
+          kind: 'error',
+          messageId: 'cannotVerify',
+          data: { ...at.data, error: (e as Error).message },
+        });
         continue;
       }
       if (!verified) ctx.report({ ...at, messageId: 'foreignSignature' });

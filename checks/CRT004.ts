@@ -2,7 +2,7 @@
 import { EXPIRED_PEM, SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { LEAF_SKIP_MESSAGES, certData, certDates, leafOrSkip, loadCertFile } from '../src/facts/cert.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check } from '../src/model/check.js';
+import type { Check } from '../src/model/check.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -73,10 +73,15 @@ const check: Check = {
       } else if (now < notBefore.getTime()) {
         ctx.report({ ...at, messageId: 'notYetValid', data });
       } else if (now > notAfter.getTime()) {
-        ctx.report({ ...at, messageId: 'expired', data: { ...data, days: Math.floor((now - notAfter.getTime()) / DAY_MS) } });
+        ctx.report({
+          ...at,
+          messageId: 'expired',
+          data: { ...data, days: Math.floor((now - notAfter.getTime()) / DAY_MS) },
+        });
       } else {
         const days = Math.floor((notAfter.getTime() - now) / DAY_MS);
-        if (days < ctx.profile.certWarnDays) ctx.report({ ...at, kind: 'note', messageId: 'expiresSoon', data: { ...data, days } });
+        if (days < ctx.profile.certWarnDays)
+          ctx.report({ ...at, kind: 'note', messageId: 'expiresSoon', data: { ...data, days } });
       }
     }
   },

@@ -1,7 +1,14 @@
 // CRT005: the certificate HAProxy serves on VIP:443 is the one in master's /etc/haproxy/rebrain.pem
 // (same SHA-256 fingerprint), so the file graded by CRT001-CRT004 is the one really in use.
 import { CERT_ONLY_PEM } from '../src/facts/cert-examples.js';
-import { certData, leafOrSkip, LEAF_SKIP_MESSAGES, loadCertFile, normalizeFingerprint, readPemContents } from '../src/facts/cert.js';
+import {
+  certData,
+  leafOrSkip,
+  LEAF_SKIP_MESSAGES,
+  loadCertFile,
+  normalizeFingerprint,
+  readPemContents,
+} from '../src/facts/cert.js';
 import { commandOrReport, firstLine, LIVE_HINTS, LIVE_MESSAGES, requireVip } from '../src/facts/live.js';
 import type { Check } from '../src/model/check.js';
 
@@ -36,7 +43,7 @@ const check: Check = {
   severity: 'minor',
   spec: 'Requirements 1 (the certificate) and 2 (port 443 bound to the certificate of item 1)',
   asserts: {
-    en: 'The certificate presented on VIP:443 has the same SHA-256 fingerprint as the certificate in master\'s /etc/haproxy/rebrain.pem.',
+    en: "The certificate presented on VIP:443 has the same SHA-256 fingerprint as the certificate in master's /etc/haproxy/rebrain.pem.",
     ru: 'Сертификат, который отдаётся на VIP:443, имеет тот же отпечаток SHA-256, что и сертификат в /etc/haproxy/rebrain.pem на master.',
   },
   messages: {

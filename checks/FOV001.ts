@@ -5,7 +5,10 @@ import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'FOV001',
-  title: { en: 'haproxy stopped on master → VIP moves to backup', ru: 'BACKUP сервер назначил ip после остановки haproxy на MASTER сервере' },
+  title: {
+    en: 'haproxy stopped on master → VIP moves to backup',
+    ru: 'BACKUP сервер назначил ip после остановки haproxy на MASTER сервере',
+  },
   area: 'failover',
   mode: 'disruptive',
   points: 5,

@@ -18,7 +18,10 @@ const check: Check = {
   messages: {
     ...PRECHECK_MESSAGES,
     ...KEEPALIVED_LOG_MESSAGES,
-    returned: { en: 'the VIP came back to master in {seconds} s', ru: 'виртуальный IP вернулся на master за {seconds} с' },
+    returned: {
+      en: 'the VIP came back to master in {seconds} s',
+      ru: 'виртуальный IP вернулся на master за {seconds} с',
+    },
     notReturned: {
       en: 'haproxy was started on master, but after {seconds} s the VIP is held by {state}, not by master alone',
       ru: 'haproxy на master запущен, но через {seconds} с виртуальный IP на: {state}, а не только на master',
@@ -29,7 +32,7 @@ const check: Check = {
     },
   },
   hint: {
-    en: 'A returning master takes the VIP back only if it may preempt: remove `nopreempt`, keep master\'s priority above backup\'s once its script succeeds again.',
+    en: "A returning master takes the VIP back only if it may preempt: remove `nopreempt`, keep master's priority above backup's once its script succeeds again.",
     ru: 'Вернувшийся master забирает IP, только если ему разрешено вытеснение: уберите `nopreempt`, приоритет master после восстановления скрипта должен быть выше backup.',
   },
   doc: {
@@ -37,10 +40,13 @@ const check: Check = {
       en: 'The assignment wants the VIP back on master when haproxy is running again. `nopreempt` (with `state BACKUP` on both) lets the VIP leave master but never return.',
       ru: 'По заданию IP должен вернуться на master после запуска haproxy. `nopreempt` (при `state BACKUP` на обоих) позволяет IP уйти с master, но не вернуться.',
     },
-    failing: { file: 'keepalived.conf', text: 'vrrp_instance VI_1 {\n    state BACKUP\n    nopreempt\n    priority 110\n}\n' },
+    failing: {
+      file: 'keepalived.conf',
+      text: 'vrrp_instance VI_1 {\n    state BACKUP\n    nopreempt\n    priority 110\n}\n',
+    },
     passing: { file: 'keepalived.conf', text: 'vrrp_instance VI_1 {\n    state MASTER\n    priority 110\n}\n' },
     fix: {
-      en: 'Remove `nopreempt` from master (and use `state MASTER`), or make sure master\'s effective priority is higher than backup\'s.',
+      en: "Remove `nopreempt` from master (and use `state MASTER`), or make sure master's effective priority is higher than backup's.",
       ru: 'Уберите `nopreempt` на master (и укажите `state MASTER`), либо обеспечьте, чтобы эффективный приоритет master был выше, чем у backup.',
     },
   },

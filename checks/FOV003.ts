@@ -42,7 +42,13 @@ const check: Check = {
     const outcome = await failoverProbe(ctx);
     if (reportPrecheck(ctx, outcome)) return;
     if (outcome.restore.ok) ctx.report({ kind: 'note', messageId: 'restored' });
-    else ctx.report({ kind: 'error', host: 'master', messageId: 'notRestored', data: { reason: outcome.restore.reason, command: outcome.restore.command } });
+    else
+      ctx.report({
+        kind: 'error',
+        host: 'master',
+        messageId: 'notRestored',
+        data: { reason: outcome.restore.reason, command: outcome.restore.command },
+      });
   },
 };
 

@@ -29,7 +29,10 @@ function backupHeldMs(s: ServiceTimeline): number {
 
 const check: Check = {
   id: 'FOV004',
-  title: { en: 'clients are served through the VIP during failover', ru: 'клиенты получают ответ через виртуальный IP во время переключения' },
+  title: {
+    en: 'clients are served through the VIP during failover',
+    ru: 'клиенты получают ответ через виртуальный IP во время переключения',
+  },
   area: 'failover',
   mode: 'disruptive',
   points: 0,
@@ -37,7 +40,7 @@ const check: Check = {
   severity: 'major',
   spec: 'Requirement 5 (the VIP moves so that the service stays available) and "Facts": in the cloud the SDN ignores VRRP, so by default this is evidence, not graded',
   asserts: {
-    en: 'While the probe stops and starts haproxy on master, HTTPS requests from the grader to VIP:443 (10 a second by default) are answered again after the VIP moved each way: the service is served by backup while backup holds the VIP, and downtime stays within keepalived\'s own bound. Graded only when the lab profile sets servicePoints; otherwise evidence and notes.',
+    en: "While the probe stops and starts haproxy on master, HTTPS requests from the grader to VIP:443 (10 a second by default) are answered again after the VIP moved each way: the service is served by backup while backup holds the VIP, and downtime stays within keepalived's own bound. Graded only when the lab profile sets servicePoints; otherwise evidence and notes.",
     ru: 'Пока проверка останавливает и запускает haproxy на master, HTTPS-запросы грейдера к VIP:443 (по умолчанию 10 в секунду) снова получают ответ после каждого перехода IP: пока IP на backup, отвечает backup, а простой не дольше, чем нужно keepalived по его таймерам. Оценивается, только если в профиле лаборатории задан servicePoints; иначе это сведения и примечания.',
   },
   messages: {
@@ -67,11 +70,11 @@ const check: Check = {
       ru: 'кто ответил на {unknown} запросов, неизвестно: обе машины предъявляют один и тот же сертификат (или его не удалось прочитать), а в ответе нет имени машины',
     },
     vrrpIgnoredFailing: {
-      en: 'the VIP moved to backup, but every request to {target} failed for the whole {held} s that backup held it: this network does not follow VRRP. A cloud network (SDN) delivers the external address to one VM by its own routes, not to whichever interface answers ARP, so keepalived moving the address changes nothing for clients. The course grades who holds the VIP, and that moved as it should; in production, make the move real with a keepalived notify script that reassigns the address through the cloud\'s API, or put the cloud\'s load balancer in front of both hosts',
+      en: "the VIP moved to backup, but every request to {target} failed for the whole {held} s that backup held it: this network does not follow VRRP. A cloud network (SDN) delivers the external address to one VM by its own routes, not to whichever interface answers ARP, so keepalived moving the address changes nothing for clients. The course grades who holds the VIP, and that moved as it should; in production, make the move real with a keepalived notify script that reassigns the address through the cloud's API, or put the cloud's load balancer in front of both hosts",
       ru: 'виртуальный IP перешёл на backup, но все запросы к {target} не получили ответа все {held} с, пока IP был на backup: эта сеть не следует VRRP. Облачная сеть (SDN) доставляет внешний адрес в конкретную ВМ по своим маршрутам, а не туда, кто ответил на ARP, поэтому перенос адреса keepalived ничего не меняет для клиентов. Курс оценивает, у кого виртуальный IP, и он перешёл как надо; в рабочей системе перенос делают настоящим: notify-скрипт keepalived переназначает адрес через API облака, или перед обеими машинами ставят балансировщик облака',
     },
     vrrpIgnoredMaster: {
-      en: 'the VIP moved to backup, but requests to {target} kept reaching master for the whole {held} s that backup held it (none was answered by backup): this network does not follow VRRP. A cloud network (SDN) delivers the external address to one VM by its own routes, not to whichever interface answers ARP, so clients were down while haproxy was stopped on master. The course grades who holds the VIP, and that moved as it should; in production, make the move real with a keepalived notify script that reassigns the address through the cloud\'s API, or put the cloud\'s load balancer in front of both hosts',
+      en: "the VIP moved to backup, but requests to {target} kept reaching master for the whole {held} s that backup held it (none was answered by backup): this network does not follow VRRP. A cloud network (SDN) delivers the external address to one VM by its own routes, not to whichever interface answers ARP, so clients were down while haproxy was stopped on master. The course grades who holds the VIP, and that moved as it should; in production, make the move real with a keepalived notify script that reassigns the address through the cloud's API, or put the cloud's load balancer in front of both hosts",
       ru: 'виртуальный IP перешёл на backup, но запросы к {target} всё равно приходили на master все {held} с, пока IP был на backup (backup не ответил ни разу): эта сеть не следует VRRP. Облачная сеть (SDN) доставляет внешний адрес в конкретную ВМ по своим маршрутам, а не туда, кто ответил на ARP, поэтому, пока haproxy на master был остановлен, клиенты оставались без сервиса. Курс оценивает, у кого виртуальный IP, и он перешёл как надо; в рабочей системе перенос делают настоящим: notify-скрипт keepalived переназначает адрес через API облака, или перед обеими машинами ставят балансировщик облака',
     },
     notRecovered: {
@@ -89,21 +92,21 @@ const check: Check = {
   },
   hints: {
     vrrpIgnoredFailing: {
-      en: 'Nothing to change for the course. On a cloud: a notify_master script calling the cloud API (or the cloud\'s load balancer). Practise the L2 behaviour with `hagrade lab up` (and see the cloud one with `--network cloud`).',
+      en: "Nothing to change for the course. On a cloud: a notify_master script calling the cloud API (or the cloud's load balancer). Practise the L2 behaviour with `hagrade lab up` (and see the cloud one with `--network cloud`).",
       ru: 'Для курса ничего менять не нужно. В облаке: notify_master-скрипт, вызывающий API облака (или балансировщик облака). Поведение в L2-сети можно посмотреть в `hagrade lab up` (а облачное — с `--network cloud`).',
     },
     vrrpIgnoredMaster: {
-      en: 'Nothing to change for the course. On a cloud: a notify_master script calling the cloud API (or the cloud\'s load balancer).',
+      en: "Nothing to change for the course. On a cloud: a notify_master script calling the cloud API (or the cloud's load balancer).",
       ru: 'Для курса ничего менять не нужно. В облаке: notify_master-скрипт, вызывающий API облака (или балансировщик облака).',
     },
   },
   hint: {
-    en: 'Look at the service line of the failover timeline: when the VIP is on backup, backup\'s haproxy must answer on 443 (is it running, does it bind *:443?).',
+    en: "Look at the service line of the failover timeline: when the VIP is on backup, backup's haproxy must answer on 443 (is it running, does it bind *:443?).",
     ru: 'Посмотрите строку сервиса на шкале переключения: пока виртуальный IP на backup, на 443 должен отвечать haproxy на backup (запущен ли он, слушает ли *:443?).',
   },
   doc: {
     rationale: {
-      en: 'Who holds the VIP is what the course grades, but clients care whether they are served. On an L2 network (VirtualBox, on-premises) keepalived\'s gratuitous ARP sends clients to backup within the failover time. In a cloud the SDN routes the external address to the old master regardless, so the service is down while haproxy is stopped there: hagrade measures it from the grader\'s side and says so, and a lab on a real L2 network can grade it (servicePoints in the lab profile).',
+      en: "Who holds the VIP is what the course grades, but clients care whether they are served. On an L2 network (VirtualBox, on-premises) keepalived's gratuitous ARP sends clients to backup within the failover time. In a cloud the SDN routes the external address to the old master regardless, so the service is down while haproxy is stopped there: hagrade measures it from the grader's side and says so, and a lab on a real L2 network can grade it (servicePoints in the lab profile).",
       ru: 'Курс оценивает, у кого виртуальный IP, а клиентам важно, получают ли они ответ. В L2-сети (VirtualBox, своё оборудование) gratuitous ARP от keepalived переводит клиентов на backup за время переключения. В облаке SDN по-прежнему направляет внешний адрес на старый master, и пока haproxy там остановлен, сервис недоступен: hagrade измеряет это со стороны грейдера и объясняет, а лаборатория в настоящей L2-сети может это оценивать (servicePoints в профиле лаборатории).',
     },
     failing: {
@@ -115,7 +118,7 @@ const check: Check = {
       text: 'vrrp_instance VI_1 {\n    virtual_ipaddress {\n        51.250.86.11/24 brd 51.250.86.255 dev eth0 label eth0:10\n    }\n    # on a cloud: move the address through the cloud\'s API when this node becomes MASTER\n    notify_master "/etc/keepalived/move-external-ip.sh"\n}\n',
     },
     fix: {
-      en: 'On an L2 network: make sure backup\'s haproxy serves 443 and the sysctl settings let it answer for the VIP. On a cloud: nothing for the course; in production add a notify_master script that moves the address through the cloud\'s API, or use the cloud\'s load balancer.',
+      en: "On an L2 network: make sure backup's haproxy serves 443 and the sysctl settings let it answer for the VIP. On a cloud: nothing for the course; in production add a notify_master script that moves the address through the cloud's API, or use the cloud's load balancer.",
       ru: 'В L2-сети: убедитесь, что haproxy на backup отвечает на 443 и настройки sysctl позволяют ему отвечать на виртуальный IP. В облаке: для курса ничего; в рабочей системе добавьте notify_master-скрипт, переносящий адрес через API облака, или используйте балансировщик облака.',
     },
   },
@@ -125,13 +128,23 @@ const check: Check = {
     const service = outcome.timeline.service;
     if (!service) {
       // The probe ended before the client started: it could not arm, or it was interrupted.
-      if (outcome.failover.status === 'error') ctx.report({ kind: 'skip', messageId: 'probeError', data: { reason: outcome.failover.reason } });
+      if (outcome.failover.status === 'error')
+        ctx.report({ kind: 'skip', messageId: 'probeError', data: { reason: outcome.failover.reason } });
       else ctx.report({ kind: 'skip', messageId: ctx.signal.aborted ? 'interrupted' : 'noClient' });
       return;
     }
     if (service.notRun) {
-      const id = service.notRun.reason === 'disabled' ? 'clientDisabled' : service.notRun.reason === 'unreachable' ? 'unreachable' : 'noClient';
-      ctx.report({ kind: 'skip', messageId: id, data: { target: service.target, detail: service.notRun.detail ?? '' } });
+      const id =
+        service.notRun.reason === 'disabled'
+          ? 'clientDisabled'
+          : service.notRun.reason === 'unreachable'
+            ? 'unreachable'
+            : 'noClient';
+      ctx.report({
+        kind: 'skip',
+        messageId: id,
+        data: { target: service.target, detail: service.notRun.detail ?? '' },
+      });
       return;
     }
     const graded = ctx.profile.servicePoints > 0;
@@ -162,7 +175,12 @@ function reportDiagnosis(ctx: CheckContext, service: ServiceTimeline, kind: Find
   return true;
 }
 
-function judge(ctx: CheckContext, service: ServiceTimeline, failoverBound: number | undefined, failbackBound: number | undefined): void {
+function judge(
+  ctx: CheckContext,
+  service: ServiceTimeline,
+  failoverBound: number | undefined,
+  failbackBound: number | undefined,
+): void {
   const data = figures(service);
   if (reportDiagnosis(ctx, service, 'fail')) return;
   if (!service.recovered) {
@@ -177,7 +195,10 @@ function judge(ctx: CheckContext, service: ServiceTimeline, failoverBound: numbe
   for (const p of phases) {
     if (p.down === undefined || p.bound === undefined || p.down <= p.bound + FOLLOW_GRACE_MS) continue;
     failed = true;
-    ctx.report({ messageId: p.messageId, data: { ...data, down: seconds(p.down), bound: seconds(p.bound), grace: seconds(FOLLOW_GRACE_MS) } });
+    ctx.report({
+      messageId: p.messageId,
+      data: { ...data, down: seconds(p.down), bound: seconds(p.bound), grace: seconds(FOLLOW_GRACE_MS) },
+    });
   }
   if (failed) return;
   ctx.report({ kind: 'note', messageId: 'served', data });

@@ -19,9 +19,18 @@ const check: Check = {
     ...CONFIG_SKIP_MESSAGES,
     notRead: REFUSED_MESSAGES.notRead,
     missing: { en: 'there is no frontend named {name}', ru: 'нет фронтенда с именем {name}' },
-    wrongKind: { en: '{name} is declared as a {kind}, not as a frontend', ru: '{name} объявлен как {kind}, а не как frontend' },
-    duplicate: { en: 'a second frontend {name} (the first is at line {line}): HAProxy refuses duplicate names', ru: 'второй фронтенд {name} (первый в строке {line}): HAProxy не допускает одинаковых имён' },
-    listen: { en: '{name} is a listen section (frontend and backend in one): it works as the frontend, but the task asks for a frontend section', ru: '{name} объявлен секцией listen (фронтенд и бэкенд сразу): работает как фронтенд, но в задании требуется секция frontend' },
+    wrongKind: {
+      en: '{name} is declared as a {kind}, not as a frontend',
+      ru: '{name} объявлен как {kind}, а не как frontend',
+    },
+    duplicate: {
+      en: 'a second frontend {name} (the first is at line {line}): HAProxy refuses duplicate names',
+      ru: 'второй фронтенд {name} (первый в строке {line}): HAProxy не допускает одинаковых имён',
+    },
+    listen: {
+      en: '{name} is a listen section (frontend and backend in one): it works as the frontend, but the task asks for a frontend section',
+      ru: '{name} объявлен секцией listen (фронтенд и бэкенд сразу): работает как фронтенд, но в задании требуется секция frontend',
+    },
     others: { en: 'another {kind} is configured: {name}', ru: 'есть ещё {kind}: {name}' },
   },
   hint: {
@@ -33,7 +42,10 @@ const check: Check = {
       en: 'The task names the frontend, and graders and colleagues find it by that name (e.g. in the stats page and logs). HAProxy names are case-sensitive, and two proxies with the same name and capability are a fatal error.',
       ru: 'Имя фронтенда задано в задании, по нему его находят (например, на странице статистики и в логах). Имена в HAProxy чувствительны к регистру, а два прокси с одинаковым именем и ролью — фатальная ошибка.',
     },
-    failing: { file: 'haproxy.cfg', text: haproxyExample().replace('frontend front_cluster', 'frontend front-cluster') },
+    failing: {
+      file: 'haproxy.cfg',
+      text: haproxyExample().replace('frontend front_cluster', 'frontend front-cluster'),
+    },
     passing: { file: 'haproxy.cfg', text: haproxyExample() },
     fix: {
       en: 'Rename the frontend to front_cluster, and keep a single section with that name.',

@@ -1,5 +1,12 @@
 // HAP006: front_cluster's default backend is back_cluster (its own default_backend, or one inherited from defaults).
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, at, forEachProxy } from '../src/facts/haproxy.js';
+import {
+  CONFIG_SKIP_MESSAGES,
+  PROXY_SKIP_MESSAGES,
+  REFUSED_MESSAGES,
+  reportRefused,
+  at,
+  forEachProxy,
+} from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Check } from '../src/model/check.js';
 
@@ -19,9 +26,18 @@ const check: Check = {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
     ...REFUSED_MESSAGES,
-    missing: { en: 'frontend {name} has no default_backend: requests that match no use_backend get a 503', ru: 'у фронтенда {name} нет default_backend: запросы, не попавшие ни в один use_backend, получат 503' },
-    wrongBackend: { en: 'the default backend of {name} is {actual}, not {expected}', ru: 'бэкенд по умолчанию у {name} — {actual}, а не {expected}' },
-    inherited: { en: 'default_backend is inherited from {section}, line {line}', ru: 'default_backend унаследован из {section}, строка {line}' },
+    missing: {
+      en: 'frontend {name} has no default_backend: requests that match no use_backend get a 503',
+      ru: 'у фронтенда {name} нет default_backend: запросы, не попавшие ни в один use_backend, получат 503',
+    },
+    wrongBackend: {
+      en: 'the default backend of {name} is {actual}, not {expected}',
+      ru: 'бэкенд по умолчанию у {name} — {actual}, а не {expected}',
+    },
+    inherited: {
+      en: 'default_backend is inherited from {section}, line {line}',
+      ru: 'default_backend унаследован из {section}, строка {line}',
+    },
   },
   hint: {
     en: 'Add default_backend back_cluster to frontend front_cluster.',
@@ -32,7 +48,17 @@ const check: Check = {
       en: 'default_backend names the backend a frontend sends every request that no use_backend rule catches; without it HAProxy answers 503. A default_backend in the defaults section is inherited by frontends that do not set their own.',
       ru: 'default_backend задаёт бэкенд, куда фронтенд отправляет все запросы, не попавшие под правила use_backend; без него HAProxy отвечает 503. default_backend из секции defaults наследуется фронтендами, где он не задан.',
     },
-    failing: { file: 'haproxy.cfg', text: haproxyExample({ frontend: ['bind *:443 ssl crt /etc/haproxy/rebrain.pem', 'mode http', 'option forwardfor', 'use_backend back_cluster if { path_beg / }'] }) },
+    failing: {
+      file: 'haproxy.cfg',
+      text: haproxyExample({
+        frontend: [
+          'bind *:443 ssl crt /etc/haproxy/rebrain.pem',
+          'mode http',
+          'option forwardfor',
+          'use_backend back_cluster if { path_beg / }',
+        ],
+      }),
+    },
     passing: { file: 'haproxy.cfg', text: haproxyExample() },
     fix: {
       en: 'Write default_backend back_cluster in frontend front_cluster.',

@@ -19,9 +19,18 @@ const check: Check = {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
     ...REFUSED_MESSAGES,
-    wrongMode: { en: 'backend {name} works in {mode} mode (set in {section}, line {line}), not {expected}', ru: 'бэкенд {name} работает в режиме {mode} (задан в {section}, строка {line}), а не {expected}' },
-    defaultMode: { en: 'nothing sets the mode of backend {name}, so it is tcp (HAProxy\'s default), not {expected}', ru: 'режим бэкенда {name} нигде не задан, поэтому он tcp (по умолчанию в HAProxy), а не {expected}' },
-    inherited: { en: 'mode {mode} is inherited from {section}, line {line}', ru: 'режим {mode} унаследован из {section}, строка {line}' },
+    wrongMode: {
+      en: 'backend {name} works in {mode} mode (set in {section}, line {line}), not {expected}',
+      ru: 'бэкенд {name} работает в режиме {mode} (задан в {section}, строка {line}), а не {expected}',
+    },
+    defaultMode: {
+      en: "nothing sets the mode of backend {name}, so it is tcp (HAProxy's default), not {expected}",
+      ru: 'режим бэкенда {name} нигде не задан, поэтому он tcp (по умолчанию в HAProxy), а не {expected}',
+    },
+    inherited: {
+      en: 'mode {mode} is inherited from {section}, line {line}',
+      ru: 'режим {mode} унаследован из {section}, строка {line}',
+    },
   },
   hint: {
     en: 'Add mode http to backend back_cluster (or to the defaults section it uses).',
@@ -32,8 +41,31 @@ const check: Check = {
       en: 'An http frontend cannot use a tcp backend (HAProxy refuses it), and without a `mode` line anywhere a proxy works in tcp mode; HAProxy then ignores every HTTP feature (`option forwardfor`, http-request rules) with a mere warning. `mode http` in the defaults section a proxy inherits from counts just as well as one in the proxy itself.',
       ru: 'HTTP-фронтенд не может использовать tcp-бэкенд (HAProxy это не принимает), а если `mode` нигде не задан, прокси работает в режиме tcp: HAProxy тогда лишь с предупреждением игнорирует все HTTP-возможности (`option forwardfor`, правила http-request). `mode http` в секции defaults, от которой наследуется прокси, действует так же, как в самом прокси.',
     },
-    failing: { file: 'haproxy.cfg', text: haproxyExample({ defaults: ['log global', 'timeout connect 5s', 'timeout client 30s', 'timeout server 30s'], frontend: ['bind *:443 ssl crt /etc/haproxy/rebrain.pem', 'mode tcp', 'default_backend back_cluster'], backend: ['mode tcp', 'balance roundrobin', 'server rebrain_01 127.0.0.1:81 maxconn 20000', 'server rebrain_02 127.0.0.1:81 maxconn 20000', 'server rebrain_03 127.0.0.1:81 maxconn 20000'] }) },
-    passing: { file: 'haproxy.cfg', text: haproxyExample({ backend: ['balance roundrobin', 'server rebrain_01 127.0.0.1:81 maxconn 20000', 'server rebrain_02 127.0.0.1:81 maxconn 20000', 'server rebrain_03 127.0.0.1:81 maxconn 20000'] }) },
+    failing: {
+      file: 'haproxy.cfg',
+      text: haproxyExample({
+        defaults: ['log global', 'timeout connect 5s', 'timeout client 30s', 'timeout server 30s'],
+        frontend: ['bind *:443 ssl crt /etc/haproxy/rebrain.pem', 'mode tcp', 'default_backend back_cluster'],
+        backend: [
+          'mode tcp',
+          'balance roundrobin',
+          'server rebrain_01 127.0.0.1:81 maxconn 20000',
+          'server rebrain_02 127.0.0.1:81 maxconn 20000',
+          'server rebrain_03 127.0.0.1:81 maxconn 20000',
+        ],
+      }),
+    },
+    passing: {
+      file: 'haproxy.cfg',
+      text: haproxyExample({
+        backend: [
+          'balance roundrobin',
+          'server rebrain_01 127.0.0.1:81 maxconn 20000',
+          'server rebrain_02 127.0.0.1:81 maxconn 20000',
+          'server rebrain_03 127.0.0.1:81 maxconn 20000',
+        ],
+      }),
+    },
     fix: {
       en: 'Put mode http in backend back_cluster (or in defaults).',
       ru: 'Укажите mode http в backend back_cluster (или в defaults).',

@@ -1,5 +1,12 @@
 // HAP009: back_cluster balances roundrobin: explicit, inherited from defaults, or HAProxy's default (up to 3.2).
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, at, forEachProxy } from '../src/facts/haproxy.js';
+import {
+  CONFIG_SKIP_MESSAGES,
+  PROXY_SKIP_MESSAGES,
+  REFUSED_MESSAGES,
+  reportRefused,
+  at,
+  forEachProxy,
+} from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { describeVersion } from '../src/facts/versions.js';
 import type { Check } from '../src/model/check.js';
@@ -20,10 +27,22 @@ const check: Check = {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
     ...REFUSED_MESSAGES,
-    wrongAlgorithm: { en: 'backend {name} balances {algorithm} (set in {section}, line {line}), not {expected}', ru: 'бэкенд {name} балансирует {algorithm} (задано в {section}, строка {line}), а не {expected}' },
-    defaultNotExpected: { en: 'backend {name} sets no balance, so HAProxy {version} uses its default, {algorithm}, not {expected}', ru: 'в бэкенде {name} балансировка не задана, и HAProxy {version} использует алгоритм по умолчанию {algorithm}, а не {expected}' },
-    inherited: { en: 'balance {algorithm} is inherited from {section}, line {line}', ru: 'balance {algorithm} унаследован из {section}, строка {line}' },
-    defaultAlgorithm: { en: 'no balance line: HAProxy {version} uses {algorithm} by default (from 3.3 the default is random, so write it explicitly)', ru: 'строки balance нет: HAProxy {version} по умолчанию использует {algorithm} (начиная с 3.3 по умолчанию random, поэтому лучше указать явно)' },
+    wrongAlgorithm: {
+      en: 'backend {name} balances {algorithm} (set in {section}, line {line}), not {expected}',
+      ru: 'бэкенд {name} балансирует {algorithm} (задано в {section}, строка {line}), а не {expected}',
+    },
+    defaultNotExpected: {
+      en: 'backend {name} sets no balance, so HAProxy {version} uses its default, {algorithm}, not {expected}',
+      ru: 'в бэкенде {name} балансировка не задана, и HAProxy {version} использует алгоритм по умолчанию {algorithm}, а не {expected}',
+    },
+    inherited: {
+      en: 'balance {algorithm} is inherited from {section}, line {line}',
+      ru: 'balance {algorithm} унаследован из {section}, строка {line}',
+    },
+    defaultAlgorithm: {
+      en: 'no balance line: HAProxy {version} uses {algorithm} by default (from 3.3 the default is random, so write it explicitly)',
+      ru: 'строки balance нет: HAProxy {version} по умолчанию использует {algorithm} (начиная с 3.3 по умолчанию random, поэтому лучше указать явно)',
+    },
   },
   hint: {
     en: 'Add balance roundrobin to backend back_cluster.',
@@ -48,8 +67,15 @@ const check: Check = {
       const { value, origin } = proxy.balance;
       const w = at(origin, proxy);
       const base = { host: file.role, file: w.file, line: w.line, excerpt: w.excerpt };
-      const data = { ...w.data, name: proxy.name, algorithm: value.algorithm, expected, version: describeVersion(file.daemon, ctx.options.lang) };
-      if (value.algorithm !== expected) ctx.report({ ...base, messageId: origin ? 'wrongAlgorithm' : 'defaultNotExpected', data });
+      const data = {
+        ...w.data,
+        name: proxy.name,
+        algorithm: value.algorithm,
+        expected,
+        version: describeVersion(file.daemon, ctx.options.lang),
+      };
+      if (value.algorithm !== expected)
+        ctx.report({ ...base, messageId: origin ? 'wrongAlgorithm' : 'defaultNotExpected', data });
       else if (!origin) ctx.report({ ...base, kind: 'note', messageId: 'defaultAlgorithm', data });
       else if (origin.inherited) ctx.report({ ...base, kind: 'note', messageId: 'inherited', data });
     });

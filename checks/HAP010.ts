@@ -1,5 +1,11 @@
 // HAP010: back_cluster sends traffic to rebrain_01..03, each at 127.0.0.1:81, and to no other server.
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, forEachProxy } from '../src/facts/haproxy.js';
+import {
+  CONFIG_SKIP_MESSAGES,
+  PROXY_SKIP_MESSAGES,
+  REFUSED_MESSAGES,
+  reportRefused,
+  forEachProxy,
+} from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Server } from '../src/parsers/haproxy-resolve.js';
 import type { Check } from '../src/model/check.js';
@@ -33,15 +39,30 @@ const check: Check = {
     ...PROXY_SKIP_MESSAGES,
     ...REFUSED_MESSAGES,
     missingServer: { en: 'backend {backend} has no server {name}', ru: 'в бэкенде {backend} нет сервера {name}' },
-    wrongAddress: { en: 'server {name} points at {actual}, not {expected}', ru: 'сервер {name} указывает на {actual}, а не на {expected}' },
-    noPort: { en: 'server {name} has no port: HAProxy would connect to the port the client used (443), not {port}', ru: 'у сервера {name} не указан порт: HAProxy будет подключаться к порту, на который пришёл клиент (443), а не к {port}' },
-    extraServer: { en: 'backend {backend} has a server that is not in the task: {name}', ru: 'в бэкенде {backend} есть сервер, которого нет в задании: {name}' },
-    disabled: { en: 'server {name} is disabled: it gets no traffic', ru: 'сервер {name} отключён (disabled): трафик на него не идёт' },
+    wrongAddress: {
+      en: 'server {name} points at {actual}, not {expected}',
+      ru: 'сервер {name} указывает на {actual}, а не на {expected}',
+    },
+    noPort: {
+      en: 'server {name} has no port: HAProxy would connect to the port the client used (443), not {port}',
+      ru: 'у сервера {name} не указан порт: HAProxy будет подключаться к порту, на который пришёл клиент (443), а не к {port}',
+    },
+    extraServer: {
+      en: 'backend {backend} has a server that is not in the task: {name}',
+      ru: 'в бэкенде {backend} есть сервер, которого нет в задании: {name}',
+    },
+    disabled: {
+      en: 'server {name} is disabled: it gets no traffic',
+      ru: 'сервер {name} отключён (disabled): трафик на него не идёт',
+    },
     backupServer: {
       en: 'server {name} is flagged backup: it takes traffic only when every other server is down, so it is not one of the servers that share the load',
       ru: 'сервер {name} помечен как backup: трафик на него идёт, только когда все остальные серверы недоступны, поэтому он не участвует в балансировке',
     },
-    loopbackName: { en: 'server {name} uses the host name {host}, which resolves to {expected} on the host', ru: 'сервер {name} указан по имени {host}, которое на машине разрешается в {expected}' },
+    loopbackName: {
+      en: 'server {name} uses the host name {host}, which resolves to {expected} on the host',
+      ru: 'сервер {name} указан по имени {host}, которое на машине разрешается в {expected}',
+    },
   },
   hint: {
     en: 'In backend back_cluster: server rebrain_01 127.0.0.1:81 maxconn 20000 (and the same for rebrain_02 and rebrain_03).',
@@ -52,7 +73,10 @@ const check: Check = {
       en: 'Each server line is `server <name> <address>:<port> [params]`. Without a port HAProxy connects to the port the client used (443 here), where the web server does not listen. Names are matched exactly, as HAProxy reports them in logs and on the stats page.',
       ru: 'Строка сервера — `server <имя> <адрес>:<порт> [параметры]`. Без порта HAProxy подключается к порту, на который пришёл клиент (здесь 443), а веб-сервер там не слушает. Имена сравниваются точно: под ними сервер виден в логах и на странице статистики.',
     },
-    failing: { file: 'haproxy.cfg', text: haproxyExample().replace('server rebrain_03 127.0.0.1:81', 'server rebrain_03 127.0.0.1') },
+    failing: {
+      file: 'haproxy.cfg',
+      text: haproxyExample().replace('server rebrain_03 127.0.0.1:81', 'server rebrain_03 127.0.0.1'),
+    },
     passing: { file: 'haproxy.cfg', text: haproxyExample() },
     fix: {
       en: 'Declare the three servers exactly as server rebrain_0N 127.0.0.1:81 in backend back_cluster, and remove any other server line.',
@@ -70,15 +94,35 @@ const check: Check = {
         const want = `${spec.address}:${spec.port}`;
         if (!server) {
           const h = backend.section.header;
-          ctx.report({ host, file: h.file, line: h.line, excerpt: h.raw.trim(), messageId: 'missingServer', data: { backend: backend.name, name: spec.name } });
+          ctx.report({
+            host,
+            file: h.file,
+            line: h.line,
+            excerpt: h.raw.trim(),
+            messageId: 'missingServer',
+            data: { backend: backend.name, name: spec.name },
+          });
           continue;
         }
-        const data = { name: spec.name, expected: want, port: spec.port, host: server.address, actual: `${server.address}${server.port !== undefined ? ':' + server.port : ''}` };
+        const data = {
+          name: spec.name,
+          expected: want,
+          port: spec.port,
+          host: server.address,
+          actual: `${server.address}${server.port !== undefined ? `:${server.port}` : ''}`,
+        };
         const loopbackName = spec.address === '127.0.0.1' && LOOPBACK_NAMES.has(server.address.toLowerCase());
-        if (server.address !== spec.address && !loopbackName) ctx.report({ ...point(server), messageId: 'wrongAddress', data });
+        if (server.address !== spec.address && !loopbackName)
+          ctx.report({ ...point(server), messageId: 'wrongAddress', data });
         else if (server.port === undefined) ctx.report({ ...point(server), messageId: 'noPort', data });
         else if (server.port !== String(spec.port)) ctx.report({ ...point(server), messageId: 'wrongAddress', data });
-        else if (loopbackName) ctx.report({ ...point(server), kind: 'note', messageId: 'loopbackName', data: { ...data, expected: spec.address } });
+        else if (loopbackName)
+          ctx.report({
+            ...point(server),
+            kind: 'note',
+            messageId: 'loopbackName',
+            data: { ...data, expected: spec.address },
+          });
         // The flag set last wins (`default-server backup` then `no-backup` on the server line, srv_parse_*).
         if (flagSet(server, 'disabled', 'enabled')) ctx.report({ ...point(server), messageId: 'disabled', data });
         if (flagSet(server, 'backup', 'no-backup')) ctx.report({ ...point(server), messageId: 'backupServer', data });

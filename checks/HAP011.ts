@@ -1,5 +1,11 @@
 // HAP011: each server of back_cluster has maxconn 20000, on its own line or via a default-server declared before it.
-import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, reportRefused, forEachProxy } from '../src/facts/haproxy.js';
+import {
+  CONFIG_SKIP_MESSAGES,
+  PROXY_SKIP_MESSAGES,
+  REFUSED_MESSAGES,
+  reportRefused,
+  forEachProxy,
+} from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { sectionLabel, type HaproxyConfig } from '../src/parsers/haproxy.js';
 import type { Check } from '../src/model/check.js';
@@ -36,19 +42,37 @@ const check: Check = {
     ...CONFIG_SKIP_MESSAGES,
     ...PROXY_SKIP_MESSAGES,
     ...REFUSED_MESSAGES,
-    missing: { en: 'server {name} has no maxconn: it accepts unlimited connections', ru: 'у сервера {name} нет maxconn: число подключений не ограничено' },
-    proxyLimitOnly: { en: 'server {name} has no maxconn; the maxconn {expected} in {section} (line {line}) limits the frontend, not each server', ru: 'у сервера {name} нет maxconn; maxconn {expected} в {section} (строка {line}) ограничивает фронтенд, а не каждый сервер' },
-    wrongValue: { en: 'server {name} has maxconn {actual}, not {expected}', ru: 'у сервера {name} maxconn {actual}, а не {expected}' },
+    missing: {
+      en: 'server {name} has no maxconn: it accepts unlimited connections',
+      ru: 'у сервера {name} нет maxconn: число подключений не ограничено',
+    },
+    proxyLimitOnly: {
+      en: 'server {name} has no maxconn; the maxconn {expected} in {section} (line {line}) limits the frontend, not each server',
+      ru: 'у сервера {name} нет maxconn; maxconn {expected} в {section} (строка {line}) ограничивает фронтенд, а не каждый сервер',
+    },
+    wrongValue: {
+      en: 'server {name} has maxconn {actual}, not {expected}',
+      ru: 'у сервера {name} maxconn {actual}, а не {expected}',
+    },
     readAs: {
       en: 'server {name} has maxconn {actual}: HAProxy reads the leading digits only (atol), so the limit is {read}, not {expected}',
       ru: 'у сервера {name} maxconn {actual}: HAProxy читает только начальные цифры (atol), поэтому ограничение равно {read}, а не {expected}',
     },
-    writtenOddly: { en: 'server {name} has maxconn {actual}, which HAProxy reads as {read}', ru: 'у сервера {name} maxconn {actual}, что HAProxy читает как {read}' },
-    viaDefaultServer: { en: 'server {name} gets maxconn {actual} from default-server in {section}, line {line}', ru: 'сервер {name} получает maxconn {actual} из default-server в {section}, строка {line}' },
+    writtenOddly: {
+      en: 'server {name} has maxconn {actual}, which HAProxy reads as {read}',
+      ru: 'у сервера {name} maxconn {actual}, что HAProxy читает как {read}',
+    },
+    viaDefaultServer: {
+      en: 'server {name} gets maxconn {actual} from default-server in {section}, line {line}',
+      ru: 'сервер {name} получает maxconn {actual} из default-server в {section}, строка {line}',
+    },
   },
   hints: {
     wrongValue: { en: 'Set maxconn 20000 on the line shown.', ru: 'Укажите maxconn 20000 в показанной строке.' },
-    proxyLimitOnly: { en: 'Keep that line if you like, and add maxconn 20000 to each server line.', ru: 'Эту строку можно оставить, но добавьте maxconn 20000 в каждую строку server.' },
+    proxyLimitOnly: {
+      en: 'Keep that line if you like, and add maxconn 20000 to each server line.',
+      ru: 'Эту строку можно оставить, но добавьте maxconn 20000 в каждую строку server.',
+    },
   },
   hint: {
     en: 'Add maxconn 20000 to each server line (or a default-server maxconn 20000 line before them).',
@@ -62,13 +86,35 @@ const check: Check = {
     failing: {
       file: 'haproxy.cfg',
       text: haproxyExample({
-        defaults: ['log global', 'mode http', 'maxconn 20000', 'timeout connect 5s', 'timeout client 30s', 'timeout server 30s'],
-        backend: ['mode http', 'balance roundrobin', 'server rebrain_01 127.0.0.1:81', 'server rebrain_02 127.0.0.1:81', 'server rebrain_03 127.0.0.1:81'],
+        defaults: [
+          'log global',
+          'mode http',
+          'maxconn 20000',
+          'timeout connect 5s',
+          'timeout client 30s',
+          'timeout server 30s',
+        ],
+        backend: [
+          'mode http',
+          'balance roundrobin',
+          'server rebrain_01 127.0.0.1:81',
+          'server rebrain_02 127.0.0.1:81',
+          'server rebrain_03 127.0.0.1:81',
+        ],
       }),
     },
     passing: {
       file: 'haproxy.cfg',
-      text: haproxyExample({ backend: ['mode http', 'balance roundrobin', 'default-server maxconn 20000', 'server rebrain_01 127.0.0.1:81', 'server rebrain_02 127.0.0.1:81', 'server rebrain_03 127.0.0.1:81'] }),
+      text: haproxyExample({
+        backend: [
+          'mode http',
+          'balance roundrobin',
+          'default-server maxconn 20000',
+          'server rebrain_01 127.0.0.1:81',
+          'server rebrain_02 127.0.0.1:81',
+          'server rebrain_03 127.0.0.1:81',
+        ],
+      }),
     },
     fix: {
       en: 'Append maxconn 20000 to each server line in backend back_cluster.',
@@ -86,17 +132,25 @@ const check: Check = {
         const param = server.params.get('maxconn');
         if (!param) {
           const limit = proxyMaxconn(file.config!, expected);
-          if (limit) ctx.report({ ...base, messageId: 'proxyLimitOnly', data: { name: server.name, expected, ...limit } });
+          if (limit)
+            ctx.report({ ...base, messageId: 'proxyLimitOnly', data: { name: server.name, expected, ...limit } });
           else ctx.report({ ...base, messageId: 'missing', data: { name: server.name } });
           continue;
         }
-        const data = { name: server.name, actual: String(param.value), expected, section: param.origin.section, line: param.origin.line };
+        const data = {
+          name: server.name,
+          actual: String(param.value),
+          expected,
+          section: param.origin.section,
+          line: param.origin.line,
+        };
         const fromDefaultServer = param.origin.line !== server.origin.line || param.origin.file !== server.origin.file;
         const at = fromDefaultServer ? { ...base, line: param.origin.line, excerpt: param.origin.raw.trim() } : base;
         // srv_parse_maxconn(): newsrv->maxconn = atol(arg) (src/server.c, v2.4 to 3.x): `20k` is 20, `020000` is 20000.
         const read = atol(String(param.value));
         const asWritten = param.value === String(read);
-        if (read !== expected) ctx.report({ ...at, messageId: asWritten ? 'wrongValue' : 'readAs', data: { ...data, read } });
+        if (read !== expected)
+          ctx.report({ ...at, messageId: asWritten ? 'wrongValue' : 'readAs', data: { ...data, read } });
         else if (!asWritten) ctx.report({ ...at, kind: 'note', messageId: 'writtenOddly', data: { ...data, read } });
         else if (fromDefaultServer) ctx.report({ ...base, kind: 'note', messageId: 'viaDefaultServer', data });
       }

@@ -19,10 +19,22 @@ const check: Check = {
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
-    differs: { en: 'first difference: this line differs from {other} line {otherLine}: {otherText}', ru: 'первое различие: эта строка отличается от строки {otherLine} на {other}: {otherText}' },
-    extra: { en: 'first difference: this line has no counterpart on {other}, whose file ends at line {otherLine}', ru: 'первое различие: этой строки нет на {other}, там файл заканчивается на строке {otherLine}' },
-    ended: { en: 'first difference: the file ends here, while {other} continues at line {otherLine}: {otherText}', ru: 'первое различие: здесь файл заканчивается, а на {other} продолжается строкой {otherLine}: {otherText}' },
-    formattingDiffers: { en: 'the files differ only in comments, blank lines, whitespace or quoting', ru: 'файлы различаются только комментариями, пустыми строками, пробелами или кавычками' },
+    differs: {
+      en: 'first difference: this line differs from {other} line {otherLine}: {otherText}',
+      ru: 'первое различие: эта строка отличается от строки {otherLine} на {other}: {otherText}',
+    },
+    extra: {
+      en: 'first difference: this line has no counterpart on {other}, whose file ends at line {otherLine}',
+      ru: 'первое различие: этой строки нет на {other}, там файл заканчивается на строке {otherLine}',
+    },
+    ended: {
+      en: 'first difference: the file ends here, while {other} continues at line {otherLine}: {otherText}',
+      ru: 'первое различие: здесь файл заканчивается, а на {other} продолжается строкой {otherLine}: {otherText}',
+    },
+    formattingDiffers: {
+      en: 'the files differ only in comments, blank lines, whitespace or quoting',
+      ru: 'файлы различаются только комментариями, пустыми строками, пробелами или кавычками',
+    },
   },
   hint: {
     en: 'Copy the file from master to backup: scp /etc/haproxy/haproxy.cfg backup:/etc/haproxy/haproxy.cfg, then reload haproxy on backup.',
@@ -34,10 +46,16 @@ const check: Check = {
       ru: 'После переключения backup обслуживает тех же клиентов и должен вести себя так же, как master. Сравнение идёт по смыслу: каждая строка в том виде, как её разбирает HAProxy, поэтому комментарии, отступы и кавычки не важны, а любое изменение ключевого слова, значения или порядка важно; первое различие показывается на обеих машинах.',
     },
     // On master; backup keeps the reference file.
-    failing: { file: 'haproxy.cfg', text: haproxyExample().replace('server rebrain_03 127.0.0.1:81 maxconn 20000', 'server rebrain_03 127.0.0.1:81 maxconn 2000') },
+    failing: {
+      file: 'haproxy.cfg',
+      text: haproxyExample().replace(
+        'server rebrain_03 127.0.0.1:81 maxconn 20000',
+        'server rebrain_03 127.0.0.1:81 maxconn 2000',
+      ),
+    },
     passing: { file: 'haproxy.cfg', text: `# the same configuration, commented differently\n${haproxyExample()}` },
     fix: {
-      en: 'Make the files identical (copy master\'s to backup) and reload haproxy on the host you changed.',
+      en: "Make the files identical (copy master's to backup) and reload haproxy on the host you changed.",
       ru: 'Сделайте файлы одинаковыми (скопируйте файл с master на backup) и перезагрузите haproxy на изменённой машине.',
     },
   },
@@ -48,12 +66,16 @@ const check: Check = {
     if (!master || !backup) return;
     const diff = semanticDiff(master.config, backup.config);
     if (!diff) {
-      const same = files.master.read.ok && files.backup.read.ok && files.master.read.content.equals(files.backup.read.content);
+      const same =
+        files.master.read.ok && files.backup.read.ok && files.master.read.content.equals(files.backup.read.content);
       if (!same) ctx.report({ kind: 'note', messageId: 'formattingDiffers', file: files.master.path });
       return;
     }
     const sides = { master: { stmt: diff.a, config: master.config }, backup: { stmt: diff.b, config: backup.config } };
-    for (const [role, other] of [['master', 'backup'], ['backup', 'master']] as [Role, Role][]) {
+    for (const [role, other] of [
+      ['master', 'backup'],
+      ['backup', 'master'],
+    ] as [Role, Role][]) {
       const mine = sides[role];
       const theirs = sides[other];
       const otherLine = theirs.stmt?.line ?? theirs.config.lineCount;

@@ -3,20 +3,38 @@
 import { keepalivedExample, loadKeepalived } from '../src/facts/keepalived.js';
 import { formatDiagnostic } from '../src/parsers/keepalived.js';
 import { ROLES, type Text } from '../src/model/basics.js';
-import { type Check } from '../src/model/check.js';
+import type { Check } from '../src/model/check.js';
 
 /** Reading problems, one message per parser code: keepalived's wording, and the same in Russian. */
 const SYNTAX_MESSAGES: Record<string, Text> = {
-  unknownKeyword: { en: "{keepalived}: keepalived ignores this line", ru: "{keepalived}: keepalived игнорирует эту строку" },
-  missingParameter: { en: '{keepalived}: keepalived refuses to start (a `!` or `#` starts a comment anywhere)', ru: '{keepalived}: keepalived не запустится (`!` и `#` начинают комментарий в любом месте строки)' },
-  unexpectedOpen: { en: "{keepalived}: a '{' where no block starts", ru: "{keepalived}: '{' там, где блок не начинается" },
+  unknownKeyword: {
+    en: '{keepalived}: keepalived ignores this line',
+    ru: '{keepalived}: keepalived игнорирует эту строку',
+  },
+  missingParameter: {
+    en: '{keepalived}: keepalived refuses to start (a `!` or `#` starts a comment anywhere)',
+    ru: '{keepalived}: keepalived не запустится (`!` и `#` начинают комментарий в любом месте строки)',
+  },
+  unexpectedOpen: {
+    en: "{keepalived}: a '{' where no block starts",
+    ru: "{keepalived}: '{' там, где блок не начинается",
+  },
   missingOpen: { en: "{keepalived}: the block's '{' is missing", ru: "{keepalived}: у блока нет '{'" },
   extraClose: { en: "{keepalived}: a '}' closes nothing", ru: "{keepalived}: '}' ничего не закрывает" },
-  missingClose: { en: "{keepalived}: a block is not closed", ru: "{keepalived}: блок не закрыт" },
+  missingClose: { en: '{keepalived}: a block is not closed', ru: '{keepalived}: блок не закрыт' },
   unmatchedQuote: { en: '{keepalived}: a double quote is not closed', ru: '{keepalived}: двойная кавычка не закрыта' },
-  unterminatedQuote: { en: '{keepalived}: a double quote is not closed', ru: '{keepalived}: двойная кавычка не закрыта' },
-  lineTooLong: { en: '{keepalived}: lines of 1023 bytes or more are ignored', ru: '{keepalived}: строки длиной от 1023 байт игнорируются' },
-  embeddedNul: { en: '{keepalived}: a line with a NUL byte is ignored', ru: '{keepalived}: строка с байтом NUL игнорируется' },
+  unterminatedQuote: {
+    en: '{keepalived}: a double quote is not closed',
+    ru: '{keepalived}: двойная кавычка не закрыта',
+  },
+  lineTooLong: {
+    en: '{keepalived}: lines of 1023 bytes or more are ignored',
+    ru: '{keepalived}: строки длиной от 1023 байт игнорируются',
+  },
+  embeddedNul: {
+    en: '{keepalived}: a line with a NUL byte is ignored',
+    ru: '{keepalived}: строка с байтом NUL игнорируется',
+  },
   includeMissing: { en: '{keepalived}', ru: '{keepalived}: подключаемый файл не найден' },
   blockName: { en: '{keepalived}: the whole block is skipped', ru: '{keepalived}: весь блок пропускается' },
   blockDuplicate: { en: '{keepalived}: the whole block is skipped', ru: '{keepalived}: весь блок пропускается' },

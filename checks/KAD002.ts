@@ -1,7 +1,13 @@
 // KAD002: master runs the VIP's vrrp_instance as MASTER, backup as BACKUP, as keepalived reads `state`.
-import { CONFIG_SKIP_MESSAGES, configOrSkip, keepalivedExample, loadKeepalived, vipInstance } from '../src/facts/keepalived.js';
+import {
+  CONFIG_SKIP_MESSAGES,
+  configOrSkip,
+  keepalivedExample,
+  loadKeepalived,
+  vipInstance,
+} from '../src/facts/keepalived.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check } from '../src/model/check.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'KAD002',
@@ -12,13 +18,16 @@ const check: Check = {
   severity: 'critical',
   spec: 'Requirements 5 (keepalived): master runs the instance as MASTER, backup as BACKUP',
   asserts: {
-    en: "The vrrp_instance that carries the VIP starts as MASTER on master and as BACKUP on backup, as keepalived reads its `state` line (case-sensitive; without one, MASTER exactly at priority 255).",
+    en: 'The vrrp_instance that carries the VIP starts as MASTER on master and as BACKUP on backup, as keepalived reads its `state` line (case-sensitive; without one, MASTER exactly at priority 255).',
     ru: 'vrrp_instance с виртуальным ip стартует как MASTER на master и как BACKUP на backup — так, как keepalived читает строку `state` (с учётом регистра; без неё MASTER только при priority 255).',
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
     noInstance: { en: '{file} has no vrrp_instance', ru: 'в {file} нет ни одного vrrp_instance' },
-    wrongState: { en: 'vrrp_instance {name} starts as {state}, not {expected}', ru: 'vrrp_instance {name} стартует как {state}, а не {expected}' },
+    wrongState: {
+      en: 'vrrp_instance {name} starts as {state}, not {expected}',
+      ru: 'vrrp_instance {name} стартует как {state}, а не {expected}',
+    },
     unknownState: {
       en: "vrrp_instance {name}: keepalived does not know the state '{written}' and starts it as BACKUP, not {expected}",
       ru: "vrrp_instance {name}: keepalived не знает состояния '{written}' и запускает его как BACKUP, а не {expected}",
@@ -37,7 +46,10 @@ const check: Check = {
     },
   },
   hints: {
-    unknownState: { en: 'Write state MASTER in capitals: keepalived compares it case-sensitively.', ru: 'Пишите state MASTER заглавными буквами: keepalived сравнивает с учётом регистра.' },
+    unknownState: {
+      en: 'Write state MASTER in capitals: keepalived compares it case-sensitively.',
+      ru: 'Пишите state MASTER заглавными буквами: keepalived сравнивает с учётом регистра.',
+    },
     unknownStateBackup: { en: 'Write state BACKUP in capitals.', ru: 'Пишите state BACKUP заглавными буквами.' },
   },
   hint: {
@@ -46,7 +58,7 @@ const check: Check = {
   },
   doc: {
     rationale: {
-      en: "The task names the roles: the machine master is the MASTER server, backup the BACKUP one. keepalived reads `state` case-sensitively: any word but MASTER or BACKUP is taken as BACKUP, and after `state MASTER` a later `state BACKUP` is ignored. Without a state line an instance starts as MASTER only at priority 255. The instance judged is the one whose virtual_ipaddress holds the VIP.",
+      en: 'The task names the roles: the machine master is the MASTER server, backup the BACKUP one. keepalived reads `state` case-sensitively: any word but MASTER or BACKUP is taken as BACKUP, and after `state MASTER` a later `state BACKUP` is ignored. Without a state line an instance starts as MASTER only at priority 255. The instance judged is the one whose virtual_ipaddress holds the VIP.',
       ru: 'Задание называет роли: машина master — MASTER сервер, backup — BACKUP. keepalived читает `state` с учётом регистра: любое слово, кроме MASTER и BACKUP, считается BACKUP, а `state BACKUP` после `state MASTER` игнорируется. Без строки state экземпляр стартует как MASTER только при priority 255. Проверяется тот экземпляр, в virtual_ipaddress которого есть виртуальный ip.',
     },
     failing: { file: 'keepalived.conf', text: keepalivedExample({ state: 'state master' }) },
@@ -67,13 +79,25 @@ const check: Check = {
       }
       const instance = vipInstance(config, ctx.vip);
       if (!instance) {
-        ctx.report({ kind: 'skip', host: role, messageId: 'noVipInstance', file: file.path, data: { count: config.instances.length, vip: ctx.vip ?? '' } });
+        ctx.report({
+          kind: 'skip',
+          host: role,
+          messageId: 'noVipInstance',
+          file: file.path,
+          data: { count: config.instances.length, vip: ctx.vip ?? '' },
+        });
         continue;
       }
       const expected = role === 'master' ? 'MASTER' : 'BACKUP';
       const at = instance.stateAt ?? instance.at;
       const base = { host: role, file: at.file, line: at.line, excerpt: at.text.trim() };
-      const data = { name: instance.name, state: instance.initialState, expected, priority: instance.priority, written: instance.stateWritten ?? '' };
+      const data = {
+        name: instance.name,
+        state: instance.initialState,
+        expected,
+        priority: instance.priority,
+        written: instance.stateWritten ?? '',
+      };
       const unknownWord = instance.stateWritten !== undefined && instance.stateWritten !== instance.state;
       if (instance.initialState !== expected) {
         const messageId = unknownWord ? 'unknownState' : instance.state === undefined ? 'noState' : 'wrongState';

@@ -58,7 +58,15 @@ const check: Check = {
     for (const side of [master, backup]) {
       if (side && !side.instance.priorityAt) {
         const at = side.instance.at;
-        ctx.report({ kind: 'note', host: side.file.role, file: at.file, line: at.line, excerpt: at.text.trim(), messageId: 'defaultPriority', data: { name: side.instance.name, priority: side.instance.priority } });
+        ctx.report({
+          kind: 'note',
+          host: side.file.role,
+          file: at.file,
+          line: at.line,
+          excerpt: at.text.trim(),
+          messageId: 'defaultPriority',
+          data: { name: side.instance.name, priority: side.instance.priority },
+        });
       }
     }
     if (!master || !backup) return;

@@ -1,10 +1,17 @@
 // KAD006: on both hosts the VIP's instance tracks the haproxy process: a vrrp_script whose command
 // checks haproxy, listed in track_script, or a vrrp_track_process watching it, listed in track_process.
-import { CONFIG_SKIP_MESSAGES, keepalivedExample, mentionsHaproxy, nodeViewOnHost, vipInstanceOrSkip, viewChecksHaproxy } from '../src/facts/keepalived.js';
+import {
+  CONFIG_SKIP_MESSAGES,
+  keepalivedExample,
+  mentionsHaproxy,
+  nodeViewOnHost,
+  vipInstanceOrSkip,
+  viewChecksHaproxy,
+} from '../src/facts/keepalived.js';
 import { DROP_HINTS, DROP_MESSAGES, dropFinding, removedFinding, type ScriptView } from '../src/facts/track-scripts.js';
 import type { KeepalivedConfig, VrrpInstance } from '../src/parsers/keepalived.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check, type FindingInput } from '../src/model/check.js';
+import type { Check, FindingInput } from '../src/model/check.js';
 
 const check: Check = {
   id: 'KAD006',
@@ -20,13 +27,22 @@ const check: Check = {
   },
   messages: {
     ...CONFIG_SKIP_MESSAGES,
-    noTracking: { en: 'vrrp_instance {name} tracks nothing: the VIP stays on master when haproxy stops', ru: 'vrrp_instance {name} ничего не отслеживает: при остановке haproxy виртуальный ip останется на master' },
-    notTracked: { en: 'vrrp_script {script} checks haproxy but vrrp_instance {name} does not list it in track_script', ru: 'vrrp_script {script} проверяет haproxy, но vrrp_instance {name} не указывает его в track_script' },
+    noTracking: {
+      en: 'vrrp_instance {name} tracks nothing: the VIP stays on master when haproxy stops',
+      ru: 'vrrp_instance {name} ничего не отслеживает: при остановке haproxy виртуальный ip останется на master',
+    },
+    notTracked: {
+      en: 'vrrp_script {script} checks haproxy but vrrp_instance {name} does not list it in track_script',
+      ru: 'vrrp_script {script} проверяет haproxy, но vrrp_instance {name} не указывает его в track_script',
+    },
     definedLater: {
       en: 'track_script names {script}, but vrrp_script {script} is defined below the instance: keepalived drops the entry ("track script {script} not found")',
       ru: 'в track_script указан {script}, но vrrp_script {script} объявлен ниже экземпляра: keepalived отбрасывает запись ("track script {script} not found")',
     },
-    notFound: { en: 'track_script names {script}, which no vrrp_script defines: keepalived drops the entry', ru: 'в track_script указан {script}, но такого vrrp_script нет: keepalived отбрасывает запись' },
+    notFound: {
+      en: 'track_script names {script}, which no vrrp_script defines: keepalived drops the entry',
+      ru: 'в track_script указан {script}, но такого vrrp_script нет: keepalived отбрасывает запись',
+    },
     unquotedScript: {
       en: 'script {written} is not quoted: keepalived runs only `{command}` (the words after it are ignored), which does not check haproxy',
       ru: 'script {written} не взят в кавычки: keepalived запускает только `{command}` (остальные слова игнорируются), и это не проверка haproxy',
@@ -40,9 +56,18 @@ const check: Check = {
       en: 'the tracked check `{command}` asks {url}: that is the web server behind haproxy (plain http), not haproxy, which serves https',
       ru: 'отслеживаемая проверка `{command}` обращается к {url}: это веб-сервер за haproxy (обычный http), а не haproxy, который отвечает по https',
     },
-    otherProcess: { en: 'the tracked check `{command}` looks for {names}, not for haproxy', ru: 'отслеживаемая проверка `{command}` ищет {names}, а не haproxy' },
-    fileTest: { en: 'the tracked check `{command}` tests the file {file}, not the haproxy process', ru: 'отслеживаемая проверка `{command}` проверяет файл {file}, а не процесс haproxy' },
-    notHaproxy: { en: 'the tracked check `{command}` does not look at haproxy', ru: 'отслеживаемая проверка `{command}` не смотрит на haproxy' },
+    otherProcess: {
+      en: 'the tracked check `{command}` looks for {names}, not for haproxy',
+      ru: 'отслеживаемая проверка `{command}` ищет {names}, а не haproxy',
+    },
+    fileTest: {
+      en: 'the tracked check `{command}` tests the file {file}, not the haproxy process',
+      ru: 'отслеживаемая проверка `{command}` проверяет файл {file}, а не процесс haproxy',
+    },
+    notHaproxy: {
+      en: 'the tracked check `{command}` does not look at haproxy',
+      ru: 'отслеживаемая проверка `{command}` не смотрит на haproxy',
+    },
     ignoredAsOwner: {
       en: 'keepalived ignores the weighted track_script {script}: the instance has priority 255 (see KAD007)',
       ru: 'keepalived игнорирует track_script {script} с весом: у экземпляра priority 255 (см. KAD007)',
@@ -54,8 +79,14 @@ const check: Check = {
   },
   hints: {
     ...DROP_HINTS,
-    unquotedScript: { en: 'Quote the whole command: script "/usr/bin/killall -0 haproxy".', ru: 'Возьмите всю команду в кавычки: script "/usr/bin/killall -0 haproxy".' },
-    definedLater: { en: 'Move the vrrp_script block above the vrrp_instance.', ru: 'Перенесите блок vrrp_script выше vrrp_instance.' },
+    unquotedScript: {
+      en: 'Quote the whole command: script "/usr/bin/killall -0 haproxy".',
+      ru: 'Возьмите всю команду в кавычки: script "/usr/bin/killall -0 haproxy".',
+    },
+    definedLater: {
+      en: 'Move the vrrp_script block above the vrrp_instance.',
+      ru: 'Перенесите блок vrrp_script выше vrrp_instance.',
+    },
   },
   hint: {
     en: 'Define vrrp_script check_haproxy { script "/usr/bin/killall -0 haproxy" … } above the instance and list it in track_script { check_haproxy } on both hosts.',
@@ -91,13 +122,29 @@ const check: Check = {
 };
 
 /** Why nothing tracks haproxy: the most specific reason first. */
-function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: string, views: ScriptView[], role: 'master' | 'backup'): FindingInput {
-  const at = (l: { file: string; line: number; text: string }) => ({ host: role, file: l.file, line: l.line, excerpt: l.text.trim() });
+function diagnose(
+  config: KeepalivedConfig,
+  instance: VrrpInstance,
+  service: string,
+  views: ScriptView[],
+  role: 'master' | 'backup',
+): FindingInput {
+  const at = (l: { file: string; line: number; text: string }) => ({
+    host: role,
+    file: l.file,
+    line: l.line,
+    excerpt: l.text.trim(),
+  });
   const name = instance.name;
   const ignored = instance.droppedTracks.find((d) => d.reason === 'addressOwner' || d.reason === 'syncGroup');
   if (ignored) {
     const messageId = ignored.reason === 'addressOwner' ? 'ignoredAsOwner' : 'ignoredInSyncGroup';
-    return { ...at(ignored.at), kind: 'note', messageId, data: { script: ignored.name, group: instance.syncGroup?.name ?? '' } };
+    return {
+      ...at(ignored.at),
+      kind: 'note',
+      messageId,
+      data: { script: ignored.name, group: instance.syncGroup?.name ?? '' },
+    };
   }
   // keepalived removed the script while reading, or disables it at load: the instance tracks nothing.
   const removed = instance.droppedTracks.find((d) => d.reason === 'scriptRemoved' && d.script);
@@ -111,22 +158,40 @@ function diagnose(config: KeepalivedConfig, instance: VrrpInstance, service: str
   const unquoted = instance.trackScripts.find((t) => t.target.argv.length === 1 && t.target.ignoredWords.length > 0);
   if (unquoted) {
     const s = unquoted.target;
-    return { ...at(s.scriptAt ?? s.at), messageId: 'unquotedScript', data: { written: [s.argv[0], ...s.ignoredWords].join(' '), command: s.argv[0] } };
+    return {
+      ...at(s.scriptAt ?? s.at),
+      messageId: 'unquotedScript',
+      data: { written: [s.argv[0], ...s.ignoredWords].join(' '), command: s.argv[0] },
+    };
   }
   const untracked = config.scripts.find((s) => mentionsHaproxy(s.argv, service));
   if (untracked) return { ...at(instance.at), messageId: 'notTracked', data: { script: untracked.name, name } };
   const unreadable = views.find((v) => v.unreadable);
   if (unreadable) {
     const s = unreadable.tracked.target;
-    return { ...at(s.scriptAt ?? s.at), kind: 'skip', messageId: 'scriptUnreadable', data: { file: unreadable.file?.path ?? s.argv[0] ?? '' } };
+    return {
+      ...at(s.scriptAt ?? s.at),
+      kind: 'skip',
+      messageId: 'scriptUnreadable',
+      data: { file: unreadable.file?.path ?? s.argv[0] ?? '' },
+    };
   }
   const other = views.find((v) => ['webServerOnly', 'otherProcess', 'fileTest'].includes(v.judgement.why));
   if (other) {
     const s = other.tracked.target;
-    return { ...at(s.scriptAt ?? s.at), messageId: other.judgement.why, data: { ...other.judgement.data, command: s.argv.join(' ') } };
+    return {
+      ...at(s.scriptAt ?? s.at),
+      messageId: other.judgement.why,
+      data: { ...other.judgement.data, command: s.argv.join(' ') },
+    };
   }
   const tracked = instance.trackScripts[0];
-  if (tracked) return { ...at(tracked.target.scriptAt ?? tracked.at), messageId: 'notHaproxy', data: { command: tracked.target.argv.join(' ') } };
+  if (tracked)
+    return {
+      ...at(tracked.target.scriptAt ?? tracked.at),
+      messageId: 'notHaproxy',
+      data: { command: tracked.target.argv.join(' ') },
+    };
   return { ...at(instance.at), messageId: 'noTracking', data: { name } };
 }
 

@@ -93,10 +93,22 @@ const check: Check = {
     ...REASONS,
   },
   hints: {
-    ownerIgnoresWeights: { en: 'Write priority explicitly, e.g. priority 110 on master and 100 on backup.', ru: 'Укажите priority явно, например 110 на master и 100 на backup.' },
-    syncGroupIgnoresWeights: { en: 'Add sync_group_tracking_weight to the vrrp_sync_group, or leave the group out.', ru: 'Добавьте sync_group_tracking_weight в vrrp_sync_group или уберите группу.' },
-    weightTooSmall: { en: 'Make |weight| larger than the priority gap: e.g. priorities 110/100 with weight -20.', ru: 'Сделайте |weight| больше разницы приоритетов: например, приоритеты 110/100 и weight -20.' },
-    tieAfterStop: { en: 'Make |weight| larger than the priority gap: e.g. priorities 110/100 with weight -20.', ru: 'Сделайте |weight| больше разницы приоритетов: например, приоритеты 110/100 и weight -20.' },
+    ownerIgnoresWeights: {
+      en: 'Write priority explicitly, e.g. priority 110 on master and 100 on backup.',
+      ru: 'Укажите priority явно, например 110 на master и 100 на backup.',
+    },
+    syncGroupIgnoresWeights: {
+      en: 'Add sync_group_tracking_weight to the vrrp_sync_group, or leave the group out.',
+      ru: 'Добавьте sync_group_tracking_weight в vrrp_sync_group или уберите группу.',
+    },
+    weightTooSmall: {
+      en: 'Make |weight| larger than the priority gap: e.g. priorities 110/100 with weight -20.',
+      ru: 'Сделайте |weight| больше разницы приоритетов: например, приоритеты 110/100 и weight -20.',
+    },
+    tieAfterStop: {
+      en: 'Make |weight| larger than the priority gap: e.g. priorities 110/100 with weight -20.',
+      ru: 'Сделайте |weight| больше разницы приоритетов: например, приоритеты 110/100 и weight -20.',
+    },
     backupNopreempt: { en: 'Remove nopreempt from backup.', ru: 'Уберите nopreempt на backup.' },
     masterNopreempt: { en: 'Remove nopreempt from master.', ru: 'Уберите nopreempt на master.' },
   },
@@ -106,7 +118,7 @@ const check: Check = {
   },
   doc: {
     rationale: {
-      en: 'keepalived moves the VIP only through priorities: a tracked script with a negative weight subtracts it while the script fails, one with weight 0 puts the node in FAULT. Failover needs master\'s lowered priority below backup\'s (equal priorities are decided by IP address), and a backup allowed to preempt; failback needs master higher again and allowed to preempt. `state MASTER` without `priority` is 255, the address owner, whose priority weights never change; `nopreempt` on backup stops the failover, on master the failback.',
+      en: "keepalived moves the VIP only through priorities: a tracked script with a negative weight subtracts it while the script fails, one with weight 0 puts the node in FAULT. Failover needs master's lowered priority below backup's (equal priorities are decided by IP address), and a backup allowed to preempt; failback needs master higher again and allowed to preempt. `state MASTER` without `priority` is 255, the address owner, whose priority weights never change; `nopreempt` on backup stops the failover, on master the failback.",
       ru: 'keepalived переносит виртуальный ip только через приоритеты: отслеживаемый скрипт с отрицательным весом вычитает его, пока скрипт завершается с ошибкой, скрипт с весом 0 переводит машину в FAULT. Для переключения пониженный приоритет master должен стать ниже приоритета backup (при равенстве решает IP-адрес), и backup должен иметь право вытеснения; для возврата master снова должен быть выше и иметь право вытеснения. `state MASTER` без `priority` — это 255, владелец адреса, чей приоритет веса не меняют; `nopreempt` на backup отменяет переключение, на master — возврат.',
     },
     failing: { file: 'keepalived.conf', text: keepalivedExample({ priority: null }) },
@@ -128,9 +140,18 @@ const check: Check = {
     }
     const masterNode = await nodeViewOnHost(ctx, 'master', m, master.config.globalDefs);
     const backupNode = await nodeViewOnHost(ctx, 'backup', b, backup.config.globalDefs);
-    for (const [role, node] of [['master', masterNode], ['backup', backupNode]] as const) {
+    for (const [role, node] of [
+      ['master', masterNode],
+      ['backup', backupNode],
+    ] as const) {
       const unreadable = node.views.find((v) => v.unreadable);
-      if (unreadable) return void ctx.report({ kind: 'skip', host: role, messageId: 'scriptUnreadable', data: { file: unreadable.file?.path ?? '', role } });
+      if (unreadable)
+        return void ctx.report({
+          kind: 'skip',
+          host: role,
+          messageId: 'scriptUnreadable',
+          data: { file: unreadable.file?.path ?? '', role },
+        });
     }
     const prediction = predictFailover(masterNode, backupNode);
     if (prediction.reason === 'ok') return;
@@ -146,7 +167,9 @@ const check: Check = {
         masterDown: String(prediction.masterDown),
         backup: String(prediction.backup),
         script:
-          m.trackScripts.find((t) => (prediction.reason === 'trackerAlwaysFails' ? masterNode.alwaysFailing : masterNode.dropped)?.has(t))?.name ??
+          m.trackScripts.find((t) =>
+            (prediction.reason === 'trackerAlwaysFails' ? masterNode.alwaysFailing : masterNode.dropped)?.has(t),
+          )?.name ??
           m.droppedTracks.find((d) => d.reason === 'scriptRemoved')?.name ??
           m.trackScripts[0]?.name ??
           '',

@@ -2,7 +2,7 @@
 // configuration, including what only it can judge (the certificate loads, every keyword exists in this version).
 import { commandOrReport, haproxyMessages, LIVE_HINTS, LIVE_MESSAGES, sourceLine } from '../src/facts/live.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check } from '../src/model/check.js';
+import type { Check } from '../src/model/check.js';
 
 /** Enough ALERT lines to see the problem; the rest are usually consequences. */
 const MAX_REPORTED = 5;
@@ -68,7 +68,14 @@ const check: Check = {
         const warnings = haproxyMessages(output, 'WARNING');
         if (warnings.length) {
           const first = warnings[0]!;
-          ctx.report({ kind: 'note', host: role, messageId: 'warnings', file: first.file ?? file, line: first.line, data: { count: warnings.length, message: first.text } });
+          ctx.report({
+            kind: 'note',
+            host: role,
+            messageId: 'warnings',
+            file: first.file ?? file,
+            line: first.line,
+            data: { count: warnings.length, message: first.text },
+          });
         }
         continue;
       }
@@ -76,11 +83,23 @@ const check: Check = {
       for (const alert of alerts.slice(0, MAX_REPORTED)) {
         const where = alert.file ?? file;
         const excerpt = await sourceLine(ctx, role, where, alert.line);
-        ctx.report({ host: role, messageId: 'alert', file: where, line: alert.line, excerpt, data: { message: alert.text, file } });
+        ctx.report({
+          host: role,
+          messageId: 'alert',
+          file: where,
+          line: alert.line,
+          excerpt,
+          data: { message: alert.text, file },
+        });
       }
       if (alerts.length === 0) {
         const message = output.trim().split('\n').slice(0, 3).join(' / ') || 'no message';
-        ctx.report({ host: role, messageId: 'invalid', file, data: { file, exitCode: String(result.exitCode), message } });
+        ctx.report({
+          host: role,
+          messageId: 'invalid',
+          file,
+          data: { file, exitCode: String(result.exitCode), message },
+        });
       }
     }
   },

@@ -12,7 +12,7 @@ import {
 } from '../src/facts/live.js';
 import { runCached } from '../src/facts/commands.js';
 import { ROLES, type Role } from '../src/model/basics.js';
-import { type Check, type CheckContext } from '../src/model/check.js';
+import type { Check, CheckContext } from '../src/model/check.js';
 
 /** Enough lines to see the problem; an unclosed brace makes keepalived repeat itself for pages. */
 const MAX_REPORTED = 5;
@@ -90,7 +90,12 @@ const check: Check = {
       // keepalived writes to stderr; read stdout too (consoles and captures may merge them).
       const output = `${result.stderr}\n${result.stdout}`;
       if (KEEPALIVED_NO_TEST_OPTION.test(output)) {
-        ctx.report({ kind: 'skip', host: role, messageId: 'unsupported', data: { version: await versionOf(ctx, role) } });
+        ctx.report({
+          kind: 'skip',
+          host: role,
+          messageId: 'unsupported',
+          data: { version: await versionOf(ctx, role) },
+        });
         continue;
       }
       if (KEEPALIVED_CONFIG_MISSING.test(output)) {
@@ -100,7 +105,14 @@ const check: Check = {
       const problems = keepalivedMessages(output, file);
       for (const problem of problems.slice(0, MAX_REPORTED)) {
         const excerpt = problem.file ? await sourceLine(ctx, role, problem.file, problem.line) : undefined;
-        ctx.report({ host: role, messageId: 'problem', file: problem.file ?? file, line: problem.line, excerpt, data: { message: problem.text } });
+        ctx.report({
+          host: role,
+          messageId: 'problem',
+          file: problem.file ?? file,
+          line: problem.line,
+          excerpt,
+          data: { message: problem.text },
+        });
       }
       if (problems.length === 0 && result.exitCode !== 0) {
         ctx.report({ host: role, messageId: 'failedSilently', file, data: { exitCode: String(result.exitCode) } });

@@ -20,7 +20,15 @@ const BACKUP_GOOD = `1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft f
 `;
 
 /** The findings about the form of master's VIP line, and what fixes all of them. */
-const FORM_MESSAGES = ['noLabel', 'wrongLabel', 'wrongPrefix', 'noBroadcast', 'wrongBroadcast', 'wrongScope', 'wrongInterface'];
+const FORM_MESSAGES = [
+  'noLabel',
+  'wrongLabel',
+  'wrongPrefix',
+  'noBroadcast',
+  'wrongBroadcast',
+  'wrongScope',
+  'wrongInterface',
+];
 const FORM_HINT = {
   en: 'Write the VIP in virtual_ipaddress as `{expected_conf}` and restart keepalived.',
   ru: 'Запишите виртуальный IP в virtual_ipaddress как `{expected_conf}` и перезапустите keepalived.',
@@ -33,7 +41,7 @@ const check: Check = {
   mode: 'live',
   points: 3,
   severity: 'critical',
-  spec: 'Requirements 5 (the VIP is master\'s external address and appears as `inet VIP/24 brd B scope global eth0:10`)',
+  spec: "Requirements 5 (the VIP is master's external address and appears as `inet VIP/24 brd B scope global eth0:10`)",
   asserts: {
     en: 'ip -4 addr on master shows the VIP as `inet VIP/24 brd <broadcast of the /24> scope global eth0:10` on eth0, and backup does not hold it.',
     ru: 'ip -4 addr на master показывает виртуальный IP как `inet VIP/24 brd <broadcast этой /24> scope global eth0:10` на eth0, а на backup его нет.',
@@ -97,7 +105,7 @@ const check: Check = {
       ru: 'Узлы не слышат друг друга: сравните virtual_router_id, authentication и advert_int на обоих и проверьте, что VRRP (IP-протокол 112) проходит между ними.',
     },
     vipOnBackup: {
-      en: 'Master lost the election: is haproxy running on master (its track script fails otherwise), and is master\'s priority higher?',
+      en: "Master lost the election: is haproxy running on master (its track script fails otherwise), and is master's priority higher?",
       ru: 'master проиграл выборы: запущен ли haproxy на master (иначе его track_script падает) и выше ли приоритет master?',
     },
   },
@@ -107,7 +115,7 @@ const check: Check = {
   },
   doc: {
     rationale: {
-      en: 'The assignment fixes how the VIP must look in `ip a`: `inet 51.250.86.11/24 brd 51.250.86.255 scope global eth0:10`. keepalived adds exactly what virtual_ipaddress says: without `brd` no broadcast is shown, without `label eth0:10` the address carries the interface name. The word `secondary` appears when the VIP is in the same subnet as the interface\'s first address, and is fine. A VIP on both hosts at once is a split brain. (In a cloud, the SDN ignores VRRP: the grader checks who holds the VIP, as the task asks.)',
+      en: "The assignment fixes how the VIP must look in `ip a`: `inet 51.250.86.11/24 brd 51.250.86.255 scope global eth0:10`. keepalived adds exactly what virtual_ipaddress says: without `brd` no broadcast is shown, without `label eth0:10` the address carries the interface name. The word `secondary` appears when the VIP is in the same subnet as the interface's first address, and is fine. A VIP on both hosts at once is a split brain. (In a cloud, the SDN ignores VRRP: the grader checks who holds the VIP, as the task asks.)",
       ru: 'Задание задаёт, как виртуальный IP должен выглядеть в `ip a`: `inet 51.250.86.11/24 brd 51.250.86.255 scope global eth0:10`. keepalived добавляет ровно то, что написано в virtual_ipaddress: без `brd` широковещательный адрес не показывается, без `label eth0:10` у адреса будет имя интерфейса. Слово `secondary` появляется, когда виртуальный IP в той же подсети, что и первый адрес интерфейса, — это допустимо. Виртуальный IP на обеих машинах сразу — это split brain. (В облаке SDN не учитывает VRRP: грейдер проверяет, у кого виртуальный IP, как и требует задание.)',
     },
     failing: { file: 'command:ip-addr', text: MASTER_NO_BRD, backup: BACKUP_GOOD },
@@ -125,7 +133,8 @@ const check: Check = {
       const result = await commandOrReport(ctx, role, 'ip-addr', { zeroExit: true });
       if (!result) continue;
       const entries = parseIpAddr(result.stdout);
-      if (entries.length === 0) ctx.report({ kind: 'error', host: role, messageId: 'unreadable', data: { command: result.command } });
+      if (entries.length === 0)
+        ctx.report({ kind: 'error', host: role, messageId: 'unreadable', data: { command: result.command } });
       else held[role] = vipEntries(entries, ctx.vip);
     }
     const onMaster = held.master;
@@ -182,7 +191,7 @@ function reportForm(ctx: CheckContext, entries: IpAddrEntry[], expected: Expecte
   const judged = entries.map((entry) => formProblems(entry, expected, ctx.profile));
   if (judged.some((problems) => problems.length === 0)) return;
   const closest = judged.reduce((best, problems) => (problems.length < best.length ? problems : best));
-  closest.forEach((problem) => ctx.report(problem));
+  for (const problem of closest) ctx.report(problem);
 }
 
 export default check;

@@ -1,10 +1,19 @@
 // LIV004: HTTPS through the VIP reaches a backend (2xx/3xx), and the backend sees X-Forwarded-For
 // when its answer shows the request headers (the lab's web server echoes it; others may not).
-import { commandOrReport, echoedForwardedFor, firstLine, LIVE_HINTS, LIVE_MESSAGES, parseCurlResponse, requireVip } from '../src/facts/live.js';
+import {
+  commandOrReport,
+  echoedForwardedFor,
+  firstLine,
+  LIVE_HINTS,
+  LIVE_MESSAGES,
+  parseCurlResponse,
+  requireVip,
+} from '../src/facts/live.js';
 import type { Check } from '../src/model/check.js';
 
 // Real `curl -sSk --max-time 5 -D - https://VIP:443/` outputs through HAProxy 2.6 to the lab's web server.
-const ANSWER_HEADERS = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\nx-lab-host: master\r\ndate: Mon, 23 Nov 2026 06:41:17 GMT\r\nkeep-alive: timeout=5\r\ntransfer-encoding: chunked\r\n\r\n';
+const ANSWER_HEADERS =
+  'HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\nx-lab-host: master\r\ndate: Mon, 23 Nov 2026 06:41:17 GMT\r\nkeep-alive: timeout=5\r\ntransfer-encoding: chunked\r\n\r\n';
 const WITHOUT_XFF = `${ANSWER_HEADERS}host: master\nx-forwarded-for: \n`;
 const WITH_XFF = `${ANSWER_HEADERS}host: master\nx-forwarded-for: 203.0.113.10\n`;
 
@@ -55,7 +64,7 @@ const check: Check = {
   },
   doc: {
     rationale: {
-      en: 'The configuration files can be right and the service still broken (haproxy not reloaded, the web server down, 443 taken by something else). The grader asks for the page through the VIP from master, which holds it, and reads the answer; the lab\'s web server prints the X-Forwarded-For it received, so the header can be seen arriving.',
+      en: "The configuration files can be right and the service still broken (haproxy not reloaded, the web server down, 443 taken by something else). The grader asks for the page through the VIP from master, which holds it, and reads the answer; the lab's web server prints the X-Forwarded-For it received, so the header can be seen arriving.",
       ru: 'Файлы конфигурации могут быть верны, а сервис — нет (haproxy не перезагружен, веб-сервер не работает, порт 443 занят другим). Грейдер запрашивает страницу через виртуальный IP с master, который его держит, и читает ответ; веб-сервер стенда выводит полученный X-Forwarded-For, так что видно, доходит ли заголовок.',
     },
     failing: { file: 'command:https-vip', text: WITHOUT_XFF },
@@ -86,9 +95,19 @@ const check: Check = {
     }
     const forwardedFor = echoedForwardedFor(response.body);
     if (forwardedFor === undefined) {
-      ctx.report({ kind: 'note', host: 'master', messageId: 'forwardedForUnseen', data: { url, status: response.statusLine } });
+      ctx.report({
+        kind: 'note',
+        host: 'master',
+        messageId: 'forwardedForUnseen',
+        data: { url, status: response.statusLine },
+      });
     } else if (forwardedFor === '') {
-      ctx.report({ host: 'master', messageId: 'noForwardedFor', excerpt: response.body.split('\n').slice(0, 5).join('\n').trimEnd(), data: { url } });
+      ctx.report({
+        host: 'master',
+        messageId: 'noForwardedFor',
+        excerpt: response.body.split('\n').slice(0, 5).join('\n').trimEnd(),
+        data: { url },
+      });
     }
   },
 };

@@ -5,7 +5,10 @@ import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'RBT002',
-  title: { en: 'keepalived and haproxy start by themselves after a reboot', ru: 'keepalived и haproxy сами запускаются после перезагрузки' },
+  title: {
+    en: 'keepalived and haproxy start by themselves after a reboot',
+    ru: 'keepalived и haproxy сами запускаются после перезагрузки',
+  },
   area: 'failover',
   mode: 'disruptive',
   reboot: true,
@@ -18,7 +21,10 @@ const check: Check = {
   },
   messages: {
     ...REBOOT_MESSAGES,
-    startedByBoot: { en: '{service} was running after the reboot ({boot})', ru: '{service} работал после перезагрузки ({boot})' },
+    startedByBoot: {
+      en: '{service} was running after the reboot ({boot})',
+      ru: '{service} работал после перезагрузки ({boot})',
+    },
     notEnabled: {
       en: 'after the reboot {service} is {active}: it is {enabled}, not enabled, so the boot does not start it',
       ru: 'после перезагрузки {service} в состоянии {active}: он {enabled}, а не enabled, поэтому при загрузке он не запускается',
@@ -29,8 +35,14 @@ const check: Check = {
     },
   },
   hints: {
-    notEnabled: { en: 'systemctl enable {service} (the task: "activate it as a service"), then reboot and look again.', ru: 'Выполните systemctl enable {service} (в задании: «активировать его как сервис»), затем перезагрузите и проверьте снова.' },
-    notStarted: { en: 'journalctl -b -u {service} on master shows why it stopped during boot.', ru: 'journalctl -b -u {service} на master покажет, почему он остановился при загрузке.' },
+    notEnabled: {
+      en: 'systemctl enable {service} (the task: "activate it as a service"), then reboot and look again.',
+      ru: 'Выполните systemctl enable {service} (в задании: «активировать его как сервис»), затем перезагрузите и проверьте снова.',
+    },
+    notStarted: {
+      en: 'journalctl -b -u {service} on master shows why it stopped during boot.',
+      ru: 'journalctl -b -u {service} на master покажет, почему он остановился при загрузке.',
+    },
   },
   hint: {
     en: 'systemctl enable --now keepalived haproxy on both machines.',

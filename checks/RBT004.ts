@@ -18,7 +18,10 @@ const check: Check = {
   },
   messages: {
     ...REBOOT_MESSAGES,
-    back: { en: 'the VIP was back on master {seconds} s after the reboot was asked for', ru: 'виртуальный IP вернулся на master через {seconds} с после команды перезагрузки' },
+    back: {
+      en: 'the VIP was back on master {seconds} s after the reboot was asked for',
+      ru: 'виртуальный IP вернулся на master через {seconds} с после команды перезагрузки',
+    },
     notBack: {
       en: 'after the reboot, {seconds} s after the boot finished, the VIP is held by {state}, not by master alone in the required form',
       ru: 'после перезагрузки, через {seconds} с после окончания загрузки, виртуальный IP на: {state}, а не только на master в нужном виде',
@@ -27,7 +30,10 @@ const check: Check = {
       en: 'after the reboot, {seconds} s after the boot finished, the VIP is held by {state}, not by master alone in the required form. Likely cause — {cause}',
       ru: 'после перезагрузки, через {seconds} с после окончания загрузки, виртуальный IP на: {state}, а не только на master в нужном виде. Вероятная причина — {cause}',
     },
-    probeError: { en: 'the reboot probe could not finish: {reason}', ru: 'проверка перезагрузкой не смогла завершиться: {reason}' },
+    probeError: {
+      en: 'the reboot probe could not finish: {reason}',
+      ru: 'проверка перезагрузкой не смогла завершиться: {reason}',
+    },
   },
   hint: {
     en: 'keepalived must start at boot on master (RBT002) with haproxy running, and its virtual_ipaddress must give the VIP its brd and label (LIV003); its log (quoted above) shows the states it went through.',
@@ -35,10 +41,13 @@ const check: Check = {
   },
   doc: {
     rationale: {
-      en: 'A pair that works only until master\'s next reboot is not done: after the boot master must take the VIP back, as the task writes it, and backup must let it go.',
+      en: "A pair that works only until master's next reboot is not done: after the boot master must take the VIP back, as the task writes it, and backup must let it go.",
       ru: 'Пара, которая работает только до следующей перезагрузки master, не готова: после загрузки master должен забрать виртуальный IP обратно в том виде, как в задании, а backup — отдать его.',
     },
-    failing: { file: 'command:ip-addr', text: '2: eth0    inet 198.51.100.11/24 brd 198.51.100.255 scope global eth0\\       valid_lft forever preferred_lft forever\n' },
+    failing: {
+      file: 'command:ip-addr',
+      text: '2: eth0    inet 198.51.100.11/24 brd 198.51.100.255 scope global eth0\\       valid_lft forever preferred_lft forever\n',
+    },
     passing: {
       file: 'command:ip-addr',
       text: '2: eth0    inet 198.51.100.11/24 brd 198.51.100.255 scope global eth0\\       valid_lft forever preferred_lft forever\n2: eth0    inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10\\       valid_lft forever preferred_lft forever\n',
@@ -52,15 +61,21 @@ const check: Check = {
     const outcome = await rebootProbe(ctx);
     if (reportRebootPrecheck(ctx, outcome) || reportNotBack(ctx, outcome)) return;
     const v = outcome.vipBack;
-    if (v.status === 'pass') ctx.report({ kind: 'note', host: 'master', messageId: 'back', data: { seconds: (v.ms / 1000).toFixed(1) } });
-    else if (v.status === 'error') ctx.report({ kind: 'error', messageId: 'probeError', data: { reason: v.reason[ctx.options.lang] } });
+    if (v.status === 'pass')
+      ctx.report({ kind: 'note', host: 'master', messageId: 'back', data: { seconds: (v.ms / 1000).toFixed(1) } });
+    else if (v.status === 'error')
+      ctx.report({ kind: 'error', messageId: 'probeError', data: { reason: v.reason[ctx.options.lang] } });
     else if (v.status === 'skip') ctx.report({ kind: 'skip', messageId: v.messageId });
     else {
       // What the boot did not start explains the VIP staying away.
       const rbt002 = ctx.resultOf('RBT002');
       const f = rbt002?.status === 'fail' ? rbt002.findings.find((x) => x.kind === 'fail') : undefined;
       const cause = f ? `RBT002: ${f.message}` : undefined;
-      ctx.report({ host: 'master', messageId: cause ? 'notBackWithCause' : 'notBack', data: { seconds: ((v.ms ?? 0) / 1000).toFixed(1), state: v.state, cause: cause ?? '' } });
+      ctx.report({
+        host: 'master',
+        messageId: cause ? 'notBackWithCause' : 'notBack',
+        data: { seconds: ((v.ms ?? 0) / 1000).toFixed(1), state: v.state, cause: cause ?? '' },
+      });
     }
     reportRebootLogs(ctx, outcome, { evidence: v.status === 'fail', quote: v.status === 'fail' });
   },

@@ -5,7 +5,10 @@ import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'RBT005',
-  title: { en: 'the reboot probe left the pair as it found it', ru: 'после проверки перезагрузкой машины в исходном состоянии' },
+  title: {
+    en: 'the reboot probe left the pair as it found it',
+    ru: 'после проверки перезагрузкой машины в исходном состоянии',
+  },
   area: 'failover',
   mode: 'disruptive',
   reboot: true,
@@ -18,7 +21,10 @@ const check: Check = {
   },
   messages: {
     ...REBOOT_MESSAGES,
-    asFound: { en: 'master is back with haproxy and keepalived running', ru: 'master снова работает, haproxy и keepalived запущены' },
+    asFound: {
+      en: 'master is back with haproxy and keepalived running',
+      ru: 'master снова работает, haproxy и keepalived запущены',
+    },
     restarted: {
       en: 'the boot did not start {services}; hagrade started it again so the pair runs as before the probe (it will not survive the next reboot until fixed)',
       ru: 'загрузка не запустила {services}; hagrade запустил это снова, чтобы пара работала как до проверки (до исправления следующая перезагрузка снова это остановит)',
@@ -51,12 +57,26 @@ const check: Check = {
     if (!back) return void ctx.report({ kind: 'skip', messageId: 'notReached' });
     if (!back.ok) {
       if (back.messageId === 'interrupted') ctx.report({ kind: 'skip', messageId: 'interrupted' });
-      else ctx.report({ kind: 'error', host: 'master', messageId: back.messageId === 'notBack' ? 'masterNotBack' : back.messageId, data: back.data });
+      else
+        ctx.report({
+          kind: 'error',
+          host: 'master',
+          messageId: back.messageId === 'notBack' ? 'masterNotBack' : back.messageId,
+          data: back.data,
+        });
       return;
     }
-    if (outcome.restoreFailed) ctx.report({ kind: 'error', host: 'master', messageId: 'notRestored', data: { ...outcome.restoreFailed } });
-    if (outcome.restarted.length) ctx.report({ kind: 'note', host: 'master', messageId: 'restarted', data: { services: outcome.restarted.join(', ') } });
-    if (!outcome.restoreFailed && !outcome.restarted.length) ctx.report({ kind: 'note', host: 'master', messageId: 'asFound' });
+    if (outcome.restoreFailed)
+      ctx.report({ kind: 'error', host: 'master', messageId: 'notRestored', data: { ...outcome.restoreFailed } });
+    if (outcome.restarted.length)
+      ctx.report({
+        kind: 'note',
+        host: 'master',
+        messageId: 'restarted',
+        data: { services: outcome.restarted.join(', ') },
+      });
+    if (!outcome.restoreFailed && !outcome.restarted.length)
+      ctx.report({ kind: 'note', host: 'master', messageId: 'asFound' });
   },
 };
 

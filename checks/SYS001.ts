@@ -10,7 +10,7 @@ import {
 } from '../src/facts/sysctl.js';
 import { DEFAULT_PROFILE } from '../src/inputs/profile.js';
 import { ROLES, type Role } from '../src/model/basics.js';
-import { type Check, type CheckContext } from '../src/model/check.js';
+import type { Check, CheckContext } from '../src/model/check.js';
 
 // The task's lines, as the doc examples show them.
 const TASK_LINES = Object.entries(DEFAULT_PROFILE.sysctl).map(([key, value]) => `${key} = ${value}`);
@@ -59,7 +59,7 @@ const check: Check = {
   },
   hints: {
     missing: {
-      en: 'Append the task\'s lines to /etc/sysctl.conf, then run sysctl -p.',
+      en: "Append the task's lines to /etc/sysctl.conf, then run sysctl -p.",
       ru: 'Допишите строки из задания в /etc/sysctl.conf и выполните sysctl -p.',
     },
     invalidSyntax: { en: 'Write it as key = value.', ru: 'Запишите в виде ключ = значение.' },
@@ -77,7 +77,7 @@ const check: Check = {
     },
   },
   hint: {
-    en: 'Append the task\'s settings to /etc/sysctl.conf (cat << EOF >> /etc/sysctl.conf ... EOF) and apply them with sysctl -p, on both hosts.',
+    en: "Append the task's settings to /etc/sysctl.conf (cat << EOF >> /etc/sysctl.conf ... EOF) and apply them with sysctl -p, on both hosts.",
     ru: 'Допишите параметры из задания в /etc/sysctl.conf (cat << EOF >> /etc/sysctl.conf ... EOF) и примените их командой sysctl -p на обеих машинах.',
   },
   doc: {
@@ -87,9 +87,9 @@ const check: Check = {
     },
     failing: {
       file: 'sysctl.conf',
-      text: TASK_LINES.filter((l) => !l.includes('ip_nonlocal_bind')).join('\n') + '\nnet.ipv4.ip_nonlocal_bind = 0\n',
+      text: `${TASK_LINES.filter((l) => !l.includes('ip_nonlocal_bind')).join('\n')}\nnet.ipv4.ip_nonlocal_bind = 0\n`,
     },
-    passing: { file: 'sysctl.conf', text: TASK_LINES.join('\n') + '\n' },
+    passing: { file: 'sysctl.conf', text: `${TASK_LINES.join('\n')}\n` },
     fix: {
       en: 'cat << EOF >> /etc/sysctl.conf with the seven lines of the task, then sysctl -p; check with sysctl net.ipv4.ip_nonlocal_bind.',
       ru: 'cat << EOF >> /etc/sysctl.conf с семью строками из задания, затем sysctl -p; проверьте: sysctl net.ipv4.ip_nonlocal_bind.',
@@ -109,7 +109,13 @@ async function checkFiles(ctx: CheckContext, role: Role, expected: ExpectedSysct
   const config = await loadSysctl(ctx, role);
   for (const read of config.files) {
     if (!read.ok && read.reason !== 'missing') {
-      ctx.report({ kind: 'error', host: role, file: read.path, messageId: 'unreadable', data: { file: read.path, error: read.message } });
+      ctx.report({
+        kind: 'error',
+        host: role,
+        file: read.path,
+        messageId: 'unreadable',
+        data: { file: read.path, error: read.message },
+      });
     }
   }
   const setElsewhere = new Map<string, string[]>();
@@ -119,25 +125,48 @@ async function checkFiles(ctx: CheckContext, role: Role, expected: ExpectedSysct
     if (verdict.state === 'missing') {
       const invalid = verdict.invalid;
       if (invalid) {
-        ctx.report({ host: role, file: invalid.file, line: invalid.line, excerpt: invalid.text, messageId: 'invalidSyntax', data });
+        ctx.report({
+          host: role,
+          file: invalid.file,
+          line: invalid.line,
+          excerpt: invalid.text,
+          messageId: 'invalidSyntax',
+          data,
+        });
       } else {
-        ctx.report({ host: role, file: confFile, messageId: 'missing', data: { ...data, file: confFile, dir: sysctlDir } });
+        ctx.report({
+          host: role,
+          file: confFile,
+          messageId: 'missing',
+          data: { ...data, file: confFile, dir: sysctlDir },
+        });
       }
       continue;
     }
     const { setting } = verdict;
     const at = { host: role, file: setting.file, line: setting.line, excerpt: setting.text };
     if (verdict.state === 'ok') {
-      if (setting.file !== confFile) setElsewhere.set(setting.file, [...(setElsewhere.get(setting.file) ?? []), want.key]);
+      if (setting.file !== confFile)
+        setElsewhere.set(setting.file, [...(setElsewhere.get(setting.file) ?? []), want.key]);
     } else if (verdict.overriddenGood) {
       const good = verdict.overriddenGood;
-      ctx.report({ ...at, messageId: 'overridden', data: { ...data, actual: setting.value ?? '', goodFile: good.file, goodLine: good.line } });
+      ctx.report({
+        ...at,
+        messageId: 'overridden',
+        data: { ...data, actual: setting.value ?? '', goodFile: good.file, goodLine: good.line },
+      });
     } else {
       ctx.report({ ...at, messageId: 'wrongValue', data: { ...data, actual: setting.value ?? '' } });
     }
   }
   for (const [file, keys] of setElsewhere) {
-    ctx.report({ kind: 'note', host: role, file, messageId: 'otherFile', data: { file, keys: keys.join(', '), confFile } });
+    ctx.report({
+      kind: 'note',
+      host: role,
+      file,
+      messageId: 'otherFile',
+      data: { file, keys: keys.join(', '), confFile },
+    });
   }
 }
 
@@ -145,7 +174,12 @@ async function checkFiles(ctx: CheckContext, role: Role, expected: ExpectedSysct
 async function checkInEffect(ctx: CheckContext, role: Role, expected: ExpectedSysctl[]): Promise<void> {
   const result = await ctx.host(role).run({ key: 'sysctl', argv: ['sysctl', ...expected.map((e) => e.key)] });
   if (result.unavailable) return;
-  ctx.evidence({ host: role, command: result.command, exitCode: result.exitCode, output: (result.stdout + result.stderr).trim() });
+  ctx.evidence({
+    host: role,
+    command: result.command,
+    exitCode: result.exitCode,
+    output: (result.stdout + result.stderr).trim(),
+  });
   if (result.exitCode === null) {
     const error = result.timedOut ? 'timed out' : (result.error ?? result.stderr.trim());
     ctx.report({ kind: 'error', host: role, messageId: 'liveError', data: { error } });
@@ -157,7 +191,11 @@ async function checkInEffect(ctx: CheckContext, role: Role, expected: ExpectedSy
     if (actual === undefined) {
       // sysctl names the missing key's /proc path on stderr ("cannot stat /proc/sys/...").
       const error = result.stderr.split('\n').find((l) => l.includes(want.path)) ?? result.stderr.trim();
-      ctx.report({ host: role, messageId: 'liveUnknown', data: { key: want.key, error: error || 'not in the output of sysctl' } });
+      ctx.report({
+        host: role,
+        messageId: 'liveUnknown',
+        data: { key: want.key, error: error || 'not in the output of sysctl' },
+      });
     } else if (!sameSysctlValue(actual, want.value)) {
       ctx.report({ host: role, messageId: 'liveWrong', data: { key: want.key, actual, expected: want.value } });
     }

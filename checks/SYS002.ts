@@ -1,7 +1,7 @@
 // SYS002: keepalived is enabled as a service (starts at boot) and active, on both hosts.
 import { ACTIVE_STATES, ENABLED_STATES, LIVE_HINTS, LIVE_MESSAGES, serviceStateOrReport } from '../src/facts/live.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check } from '../src/model/check.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'SYS002',
@@ -70,9 +70,11 @@ const check: Check = {
         ctx.report({ host: role, messageId: 'notInstalled', data });
         continue;
       }
-      if (enabled !== undefined && enabled !== 'enabled') ctx.report({ host: role, messageId: 'notEnabled', data: { ...data, state: enabled } });
+      if (enabled !== undefined && enabled !== 'enabled')
+        ctx.report({ host: role, messageId: 'notEnabled', data: { ...data, state: enabled } });
       const active = await serviceStateOrReport(ctx, role, 'systemctl-is-active-keepalived', ACTIVE_STATES);
-      if (active !== undefined && active !== 'active') ctx.report({ host: role, messageId: 'notActive', data: { ...data, state: active } });
+      if (active !== undefined && active !== 'active')
+        ctx.report({ host: role, messageId: 'notActive', data: { ...data, state: active } });
     }
   },
 };

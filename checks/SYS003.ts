@@ -1,7 +1,7 @@
 // SYS003: haproxy is active on both hosts (the VIP is useless where nothing serves port 443).
 import { ACTIVE_STATES, LIVE_HINTS, LIVE_MESSAGES, serviceStateOrReport } from '../src/facts/live.js';
 import { ROLES } from '../src/model/basics.js';
-import { type Check } from '../src/model/check.js';
+import type { Check } from '../src/model/check.js';
 
 const check: Check = {
   id: 'SYS003',
@@ -49,7 +49,12 @@ const check: Check = {
     const service = ctx.profile.haproxyService;
     for (const role of ROLES) {
       const state = await serviceStateOrReport(ctx, role, 'systemctl-is-active-haproxy', ACTIVE_STATES);
-      if (state !== undefined && state !== 'active') ctx.report({ host: role, messageId: 'notActive', data: { service, state, config: ctx.profile.haproxyCfgPath } });
+      if (state !== undefined && state !== 'active')
+        ctx.report({
+          host: role,
+          messageId: 'notActive',
+          data: { service, state, config: ctx.profile.haproxyCfgPath },
+        });
     }
   },
 };

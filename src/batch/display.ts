@@ -23,14 +23,22 @@ function seconds(ms: number): string {
 
 function outcome(record: StudentRecord, lang: Lang): string {
   const summary = record.result?.summary;
-  const status = record.status === 'pending' ? say('notGraded', lang, { reason: record.error ?? '' }) : t(STATUS_WORDS[record.status], lang);
+  const status =
+    record.status === 'pending'
+      ? say('notGraded', lang, { reason: record.error ?? '' })
+      : t(STATUS_WORDS[record.status], lang);
   const score = summary ? ` ${summary.score}/${summary.maxScore}` : '';
   const why = record.status === 'error' && !record.result && record.error ? `: ${record.error}` : '';
   const time = record.durationMs !== undefined ? ` (${seconds(record.durationMs)})` : '';
   return `${status}${score}${why}${time}`;
 }
 
-export function createBatchDisplay(opts: { interactive: boolean; quiet?: boolean; lang: Lang; stream?: NodeJS.WriteStream }): BatchDisplay {
+export function createBatchDisplay(opts: {
+  interactive: boolean;
+  quiet?: boolean;
+  lang: Lang;
+  stream?: NodeJS.WriteStream;
+}): BatchDisplay {
   const stream = opts.stream ?? process.stderr;
   const { lang } = opts;
   if (opts.quiet) return { onEvent() {}, stop() {} };
@@ -65,7 +73,8 @@ export function createBatchDisplay(opts: { interactive: boolean; quiet?: boolean
   const plainEvent = (event: BatchEvent, line: string | undefined) => {
     if (line !== undefined) plain(line);
     else if (event.type === 'start') plain(`${event.student}: ${say('started', lang)}`);
-    else if (event.type === 'done') plain(`[${totals.done}/${totals.total}] ${event.record.student}: ${outcome(event.record, lang)}`);
+    else if (event.type === 'done')
+      plain(`[${totals.done}/${totals.total}] ${event.record.student}: ${outcome(event.record, lang)}`);
   };
 
   if (!opts.interactive) {
@@ -117,7 +126,12 @@ export function createBatchDisplay(opts: { interactive: boolean; quiet?: boolean
         running.delete(event.record.student);
         count(event.record);
       }
-      const permanent = line !== undefined ? [line] : event.type === 'done' ? [`${event.record.student}: ${outcome(event.record, lang)}`] : [];
+      const permanent =
+        line !== undefined
+          ? [line]
+          : event.type === 'done'
+            ? [`${event.record.student}: ${outcome(event.record, lang)}`]
+            : [];
       if (!redraw(permanent)) plainEvent(event, line);
     },
     stop() {

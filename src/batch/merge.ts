@@ -3,7 +3,15 @@
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Text } from '../model/basics.js';
-import { readStored, recordFromStored, studentPaths, writeClassFiles, type BatchFile, type OutputOptions, type StudentRecord } from './outputs.js';
+import {
+  readStored,
+  recordFromStored,
+  studentPaths,
+  writeClassFiles,
+  type BatchFile,
+  type OutputOptions,
+  type StudentRecord,
+} from './outputs.js';
 
 /** Inputs that cannot be merged (exit code 2). */
 export class MergeError extends Error {
@@ -24,10 +32,12 @@ export interface MergeWarning {
 
 function readBatchFile(dir: string): BatchFile {
   const file = join(dir, 'batch.json');
-  if (!existsSync(file)) throw new MergeError(`${dir} has no batch.json: is it the --out directory of 'hagrade batch'?`);
+  if (!existsSync(file))
+    throw new MergeError(`${dir} has no batch.json: is it the --out directory of 'hagrade batch'?`);
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as BatchFile;
-    if (parsed.schemaVersion !== 1 || !Array.isArray(parsed.students)) throw new Error('not a batch.json of this hagrade version');
+    if (parsed.schemaVersion !== 1 || !Array.isArray(parsed.students))
+      throw new Error('not a batch.json of this hagrade version');
     return parsed;
   } catch (e) {
     throw new MergeError(`${file}: ${(e as Error).message}`);
@@ -50,19 +60,31 @@ function missingShards(batches: BatchFile[]): MergeWarning[] {
   return missing.length ? [{ text: MERGE_TEXT.missingShards, data: { missing: missing.join(', '), count } }] : [];
 }
 
-export function mergeBatches(dirs: string[], outDir: string, output: OutputOptions): { records: StudentRecord[]; warnings: MergeWarning[] } {
+export function mergeBatches(
+  dirs: string[],
+  outDir: string,
+  output: OutputOptions,
+): { records: StudentRecord[]; warnings: MergeWarning[] } {
   if (dirs.length === 0) throw new MergeError('give at least one batch output directory to merge');
   const batches = dirs.map(readBatchFile);
   const chosen = new Map<string, { record: StudentRecord; from: string }>();
   batches.forEach((batch, index) => {
     const from = dirs[index]!;
     for (const s of batch.students) {
-      const record: StudentRecord = { ...recordFromStored(s.student, s.dir, readStored(from, s.dir), output.lang), ...(s.group !== undefined ? { group: s.group } : {}) };
+      const record: StudentRecord = {
+        ...recordFromStored(s.student, s.dir, readStored(from, s.dir), output.lang),
+        ...(s.group !== undefined ? { group: s.group } : {}),
+      };
       const earlier = chosen.get(s.student);
       if (!earlier || earlier.record.status === 'pending') {
         chosen.set(s.student, { record, from });
-      } else if (record.status !== 'pending' && storedBytes(earlier.from, earlier.record.dir) !== storedBytes(from, s.dir)) {
-        throw new MergeError(`student '${s.student}' has different results in ${earlier.from} and ${from}; remove one of them and merge again`);
+      } else if (
+        record.status !== 'pending' &&
+        storedBytes(earlier.from, earlier.record.dir) !== storedBytes(from, s.dir)
+      ) {
+        throw new MergeError(
+          `student '${s.student}' has different results in ${earlier.from} and ${from}; remove one of them and merge again`,
+        );
       }
     }
   });

@@ -82,7 +82,7 @@ export function storeResult(outDir: string, dir: string, result: RunResult): voi
 
 export function storeError(outDir: string, dir: string, stored: StoredError): void {
   const paths = studentPaths(outDir, dir);
-  writeFileAtomic(paths.error, safeJsonText(JSON.stringify(stored, null, 2)) + '\n');
+  writeFileAtomic(paths.error, `${safeJsonText(JSON.stringify(stored, null, 2))}\n`);
   rmSync(paths.report, { force: true });
 }
 
@@ -96,7 +96,8 @@ export function readStored(outDir: string, dir: string): Stored | undefined {
     try {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
       if (file === paths.report && isRunResult(parsed)) return { result: parsed };
-      if (file === paths.error && typeof (parsed as StoredError).error === 'string') return { error: parsed as StoredError };
+      if (file === paths.error && typeof (parsed as StoredError).error === 'string')
+        return { error: parsed as StoredError };
       return { unreadable: 'unexpected content', file };
     } catch (e) {
       return { unreadable: (e as Error).message, file };
@@ -107,17 +108,38 @@ export function readStored(outDir: string, dir: string): Stored | undefined {
 
 function isRunResult(value: unknown): value is RunResult {
   const r = value as RunResult | null;
-  return typeof r === 'object' && r !== null && r.schemaVersion === 1 && Array.isArray(r.results) && typeof r.summary === 'object' && typeof r.exitCode === 'number';
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    r.schemaVersion === 1 &&
+    Array.isArray(r.results) &&
+    typeof r.summary === 'object' &&
+    typeof r.exitCode === 'number'
+  );
 }
 
 /** A record from what is stored; `pending` when nothing usable is. */
 export function recordFromStored(student: string, dir: string, stored: Stored | undefined, lang: Lang): StudentRecord {
   if (stored && 'result' in stored) {
-    return { student, dir, status: statusOf(stored.result), result: stored.result, startedAt: stored.result.startedAt, durationMs: stored.result.timings.totalMs };
+    return {
+      student,
+      dir,
+      status: statusOf(stored.result),
+      result: stored.result,
+      startedAt: stored.result.startedAt,
+      durationMs: stored.result.timings.totalMs,
+    };
   }
   if (stored && 'error' in stored) {
     const { error, startedAt, durationMs } = stored.error;
-    return { student, dir, status: 'error', error, ...(startedAt ? { startedAt } : {}), ...(durationMs !== undefined ? { durationMs } : {}) };
+    return {
+      student,
+      dir,
+      status: 'error',
+      error,
+      ...(startedAt ? { startedAt } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
+    };
   }
   return { student, dir, status: 'pending', error: say('pending', lang) };
 }
@@ -144,11 +166,14 @@ export function csvField(value: string | number | undefined): string {
 }
 
 function csv(rows: (string | number | undefined)[][]): string {
-  return rows.map((row) => row.map(csvField).join(',') + '\r\n').join('');
+  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
 }
 
 function idsWith(result: RunResult, status: 'fail' | 'error'): string[] {
-  return result.results.filter((r) => r.status === status).map((r) => r.id).sort();
+  return result.results
+    .filter((r) => r.status === status)
+    .map((r) => r.id)
+    .sort();
 }
 
 /** Why a student has no usable grade, or undefined when it has one. */
@@ -164,7 +189,14 @@ export function summaryCsv(records: StudentRecord[], lang: Lang): string {
   const ids = [...new Set(sorted.flatMap((r) => r.result?.results.map((c) => c.id) ?? []))].sort();
   const rows = sorted.map((r) => {
     const statuses = new Map(r.result?.results.map((c) => [c.id, c.status]));
-    return [r.student, r.status, r.result?.summary.score, r.result?.summary.maxScore, ...ids.map((id) => statuses.get(id)), reasonOf(r, lang)];
+    return [
+      r.student,
+      r.status,
+      r.result?.summary.score,
+      r.result?.summary.maxScore,
+      ...ids.map((id) => statuses.get(id)),
+      reasonOf(r, lang),
+    ];
   });
   return csv([['student', 'status', 'score', 'maxScore', ...ids, 'reason'], ...rows]);
 }
@@ -177,11 +209,14 @@ export function summaryCsv(records: StudentRecord[], lang: Lang): string {
  */
 export function classMaxScore(records: StudentRecord[]): number {
   const best = new Map<string, number>();
-  for (const r of records) for (const c of r.result?.results ?? []) best.set(c.id, Math.max(best.get(c.id) ?? 0, c.maxPoints));
+  for (const r of records)
+    for (const c of r.result?.results ?? []) best.set(c.id, Math.max(best.get(c.id) ?? 0, c.maxPoints));
   return [...best.values()].reduce((a, b) => a + b, 0);
 }
 
-/** The score scaled to maxGrade over the class maximum, at most two decimals; undefined when the student has no grade. */
+/**
+ * The score scaled to maxGrade over the class maximum, at most two decimals; undefined when the student has no grade.
+ */
 export function gradeOf(record: StudentRecord, maxGrade: number, classMax: number): number | undefined {
   const summary = record.result?.summary;
   if (!summary || record.status === 'error' || record.status === 'pending' || classMax <= 0) return undefined;
@@ -199,7 +234,12 @@ export function gradebookCsv(records: StudentRecord[], opts: OutputOptions): str
   const rows = [...records].sort(byStudent).map((r) => {
     const grade = gradeOf(r, opts.maxGrade, classMax);
     const failed = r.result ? idsWith(r.result, 'fail') : [];
-    const feedback = grade === undefined ? reasonOf(r, opts.lang) : failed.length ? say('failedChecks', opts.lang, { ids: failed.join(', ') }) : say('allPassed', opts.lang);
+    const feedback =
+      grade === undefined
+        ? reasonOf(r, opts.lang)
+        : failed.length
+          ? say('failedChecks', opts.lang, { ids: failed.join(', ') })
+          : say('allPassed', opts.lang);
     return [r.student, grade, feedback];
   });
   return csv([[opts.gradebookIdColumn, 'Grade', 'Feedback'], ...rows]);
@@ -262,7 +302,9 @@ export function batchFile(records: StudentRecord[], info: BatchInfo, lang: Lang,
       dir: r.dir,
       ...(r.group !== undefined ? { group: r.group } : {}),
       status: r.status,
-      ...(r.result ? { score: r.result.summary.score, maxScore: r.result.summary.maxScore, exitCode: r.result.exitCode } : {}),
+      ...(r.result
+        ? { score: r.result.summary.score, maxScore: r.result.summary.maxScore, exitCode: r.result.exitCode }
+        : {}),
       ...(reasonOf(r, lang) !== undefined ? { reason: reasonOf(r, lang) } : {}),
       ...(r.startedAt ? { startedAt: r.startedAt } : {}),
       ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
@@ -272,7 +314,13 @@ export function batchFile(records: StudentRecord[], info: BatchInfo, lang: Lang,
 }
 
 /** Write the class files of a batch (or a merge) from its student records. */
-export function writeClassFiles(outDir: string, records: StudentRecord[], info: BatchInfo, opts: OutputOptions, now = new Date()): void {
+export function writeClassFiles(
+  outDir: string,
+  records: StudentRecord[],
+  info: BatchInfo,
+  opts: OutputOptions,
+  now = new Date(),
+): void {
   const sorted = [...records].sort(byStudent);
   writeFileAtomic(join(outDir, 'summary.csv'), summaryCsv(sorted, opts.lang));
   writeFileAtomic(join(outDir, 'gradebook.csv'), gradebookCsv(sorted, opts));
@@ -280,8 +328,15 @@ export function writeClassFiles(outDir: string, records: StudentRecord[], info: 
     title: opts.title ?? say('title', opts.lang),
     generatedAt: now.toISOString(),
     lang: opts.lang,
-    students: sorted.map((r) => ({ student: r.student, ...(r.result ? { result: r.result } : {}), ...(reasonOf(r, opts.lang) && !r.result ? { error: reasonOf(r, opts.lang) } : {}) })),
+    students: sorted.map((r) => ({
+      student: r.student,
+      ...(r.result ? { result: r.result } : {}),
+      ...(reasonOf(r, opts.lang) && !r.result ? { error: reasonOf(r, opts.lang) } : {}),
+    })),
   });
   writeFileAtomic(join(outDir, 'class-report.html'), html);
-  writeFileAtomic(join(outDir, 'batch.json'), safeJsonText(JSON.stringify(batchFile(sorted, info, opts.lang, now), null, 2)) + '\n');
+  writeFileAtomic(
+    join(outDir, 'batch.json'),
+    `${safeJsonText(JSON.stringify(batchFile(sorted, info, opts.lang, now), null, 2))}\n`,
+  );
 }

@@ -4,7 +4,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { InventoryError, inventoryFromIni, inventoryFromYaml, parseHostSpec, parseYamlWithLines, type Inventory, type YamlLocation } from '../inputs/inventory.js';
+import {
+  InventoryError,
+  inventoryFromIni,
+  inventoryFromYaml,
+  parseHostSpec,
+  parseYamlWithLines,
+  type Inventory,
+  type YamlLocation,
+} from '../inputs/inventory.js';
 import type { RosterEntry } from './types.js';
 
 /** A roster that cannot be used (exit code 2), naming the file and line. */
@@ -94,7 +102,13 @@ export function parseCsv(text: string): { records: CsvRecord[]; error?: { messag
       }
       const next = input[i];
       if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-        return { records, error: { message: `unexpected '${next}' after a closing quote (write "" for a quote inside a quoted field)`, line } };
+        return {
+          records,
+          error: {
+            message: `unexpected '${next}' after a closing quote (write "" for a quote inside a quoted field)`,
+            line,
+          },
+        };
       }
     } else if (ch === ',') {
       endField();
@@ -113,25 +127,46 @@ export function parseCsv(text: string): { records: CsvRecord[]; error?: { messag
 }
 
 const CSV_REQUIRED = ['student', 'master', 'backup'] as const;
-const CSV_COLUMNS = [...CSV_REQUIRED, 'user', 'key', 'vip', 'port', 'password_env', 'master_user', 'backup_user', 'group'];
+const CSV_COLUMNS = [
+  ...CSV_REQUIRED,
+  'user',
+  'key',
+  'vip',
+  'port',
+  'password_env',
+  'master_user',
+  'backup_user',
+  'group',
+];
 
 function csvRoster(text: string, file: string, env: NodeJS.ProcessEnv): RosterEntry[] {
   const { records, error } = parseCsv(text);
   if (error) throw new RosterError(error.message, file, error.line);
   const rows = records.filter((r) => !r.fields[0]!.trim().startsWith('#'));
   const [header, ...data] = rows;
-  if (!header) throw new RosterError(`empty roster: expected a header line '${CSV_COLUMNS.slice(0, 6).join(',')}'`, file, 1);
+  if (!header)
+    throw new RosterError(`empty roster: expected a header line '${CSV_COLUMNS.slice(0, 6).join(',')}'`, file, 1);
   const columns = header.fields.map((name) => name.trim().toLowerCase());
   columns.forEach((name, index) => {
-    if (!CSV_COLUMNS.includes(name)) throw new RosterError(`unknown column '${name}' (known: ${CSV_COLUMNS.join(', ')})`, file, header.line);
+    if (!CSV_COLUMNS.includes(name))
+      throw new RosterError(`unknown column '${name}' (known: ${CSV_COLUMNS.join(', ')})`, file, header.line);
     if (columns.indexOf(name) !== index) throw new RosterError(`column '${name}' appears twice`, file, header.line);
   });
   for (const name of CSV_REQUIRED) {
-    if (!columns.includes(name)) throw new RosterError(`missing column '${name}' (the header needs ${CSV_REQUIRED.join(', ')})`, file, header.line);
+    if (!columns.includes(name))
+      throw new RosterError(
+        `missing column '${name}' (the header needs ${CSV_REQUIRED.join(', ')})`,
+        file,
+        header.line,
+      );
   }
   return data.map(({ fields, line }) => {
     if (fields.slice(columns.length).some((f) => f.trim() !== '')) {
-      throw new RosterError(`the row has ${fields.length} fields but the header has ${columns.length} columns`, file, line);
+      throw new RosterError(
+        `the row has ${fields.length} fields but the header has ${columns.length} columns`,
+        file,
+        line,
+      );
     }
     const cell = (name: string): string | undefined => {
       const index = columns.indexOf(name);
@@ -151,10 +186,19 @@ function csvRoster(text: string, file: string, env: NodeJS.ProcessEnv): RosterEn
     const passwordEnv = cell('password_env');
     const password = passwordEnv === undefined ? undefined : env[passwordEnv];
     if (passwordEnv !== undefined && password === undefined) {
-      throw new RosterError(`student '${student}': password_env names ${passwordEnv}, which is not set in the environment`, file, line);
+      throw new RosterError(
+        `student '${student}': password_env names ${passwordEnv}, which is not set in the environment`,
+        file,
+        line,
+      );
     }
     const pair: Record<string, unknown> = { student, master: host('master'), backup: host('backup') };
-    for (const [column, key] of [['user', 'user'], ['key', 'key'], ['port', 'port'], ['vip', 'vip']] as const) {
+    for (const [column, key] of [
+      ['user', 'user'],
+      ['key', 'key'],
+      ['port', 'port'],
+      ['vip', 'vip'],
+    ] as const) {
       const value = cell(column);
       if (value !== undefined) pair[key] = value;
     }
@@ -190,14 +234,20 @@ function yamlRoster(text: string, file: string): RosterEntry[] {
   for (const [key, value] of Object.entries(top)) {
     if (key === 'students') continue;
     if (!SHARED_ROSTER_KEYS.includes(key)) {
-      throw new RosterError(`unknown setting '${key}' (a roster has students: and optionally ${SHARED_ROSTER_KEYS.join(', ')})`, file, loc.lineOf([key]));
+      throw new RosterError(
+        `unknown setting '${key}' (a roster has students: and optionally ${SHARED_ROSTER_KEYS.join(', ')})`,
+        file,
+        loc.lineOf([key]),
+      );
     }
     shared[key] = value;
   }
-  if (!Array.isArray(top.students)) throw new RosterError('students: must be a list of {student, master, backup, vip}', file, loc.lineOf(['students']));
+  if (!Array.isArray(top.students))
+    throw new RosterError('students: must be a list of {student, master, backup, vip}', file, loc.lineOf(['students']));
   return top.students.map((item: unknown, index) => {
     const path = ['students', index];
-    const withShared = item !== null && typeof item === 'object' && !Array.isArray(item) ? { ...shared, ...item } : item;
+    const withShared =
+      item !== null && typeof item === 'object' && !Array.isArray(item) ? { ...shared, ...item } : item;
     const inventory = inventoryFromYaml(withShared, loc, path);
     const student = inventory.target.student;
     if (!student) throw new RosterError(`item ${index + 1} has no student:`, file, loc.lineOf(path));
@@ -233,7 +283,13 @@ function iniSections(lines: string[]): IniSection[] {
     const header = INI_HEADER.exec(text);
     if (header) {
       const written = header[1]!.trim();
-      sections.push({ group: written.toLowerCase(), written, kind: (header[2] as 'vars' | 'children' | undefined) ?? 'hosts', header: index, body: [] });
+      sections.push({
+        group: written.toLowerCase(),
+        written,
+        kind: (header[2] as 'vars' | 'children' | undefined) ?? 'hosts',
+        header: index,
+        body: [],
+      });
     } else {
       sections.at(-1)!.body.push(index);
     }
@@ -271,15 +327,26 @@ function iniStudents(sections: IniSection[], lines: string[], file: string): Ini
     const line = first.header + 1;
     const hosts = wordsOf(group, 'hosts');
     const children = wordsOf(group, 'children').map((c) => ({ ...c, word: c.word.toLowerCase() }));
-    const named = <T extends { word: string }>(items: T[], role: string) => items.filter((h) => h.word.toLowerCase().includes(role));
+    const named = <T extends { word: string }>(items: T[], role: string) =>
+      items.filter((h) => h.word.toLowerCase().includes(role));
     if (children.length > 0) {
       const [master, backup] = [named(children, 'master'), named(children, 'backup')];
       if (master.length !== 1 || backup.length !== 1) continue; // a parent of students, not a student
       for (const child of [master[0]!, backup[0]!]) {
         const count = wordsOf(child.word, 'hosts').length;
-        if (count !== 1) throw new RosterError(`group [${child.word}] of student '${first.written}' must have one host, it has ${count}`, file, child.line);
+        if (count !== 1)
+          throw new RosterError(
+            `group [${child.word}] of student '${first.written}' must have one host, it has ${count}`,
+            file,
+            child.line,
+          );
       }
-      students.push({ group, written: first.written, line, roleGroups: { master: master[0]!.word, backup: backup[0]!.word } });
+      students.push({
+        group,
+        written: first.written,
+        line,
+        roleGroups: { master: master[0]!.word, backup: backup[0]!.word },
+      });
     } else if (hosts.length === 2 && named(hosts, 'master').length === 1 && named(hosts, 'backup').length === 1) {
       students.push({ group, written: first.written, line });
     } else if (hosts.length === 2 && named(hosts, 'master').length + named(hosts, 'backup').length === 0) {
@@ -298,7 +365,11 @@ function ancestors(group: string, sections: IniSection[], lines: string[]): Set<
   const found = new Set<string>();
   const visit = (name: string) => {
     for (const s of sections) {
-      if (s.kind === 'children' && !found.has(s.group) && s.body.some((i) => firstWord(lines[i]!)?.toLowerCase() === name)) {
+      if (
+        s.kind === 'children' &&
+        !found.has(s.group) &&
+        s.body.some((i) => firstWord(lines[i]!)?.toLowerCase() === name)
+      ) {
         found.add(s.group);
         visit(s.group);
       }
@@ -325,7 +396,8 @@ function studentView(student: IniStudent, sections: IniSection[], lines: string[
   const parents = new Set([...own].flatMap((group) => [...ancestors(group, sections, lines)]));
   const view = lines.map(() => '');
   for (const s of sections) {
-    const keep = own.has(s.group) || (s.kind !== 'hosts' && (parents.has(s.group) || (s.group === 'all' && s.kind === 'vars')));
+    const keep =
+      own.has(s.group) || (s.kind !== 'hosts' && (parents.has(s.group) || (s.group === 'all' && s.kind === 'vars')));
     if (!keep || s.header < 0) continue;
     view[s.header] = `[${rename(s.group)}${s.kind === 'hosts' ? '' : `:${s.kind}`}]`;
     for (const i of s.body) {
@@ -341,7 +413,10 @@ function iniRoster(text: string, file: string): RosterEntry[] {
   const sections = iniSections(lines);
   const students = iniStudents(sections, lines, file);
   if (students.length === 0) {
-    throw new RosterError('no student groups: give each student a group [alice] with hosts alice-master and alice-backup, or [alice:children] with alice_master and alice_backup', file);
+    throw new RosterError(
+      'no student groups: give each student a group [alice] with hosts alice-master and alice-backup, or [alice:children] with alice_master and alice_backup',
+      file,
+    );
   }
   return students.map((s) => entryOf(inventoryFromIni(studentView(s, sections, lines), file), s.written, s.line));
 }
@@ -355,7 +430,10 @@ function checkUnique(entries: RosterEntry[], file: string): void {
     const dir = studentDirName(entry.student).toLowerCase();
     const other = seen.get(dir);
     if (other) {
-      const what = other.student === entry.student ? `student '${entry.student}' appears twice` : `students '${other.student}' and '${entry.student}' would share the directory '${dir}'`;
+      const what =
+        other.student === entry.student
+          ? `student '${entry.student}' appears twice`
+          : `students '${other.student}' and '${entry.student}' would share the directory '${dir}'`;
       throw new RosterError(`${what} (first at line ${other.line ?? '?'})`, file, entry.line);
     }
     seen.set(dir, entry);
@@ -380,7 +458,8 @@ export function parseRoster(text: string, file: string, env: NodeJS.ProcessEnv =
   let entries: RosterEntry[];
   try {
     const format = rosterFormat(text, file);
-    entries = format === 'csv' ? csvRoster(text, file, env) : format === 'ini' ? iniRoster(text, file) : yamlRoster(text, file);
+    entries =
+      format === 'csv' ? csvRoster(text, file, env) : format === 'ini' ? iniRoster(text, file) : yamlRoster(text, file);
   } catch (e) {
     throw asRosterError(e);
   }

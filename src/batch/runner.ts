@@ -7,7 +7,18 @@ import { join } from 'node:path';
 import type { LabProfile } from '../model/target.js';
 import type { Lang, Text } from '../model/basics.js';
 import type { RunResult } from '../model/check.js';
-import { recordFromStored, readStored, storeError, storeResult, studentPaths, statusOf, writeClassFiles, type OutputOptions, type ShardSpec, type StudentRecord } from './outputs.js';
+import {
+  recordFromStored,
+  readStored,
+  storeError,
+  storeResult,
+  studentPaths,
+  statusOf,
+  writeClassFiles,
+  type OutputOptions,
+  type ShardSpec,
+  type StudentRecord,
+} from './outputs.js';
 import { VERSION } from '../self/version.js';
 import { studentDirName } from './roster.js';
 import { BATCH_TEXT, say } from './text.js';
@@ -65,7 +76,10 @@ export interface RunBatchOptions {
   timeoutMs?: number;
   onProgress?: (event: BatchEvent) => void;
   failover: boolean;
-  /** The reboot probe: at most `concurrency` masters rebooting at once; waiting for a turn does not count against timeoutMs. */
+  /**
+   * The reboot probe: at most `concurrency` masters rebooting at once; waiting for a turn does not count against
+   * timeoutMs.
+   */
   reboot?: { concurrency: number; timeoutMs: number };
   profile: LabProfile;
   output: OutputOptions;
@@ -117,7 +131,9 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
   const emit = (event: BatchEvent) => opts.onProgress?.(event);
   const resume = Boolean(opts.resume || opts.retryErrors);
   if (!resume && existsSync(join(opts.outDir, 'batch.json'))) {
-    throw new BatchError(`${opts.outDir} already holds a batch: add --resume to finish it, --retry-errors to grade its errors again, or choose another --out`);
+    throw new BatchError(
+      `${opts.outDir} already holds a batch: add --resume to finish it, --retry-errors to grade its errors again, or choose another --out`,
+    );
   }
   mkdirSync(opts.outDir, { recursive: true });
 
@@ -131,18 +147,37 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
     if (stored && 'unreadable' in stored) {
       emit({ type: 'warning', text: BATCH_TEXT.unreadable, data: { file: stored.file, reason: stored.unreadable } });
     }
-    const record = { ...recordFromStored(entry.student, dir, stored, lang), ...(entry.group !== undefined ? { group: entry.group } : {}) };
+    const record = {
+      ...recordFromStored(entry.student, dir, stored, lang),
+      ...(entry.group !== undefined ? { group: entry.group } : {}),
+    };
     const keep = record.status !== 'pending' && !(opts.retryErrors && record.status === 'error');
     records.set(entry.student, keep ? { ...record, resumed: true } : record);
     if (!keep) toGrade.push(entry);
-    else if (record.result && record.result.tool.version !== VERSION) otherVersions.set(entry.student, record.result.tool.version);
+    else if (record.result && record.result.tool.version !== VERSION)
+      otherVersions.set(entry.student, record.result.tool.version);
   }
   if (otherVersions.size) {
-    emit({ type: 'warning', text: BATCH_TEXT.otherVersion, data: { students: [...otherVersions.keys()].join(', '), versions: [...new Set(otherVersions.values())].join(', '), version: VERSION } });
+    emit({
+      type: 'warning',
+      text: BATCH_TEXT.otherVersion,
+      data: {
+        students: [...otherVersions.keys()].join(', '),
+        versions: [...new Set(otherVersions.values())].join(', '),
+        version: VERSION,
+      },
+    });
   }
 
   const concurrency = Math.max(1, opts.concurrency ?? Math.min(MAX_DEFAULT_CONCURRENCY, toGrade.length));
-  emit({ type: 'planned', total: mine.length, toGrade: toGrade.length, stored: mine.length - toGrade.length, concurrency, ...(opts.shard ? { shard: opts.shard } : {}) });
+  emit({
+    type: 'planned',
+    total: mine.length,
+    toGrade: toGrade.length,
+    stored: mine.length - toGrade.length,
+    concurrency,
+    ...(opts.shard ? { shard: opts.shard } : {}),
+  });
   for (const { host, students } of sharedHosts(toGrade)) {
     emit({ type: 'warning', text: BATCH_TEXT.sharedHost, data: { host, students: students.join(', ') } });
   }
@@ -153,7 +188,13 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
   const graded: string[] = [];
   /** One controller per running grading: stopRunning or its time limit aborts it. */
   const running = new Set<AbortController>();
-  stopRunning.addEventListener('abort', () => running.forEach((c) => c.abort()), { once: true });
+  stopRunning.addEventListener(
+    'abort',
+    () => {
+      for (const c of running) c.abort();
+    },
+    { once: true },
+  );
   const gradeOne = async (entry: RosterEntry): Promise<void> => {
     const dir = studentDirName(entry.student);
     const paths = studentPaths(opts.outDir, dir);
@@ -203,17 +244,29 @@ export async function runBatch(opts: RunBatchOptions): Promise<BatchOutcome> {
       running.delete(stop);
     }
     const durationMs = Date.now() - started;
-    const base = { student: entry.student, dir, ...(entry.group !== undefined ? { group: entry.group } : {}), startedAt, durationMs };
+    const base = {
+      student: entry.student,
+      dir,
+      ...(entry.group !== undefined ? { group: entry.group } : {}),
+      startedAt,
+      durationMs,
+    };
     let record: StudentRecord;
     if (stopRunning.aborted && !timedOut) {
       // A grading cut short is not a result: leave the student to --resume.
-      record = { ...recordFromStored(entry.student, dir, undefined, lang), ...(entry.group !== undefined ? { group: entry.group } : {}) };
+      record = {
+        ...recordFromStored(entry.student, dir, undefined, lang),
+        ...(entry.group !== undefined ? { group: entry.group } : {}),
+      };
     } else if ('result' in outcome && !timedOut) {
       storeResult(opts.outDir, dir, outcome.result);
       record = { ...base, status: statusOf(outcome.result), result: outcome.result };
     } else {
       // After a timeout, whatever the grader returned is partial.
-      const error = 'error' in outcome && !timedOut ? outcome.error : say('timedOut', lang, { seconds: Math.round(timeoutMs / 1000) });
+      const error =
+        'error' in outcome && !timedOut
+          ? outcome.error
+          : say('timedOut', lang, { seconds: Math.round(timeoutMs / 1000) });
       storeError(opts.outDir, dir, { student: entry.student, error, startedAt, durationMs });
       record = { ...base, status: 'error', error };
     }
@@ -259,9 +312,9 @@ async function schedule(
         continue;
       }
       waiting.splice(i, 1);
-      keys.forEach((k) => busy.add(k));
+      for (const k of keys) busy.add(k);
       const job: Promise<void> = work(entry).finally(() => {
-        keys.forEach((k) => busy.delete(k));
+        for (const k of keys) busy.delete(k);
         running.delete(job);
       });
       running.add(job);

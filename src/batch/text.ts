@@ -42,7 +42,10 @@ export const BATCH_TEXT = {
     en: '{file} cannot be read ({reason}); the student is graded again',
     ru: 'не удаётся прочитать {file} ({reason}); студент будет проверен заново',
   },
-  written: { en: 'wrote {dir}: summary.csv, gradebook.csv, class-report.html, batch.json', ru: 'записано в {dir}: summary.csv, gradebook.csv, class-report.html, batch.json' },
+  written: {
+    en: 'wrote {dir}: summary.csv, gradebook.csv, class-report.html, batch.json',
+    ru: 'записано в {dir}: summary.csv, gradebook.csv, class-report.html, batch.json',
+  },
   someErrors: {
     en: '{count} students could not be graded (ERROR or not graded): {students}',
     ru: 'не удалось оценить студентов: {count} ({students})',

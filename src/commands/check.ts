@@ -47,14 +47,18 @@ export function parseLang(value: string | undefined): Lang {
 }
 
 export function parseFormat(value: string): Format {
-  if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${value}'`);
+  if (!(FORMATS as readonly string[]).includes(value))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${value}'`);
   return value as Format;
 }
 
 /** `--only HAP005,KAD` keeps checks whose id starts with one of the given prefixes. */
 export function selectChecks(catalogue: Check[], only: string | undefined): Check[] {
   if (!only) return catalogue;
-  const prefixes = only.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const prefixes = only
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   const chosen = catalogue.filter((c) => prefixes.some((p) => c.id.startsWith(p)));
   if (!chosen.length) throw new UsageError(`--only ${only} matches no check (see 'hagrade checks')`);
   return chosen;
@@ -90,7 +94,9 @@ export function pairFromOptions(opts: CheckOptions): PairSpec {
 async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void): Promise<OpenedTarget> {
   const sources = [opts.snapshot, opts.inventory, opts.master ?? opts.backup].filter((s) => s !== undefined);
   if (sources.length === 0) {
-    throw new UsageError('say what to grade: --snapshot DIR, --inventory FILE, or --master [user@]host --backup [user@]host');
+    throw new UsageError(
+      'say what to grade: --snapshot DIR, --inventory FILE, or --master [user@]host --backup [user@]host',
+    );
   }
   if (sources.length > 1) throw new UsageError('give only one of --snapshot, --inventory, or --master/--backup');
   if (opts.snapshot) {
@@ -107,14 +113,21 @@ async function openTarget(opts: CheckOptions, onProgress: (msg: string) => void)
     promptPassword: ({ user, host }) => promptHidden(`${user}@${host}'s password: `),
     promptPassphrase: (file) => promptHidden(`Enter passphrase for key '${file}': `),
   });
-  return { target: opened.target, hosts: opened.hosts, live: true, secrets: opened.secrets, unreachable: opened.unreachable };
+  return {
+    target: opened.target,
+    hosts: opened.hosts,
+    live: true,
+    secrets: opened.secrets,
+    unreachable: opened.unreachable,
+  };
 }
 
 /** `--reboot-timeout SECONDS` in ms (default 300 s). */
 export function parseRebootTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_REBOOT_TIMEOUT_MS;
   const seconds = Number(value);
-  if (!/^\d+$/.test(value) || seconds < 10 || seconds > 3600) throw new UsageError(`--reboot-timeout must be a number of seconds from 10 to 3600, not '${value}'`);
+  if (!/^\d+$/.test(value) || seconds < 10 || seconds > 3600)
+    throw new UsageError(`--reboot-timeout must be a number of seconds from 10 to 3600, not '${value}'`);
   return seconds * 1000;
 }
 
@@ -132,7 +145,8 @@ async function confirmReboot(opts: CheckOptions, lang: Lang, timeoutMs: number):
   process.stderr.write(rebootNotice(master, timeoutMs, lang));
   if (opts.yes) return;
   const answer = await confirm(lang === 'ru' ? 'Перезагрузить master? [y/N] ' : 'Reboot master? [y/N] ');
-  if (answer === undefined) throw new UsageError('--reboot asks before it reboots master; without a terminal to ask on, add --yes');
+  if (answer === undefined)
+    throw new UsageError('--reboot asks before it reboots master; without a terminal to ask on, add --yes');
   if (!answer) throw new UsageError('not confirmed: nothing was rebooted (run without --reboot, or answer y)');
 }
 
@@ -145,7 +159,11 @@ export async function runCheckCommand(opts: CheckOptions, signal: AbortSignal): 
   if (opts.reboot && opts.snapshot) throw new UsageError('--reboot needs live hosts, not a snapshot');
   await confirmReboot(opts, lang, rebootTimeoutMs);
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
-  const progress = createProgress({ interactive, quiet: Boolean(opts.quiet) || (format !== 'pretty' && !opts.out), lang });
+  const progress = createProgress({
+    interactive,
+    quiet: Boolean(opts.quiet) || (format !== 'pretty' && !opts.out),
+    lang,
+  });
   const opened = await openTarget(opts, (msg) => progress.note(msg));
   try {
     const result = await runChecks({

@@ -20,7 +20,10 @@ async function demo(): Promise<number> {
     const lab = await labUp({ scenario: 'correct', onProgress: log });
     labMade = true;
     log(`lab is up; grading it: hagrade check --inventory ${lab.inventoryPath}`);
-    const result = await runCheckCommand({ inventory: lab.inventoryPath, format: 'pretty', failover: true }, controller.signal);
+    const result = await runCheckCommand(
+      { inventory: lab.inventoryPath, format: 'pretty', failover: true },
+      controller.signal,
+    );
     return result.exitCode;
   } catch (e) {
     if (e instanceof LabError || e instanceof UsageError) {

@@ -42,7 +42,9 @@ const gradeForBatch: GradeFn = (entry, o) =>
 
 function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Command {
   const program = new Command('hagrade')
-    .description('Grade the HAProxy + keepalived high-availability lab: config checks, live checks and a failover probe.')
+    .description(
+      'Grade the HAProxy + keepalived high-availability lab: config checks, live checks and a failover probe.',
+    )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP)
@@ -67,7 +69,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option('--yes', 'with --reboot: do not ask (needed without a terminal)')
     .option('--reboot-timeout <seconds>', 'with --reboot: how long master may take to answer SSH again (default 300)')
     .option('--only <ids>', 'only checks whose id starts with these, comma-separated (e.g. HAP,KAD007)')
-    .option('--strict-host-keys', "refuse hosts whose SSH key is not known yet (default: trust on first use)")
+    .option('--strict-host-keys', 'refuse hosts whose SSH key is not known yet (default: trust on first use)')
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
       'after',
@@ -111,7 +113,7 @@ ${EXIT_HELP}`,
     .action(async (opts: { json?: boolean; markdown?: boolean; lang?: string }) => {
       const lang = parseLang(opts.lang);
       const checks = await loadCatalogue();
-      if (opts.json) process.stdout.write(JSON.stringify(catalogueEntries(checks, lang), null, 2) + '\n');
+      if (opts.json) process.stdout.write(`${JSON.stringify(catalogueEntries(checks, lang), null, 2)}\n`);
       else if (opts.markdown) process.stdout.write(catalogueMarkdown(checks));
       else process.stdout.write(catalogueText(checks, lang));
     });
@@ -142,7 +144,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`\nhagrade: ${sig} received, stopping and restoring what was changed…\n`);
       controller.abort();
     } else if (interrupts === 2) {
-      process.stderr.write('hagrade: still restoring haproxy on master; interrupt once more to quit anyway (the dead-man switch on master restarts it shortly)\n');
+      process.stderr.write(
+        'hagrade: still restoring haproxy on master; interrupt once more to quit anyway (the dead-man switch on master restarts it shortly)\n',
+      );
     } else {
       process.stderr.write('hagrade: quitting without waiting for the restore\n');
       process.exit(130);
@@ -168,7 +172,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`hagrade: ${safeText(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`hagrade: internal error: ${safeText((e as Error).stack ?? String(e))}\nPlease report this with the command you ran.\n`);
+    process.stderr.write(
+      `hagrade: internal error: ${safeText((e as Error).stack ?? String(e))}\nPlease report this with the command you ran.\n`,
+    );
     return 3;
   } finally {
     process.off('SIGINT', onSignal);

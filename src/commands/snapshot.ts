@@ -8,13 +8,15 @@ import { UsageError } from './errors.js';
 import { promptHidden } from './prompt.js';
 import { safeLine, safeText } from '../report/safe-text.js';
 
-export interface SnapshotOptions extends Pick<CheckOptions, 'inventory' | 'master' | 'backup' | 'identity' | 'vip' | 'lab' | 'strictHostKeys'> {
+export interface SnapshotOptions
+  extends Pick<CheckOptions, 'inventory' | 'master' | 'backup' | 'identity' | 'vip' | 'lab' | 'strictHostKeys'> {
   out: string;
   force?: boolean;
 }
 
 export async function runSnapshotCommand(opts: SnapshotOptions): Promise<number> {
-  if (!opts.inventory && (!opts.master || !opts.backup)) throw new UsageError('say which pair: --inventory FILE, or --master and --backup');
+  if (!opts.inventory && (!opts.master || !opts.backup))
+    throw new UsageError('say which pair: --inventory FILE, or --master and --backup');
   if (existsSync(opts.out) && readdirSync(opts.out).length && !opts.force) {
     throw new UsageError(`${opts.out} is not empty; choose another --out or add --force`);
   }
@@ -32,7 +34,9 @@ export async function runSnapshotCommand(opts: SnapshotOptions): Promise<number>
       return 3;
     }
     const totals = await captureSnapshot(opened.hosts, opened.target, profile, opts.out, log);
-    process.stdout.write(`snapshot written to ${opts.out}: ${totals.files} files, ${totals.commands} command outputs\n`);
+    process.stdout.write(
+      `snapshot written to ${opts.out}: ${totals.files} files, ${totals.commands} command outputs\n`,
+    );
     for (const missing of totals.missing) process.stdout.write(`  not on the host: ${safeLine(missing)}\n`);
     process.stdout.write(`re-grade it offline with: hagrade check --snapshot ${opts.out}\n`);
     return 0;

@@ -9,10 +9,10 @@ import { captureSnapshot } from '../snapshot/capture.js';
 import { warmUp } from '../facts/warmup.js';
 import { httpsServiceClient } from '../probe/https-client.js';
 import { ROLES, type Lang, type Role } from '../model/basics.js';
-import { type Check, type RunResult } from '../model/check.js';
-import { type Host } from '../hosts/host.js';
-import { type LabProfile, type Target } from '../model/target.js';
-import { type ServiceClient } from '../model/service.js';
+import type { Check, RunResult } from '../model/check.js';
+import type { Host } from '../hosts/host.js';
+import type { LabProfile, Target } from '../model/target.js';
+import type { ServiceClient } from '../model/service.js';
 
 export interface PairSpec {
   student?: string;
@@ -61,9 +61,12 @@ export async function openPair(pair: PairSpec, opts: ConnectOptions = {}): Promi
         ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
         ...(opts.promptPassword ? { promptPassword: opts.promptPassword } : {}),
         ...(opts.promptPassphrase ? { promptPassphrase: opts.promptPassphrase } : {}),
-        onNewHostKey: (key) => progress(`${role}: trusting the host key of ${key.host} on first use (${key.fingerprint})`),
+        onNewHostKey: (key) =>
+          progress(`${role}: trusting the host key of ${key.host} on first use (${key.fingerprint})`),
       });
-      progress(`connecting to ${role} (${spec.user ? `${spec.user}@` : ''}${spec.host}${spec.port ? `:${spec.port}` : ''})`);
+      progress(
+        `connecting to ${role} (${spec.user ? `${spec.user}@` : ''}${spec.host}${spec.port ? `:${spec.port}` : ''})`,
+      );
       try {
         await host.connect();
         ssh[role] = host;
@@ -83,7 +86,9 @@ export async function openPair(pair: PairSpec, opts: ConnectOptions = {}): Promi
   // Without one, the engine (resolveVip) takes master's address when it is an IP.
   if (pair.vip) target.vip = pair.vip;
   if (pair.student) target.student = pair.student;
-  const secrets = [pair.master.password, pair.backup.password, process.env.HAGRADE_SSH_PASSWORD].filter((s): s is string => Boolean(s));
+  const secrets = [pair.master.password, pair.backup.password, process.env.HAGRADE_SSH_PASSWORD].filter(
+    (s): s is string => Boolean(s),
+  );
   return {
     target,
     hosts,
@@ -129,7 +134,13 @@ export async function gradePair(pair: PairSpec, opts: GradePairOptions): Promise
         lang: opts.lang,
         failover: opts.failover,
         live: true,
-        ...(opts.reboot ? { reboot: true, rebootTimeoutMs: opts.reboot.timeoutMs, ...(opts.reboot.gate ? { rebootGate: opts.reboot.gate } : {}) } : {}),
+        ...(opts.reboot
+          ? {
+              reboot: true,
+              rebootTimeoutMs: opts.reboot.timeoutMs,
+              ...(opts.reboot.gate ? { rebootGate: opts.reboot.gate } : {}),
+            }
+          : {}),
       },
       secrets: opened.secrets,
       unreachable: opened.unreachable,

@@ -64,7 +64,8 @@ export function metadataProblems(check: Check): string[] {
   for (const id of Object.keys(check.hints ?? {})) {
     if (!check.messages?.[id]) problems.push(`hints.${id}: no message with that id`);
   }
-  if (!check.doc?.failing?.text || !check.doc?.passing?.text) problems.push('doc: failing and passing examples required');
+  if (!check.doc?.failing?.text || !check.doc?.passing?.text)
+    problems.push('doc: failing and passing examples required');
   if (!check.spec?.trim()) problems.push('spec: must say which line of LAB-SPEC.md it traces to');
   if (!(check.points >= 0)) problems.push('points must be a non-negative number');
   if (!AREA_ORDER.includes(check.area)) problems.push(`area '${check.area}' unknown`);

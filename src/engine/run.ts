@@ -5,7 +5,18 @@ import { ENGINE_MESSAGES } from '../i18n/engine-messages.js';
 import { fill, pick, renderHint, renderMessage } from '../i18n/messages.js';
 import { redact } from './redact.js';
 import { VERSION } from '../self/version.js';
-import type { Check, CheckContext, CheckResult, Evidence, FailoverTimeline, Finding, FindingInput, RunOptions, RunResult, RunSummary } from '../model/check.js';
+import type {
+  Check,
+  CheckContext,
+  CheckResult,
+  Evidence,
+  FailoverTimeline,
+  Finding,
+  FindingInput,
+  RunOptions,
+  RunResult,
+  RunSummary,
+} from '../model/check.js';
 import type { Host } from '../hosts/host.js';
 import type { LabProfile, Target } from '../model/target.js';
 import type { Lang, Role, Status } from '../model/basics.js';
@@ -105,7 +116,15 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
       }
     }
     const points = check.pointsFromProfile ? check.pointsFromProfile(input.profile) : check.points;
-    const result = foldResult(check, points, collected, evidence, input.options.lang, Date.now() - t0, input.secrets ?? []);
+    const result = foldResult(
+      check,
+      points,
+      collected,
+      evidence,
+      input.options.lang,
+      Date.now() - t0,
+      input.secrets ?? [],
+    );
     modeMs[check.mode] += result.durationMs;
     results.push(result);
     byId.set(check.id, result);
@@ -127,7 +146,12 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
     results,
     summary,
     ...(failover ? { failover } : {}),
-    timings: { totalMs: Date.now() - started, staticMs: modeMs.static, liveMs: modeMs.live, disruptiveMs: modeMs.disruptive },
+    timings: {
+      totalMs: Date.now() - started,
+      staticMs: modeMs.static,
+      liveMs: modeMs.live,
+      disruptiveMs: modeMs.disruptive,
+    },
     exitCode: exitCodeFor(summary),
   };
 }
@@ -136,7 +160,12 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
 function whyNotRun(check: Check, input: RunInput, signal: AbortSignal): FindingInput[] | undefined {
   const unreachable = Object.entries(input.unreachable ?? {}) as Array<[Role, string]>;
   if (unreachable.length) {
-    return unreachable.map(([host, reason]) => ({ kind: 'error', host, messageId: 'hostUnreachable', data: { host, reason } }));
+    return unreachable.map(([host, reason]) => ({
+      kind: 'error',
+      host,
+      messageId: 'hostUnreachable',
+      data: { host, reason },
+    }));
   }
   const skip = (messageId: string): FindingInput[] => [{ kind: 'skip', messageId }];
   // Disruptive checks still run after an interrupt: they report how the probe restored the hosts.
@@ -176,8 +205,14 @@ function foldResult(
     const kind = f.kind ?? 'fail';
     const engineText = ENGINE_MESSAGES[f.messageId];
     const fromEngine = engineText !== undefined && !check.messages[f.messageId];
-    const message = fromEngine ? fill(pick(engineText, lang)!, f.data) : renderMessage(check, f.messageId, f.data, lang);
-    const hint = fromEngine ? undefined : kind === 'fail' || kind === 'error' ? renderHint(check, f.messageId, f.data, lang) : undefined;
+    const message = fromEngine
+      ? fill(pick(engineText, lang)!, f.data)
+      : renderMessage(check, f.messageId, f.data, lang);
+    const hint = fromEngine
+      ? undefined
+      : kind === 'fail' || kind === 'error'
+        ? renderHint(check, f.messageId, f.data, lang)
+        : undefined;
     const finding: Finding = { kind, messageId: f.messageId, message: redact(message, secrets) };
     if (f.host) finding.host = f.host;
     if (hint) finding.hint = redact(hint, secrets);
@@ -185,7 +220,9 @@ function foldResult(
     if (f.line !== undefined) finding.line = f.line;
     if (f.excerpt !== undefined) finding.excerpt = redact(f.excerpt, secrets);
     if (f.data) {
-      finding.data = Object.fromEntries(Object.entries(f.data).map(([k, v]) => [k, typeof v === 'string' ? redact(v, secrets) : v]));
+      finding.data = Object.fromEntries(
+        Object.entries(f.data).map(([k, v]) => [k, typeof v === 'string' ? redact(v, secrets) : v]),
+      );
     }
     return finding;
   });
@@ -204,7 +241,11 @@ function foldResult(
     durationMs,
   };
   if (evidence.length) {
-    result.evidence = evidence.map((e) => ({ ...e, command: redact(e.command, secrets), output: redact(e.output, secrets) }));
+    result.evidence = evidence.map((e) => ({
+      ...e,
+      command: redact(e.command, secrets),
+      output: redact(e.output, secrets),
+    }));
   }
   return result;
 }

@@ -85,7 +85,7 @@ export function splitPem(text: string): PemBlock[] {
     }
     const der = Buffer.from(inner.slice(body).join(''), 'base64');
     const last = unterminated ? j - 1 : j;
-    blocks.push({ label, line: i + 1, text: lines.slice(i, last + 1).join('\n') + '\n', headers, der, unterminated });
+    blocks.push({ label, line: i + 1, text: `${lines.slice(i, last + 1).join('\n')}\n`, headers, der, unterminated });
     i = unterminated ? j - 1 : j;
   }
   return blocks;
@@ -122,7 +122,8 @@ interface RedactedKey {
 /** The marker block standing for a key entry: BEGIN, one body line, END. */
 export function redactedKeyBlock(entry: KeyEntry): string {
   const marker: RedactedKey = { label: entry.label };
-  if (entry.key) marker.publicKey = createPublicKey(entry.key).export({ type: 'spki', format: 'der' }).toString('base64');
+  if (entry.key)
+    marker.publicKey = createPublicKey(entry.key).export({ type: 'spki', format: 'der' }).toString('base64');
   else if (entry.encrypted) marker.encrypted = true;
   else marker.error = entry.error ?? 'unreadable';
   const body = Buffer.from(JSON.stringify(marker)).toString('base64');
@@ -133,14 +134,21 @@ function readRedactedKey(block: PemBlock): KeyEntry {
   try {
     const marker = JSON.parse(block.der.toString('utf8')) as RedactedKey;
     const entry: KeyEntry = { line: block.line, label: String(marker.label), encrypted: marker.encrypted === true };
-    if (marker.publicKey !== undefined) return { ...entry, key: createPublicKey({ key: Buffer.from(marker.publicKey, 'base64'), format: 'der', type: 'spki' }) };
+    if (marker.publicKey !== undefined)
+      return {
+        ...entry,
+        key: createPublicKey({ key: Buffer.from(marker.publicKey, 'base64'), format: 'der', type: 'spki' }),
+      };
     return marker.encrypted ? entry : { ...entry, error: String(marker.error) };
   } catch (e) {
     return { line: block.line, label: block.label, encrypted: false, error: `damaged redacted key: ${errorText(e)}` };
   }
 }
 
-/** Whether the key belongs to the certificate: a private key (or a snapshot's public half of one) with the certificate's public key. */
+/**
+ * Whether the key belongs to the certificate: a private key (or a snapshot's public half of one) with the certificate's
+ * public key.
+ */
 export function keyMatchesCertificate(x509: X509Certificate, key: KeyObject): boolean {
   try {
     if (key.type === 'private') return x509.checkPrivateKey(key);
@@ -168,7 +176,11 @@ function readKey(block: PemBlock): KeyEntry {
 /** Try the file as one binary DER certificate or key, to tell the student it is DER rather than garbage. */
 function readDer(content: Buffer): PemContents | undefined {
   try {
-    return { format: 'der', certificates: [{ line: 1, label: 'CERTIFICATE', x509: new X509Certificate(content) }], keys: [] };
+    return {
+      format: 'der',
+      certificates: [{ line: 1, label: 'CERTIFICATE', x509: new X509Certificate(content) }],
+      keys: [],
+    };
   } catch {
     // not a DER certificate; try a key
   }

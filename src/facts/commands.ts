@@ -38,7 +38,10 @@ export function readOnlyCommands(profile: LabProfile, vip?: string): Command[] {
     const port = String(profile.frontendPort);
     commands.push(
       // Run on master: it reaches the VIP locally while it holds it. -D - puts the headers before the body.
-      { key: 'https-vip', argv: ['curl', '-sSk', '--max-time', String(CURL_MAX_SECONDS), '-D', '-', `https://${vip}:${port}/`] },
+      {
+        key: 'https-vip',
+        argv: ['curl', '-sSk', '--max-time', String(CURL_MAX_SECONDS), '-D', '-', `https://${vip}:${port}/`],
+      },
       {
         key: 'tls-vip-cert',
         // `timeout`: a port that accepts but never completes the handshake is the student's problem,
@@ -71,7 +74,10 @@ const EVIDENCE_MAX_CHARS = 2000;
 
 /** The first lines of stdout and stderr, for evidence. */
 export function outputExcerpt(result: CommandResult): string {
-  const text = [result.stdout, result.stderr].filter((s) => s.trim() !== '').join('\n').trimEnd();
+  const text = [result.stdout, result.stderr]
+    .filter((s) => s.trim() !== '')
+    .join('\n')
+    .trimEnd();
   const lines = text.split('\n');
   let excerpt = lines.slice(0, EVIDENCE_MAX_LINES).join('\n');
   if (excerpt.length > EVIDENCE_MAX_CHARS) excerpt = excerpt.slice(0, EVIDENCE_MAX_CHARS);
@@ -112,5 +118,9 @@ export function commandsFor(role: Role, profile: LabProfile, vip: string | undef
 
 /** Run every registry command on both hosts at once, filling the memo the live checks read. */
 export async function prefetchCommands(ctx: CheckContext): Promise<void> {
-  await Promise.all((['master', 'backup'] as const).flatMap((role) => commandsFor(role, ctx.profile, ctx.vip).map((c) => cachedResult(ctx, role, c))));
+  await Promise.all(
+    (['master', 'backup'] as const).flatMap((role) =>
+      commandsFor(role, ctx.profile, ctx.vip).map((c) => cachedResult(ctx, role, c)),
+    ),
+  );
 }

@@ -12,8 +12,20 @@ export interface ExampleParts {
 
 const REFERENCE: Required<Omit<ExampleParts, 'after'>> = {
   global: ['log /dev/log local0', 'maxconn 4000', 'user haproxy', 'group haproxy', 'daemon'],
-  defaults: ['log global', 'mode http', 'option httplog', 'timeout connect 5s', 'timeout client 30s', 'timeout server 30s'],
-  frontend: ['bind *:443 ssl crt /etc/haproxy/rebrain.pem', 'mode http', 'option forwardfor', 'default_backend back_cluster'],
+  defaults: [
+    'log global',
+    'mode http',
+    'option httplog',
+    'timeout connect 5s',
+    'timeout client 30s',
+    'timeout server 30s',
+  ],
+  frontend: [
+    'bind *:443 ssl crt /etc/haproxy/rebrain.pem',
+    'mode http',
+    'option forwardfor',
+    'default_backend back_cluster',
+  ],
   backend: [
     'mode http',
     'balance roundrobin',

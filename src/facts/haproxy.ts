@@ -53,7 +53,10 @@ export const CONFIG_SKIP_MESSAGES = {
 } satisfies Record<string, Text>;
 
 /** The parsed config, or undefined after reporting a skip (messages: CONFIG_SKIP_MESSAGES). */
-export function configOrSkip(ctx: CheckContext, file: HaproxyFile): { config: HaproxyConfig; resolved: ResolvedHaproxy } | undefined {
+export function configOrSkip(
+  ctx: CheckContext,
+  file: HaproxyFile,
+): { config: HaproxyConfig; resolved: ResolvedHaproxy } | undefined {
   if (file.config && file.resolved) return { config: file.config, resolved: file.resolved };
   return reportUnreadable(ctx, file);
 }
@@ -100,7 +103,13 @@ export async function forEachProxy(
     const [proxy] = proxiesNamed(parsed.resolved, name, capability);
     if (proxy) judge(proxy, file, parsed.resolved);
     else {
-      ctx.report({ kind: 'skip', host: role, messageId: capability === 'frontend' ? 'noFrontend' : 'noBackend', file: file.path, data: { name } });
+      ctx.report({
+        kind: 'skip',
+        host: role,
+        messageId: capability === 'frontend' ? 'noFrontend' : 'noBackend',
+        file: file.path,
+        data: { name },
+      });
     }
   }
 }
@@ -122,15 +131,27 @@ export const REFUSED_MESSAGES = {
  * return true. `keywords`: a keyword, or `keyword firstArg` (e.g. `option forwardfor`).
  */
 export function reportRefused(ctx: CheckContext, role: Role, proxy: ResolvedProxy, keywords: string[]): boolean {
-  const refused = proxy.refused.find((r) => keywords.includes(r.keyword) || keywords.includes(`${r.keyword} ${r.args[0] ?? ''}`));
+  const refused = proxy.refused.find(
+    (r) => keywords.includes(r.keyword) || keywords.includes(`${r.keyword} ${r.args[0] ?? ''}`),
+  );
   if (!refused) return false;
   const o = refused.origin;
-  ctx.report({ host: role, file: o.file, line: o.line, excerpt: o.raw.trim(), messageId: 'refused', data: { line: o.line, section: o.section, text: o.raw.trim(), reason: refused.message.replace(/\.$/, '') } });
+  ctx.report({
+    host: role,
+    file: o.file,
+    line: o.line,
+    excerpt: o.raw.trim(),
+    messageId: 'refused',
+    data: { line: o.line, section: o.section, text: o.raw.trim(), reason: refused.message.replace(/\.$/, '') },
+  });
   return true;
 }
 
 /** Finding fields pointing at the line a value came from (or, for a built-in default, at the proxy's section line). */
-export function at(origin: Origin | null, proxy: ResolvedProxy): { file: string; line: number; excerpt: string; data: { section: string; line: number } } {
+export function at(
+  origin: Origin | null,
+  proxy: ResolvedProxy,
+): { file: string; line: number; excerpt: string; data: { section: string; line: number } } {
   const header = proxy.section.header;
   const o = origin ?? { file: header.file, line: header.line, raw: header.raw, section: `${proxy.kind} ${proxy.name}` };
   return { file: o.file, line: o.line, excerpt: o.raw.trim(), data: { section: o.section, line: o.line } };
@@ -138,7 +159,8 @@ export function at(origin: Origin | null, proxy: ResolvedProxy): { file: string;
 
 /**
  * HAP002/HAP007: exactly one frontend (backend) with the profile's name on each host.
- * Messages: missing, wrongKind (only a section of the other kind has the name), duplicate, listen (note), others (note).
+ * Messages: missing, wrongKind (only a section of the other kind has the name), duplicate, listen (note), others
+ * (note).
  */
 export async function judgeUniqueProxy(ctx: CheckContext, capability: Capability): Promise<void> {
   const name = capability === 'frontend' ? ctx.profile.frontendName : ctx.profile.backendName;
@@ -146,11 +168,22 @@ export async function judgeUniqueProxy(ctx: CheckContext, capability: Capability
     const file = await loadHaproxy(ctx, role);
     const parsed = configOrSkip(ctx, file);
     if (!parsed) continue;
-    const point = (p: ResolvedProxy) => ({ host: role, file: p.section.header.file, line: p.section.header.line, excerpt: p.section.header.raw.trim() });
+    const point = (p: ResolvedProxy) => ({
+      host: role,
+      file: p.section.header.file,
+      line: p.section.header.line,
+      excerpt: p.section.header.raw.trim(),
+    });
     const named = proxiesNamed(parsed.resolved, name, capability);
     const stopped = parsed.config.stoppedAt;
     if (named.length === 0 && stopped) {
-      ctx.report({ host: role, file: file.path, line: stopped.line, messageId: 'notRead', data: { file: file.path, line: stopped.line, reason: stopped.message.replace(/\.$/, '') } });
+      ctx.report({
+        host: role,
+        file: file.path,
+        line: stopped.line,
+        messageId: 'notRead',
+        data: { file: file.path, line: stopped.line, reason: stopped.message.replace(/\.$/, '') },
+      });
       continue;
     }
     if (named.length === 0) {
@@ -159,10 +192,15 @@ export async function judgeUniqueProxy(ctx: CheckContext, capability: Capability
       else ctx.report({ host: role, file: file.path, messageId: 'missing', data: { name } });
       continue;
     }
-    for (const extra of named.slice(1)) ctx.report({ ...point(extra), messageId: 'duplicate', data: { name, line: named[0].section.header.line } });
-    if (named[0].kind === 'listen') ctx.report({ ...point(named[0]), kind: 'note', messageId: 'listen', data: { name } });
-    const others = parsed.resolved.proxies.filter((p) => p.name !== name && (p.kind === capability || p.kind === 'listen'));
-    for (const p of others) ctx.report({ ...point(p), kind: 'note', messageId: 'others', data: { name: p.name, kind: p.kind } });
+    for (const extra of named.slice(1))
+      ctx.report({ ...point(extra), messageId: 'duplicate', data: { name, line: named[0].section.header.line } });
+    if (named[0].kind === 'listen')
+      ctx.report({ ...point(named[0]), kind: 'note', messageId: 'listen', data: { name } });
+    const others = parsed.resolved.proxies.filter(
+      (p) => p.name !== name && (p.kind === capability || p.kind === 'listen'),
+    );
+    for (const p of others)
+      ctx.report({ ...point(p), kind: 'note', messageId: 'others', data: { name: p.name, kind: p.kind } });
   }
 }
 
@@ -191,8 +229,8 @@ export function judgeMode(ctx: CheckContext, capability: Capability): Promise<vo
 
 export const CRT_DIRECTORY_MESSAGES = {
   crtDirectoryFile: {
-    en: "crt {crt} names a directory, and HAProxy loads every file in it as a certificate: {file} is not one, so HAProxy refuses the configuration (\"unable to load certificate from file '{file}'\")",
-    ru: "crt {crt} указывает на каталог, а HAProxy загружает каждый файл из него как сертификат: {file} им не является, поэтому HAProxy не принимает конфигурацию (\"unable to load certificate from file '{file}'\")",
+    en: 'crt {crt} names a directory, and HAProxy loads every file in it as a certificate: {file} is not one, so HAProxy refuses the configuration ("unable to load certificate from file \'{file}\'")',
+    ru: 'crt {crt} указывает на каталог, а HAProxy загружает каждый файл из него как сертификат: {file} им не является, поэтому HAProxy не принимает конфигурацию ("unable to load certificate from file \'{file}\'")',
   },
 } satisfies Record<string, Text>;
 
@@ -249,7 +287,11 @@ export function crtDirectoryProblems(ctx: CheckContext, role: Role): Promise<Crt
             const read = await host.readFile(full, { maxBytes: MAX_CERT_DIR_FILE_BYTES });
             if (!read.ok) continue; // a directory, or unreadable by the grader: not claimed
             if (!read.content.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
-              problems.push({ crt, file: full, origin: { file: bind.origin.file, line: bind.origin.line, raw: bind.origin.raw } });
+              problems.push({
+                crt,
+                file: full,
+                origin: { file: bind.origin.file, line: bind.origin.line, raw: bind.origin.raw },
+              });
               break;
             }
           }

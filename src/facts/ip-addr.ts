@@ -1,5 +1,6 @@
 // IPv4 addresses as `ip -o -4 addr show` prints them (iproute2 print_addrinfo), one line each:
-//   3: eth0    inet 203.0.113.10/24 brd 203.0.113.255 scope global secondary eth0:10\       valid_lft forever preferred_lft forever
+//   3: eth0    inet 203.0.113.10/24 brd 203.0.113.255 scope global secondary eth0:10\       valid_lft forever
+// preferred_lft forever
 // After the address come `peer`, `brd`, `scope` (and `metric` on newer iproute2) with a value each,
 // then the flags (`secondary`, `dynamic`, `noprefixroute`, …) and, last, the label: the kernel
 // always sends one for IPv4, equal to the interface name unless `label` set another. The `\` ends the

@@ -90,7 +90,14 @@ export function windowLogCommand(service: string, mark: LogMark, untilHostTime?:
   return {
     key: 'keepalived-log-window',
     shell: LOG_SCRIPT,
-    argv: [service, 'window', String(mark.hostTime), untilHostTime === undefined ? '' : String(untilHostTime), String(mark.sizes['/var/log/syslog'] ?? ''), String(mark.sizes['/var/log/messages'] ?? '')],
+    argv: [
+      service,
+      'window',
+      String(mark.hostTime),
+      untilHostTime === undefined ? '' : String(untilHostTime),
+      String(mark.sizes['/var/log/syslog'] ?? ''),
+      String(mark.sizes['/var/log/messages'] ?? ''),
+    ],
     root: true,
     timeoutMs: 20_000,
   };
@@ -118,19 +125,36 @@ export async function markLog(host: Host): Promise<LogMark | undefined> {
 /** Parse the script's output (live or captured in a snapshot). */
 export function parseLogOutput(result: CommandResult, command: string): KeepalivedLog {
   if (result.unavailable || result.exitCode === null) {
-    return { source: 'none', lines: [], command, unavailable: result.error ?? (result.timedOut ? 'timed out' : 'no answer') };
+    return {
+      source: 'none',
+      lines: [],
+      command,
+      unavailable: result.error ?? (result.timedOut ? 'timed out' : 'no answer'),
+    };
   }
   const all = result.stdout.split('\n');
   const header = /^# source: (.+)$/.exec(all[0] ?? '');
   const source = (header?.[1]?.trim() ?? 'none') as LogSource;
-  const kept = all.slice(header ? 1 : 0).map((l) => l.trimEnd()).filter((l) => l !== '' && !/^-- (No entries|Boot|Reboot|Logs begin)/.test(l));
+  const kept = all
+    .slice(header ? 1 : 0)
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '' && !/^-- (No entries|Boot|Reboot|Logs begin)/.test(l));
   // A child's line attributed to the unit is read twice (by unit and by name): keep it once.
   const lines = [...new Set(kept)];
-  return { source: ['journal', '/var/log/syslog', '/var/log/messages'].includes(source) ? source : 'none', lines, command };
+  return {
+    source: ['journal', '/var/log/syslog', '/var/log/messages'].includes(source) ? source : 'none',
+    lines,
+    command,
+  };
 }
 
 /** Read a window of keepalived's log on a host. */
-export async function readWindow(host: Host, service: string, mark: LogMark, untilHostTime?: number): Promise<KeepalivedLog> {
+export async function readWindow(
+  host: Host,
+  service: string,
+  mark: LogMark,
+  untilHostTime?: number,
+): Promise<KeepalivedLog> {
   const command = windowLogCommand(service, mark, untilHostTime);
   return parseLogOutput(await host.run(command), displayCommand(command));
 }
@@ -155,11 +179,23 @@ export function runLog(ctx: CheckContext, role: Role): Promise<KeepalivedLog> {
 export type LineKind = 'state' | 'script' | 'priority' | 'error' | 'lifecycle';
 
 const PATTERNS: Array<[LineKind, RegExp]> = [
-  ['error', /only one argument, a signal number, allowed|address_owner|SECURITY VIOLATION|Unable to (?:access|set default user)|does not exist|not executable|[Dd]isabling track script|Operation not permitted|Netlink: error|Permission denied|No such file|[Uu]nknown keyword|Configuration file .* error|exited with signal|Segmentation|cannot|Cannot|failed to|Failed to/],
-  ['state', /Entering (?:MASTER|BACKUP|FAULT|INIT) STATE|received lower priority|received higher priority|Master received advert/],
-  ['script', /Script `?[^`\s]+`? now returning|VRRP_Script\(\S+\) (?:succeeded|failed|timed out)|Script\(\S+\) (?:succeeded|failed)|track_process/],
+  [
+    'error',
+    /only one argument, a signal number, allowed|address_owner|SECURITY VIOLATION|Unable to (?:access|set default user)|does not exist|not executable|[Dd]isabling track script|Operation not permitted|Netlink: error|Permission denied|No such file|[Uu]nknown keyword|Configuration file .* error|exited with signal|Segmentation|cannot|Cannot|failed to|Failed to/,
+  ],
+  [
+    'state',
+    /Entering (?:MASTER|BACKUP|FAULT|INIT) STATE|received lower priority|received higher priority|Master received advert/,
+  ],
+  [
+    'script',
+    /Script `?[^`\s]+`? now returning|VRRP_Script\(\S+\) (?:succeeded|failed|timed out)|Script\(\S+\) (?:succeeded|failed)|track_process/,
+  ],
   ['priority', /Changing effective priority from \d+ to \d+/],
-  ['lifecycle', /Starting (?:Keepalived|VRRP child)|Stopping(?: Keepalived)?|Stopped(?: Keepalived)?|Starting keepalived|keepalived\.service: /],
+  [
+    'lifecycle',
+    /Starting (?:Keepalived|VRRP child)|Stopping(?: Keepalived)?|Stopped(?: Keepalived)?|Starting keepalived|keepalived\.service: /,
+  ],
 ];
 
 export function kindOf(line: string): LineKind | undefined {
@@ -194,7 +230,8 @@ export function lastScriptVerdict(lines: readonly string[]): 'ok' | 'failing' | 
   let verdict: 'ok' | 'failing' | undefined;
   for (const line of lines) {
     if (/now returning 0\b|VRRP_Script\(\S+\) succeeded|Script\(\S+\) succeeded/.test(line)) verdict = 'ok';
-    else if (/now returning [1-9]\d*|VRRP_Script\(\S+\) (?:failed|timed out)|Script\(\S+\) failed/.test(line)) verdict = 'failing';
+    else if (/now returning [1-9]\d*|VRRP_Script\(\S+\) (?:failed|timed out)|Script\(\S+\) failed/.test(line))
+      verdict = 'failing';
   }
   return verdict;
 }
@@ -202,7 +239,13 @@ export function lastScriptVerdict(lines: readonly string[]): 'ok' | 'failing' | 
 /** What keepalived's lines say about a VIP that did not move: a check id and why, in its words. */
 export interface LogCause {
   checkId: string;
-  messageId: 'logKillall5' | 'logAddressOwner' | 'logNoScriptUser' | 'logScriptAlreadyFailing' | 'logScriptFailedNoTakeover' | 'logScriptNeverFailed';
+  messageId:
+    | 'logKillall5'
+    | 'logAddressOwner'
+    | 'logNoScriptUser'
+    | 'logScriptAlreadyFailing'
+    | 'logScriptFailedNoTakeover'
+    | 'logScriptNeverFailed';
   /** The line that shows it. */
   line: string;
 }
@@ -221,15 +264,15 @@ export const LOG_CAUSE_TEXT: Record<LogCause['messageId'], Text> = {
     ru: 'у keepalived нет пользователя, от имени которого запускать скрипт, поэтому он его не запускает (KAD006)',
   },
   logScriptAlreadyFailing: {
-    en: 'master\'s track script was already failing before haproxy was stopped, so stopping haproxy changed nothing (KAD008)',
+    en: "master's track script was already failing before haproxy was stopped, so stopping haproxy changed nothing (KAD008)",
     ru: 'скрипт проверки на master завершался ошибкой ещё до остановки haproxy, поэтому остановка haproxy ничего не изменила (KAD008)',
   },
   logScriptFailedNoTakeover: {
-    en: 'master\'s track script did fail, but backup never entered MASTER state: the priorities or preemption keep the VIP where it is (KAD007)',
+    en: "master's track script did fail, but backup never entered MASTER state: the priorities or preemption keep the VIP where it is (KAD007)",
     ru: 'скрипт проверки на master действительно завершился ошибкой, но backup так и не перешёл в состояние MASTER: приоритеты или запрет вытеснения держат виртуальный IP на месте (KAD007)',
   },
   logScriptNeverFailed: {
-    en: 'master\'s track script kept succeeding after haproxy stopped, so keepalived never saw it stop (KAD008)',
+    en: "master's track script kept succeeding after haproxy stopped, so keepalived never saw it stop (KAD008)",
     ru: 'скрипт проверки на master продолжал выполняться успешно после остановки haproxy, поэтому keepalived не заметил остановку (KAD008)',
   },
 };
@@ -238,14 +281,19 @@ export const LOG_CAUSE_TEXT: Record<LogCause['messageId'], Text> = {
  * Why the VIP did not reach backup after haproxy stopped on master, as keepalived's lines tell it:
  * master's lines before and during the window, backup's during it. Undefined when they do not say.
  */
-export function failoverCause(master: { before: readonly string[]; during: readonly string[] }, backup: { during: readonly string[] }): LogCause | undefined {
+export function failoverCause(
+  master: { before: readonly string[]; during: readonly string[] },
+  backup: { during: readonly string[] },
+): LogCause | undefined {
   const all = [...master.before, ...master.during];
   const find = (re: RegExp) => all.find((l) => re.test(l));
   const killall5 = find(/only one argument, a signal number, allowed/);
   if (killall5) return { checkId: 'KAD008', messageId: 'logKillall5', line: killall5 };
   const owner = find(/address_owner/);
   if (owner) return { checkId: 'KAD007', messageId: 'logAddressOwner', line: owner };
-  const noUser = find(/Unable to set default user|default user .* does not exist|[Dd]isabling track script .* (?:user|security)/);
+  const noUser = find(
+    /Unable to set default user|default user .* does not exist|[Dd]isabling track script .* (?:user|security)/,
+  );
   if (noUser) return { checkId: 'KAD006', messageId: 'logNoScriptUser', line: noUser };
   const verdicts = (lines: readonly string[]) => lines.filter((l) => lastScriptVerdict([l]) !== undefined);
   const failedDuring = verdicts(master.during).find((l) => lastScriptVerdict([l]) === 'failing');
@@ -253,7 +301,8 @@ export function failoverCause(master: { before: readonly string[]; during: reado
   if (verdicts(master.during).length === 0 && lastBefore && lastScriptVerdict([lastBefore]) === 'failing') {
     return { checkId: 'KAD008', messageId: 'logScriptAlreadyFailing', line: lastBefore };
   }
-  if (failedDuring && !backup.during.some((l) => /Entering MASTER STATE/.test(l))) return { checkId: 'KAD007', messageId: 'logScriptFailedNoTakeover', line: failedDuring };
+  if (failedDuring && !backup.during.some((l) => /Entering MASTER STATE/.test(l)))
+    return { checkId: 'KAD007', messageId: 'logScriptFailedNoTakeover', line: failedDuring };
   return undefined;
 }
 
@@ -268,17 +317,20 @@ export const KEEPALIVED_LOG_MESSAGES: Record<string, Text> = {
     ru: 'keepalived написал {count} раз с {at} по {last}: {line}',
   },
   keepalivedSilent: {
-    en: 'keepalived\'s log ({source}) has no state change, script result or error in those seconds',
+    en: "keepalived's log ({source}) has no state change, script result or error in those seconds",
     ru: 'в логе keepalived ({source}) за эти секунды нет ни смены состояния, ни результата скрипта, ни ошибки',
   },
   keepalivedNoLog: {
-    en: 'keepalived\'s log could not be read: no journald, /var/log/syslog or /var/log/messages{reason}',
+    en: "keepalived's log could not be read: no journald, /var/log/syslog or /var/log/messages{reason}",
     ru: 'лог keepalived прочитать не удалось: нет ни journald, ни /var/log/syslog, ни /var/log/messages{reason}',
   },
-  logShows: { en: 'keepalived\'s own log shows it: {cause}', ru: 'лог самого keepalived это показывает: {cause}' },
-  logConfirms: { en: 'keepalived\'s own log confirms it: {cause}', ru: 'лог самого keepalived это подтверждает: {cause}' },
+  logShows: { en: "keepalived's own log shows it: {cause}", ru: 'лог самого keepalived это показывает: {cause}' },
+  logConfirms: {
+    en: "keepalived's own log confirms it: {cause}",
+    ru: 'лог самого keepalived это подтверждает: {cause}',
+  },
   logCorrects: {
-    en: 'keepalived\'s own log names the cause (the configs suggested {named}): {cause}',
+    en: "keepalived's own log names the cause (the configs suggested {named}): {cause}",
     ru: 'лог самого keepalived называет причину (по конфигурациям предполагалось: {named}): {cause}',
   },
 };
@@ -298,19 +350,40 @@ export function logEvidence(ctx: CheckContext, role: Role, log: KeepalivedLog, n
 /** Notes quoting the decisive lines, or saying there are none / none could be read. */
 export function quoteFindings(role: Role, log: KeepalivedLog, max = 10): FindingInput[] {
   if (log.source === 'none') {
-    return [{ kind: 'note', host: role, messageId: 'keepalivedNoLog', data: { reason: log.unavailable ? ` (${log.unavailable})` : '' } }];
+    return [
+      {
+        kind: 'note',
+        host: role,
+        messageId: 'keepalivedNoLog',
+        data: { reason: log.unavailable ? ` (${log.unavailable})` : '' },
+      },
+    ];
   }
   const groups = collapseRepeats(decisiveLines(log.lines, Number.MAX_SAFE_INTEGER)).slice(-max);
-  if (groups.length === 0) return [{ kind: 'note', host: role, messageId: 'keepalivedSilent', data: { source: log.source } }];
-  return groups.map((g): FindingInput =>
-    g.count === 1
-      ? { kind: 'note' as const, host: role, messageId: 'keepalivedLine', data: { line: g.message, at: timeOf(g.first) } }
-      : { kind: 'note' as const, host: role, messageId: 'keepalivedRepeated', data: { line: g.message, at: timeOf(g.first), last: timeOf(g.last), count: g.count } },
+  if (groups.length === 0)
+    return [{ kind: 'note', host: role, messageId: 'keepalivedSilent', data: { source: log.source } }];
+  return groups.map(
+    (g): FindingInput =>
+      g.count === 1
+        ? {
+            kind: 'note' as const,
+            host: role,
+            messageId: 'keepalivedLine',
+            data: { line: g.message, at: timeOf(g.first) },
+          }
+        : {
+            kind: 'note' as const,
+            host: role,
+            messageId: 'keepalivedRepeated',
+            data: { line: g.message, at: timeOf(g.first), last: timeOf(g.last), count: g.count },
+          },
   );
 }
 
 /** Runs of the same message (a script that fails every second) as one entry with its count. */
-export function collapseRepeats(lines: readonly string[]): Array<{ message: string; first: string; last: string; count: number }> {
+export function collapseRepeats(
+  lines: readonly string[],
+): Array<{ message: string; first: string; last: string; count: number }> {
   const groups: Array<{ message: string; first: string; last: string; count: number }> = [];
   for (const line of lines) {
     const message = messageOf(line);

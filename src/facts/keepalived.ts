@@ -33,7 +33,9 @@ export interface KeepalivedFile {
   config?: KeepalivedConfig;
 }
 
-/** Read and parse a host's keepalived.conf once per run (memo key `keepalived:<role>`), includes resolved on the host. */
+/**
+ * Read and parse a host's keepalived.conf once per run (memo key `keepalived:<role>`), includes resolved on the host.
+ */
 export function loadKeepalived(ctx: CheckContext, role: Role): Promise<KeepalivedFile> {
   return ctx.memo(`keepalived:${role}`, async () => {
     const host = ctx.host(role);
@@ -44,7 +46,13 @@ export function loadKeepalived(ctx: CheckContext, role: Role): Promise<Keepalive
     // keepalived removes a vrrp_script it has no user for: that depends on the host's users.
     const passwd = await loadPasswd(ctx, role);
     const userExists = passwd.read.ok ? (name: string) => passwd.users.has(name) : undefined;
-    const config = await parseWithIncludes(read.content, file, configId, (pattern) => globOnHost(host, pattern), userExists);
+    const config = await parseWithIncludes(
+      read.content,
+      file,
+      configId,
+      (pattern) => globOnHost(host, pattern),
+      userExists,
+    );
     return { role, path: file, read, config };
   });
 }
@@ -156,7 +164,10 @@ function globSegmentRegExp(segment: string): RegExp {
       const close = segment.indexOf(']', i + 2);
       if (close < 0) re += '\\[';
       else {
-        const body = segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = segment
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         re += `[${body}]`;
         i = close;
       }
@@ -204,7 +215,10 @@ export function vipInstance(config: KeepalivedConfig, vip: string | undefined): 
 }
 
 /** For each host, its VIP instance, or a skip reported (messages: CONFIG_SKIP_MESSAGES). */
-export async function vipInstanceOrSkip(ctx: CheckContext, role: Role): Promise<{ config: KeepalivedConfig; instance: VrrpInstance; file: KeepalivedFile } | undefined> {
+export async function vipInstanceOrSkip(
+  ctx: CheckContext,
+  role: Role,
+): Promise<{ config: KeepalivedConfig; instance: VrrpInstance; file: KeepalivedFile } | undefined> {
   const file = await loadKeepalived(ctx, role);
   const config = configOrSkip(ctx, file);
   if (!config) return undefined;
@@ -233,13 +247,21 @@ export function effectiveAuth(instance: VrrpInstance): { type: string; pass: str
 
 /** The VIPs as `address/prefix`, sorted: the order of the lines does not matter. */
 export function vipSet(instance: VrrpInstance): string {
-  return instance.vips.map((v) => `${v.address}/${v.prefix}`).sort().join(', ');
+  return instance.vips
+    .map((v) => `${v.address}/${v.prefix}`)
+    .sort()
+    .join(', ');
 }
 
 /** Each node accepts the other's adverts only when these agree. */
 export function sameVrrpRouter(a: VrrpInstance, b: VrrpInstance): boolean {
   const [authA, authB] = [effectiveAuth(a), effectiveAuth(b)];
-  return a.virtualRouterId === b.virtualRouterId && a.advertInt === b.advertInt && authA.type === authB.type && authA.pass === authB.pass;
+  return (
+    a.virtualRouterId === b.virtualRouterId &&
+    a.advertInt === b.advertInt &&
+    authA.type === authB.type &&
+    authA.pass === authB.pass
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +270,8 @@ export function sameVrrpRouter(a: VrrpInstance, b: VrrpInstance): boolean {
 /** `script "/bin/sh -c 'pidof haproxy'"` -> the words of the inner command; others unchanged. */
 export function commandWords(argv: string[]): string[] {
   const base = path.basename(argv[0] ?? '');
-  if (['sh', 'bash', 'dash'].includes(base) && argv[1] === '-c' && argv[2] !== undefined) return argv[2].split(/\s+/).filter(Boolean);
+  if (['sh', 'bash', 'dash'].includes(base) && argv[1] === '-c' && argv[2] !== undefined)
+    return argv[2].split(/\s+/).filter(Boolean);
   return argv;
 }
 
@@ -260,7 +283,8 @@ export function commandWords(argv: string[]): string[] {
  */
 export function mentionsHaproxy(argv: string[], service = 'haproxy'): boolean {
   const words = commandWords(argv);
-  const fetchesHttps = ['curl', 'wget'].includes(path.basename(words[0] ?? '')) && words.some((w) => w.startsWith('https://'));
+  const fetchesHttps =
+    ['curl', 'wget'].includes(path.basename(words[0] ?? '')) && words.some((w) => w.startsWith('https://'));
   return fetchesHttps || words.some((w, i) => (i === 0 ? path.basename(w) : w).replace(/[[\]]/g, '').includes(service));
 }
 
@@ -278,7 +302,10 @@ export interface ScriptFiles {
   unreadable: Set<string>;
 }
 
-/** Read the tracked scripts that are a script file alone (`script "/etc/keepalived/check.sh"`) whose name does not say what it checks. */
+/**
+ * Read the tracked scripts that are a script file alone (`script "/etc/keepalived/check.sh"`) whose name does not say
+ * what it checks.
+ */
 export async function readScriptFiles(host: Host, instance: VrrpInstance, service: string): Promise<ScriptFiles> {
   const files: ScriptFiles = { naming: new Set(), unreadable: new Set() };
   for (const t of instance.trackScripts) {
@@ -292,22 +319,38 @@ export async function readScriptFiles(host: Host, instance: VrrpInstance, servic
 }
 
 /** The instance's haproxy trackers, script files read from the host. */
-export async function haproxyTrackersOnHost(host: Host, instance: VrrpInstance, service: string): Promise<HaproxyTracker[]> {
+export async function haproxyTrackersOnHost(
+  host: Host,
+  instance: VrrpInstance,
+  service: string,
+): Promise<HaproxyTracker[]> {
   const files = await readScriptFiles(host, instance, service);
   return haproxyTrackers(instance, (p) => files.naming.has(p), service);
 }
 
-export type HaproxyTracker = { kind: 'script'; tracked: Tracked<VrrpScript> } | { kind: 'process'; tracked: Tracked<TrackProcess> };
+export type HaproxyTracker =
+  | { kind: 'script'; tracked: Tracked<VrrpScript> }
+  | { kind: 'process'; tracked: Tracked<TrackProcess> };
 
 /**
  * The instance's trackers that follow haproxy: scripts whose command names it (or, for a script
  * file, whose content does: `scriptMentions` answers for paths), and track_process entries.
  */
-export function haproxyTrackers(instance: VrrpInstance, scriptMentions: (path: string) => boolean = () => false, service = 'haproxy'): HaproxyTracker[] {
+export function haproxyTrackers(
+  instance: VrrpInstance,
+  scriptMentions: (path: string) => boolean = () => false,
+  service = 'haproxy',
+): HaproxyTracker[] {
   const scripts = instance.trackScripts
-    .filter((t) => mentionsHaproxy(t.target.argv, service) || (t.target.argv[0]?.startsWith('/') && scriptMentions(t.target.argv[0])))
+    .filter(
+      (t) =>
+        mentionsHaproxy(t.target.argv, service) ||
+        (t.target.argv[0]?.startsWith('/') && scriptMentions(t.target.argv[0])),
+    )
     .map((tracked) => ({ kind: 'script' as const, tracked }));
-  const processes = instance.trackProcesses.filter((t) => processIsHaproxy(t.target, service)).map((tracked) => ({ kind: 'process' as const, tracked }));
+  const processes = instance.trackProcesses
+    .filter((t) => processIsHaproxy(t.target, service))
+    .map((tracked) => ({ kind: 'process' as const, tracked }));
   return [...scripts, ...processes];
 }
 
@@ -330,14 +373,21 @@ export interface NodeView {
 }
 
 /** What a tracked script does, as keepalived runs it on the host (track-scripts.ts), for the prediction. */
-export async function nodeViewOnHost(ctx: CheckContext, role: Role, instance: VrrpInstance, globalDefs: GlobalDefs): Promise<NodeView & { views: ScriptView[] }> {
+export async function nodeViewOnHost(
+  ctx: CheckContext,
+  role: Role,
+  instance: VrrpInstance,
+  globalDefs: GlobalDefs,
+): Promise<NodeView & { views: ScriptView[] }> {
   const service = ctx.profile.haproxyService;
   const views = await scriptViews(ctx, role, instance, globalDefs);
   const dropped = new Set<object>(views.filter((v) => behaviour(v) === 'dropped').map((v) => v.tracked));
   const alwaysFailing = new Set<object>(views.filter((v) => behaviour(v) === 'alwaysFails').map((v) => v.tracked));
   const following = views.filter((v) => behaviour(v) === 'followsHaproxy' && viewChecksHaproxy(v, service));
   const scripts = following.map((v) => ({ kind: 'script' as const, tracked: v.tracked }));
-  const processes = instance.trackProcesses.filter((t) => processIsHaproxy(t.target, service)).map((tracked) => ({ kind: 'process' as const, tracked }));
+  const processes = instance.trackProcesses
+    .filter((t) => processIsHaproxy(t.target, service))
+    .map((tracked) => ({ kind: 'process' as const, tracked }));
   return { instance, haproxyTrackers: [...scripts, ...processes], dropped, alwaysFailing, views };
 }
 
@@ -418,10 +468,14 @@ export function predictFailover(master: NodeView, backup: NodeView): FailoverPre
   const backupPriority = effectivePriority(backup, true);
   const start = winner(masterUp, backupPriority);
   let afterStop = winner(masterDown, backupPriority);
-  // A backup with nopreempt accepts a lower-priority master's adverts: it only takes over from a master that stops advertising (FAULT).
-  if (afterStop === 'backup' && masterDown !== 'FAULT' && backup.instance.nopreempt && start === 'master') afterStop = 'master';
-  // haproxy back: master's priority is again what won at the start; only its nopreempt keeps it from taking the VIP back.
-  const afterStart: Holder = afterStop === 'backup' && start === 'master' ? (master.instance.nopreempt ? 'backup' : 'master') : afterStop;
+  // A backup with nopreempt accepts a lower-priority master's adverts: it only takes over from a master that stops
+  // advertising (FAULT).
+  if (afterStop === 'backup' && masterDown !== 'FAULT' && backup.instance.nopreempt && start === 'master')
+    afterStop = 'master';
+  // haproxy back: master's priority is again what won at the start; only its nopreempt keeps it from taking the VIP
+  // back.
+  const afterStart: Holder =
+    afterStop === 'backup' && start === 'master' ? (master.instance.nopreempt ? 'backup' : 'master') : afterStop;
 
   const reason = explain();
   return { masterUp, masterDown, backup: backupPriority, start, afterStop, afterStart, reason };
@@ -430,10 +484,13 @@ export function predictFailover(master: NodeView, backup: NodeView): FailoverPre
     if (start === 'tie') return masterUp === 'FAULT' && backupPriority === 'FAULT' ? 'bothFault' : 'tieAtStart';
     if (start === 'backup') return 'startsOnBackup';
     if (afterStop !== 'backup') {
-      const ignored = master.instance.droppedTracks.find((d) => d.reason === 'addressOwner' || d.reason === 'syncGroup');
+      const ignored = master.instance.droppedTracks.find(
+        (d) => d.reason === 'addressOwner' || d.reason === 'syncGroup',
+      );
       if (ignored) return ignored.reason === 'addressOwner' ? 'ownerIgnoresWeights' : 'syncGroupIgnoresWeights';
       if (master.haproxyTrackers.length === 0) {
-        // Why nothing follows haproxy: keepalived does not run the script, or it fails or succeeds whatever haproxy does.
+        // Why nothing follows haproxy: keepalived does not run the script, or it fails or succeeds whatever haproxy
+        // does.
         const scripts = master.instance.trackScripts;
         if (scripts.some((t) => master.alwaysFailing?.has(t))) return 'trackerAlwaysFails';
         if (scripts.length > 0 && scripts.every((t) => master.dropped?.has(t))) return 'trackerDropped';
@@ -442,7 +499,9 @@ export function predictFailover(master: NodeView, backup: NodeView): FailoverPre
         return 'notTracked';
       }
       if (afterStop === 'tie') return 'tieAfterStop';
-      return backup.instance.nopreempt && winner(masterDown, backupPriority) === 'backup' ? 'backupNopreempt' : 'weightTooSmall';
+      return backup.instance.nopreempt && winner(masterDown, backupPriority) === 'backup'
+        ? 'backupNopreempt'
+        : 'weightTooSmall';
     }
     return afterStart === 'backup' ? 'masterNopreempt' : 'ok';
   }
@@ -468,7 +527,8 @@ export interface KeepalivedExampleParts {
 
 export function keepalivedExample(parts: KeepalivedExampleParts = {}): string {
   const block = (header: string, lines: string[]) => `${header} {\n${lines.map((l) => `    ${l}\n`).join('')}}\n`;
-  const inner = (header: string, lines: string[]) => `    ${header} {\n${lines.map((l) => `        ${l}\n`).join('')}    }\n`;
+  const inner = (header: string, lines: string[]) =>
+    `    ${header} {\n${lines.map((l) => `        ${l}\n`).join('')}    }\n`;
   const opt = (line: string | null | undefined, fallback: string) => (line === null ? [] : [line ?? fallback]);
   const instance =
     [
@@ -480,13 +540,18 @@ export function keepalivedExample(parts: KeepalivedExampleParts = {}): string {
     ]
       .map((l) => `    ${l}\n`)
       .join('') +
-    (parts.authentication === null ? '' : inner('authentication', parts.authentication ?? ['auth_type PASS', 'auth_pass s3cret12'])) +
+    (parts.authentication === null
+      ? ''
+      : inner('authentication', parts.authentication ?? ['auth_type PASS', 'auth_pass s3cret12'])) +
     inner('virtual_ipaddress', parts.vip ?? ['203.0.113.10/24 brd 203.0.113.255 dev eth0 label eth0:10']) +
     (parts.track === null ? '' : inner('track_script', parts.track ?? ['check_haproxy'])) +
     (parts.instanceExtra ?? []).map((l) => `    ${l}\n`).join('');
   return [
     block('global_defs', parts.globalDefs ?? ['router_id master', 'script_user root', 'enable_script_security']),
-    block('vrrp_script check_haproxy', parts.script ?? ['script "/usr/bin/killall -0 haproxy"', 'interval 1', 'fall 2', 'rise 2', 'weight -20']),
+    block(
+      'vrrp_script check_haproxy',
+      parts.script ?? ['script "/usr/bin/killall -0 haproxy"', 'interval 1', 'fall 2', 'rise 2', 'weight -20'],
+    ),
     `vrrp_instance VI_1 {\n${instance}}\n`,
   ].join('\n');
 }

@@ -55,10 +55,16 @@ export const LIVE_HINTS = {
 
 /** The first non-empty line of a text, trimmed. */
 export function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
 }
 
-const SUDO_REFUSAL = /^sudo: (a password is required|a terminal is required|sorry, you must have a tty|.*not in the sudoers|.*may not run sudo)/m;
+const SUDO_REFUSAL =
+  /^sudo: (a password is required|a terminal is required|sorry, you must have a tty|.*not in the sudoers|.*may not run sudo)/m;
 
 /**
  * Run a registry command; return its result when the check can judge it. Otherwise report why
@@ -81,9 +87,11 @@ export async function commandOrReport(
 export function commandProblem(result: CommandResult, zeroExit: boolean): FindingInput | undefined {
   const command = result.command;
   const reason = firstLine(result.error ?? '') || firstLine(result.stderr);
-  if (result.unavailable) return { kind: 'skip', messageId: 'commandUnavailable', data: { command, reason: reason || 'not captured' } };
+  if (result.unavailable)
+    return { kind: 'skip', messageId: 'commandUnavailable', data: { command, reason: reason || 'not captured' } };
   if (result.timedOut) return { kind: 'error', messageId: 'commandTimedOut', data: { command } };
-  if (result.exitCode === null) return { kind: 'error', messageId: 'commandNotRun', data: { command, reason: reason || 'no exit code' } };
+  if (result.exitCode === null)
+    return { kind: 'error', messageId: 'commandNotRun', data: { command, reason: reason || 'no exit code' } };
   const sudo = SUDO_REFUSAL.exec(result.stderr);
   if (sudo) return { kind: 'error', messageId: 'sudoRefused', data: { command, reason: firstLine(sudo[0]) } };
   if (result.exitCode === 127) {
@@ -92,9 +100,14 @@ export function commandProblem(result: CommandResult, zeroExit: boolean): Findin
     return { kind: 'error', messageId: 'commandNotFound', data: { command, program } };
   }
   // 126: the program is there but cannot be executed (a broken install, a binary replaced): nothing was judged.
-  if (result.exitCode === 126) return { kind: 'error', messageId: 'commandNotRun', data: { command, reason: reason || 'exit code 126' } };
+  if (result.exitCode === 126)
+    return { kind: 'error', messageId: 'commandNotRun', data: { command, reason: reason || 'exit code 126' } };
   if (zeroExit && result.exitCode !== 0) {
-    return { kind: 'error', messageId: 'commandFailed', data: { command, exitCode: result.exitCode, reason: reason || 'no message' } };
+    return {
+      kind: 'error',
+      messageId: 'commandFailed',
+      data: { command, exitCode: result.exitCode, reason: reason || 'no message' },
+    };
   }
   return undefined;
 }
@@ -107,7 +120,12 @@ export function requireVip(ctx: CheckContext): ctx is CheckContext & { vip: stri
 }
 
 /** Line `line` of a host's file as written (for a finding's excerpt); undefined when unreadable. */
-export async function sourceLine(ctx: CheckContext, role: Role, file: string, line: number | undefined): Promise<string | undefined> {
+export async function sourceLine(
+  ctx: CheckContext,
+  role: Role,
+  file: string,
+  line: number | undefined,
+): Promise<string | undefined> {
   if (line === undefined) return undefined;
   const text = await ctx.memo(`text:${role}:${file}`, async () => {
     const read = await ctx.host(role).readFile(file);
@@ -119,10 +137,31 @@ export async function sourceLine(ctx: CheckContext, role: Role, file: string, li
 // ---------------------------------------------------------------------------------------------
 // systemctl is-active / is-enabled print one state word on stdout; the exit code only says good/bad.
 
-export const ACTIVE_STATES = ['active', 'reloading', 'inactive', 'failed', 'activating', 'deactivating', 'maintenance', 'refreshing'];
+export const ACTIVE_STATES = [
+  'active',
+  'reloading',
+  'inactive',
+  'failed',
+  'activating',
+  'deactivating',
+  'maintenance',
+  'refreshing',
+];
 export const ENABLED_STATES = [
-  'enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'alias', 'masked', 'masked-runtime',
-  'static', 'indirect', 'disabled', 'generated', 'transient', 'bad', 'not-found',
+  'enabled',
+  'enabled-runtime',
+  'linked',
+  'linked-runtime',
+  'alias',
+  'masked',
+  'masked-runtime',
+  'static',
+  'indirect',
+  'disabled',
+  'generated',
+  'transient',
+  'bad',
+  'not-found',
 ];
 
 export type ServiceState =
@@ -135,7 +174,8 @@ export function serviceState(result: CommandResult, states: readonly string[]): 
   const word = firstLine(result.stdout);
   if (states.includes(word)) return { known: true, state: word };
   // `is-enabled` on a unit that does not exist prints nothing and "... No such file or directory" on stderr.
-  if (word === '' && /No such file or directory|not found|does not exist/i.test(result.stderr)) return { known: true, state: 'not-found' };
+  if (word === '' && /No such file or directory|not found|does not exist/i.test(result.stderr))
+    return { known: true, state: 'not-found' };
   return { known: false, reason: firstLine(result.stderr) || word || `exit code ${result.exitCode}` };
 }
 
@@ -150,7 +190,12 @@ export async function serviceStateOrReport(
   if (!result) return undefined;
   const state = serviceState(result, states);
   if (state.known) return state.state;
-  ctx.report({ kind: 'error', host: role, messageId: 'stateUnknown', data: { command: result.command, reason: state.reason } });
+  ctx.report({
+    kind: 'error',
+    host: role,
+    messageId: 'stateUnknown',
+    data: { command: result.command, reason: state.reason },
+  });
   return undefined;
 }
 

@@ -27,10 +27,19 @@ export function parsePasswd(text: string): Map<string, PasswdUser> {
   text.split('\n').forEach((raw, index) => {
     const fields = raw.replace(/\r$/, '').split(':');
     if (fields.length < 7) return;
-    const [name, , uidText, gidText, , home, shell] = fields as [string, string, string, string, string, string, string];
+    const [name, , uidText, gidText, , home, shell] = fields as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (!name || name.startsWith('#') || name.startsWith('+') || name.startsWith('-')) return;
     if (!/^\d+$/.test(uidText) || !/^\d+$/.test(gidText)) return;
-    if (!users.has(name)) users.set(name, { name, uid: Number(uidText), gid: Number(gidText), home, shell, line: index + 1 });
+    if (!users.has(name))
+      users.set(name, { name, uid: Number(uidText), gid: Number(gidText), home, shell, line: index + 1 });
   });
   return users;
 }

@@ -59,9 +59,27 @@ export interface ExecContext {
 }
 
 /** Words that a shell would have read as syntax: here they are plain arguments. */
-const SHELL_SYNTAX = /^(\|\||&&|\||;|;;|&|>|>>|<|<<|2>&1|&>|>&|2>|1>|\(|\)|\{|\}|!|then|fi|do|done|exit|if)$|[|;&<>`]|\$[({A-Za-z_]/;
+const SHELL_SYNTAX =
+  /^(\|\||&&|\||;|;;|&|>|>>|<|<<|2>&1|&>|>&|2>|1>|\(|\)|\{|\}|!|then|fi|do|done|exit|if)$|[|;&<>`]|\$[({A-Za-z_]/;
 /** Shell built-ins and keywords that are no file on PATH: keepalived's path search cannot find them. */
-const NOT_A_PROGRAM = new Set(['exit', 'if', '[[', ':', 'source', '.', 'export', 'cd', 'return', 'then', 'fi', 'function', 'set', 'eval', 'exec', 'builtin']);
+const NOT_A_PROGRAM = new Set([
+  'exit',
+  'if',
+  '[[',
+  ':',
+  'source',
+  '.',
+  'export',
+  'cd',
+  'return',
+  'then',
+  'fi',
+  'function',
+  'set',
+  'eval',
+  'exec',
+  'builtin',
+]);
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ksh', 'zsh', 'ash', 'busybox']);
 
 export const isShellSyntax = (word: string): boolean => SHELL_SYNTAX.test(word);
@@ -69,7 +87,9 @@ const literalList = (words: string[]) => words.map((w) => `\`${w}\``).join(', ')
 
 /** keepalived's path search needs a file name without `/`; these can never be one. */
 export function cannotBeOnPath(program: string): boolean {
-  return !program.includes('/') && (NOT_A_PROGRAM.has(program) || /[$`|;&<>(){}*?[\]\s]/.test(program.replace(/^\[$/, '')));
+  return (
+    !program.includes('/') && (NOT_A_PROGRAM.has(program) || /[$`|;&<>(){}*?[\]\s]/.test(program.replace(/^\[$/, '')))
+  );
 }
 
 /** `sh -c TEXT …` -> TEXT; `sh FILE …` -> FILE; otherwise undefined. */
@@ -91,10 +111,19 @@ export function judgeArgv(argv: string[], ctx: ExecContext): Judgement {
   const name = path.basename(program);
   const args = argv.slice(1);
   const svc = ctx.service;
-  const root = ctx.user === 'root';
   const literals = args.filter(isShellSyntax);
-  const data = { program: name, command: argv.join(' '), literals: literalList(literals), service: svc, user: ctx.user };
-  const j = (outcome: Outcome, why: Why, extra: Record<string, string> = {}): Judgement => ({ outcome, why, data: { ...data, ...extra } });
+  const data = {
+    program: name,
+    command: argv.join(' '),
+    literals: literalList(literals),
+    service: svc,
+    user: ctx.user,
+  };
+  const j = (outcome: Outcome, why: Why, extra: Record<string, string> = {}): Judgement => ({
+    outcome,
+    why,
+    data: { ...data, ...extra },
+  });
 
   if (cannotBeOnPath(program)) return j('neverSucceeds', 'notInPath');
   const shell = shellForm(argv);
@@ -129,7 +158,10 @@ export function judgeArgv(argv: string[], ctx: ExecContext): Judgement {
     }
     case 'kill': {
       const operands = args.filter((a) => !/^-/.test(a));
-      if (operands.some((a) => !/^-?\d+$/.test(a))) return j('neverSucceeds', 'literalNames', { literals: literalList(operands.filter((a) => !/^-?\d+$/.test(a))) });
+      if (operands.some((a) => !/^-?\d+$/.test(a)))
+        return j('neverSucceeds', 'literalNames', {
+          literals: literalList(operands.filter((a) => !/^-?\d+$/.test(a))),
+        });
       return j('unknown', 'cannotTell');
     }
     case 'ps':
@@ -151,7 +183,20 @@ const SIGNAL_ZERO = new Set(['-0', '-s0', '--signal=0', '-SIG0']);
  * process name therefore makes it fail whether haproxy runs or not.
  */
 function judgeKillall(args: string[], ctx: ExecContext, j: Make, literals: string[]): Judgement {
-  const withValue = new Set(['-s', '--signal', '-u', '--user', '-o', '--older-than', '-y', '--younger-than', '-Z', '--context', '-n', '--ns']);
+  const withValue = new Set([
+    '-s',
+    '--signal',
+    '-u',
+    '--user',
+    '-o',
+    '--older-than',
+    '-y',
+    '--younger-than',
+    '-Z',
+    '--context',
+    '-n',
+    '--ns',
+  ]);
   const names: string[] = [];
   let signalZero = false;
   let regex = false;
@@ -165,7 +210,11 @@ function judgeKillall(args: string[], ctx: ExecContext, j: Make, literals: strin
   if (names.length === 0) return j('neverSucceeds', 'noOperand');
   const others = names.filter((n) => n !== ctx.service);
   if (others.length > 0 && !regex) {
-    const kind = names.includes(ctx.service) ? 'literalNames' : literals.length > 0 || others.some((n) => /[*?$]/.test(n)) ? 'literalNames' : 'otherProcess';
+    const kind = names.includes(ctx.service)
+      ? 'literalNames'
+      : literals.length > 0 || others.some((n) => /[*?$]/.test(n))
+        ? 'literalNames'
+        : 'otherProcess';
     if (kind === 'otherProcess') return j('otherThing', 'otherProcess', { names: literalList(others) });
     return j('neverSucceeds', 'literalNames', { literals: literalList(others) });
   }
@@ -176,7 +225,33 @@ function judgeKillall(args: string[], ctx: ExecContext, j: Make, literals: strin
 
 /** procps pgrep/pkill: one pattern only ("only one pattern can be provided", exit 2). */
 function judgePgrep(name: string, args: string[], ctx: ExecContext, j: Make): Judgement {
-  const withValue = new Set(['-d', '--delimiter', '-g', '--pgroup', '-G', '--group', '-P', '--parent', '-s', '--session', '-t', '--terminal', '-u', '--euid', '-U', '--uid', '-F', '--pidfile', '-r', '--runstates', '--signal', '--ns', '--nslist', '-O', '--older']);
+  const withValue = new Set([
+    '-d',
+    '--delimiter',
+    '-g',
+    '--pgroup',
+    '-G',
+    '--group',
+    '-P',
+    '--parent',
+    '-s',
+    '--session',
+    '-t',
+    '--terminal',
+    '-u',
+    '--euid',
+    '-U',
+    '--uid',
+    '-F',
+    '--pidfile',
+    '-r',
+    '--runstates',
+    '--signal',
+    '--ns',
+    '--nslist',
+    '-O',
+    '--older',
+  ]);
   const patterns: string[] = [];
   let signalZero = false;
   let selector = false;
@@ -209,15 +284,37 @@ function judgePgrep(name: string, args: string[], ctx: ExecContext, j: Make): Ju
  */
 function judgePidof(args: string[], ctx: ExecContext, j: Make, literals: string[]): Judgement {
   const names = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '-o' && args[i - 1] !== '-d');
-  if (!versionAtLeast(ctx.keepalivedVersion, '2.3')) return j('neverSucceeds', 'pidofSymlink', { version: ctx.keepalivedVersion });
+  if (!versionAtLeast(ctx.keepalivedVersion, '2.3'))
+    return j('neverSucceeds', 'pidofSymlink', { version: ctx.keepalivedVersion });
   if (names.length === 0) return j('neverSucceeds', 'noOperand');
   if (names.includes(ctx.service)) return j('tracks', 'checksHaproxy');
-  if (literals.length > 0 || names.some((n) => /[*?$]/.test(n))) return j('neverSucceeds', 'literalNames', { literals: literalList(names) });
+  if (literals.length > 0 || names.some((n) => /[*?$]/.test(n)))
+    return j('neverSucceeds', 'literalNames', { literals: literalList(names) });
   return j('otherThing', 'otherProcess', { names: literalList(names) });
 }
 
 const BINARY_TEST_OPS = new Set(['=', '==', '!=', '-eq', '-ne', '-lt', '-le', '-gt', '-ge', '-nt', '-ot', '-ef']);
-const FILE_TESTS = new Set(['-e', '-f', '-d', '-s', '-r', '-w', '-x', '-L', '-h', '-p', '-S', '-b', '-c', '-g', '-u', '-k', '-O', '-G', '-N']);
+const FILE_TESTS = new Set([
+  '-e',
+  '-f',
+  '-d',
+  '-s',
+  '-r',
+  '-w',
+  '-x',
+  '-L',
+  '-h',
+  '-p',
+  '-S',
+  '-b',
+  '-c',
+  '-g',
+  '-u',
+  '-k',
+  '-O',
+  '-G',
+  '-N',
+]);
 
 /**
  * coreutils test/[ on the literal words (POSIX test, by argument count): `$(pidof haproxy)` is
@@ -230,7 +327,8 @@ function judgeTest(args: string[], bracket: boolean, svc: string, j: Make): Judg
     if (ops[ops.length - 1] !== ']') return j('neverSucceeds', 'testSyntax');
     ops = ops.slice(0, -1);
   }
-  const constant = (value: boolean) => j(value ? 'neverFails' : 'neverSucceeds', 'testConstant', { value: value ? 'true' : 'false' });
+  const constant = (value: boolean) =>
+    j(value ? 'neverFails' : 'neverSucceeds', 'testConstant', { value: value ? 'true' : 'false' });
   if (ops.length === 0) return constant(false);
   if (ops.length === 1) return constant(ops[0] !== '');
   if (ops.length === 2) {
@@ -238,7 +336,8 @@ function judgeTest(args: string[], bracket: boolean, svc: string, j: Make): Judg
     if (op === '-n') return constant(x !== '');
     if (op === '-z') return constant(x === '');
     if (op === '!') return constant(x === '');
-    if (FILE_TESTS.has(op)) return x.includes(svc) ? j('unknown', 'cannotTell') : j('otherThing', 'fileTest', { file: x });
+    if (FILE_TESTS.has(op))
+      return x.includes(svc) ? j('unknown', 'cannotTell') : j('otherThing', 'fileTest', { file: x });
     return j('neverSucceeds', 'testSyntax');
   }
   if (ops.length === 3) {
@@ -261,7 +360,12 @@ function statements(text: string): string[] {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (line === '') continue;
-    out.push(...line.split(/;(?![^'"]*['"][^'"]*$)/).map((s) => s.trim()).filter(Boolean));
+    out.push(
+      ...line
+        .split(/;(?![^'"]*['"][^'"]*$)/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
   return out;
 }
@@ -270,7 +374,13 @@ function statements(text: string): string[] {
 function simpleCommands(text: string): string[][] {
   return text
     .split(/\|\||&&|\||;|\n|\$\(|`|\(|\)/)
-    .map((part) => part.replace(/(^|\s)#.*$/, '').trim().split(/\s+/).filter(Boolean))
+    .map((part) =>
+      part
+        .replace(/(^|\s)#.*$/, '')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean),
+    )
     .map((words) => {
       while (words.length && /^(if|then|else|elif|while|until|do|!|exec|command|sudo|timeout|nice)$/.test(words[0])) {
         words.shift();
@@ -290,22 +400,47 @@ const ENDS_DISCARDING = /(\|\|\s*(true|:|exit\s+0)|;\s*(true|:))\s*$/;
  */
 export function judgeShell(text: string, ctx: ExecContext): Judgement {
   const svc = ctx.service;
-  const data = { program: 'sh', command: text.trim().split('\n').slice(0, 3).join('; '), literals: '', service: svc, user: ctx.user };
-  const j = (outcome: Outcome, why: Why, extra: Record<string, string> = {}): Judgement => ({ outcome, why, data: { ...data, ...extra } });
+  const data = {
+    program: 'sh',
+    command: text.trim().split('\n').slice(0, 3).join('; '),
+    literals: '',
+    service: svc,
+    user: ctx.user,
+  };
+  const j = (outcome: Outcome, why: Why, extra: Record<string, string> = {}): Judgement => ({
+    outcome,
+    why,
+    data: { ...data, ...extra },
+  });
   const body = text.replace(/^#!.*\n?/, '');
   const stmts = statements(body);
   const commands = simpleCommands(body);
   const last = stmts[stmts.length - 1] ?? '';
-  const exitsNonZero = stmts.some((s) => /(^|\s|;|then|else|\|\||&&)\s*exit\s+(?!0\b)\S+/.test(s) || /(^|\s)exit\s*$/.test(s) || /(^|\s)(return)\s+[1-9]/.test(s)) || /^\s*set\s+-[a-z]*e/m.test(body);
+  const exitsNonZero =
+    stmts.some(
+      (s) =>
+        /(^|\s|;|then|else|\|\||&&)\s*exit\s+(?!0\b)\S+/.test(s) ||
+        /(^|\s)exit\s*$/.test(s) ||
+        /(^|\s)(return)\s+[1-9]/.test(s),
+    ) || /^\s*set\s+-[a-z]*e/m.test(body);
   if (stmts.length === 0) return j('neverFails', 'alwaysSucceeds');
-  if ((/^(exit\s+0|true|:)$/.test(last) || ENDS_DISCARDING.test(last)) && !exitsNonZero) return j('neverFails', 'statusDiscarded', { ending: last });
-  const mentions = commands.some((words) => words.some((w) => w.replace(/[[\]]/g, '').includes(svc) || /^https:\/\//.test(w)));
+  if ((/^(exit\s+0|true|:)$/.test(last) || ENDS_DISCARDING.test(last)) && !exitsNonZero)
+    return j('neverFails', 'statusDiscarded', { ending: last });
+  const mentions = commands.some((words) =>
+    words.some((w) => w.replace(/[[\]]/g, '').includes(svc) || /^https:\/\//.test(w)),
+  );
   if (!mentions) return j('otherThing', 'noHaproxy');
-  const checking = commands.filter((words) => words.some((w) => w.includes(svc)) && ['killall', 'pkill'].includes(path.basename(words[0])));
+  const checking = commands.filter(
+    (words) => words.some((w) => w.includes(svc)) && ['killall', 'pkill'].includes(path.basename(words[0])),
+  );
   if (ctx.user !== 'root' && ctx.user !== svc && checking.some((words) => words.some((w) => SIGNAL_ZERO.has(w)))) {
     return j('neverSucceeds', 'eperm', { command: checking[0].join(' ') });
   }
-  const known = commands.some((words) => ['pidof', 'pgrep', 'killall', 'pkill', 'systemctl', 'curl', 'wget', 'ps', 'service', 'grep'].includes(path.basename(words[0])) && words.slice(1).some((w) => w.replace(/[[\]]/g, '').includes(svc) || /^https:\/\//.test(w)));
+  const known = commands.some(
+    (words) =>
+      ['pidof', 'pgrep', 'killall', 'pkill', 'systemctl', 'curl', 'wget', 'ps', 'service', 'grep'].includes(
+        path.basename(words[0]),
+      ) && words.slice(1).some((w) => w.replace(/[[\]]/g, '').includes(svc) || /^https:\/\//.test(w)),
+  );
   return known ? j('tracks', 'checksHaproxy') : j('unknown', 'cannotTell');
 }
-

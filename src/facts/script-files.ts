@@ -35,7 +35,13 @@ exit 0`;
 export function scriptStatCommand(program: string): Command {
   const safe = program.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
   const hash = createHash('sha256').update(program).digest('hex').slice(0, 8);
-  return { key: `script-stat-${safe}-${hash}`, shell: STAT_SCRIPT, argv: [program, ...KEEPALIVED_PATH], root: true, timeoutMs: 15_000 };
+  return {
+    key: `script-stat-${safe}-${hash}`,
+    shell: STAT_SCRIPT,
+    argv: [program, ...KEEPALIVED_PATH],
+    root: true,
+    timeoutMs: 15_000,
+  };
 }
 
 export interface PathEntry {
@@ -70,9 +76,16 @@ export function parseScriptStat(stdout: string): ScriptStat {
     if (head === 'missing') stat.missing = true;
     else if (head === 'file') stat.file = value;
     else if (head === 'real') stat.realpath = value;
-    else if (head === 'interp' || head === 'interp-missing') stat.interpreter = { path: value, exists: head === 'interp' };
+    else if (head === 'interp' || head === 'interp-missing')
+      stat.interpreter = { path: value, exists: head === 'interp' };
     else if (entry) {
-      const e: PathEntry = { uid: Number(entry[2]), gid: Number(entry[3]), mode: parseInt(entry[4]!, 8), type: entry[5]!, path: value };
+      const e: PathEntry = {
+        uid: Number(entry[2]),
+        gid: Number(entry[3]),
+        mode: parseInt(entry[4]!, 8),
+        type: entry[5]!,
+        path: value,
+      };
       if (entry[1] === 'F') stat.target = e;
       else stat.components.push(e);
     }
@@ -81,7 +94,11 @@ export function parseScriptStat(stdout: string): ScriptStat {
 }
 
 /** Stat a script's program on a host; undefined when the host has no answer (a snapshot without the capture). */
-export async function statScript(host: Host, program: string, run: (cmd: Command) => Promise<CommandResult> = (c) => host.run(c)): Promise<ScriptStat | undefined> {
+export async function statScript(
+  host: Host,
+  program: string,
+  run: (cmd: Command) => Promise<CommandResult> = (c) => host.run(c),
+): Promise<ScriptStat | undefined> {
   const result = await run(scriptStatCommand(program));
   if (result.unavailable || result.exitCode !== 0) return undefined;
   const stat = parseScriptStat(result.stdout);
@@ -113,11 +130,17 @@ export function unsafeComponent(components: PathEntry[]): PathEntry | undefined 
 
 /** Why keepalived disables a script when it loads the config (it then tracks nothing). */
 export type LoadDrop =
-  /** "Cannot find script X in path - disabling" / "Script X cannot be accessed"; `keepalived -t`: "Disabling track script N since not found/accessible". */
+  /**
+   * "Cannot find script X in path - disabling" / "Script X cannot be accessed"; `keepalived -t`: "Disabling track
+   * script N since not found/accessible".
+   */
   | 'notFound'
   /** "WARNING - script 'X' is not executable for uid:gid U:G - disabling." */
   | 'notExecutable'
-  /** "Unsafe permissions found for script 'X' - disabling."; `keepalived -t`: "Disabling track script N due to insecure". */
+  /**
+   * "Unsafe permissions found for script 'X' - disabling."; `keepalived -t`: "Disabling track script N due to
+   * insecure".
+   */
   | 'unsafe';
 
 export interface LoadVerdict {
@@ -132,7 +155,9 @@ export interface LoadVerdict {
 export function loadVerdict(stat: ScriptStat, uid: number, gid: number, scriptSecurity: boolean): LoadVerdict {
   if (stat.missing || !stat.target) return { drop: 'notFound' };
   if (!isExecutable(stat.target, uid, gid)) return { drop: 'notExecutable' };
-  const setuidRoot = (stat.target.uid === 0 && (stat.target.mode & 0o4100) === 0o4100) || (stat.target.gid === 0 && (stat.target.mode & 0o2010) === 0o2010);
+  const setuidRoot =
+    (stat.target.uid === 0 && (stat.target.mode & 0o4100) === 0o4100) ||
+    (stat.target.gid === 0 && (stat.target.mode & 0o2010) === 0o2010);
   // Only scripts run as root (or setuid root) are checked for safety (need_script_protection).
   if (uid !== 0 && gid !== 0 && !setuidRoot) return {};
   const bad = unsafeComponent(stat.components);

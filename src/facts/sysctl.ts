@@ -93,7 +93,11 @@ function kernelInteger(token: string): number | undefined {
   const m = token.match(/^([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)$/i);
   if (!m) return undefined;
   const digits = m[2]!;
-  const magnitude = /^0x/i.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : Number(digits);
+  const magnitude = /^0x/i.test(digits)
+    ? parseInt(digits.slice(2), 16)
+    : digits.length > 1 && digits[0] === '0'
+      ? parseInt(digits, 8)
+      : Number(digits);
   return m[1] === '-' ? -magnitude : magnitude;
 }
 

@@ -48,7 +48,10 @@ export const majorMinor = (version: string): string => version.split('.').slice(
 
 /** A version for messages: `2.2.7 (reported by the host)` / `2.2.7 (assumed: the host did not say)`. */
 export function describeVersion(v: DaemonVersion, lang: 'en' | 'ru' = 'en'): string {
-  if (lang === 'ru') return v.source === 'host' ? `${v.version} (версия на машине)` : `${v.version} (предположение: машина не сообщила версию)`;
+  if (lang === 'ru')
+    return v.source === 'host'
+      ? `${v.version} (версия на машине)`
+      : `${v.version} (предположение: машина не сообщила версию)`;
   return v.source === 'host' ? `${v.version} (as the host reports)` : `${v.version} (assumed: the host did not say)`;
 }
 
@@ -60,7 +63,9 @@ export function daemonVersions(ctx: CheckContext, role: Role): Promise<DaemonVer
     const haproxy = haproxyOut === undefined ? undefined : parseHaproxyVersion(haproxyOut);
     const keepalived = keepalivedOut === undefined ? undefined : parseKeepalivedVersion(keepalivedOut);
     return {
-      haproxy: haproxy ? { version: haproxy, source: 'host' } : { version: ctx.profile.haproxyVersion, source: 'assumed' },
+      haproxy: haproxy
+        ? { version: haproxy, source: 'host' }
+        : { version: ctx.profile.haproxyVersion, source: 'assumed' },
       keepalived: keepalived
         ? { version: keepalived, source: 'host' }
         : { version: ASSUMED_KEEPALIVED_VERSION, source: 'assumed' },

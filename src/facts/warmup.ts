@@ -10,7 +10,13 @@ import { loadKeepalived } from './keepalived.js';
 import { loadPasswd } from './passwd.js';
 import { loadSysctl } from './sysctl.js';
 
-const LOADERS: Array<(ctx: CheckContext, role: Role) => Promise<unknown>> = [loadHaproxy, loadKeepalived, loadCertFile, loadSysctl, loadPasswd];
+const LOADERS: Array<(ctx: CheckContext, role: Role) => Promise<unknown>> = [
+  loadHaproxy,
+  loadKeepalived,
+  loadCertFile,
+  loadSysctl,
+  loadPasswd,
+];
 
 export async function warmUp(ctx: CheckContext): Promise<void> {
   const loads = (['master', 'backup'] as const).flatMap((role) => LOADERS.map((load) => load(ctx, role)));

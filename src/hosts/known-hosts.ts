@@ -47,10 +47,18 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
     const words = raw.trim().split(/\s+/);
     if (words[0] === '' || words[0]!.startsWith('#')) return;
     let marker: KnownHostEntry['marker'];
-    if (words[0] === '@revoked' || words[0] === '@cert-authority') marker = words.shift()!.slice(1) as KnownHostEntry['marker'];
+    if (words[0] === '@revoked' || words[0] === '@cert-authority')
+      marker = words.shift()!.slice(1) as KnownHostEntry['marker'];
     const [hosts, keyType, key] = words;
     if (!hosts || !keyType || !key) return;
-    const entry: KnownHostEntry = { file, line: index + 1, patterns: hosts.split(','), keyType, key, ...(marker ? { marker } : {}) };
+    const entry: KnownHostEntry = {
+      file,
+      line: index + 1,
+      patterns: hosts.split(','),
+      keyType,
+      key,
+      ...(marker ? { marker } : {}),
+    };
     const hashed = /^\|1\|([^|]+)\|([^|]+)$/.exec(hosts);
     if (hashed) {
       entry.patterns = null;
@@ -94,7 +102,10 @@ function algorithmsForKeyType(keyType: string): string[] {
  */
 export function preferredHostKeyAlgorithms(knownTypes: readonly string[]): string[] {
   const known = new Set(knownTypes.flatMap(algorithmsForKeyType));
-  return [...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => known.has(a)), ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !known.has(a))];
+  return [
+    ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => known.has(a)),
+    ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !known.has(a)),
+  ];
 }
 
 /** The known_hosts files hagrade consults: read-only ones (the user's) and its own, where it trusts on first use. */
@@ -122,7 +133,13 @@ export class KnownHosts {
 
   /** Key types recorded for this host, to negotiate one we can verify. */
   knownTypes(host: string, port: number): string[] {
-    return [...new Set(this.forHost(host, port).filter((e) => !e.marker).map((e) => e.keyType))];
+    return [
+      ...new Set(
+        this.forHost(host, port)
+          .filter((e) => !e.marker)
+          .map((e) => e.keyType),
+      ),
+    ];
   }
 
   /** Is this the key recorded for the host? A different key of the same type is a changed key. */

@@ -27,9 +27,18 @@ export function countLines(buf: Buffer, stopAfter = Infinity): number {
 }
 
 /** The refusal of a file that holds more lines than `maxLines`, or undefined when it is within. */
-export function fileOverLineLimit(path: string, content: Buffer, maxLines = DEFAULT_MAX_FILE_LINES): FileRead | undefined {
+export function fileOverLineLimit(
+  path: string,
+  content: Buffer,
+  maxLines = DEFAULT_MAX_FILE_LINES,
+): FileRead | undefined {
   if (countLines(content, maxLines) <= maxLines) return undefined;
-  return { ok: false, path, reason: 'too-large', message: `${path} has more than ${maxLines} lines, over the ${maxLines}-line limit` };
+  return {
+    ok: false,
+    path,
+    reason: 'too-large',
+    message: `${path} has more than ${maxLines} lines, over the ${maxLines}-line limit`,
+  };
 }
 
 /** What is read of one output stream: chunks up to the limits; `over` says why reading stopped. */

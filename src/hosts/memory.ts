@@ -25,12 +25,18 @@ export class MemoryHost implements Host {
     if (content === undefined) return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
     const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
     const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
-    if (buf.length > max) return { ok: false, path, reason: 'too-large', message: `${path} is ${buf.length} bytes, over the ${max}-byte limit` };
+    if (buf.length > max)
+      return {
+        ok: false,
+        path,
+        reason: 'too-large',
+        message: `${path} is ${buf.length} bytes, over the ${max}-byte limit`,
+      };
     return fileOverLineLimit(path, buf, opts?.maxLines) ?? { ok: true, path, content: buf };
   }
 
   async listDir(path: string): Promise<string[] | null> {
-    const dir = posix.normalize(path).replace(/\/$/, '') + '/';
+    const dir = `${posix.normalize(path).replace(/\/$/, '')}/`;
     const names = new Set<string>();
     for (const file of Object.keys(this.files)) {
       if (file.startsWith(dir)) names.add(file.slice(dir.length).split('/')[0]!);
@@ -42,7 +48,15 @@ export class MemoryHost implements Host {
     this.ran.push(cmd);
     const known = this.commands[cmd.key];
     const command = cmd.argv ? cmd.argv.join(' ') : (cmd.shell ?? cmd.key);
-    if (!known) return { command, exitCode: null, stdout: '', stderr: '', unavailable: true, error: `no output for '${cmd.key}'` };
+    if (!known)
+      return {
+        command,
+        exitCode: null,
+        stdout: '',
+        stderr: '',
+        unavailable: true,
+        error: `no output for '${cmd.key}'`,
+      };
     return { command, exitCode: 0, stdout: '', stderr: '', ...known };
   }
 

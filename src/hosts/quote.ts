@@ -1,7 +1,7 @@
 // POSIX shell quoting: every value that reaches a remote shell goes through here.
 
 /** Words made only of these characters mean the same quoted or not (no `=`: `a=b` first is an assignment; no `~`). */
-const SAFE_WORD = /^[A-Za-z0-9_\/.,:@%+-]+$/;
+const SAFE_WORD = /^[A-Za-z0-9_/.,:@%+-]+$/;
 
 /** Quote one argument so any POSIX shell (sh, dash, bash, zsh in sh mode) reads it back as exactly one word. */
 export function shellQuoteArg(arg: string): string {

@@ -2,7 +2,13 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CappedOutput, DEFAULT_MAX_FILE_BYTES, DEFAULT_OUTPUT_LIMITS, fileOverLineLimit, outputOverLimit } from './limits.js';
+import {
+  CappedOutput,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_OUTPUT_LIMITS,
+  fileOverLineLimit,
+  outputOverLimit,
+} from './limits.js';
 import type { Command, CommandResult, FileRead, Host } from './host.js';
 import type { Role } from '../model/basics.js';
 import type { Target } from '../model/target.js';
@@ -15,7 +21,18 @@ export class SnapshotError extends Error {}
  */
 function readRegular(local: string, max: number): { content: Buffer; size: number } | { notRegular: string } {
   const st = statSync(local);
-  if (!st.isFile()) return { notRegular: st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file' };
+  if (!st.isFile())
+    return {
+      notRegular: st.isDirectory()
+        ? 'a directory'
+        : st.isFIFO()
+          ? 'a FIFO'
+          : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : st.isSocket()
+              ? 'a socket'
+              : 'not a regular file',
+    };
   const fd = openSync(local, 'r');
   try {
     const content = Buffer.alloc(Math.min(st.size, max));
@@ -31,14 +48,17 @@ export class SnapshotHost implements Host {
   readonly label: string;
   private readonly root: string;
 
-  constructor(readonly role: Role, snapshotDir: string) {
+  constructor(
+    readonly role: Role,
+    snapshotDir: string,
+  ) {
     this.root = resolve(snapshotDir, role);
     this.label = `${snapshotDir}/${role}`;
   }
 
   /** Map a host path to the snapshot; `..` can never climb out of the host's directory. */
   private local(path: string): string {
-    return join(this.root, posix.normalize('/' + path));
+    return join(this.root, posix.normalize(`/${path}`));
   }
 
   async readFile(path: string, opts?: { maxBytes?: number; maxLines?: number }): Promise<FileRead> {
@@ -47,14 +67,24 @@ export class SnapshotHost implements Host {
     try {
       const read = readRegular(local, max);
       if ('notRegular' in read) {
-        const message = read.notRegular === 'a directory' ? `${path} is a directory` : `${path} is ${read.notRegular}, not a regular file: hagrade does not read it`;
+        const message =
+          read.notRegular === 'a directory'
+            ? `${path} is a directory`
+            : `${path} is ${read.notRegular}, not a regular file: hagrade does not read it`;
         return { ok: false, path, reason: 'error', message };
       }
-      if (read.size > max) return { ok: false, path, reason: 'too-large', message: `${path} is ${read.size} bytes, over the ${max}-byte limit` };
+      if (read.size > max)
+        return {
+          ok: false,
+          path,
+          reason: 'too-large',
+          message: `${path} is ${read.size} bytes, over the ${max}-byte limit`,
+        };
       return fileOverLineLimit(path, read.content, opts?.maxLines) ?? { ok: true, path, content: read.content };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
       if (code === 'EACCES') return { ok: false, path, reason: 'denied', message: `${path} is not readable` };
       return { ok: false, path, reason: 'error', message: `${path}: ${(e as Error).message}` };
     }
@@ -73,7 +103,14 @@ export class SnapshotHost implements Host {
     const base = join(this.root, 'commands', cmd.key.replace(/[^A-Za-z0-9._-]/g, '_'));
     const command = cmd.argv ? cmd.argv.join(' ') : (cmd.shell ?? cmd.key);
     if (!existsSync(`${base}.txt`)) {
-      return { command, exitCode: null, stdout: '', stderr: '', unavailable: true, error: `no captured output for '${cmd.key}' in the snapshot` };
+      return {
+        command,
+        exitCode: null,
+        stdout: '',
+        stderr: '',
+        unavailable: true,
+        error: `no captured output for '${cmd.key}' in the snapshot`,
+      };
     }
     // Read as a live host reads a command's output: within the same limits, said when past them.
     let over: string | undefined;
@@ -93,7 +130,15 @@ export class SnapshotHost implements Host {
     const stderr = read('.stderr', 'stderr');
     if (over !== undefined) return { command, exitCode: null, stdout, stderr, truncated: true, error: over };
     // `truncated`: the output was cut at the limits when it was captured.
-    if (exitText === 'truncated') return { command, exitCode: null, stdout, stderr, truncated: true, error: 'its output went on past the limit when it was captured; hagrade did not judge it' };
+    if (exitText === 'truncated')
+      return {
+        command,
+        exitCode: null,
+        stdout,
+        stderr,
+        truncated: true,
+        error: 'its output went on past the limit when it was captured; hagrade did not judge it',
+      };
     // `timeout` (or anything not a number) replays a command that never finished.
     if (exitText !== '' && !/^\d+$/.test(exitText)) return { command, exitCode: null, stdout, stderr, timedOut: true };
     return { command, exitCode: exitText === '' ? 0 : Number(exitText), stdout, stderr };
@@ -128,7 +173,8 @@ export function openSnapshot(dir: string): OpenedSnapshot {
     }
   }
   for (const role of ['master', 'backup'] as const) {
-    if (!existsSync(join(dir, role))) throw new SnapshotError(`${dir}: no '${role}/' directory (see the snapshot layout in the README)`);
+    if (!existsSync(join(dir, role)))
+      throw new SnapshotError(`${dir}: no '${role}/' directory (see the snapshot layout in the README)`);
   }
   const address = (role: Role): string => {
     const entry = meta[role] as { address?: unknown } | undefined;

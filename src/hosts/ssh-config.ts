@@ -39,7 +39,10 @@ export interface ResolveOptions {
 // Patterns (also used for known_hosts host patterns)
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -62,7 +65,9 @@ export function matchHostPatterns(name: string, patterns: readonly string[]): bo
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-/** Split a config line into words like OpenSSH's argv_split: quotes group, backslash escapes, `#` word ends the line. */
+/**
+ * Split a config line into words like OpenSSH's argv_split: quotes group, backslash escapes, `#` word ends the line.
+ */
 function splitWords(text: string): string[] {
   const words: string[] = [];
   let word = '';
@@ -145,7 +150,15 @@ const MAX_INCLUDE_DEPTH = 16;
  * value of a keyword wins (IdentityFile accumulates); an Include is read in the current state, which
  * is restored after it; a Match block is skipped with a note.
  */
-function evaluate(entries: SshConfigEntry[], alias: string, out: Collected, ctx: { sshDir: string; home: string }, depth: number, active: boolean, neverMatch: boolean): void {
+function evaluate(
+  entries: SshConfigEntry[],
+  alias: string,
+  out: Collected,
+  ctx: { sshDir: string; home: string },
+  depth: number,
+  active: boolean,
+  neverMatch: boolean,
+): void {
   for (const e of entries) {
     if (e.keyword === 'host') {
       active = !neverMatch && matchHostPatterns(alias, e.args);
@@ -212,11 +225,28 @@ export function resolveSshConfig(alias: string, opts: ResolveOptions = {}): Reso
   const configPort = Number(first('port'));
   const port = opts.port ?? (Number.isInteger(configPort) && configPort > 0 && configPort < 65536 ? configPort : 22);
   const user = opts.user ?? first('user') ?? localUser;
-  const tokens: Record<string, string> = { h: hostName, p: String(port), r: user, u: localUser, d: home, n: alias, l: hostname() };
-  const identityFiles = out.identityFiles.filter((f) => f.toLowerCase() !== 'none').map((f) => expandHome(expandTokens(f, tokens, out.notes), home));
+  const tokens: Record<string, string> = {
+    h: hostName,
+    p: String(port),
+    r: user,
+    u: localUser,
+    d: home,
+    n: alias,
+    l: hostname(),
+  };
+  const identityFiles = out.identityFiles
+    .filter((f) => f.toLowerCase() !== 'none')
+    .map((f) => expandHome(expandTokens(f, tokens, out.notes), home));
   const jump = first('proxyjump');
-  const proxyJump = jump && jump.toLowerCase() !== 'none' ? jump.split(',').map((hop) => hop.trim()).filter(Boolean) : [];
-  if (out.values.has('proxycommand')) out.notes.push(`ProxyCommand for ${alias} is not supported (use ProxyJump); ignored`);
+  const proxyJump =
+    jump && jump.toLowerCase() !== 'none'
+      ? jump
+          .split(',')
+          .map((hop) => hop.trim())
+          .filter(Boolean)
+      : [];
+  if (out.values.has('proxycommand'))
+    out.notes.push(`ProxyCommand for ${alias} is not supported (use ProxyJump); ignored`);
   return { hostName, port, user, identityFiles, proxyJump, notes: out.notes };
 }
 

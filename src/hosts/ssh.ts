@@ -10,12 +10,35 @@ import type { AnyAuthMethod, AuthenticationType, Client, ClientChannel, ServerHo
 import { InventoryError, parseHostSpec, type HostSpec } from '../inputs/inventory.js';
 import type { Command, CommandResult, FileRead, Host, StreamHandle } from './host.js';
 import type { Role, Text } from '../model/basics.js';
-import { changedKeyText, fingerprint, keyTypeOf, KnownHosts, preferredHostKeyAlgorithms, revokedKeyText, unknownKeyText } from './known-hosts.js';
-import { CappedOutput, DEFAULT_MAX_FILE_BYTES, DEFAULT_OUTPUT_LIMITS, fileOverLineLimit, MAX_STREAM_LINE_BYTES, outputOverLimit, type OutputLimits } from './limits.js';
+import {
+  changedKeyText,
+  fingerprint,
+  keyTypeOf,
+  KnownHosts,
+  preferredHostKeyAlgorithms,
+  revokedKeyText,
+  unknownKeyText,
+} from './known-hosts.js';
+import {
+  CappedOutput,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_OUTPUT_LIMITS,
+  fileOverLineLimit,
+  MAX_STREAM_LINE_BYTES,
+  outputOverLimit,
+  type OutputLimits,
+} from './limits.js';
 import { shellQuote } from './quote.js';
 import { resolveSshConfig } from './ssh-config.js';
 
-export type SshErrorCode = 'unreachable' | 'timeout' | 'auth' | 'hostkey-unknown' | 'hostkey-changed' | 'sudo-password' | 'protocol';
+export type SshErrorCode =
+  | 'unreachable'
+  | 'timeout'
+  | 'auth'
+  | 'hostkey-unknown'
+  | 'hostkey-changed'
+  | 'sudo-password'
+  | 'protocol';
 
 /** Why a host could not be used, with a message in every language that names the fix. */
 export class SshError extends Error {
@@ -75,7 +98,15 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_CHANNELS = 8;
 /** OpenSSH's default identities, in its order (minus the security-key types ssh2 cannot use). */
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ed25519', 'id_dsa'];
-const UNREACHABLE_CODES = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE'];
+const UNREACHABLE_CODES = [
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EPIPE',
+];
 
 export function defaultKnownHostsFile(): string {
   return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'hagrade', 'known_hosts');
@@ -113,7 +144,7 @@ const LIST_DIR_SCRIPT = [
   'for f in .* *; do',
   '  case $f in .|..) continue ;; esac',
   '  [ -e "$f" ] || [ -L "$f" ] || continue',
-  "  printf '%s\\0' \"$f\"",
+  '  printf \'%s\\0\' "$f"',
   'done',
 ].join('\n');
 
@@ -300,7 +331,10 @@ export class SshHost implements Host {
     this.options = options;
     this.role = options.role;
     this.label = options.spec.name ?? options.spec.host;
-    this.knownHosts = new KnownHosts(options.knownHostsFile ?? defaultKnownHostsFile(), options.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']);
+    this.knownHosts = new KnownHosts(
+      options.knownHostsFile ?? defaultKnownHostsFile(),
+      options.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'],
+    );
     this.slots = new Slots(options.maxChannels ?? DEFAULT_MAX_CHANNELS);
     this.reconnectsLeft = options.reconnect === false ? 0 : 1;
     this.route = this.resolveRoute(options.spec);
@@ -331,11 +365,21 @@ export class SshHost implements Host {
     const file = this.options.sshConfigFile;
     const cfg =
       file === false
-        ? { hostName: spec.host, port: spec.port ?? 22, user: spec.user ?? localUser(), identityFiles: [], proxyJump: [], notes: [] }
+        ? {
+            hostName: spec.host,
+            port: spec.port ?? 22,
+            user: spec.user ?? localUser(),
+            identityFiles: [],
+            proxyJump: [],
+            notes: [],
+          }
         : resolveSshConfig(spec.host, { file, user: spec.user, port: spec.port });
     this.configNotes.push(...cfg.notes);
     const explicit = spec.key ? [spec.key] : [];
-    const keyFiles = explicit.length || cfg.identityFiles.length ? [...explicit, ...cfg.identityFiles] : DEFAULT_IDENTITIES.map((id) => join(homedir(), '.ssh', id));
+    const keyFiles =
+      explicit.length || cfg.identityFiles.length
+        ? [...explicit, ...cfg.identityFiles]
+        : DEFAULT_IDENTITIES.map((id) => join(homedir(), '.ssh', id));
     const hop: Hop = { host: cfg.hostName, port: cfg.port, user: cfg.user, keyFiles };
     if (spec.password !== undefined) hop.password = spec.password;
     return { hop, jumps: cfg.proxyJump };
@@ -348,7 +392,8 @@ export class SshHost implements Host {
     for (const jump of jumps) {
       try {
         const resolved = this.resolveHop(parseHostSpec(jump.replace(/^ssh:\/\//, '')));
-        if (resolved.jumps.length) this.configNotes.push(`ProxyJump of the jump host ${jump} is not followed; connecting to it directly`);
+        if (resolved.jumps.length)
+          this.configNotes.push(`ProxyJump of the jump host ${jump} is not followed; connecting to it directly`);
         jumpHops.push(resolved.hop);
       } catch (e) {
         if (!(e instanceof InventoryError)) throw e;
@@ -376,7 +421,11 @@ export class SshHost implements Host {
       const stderr = raw.stderr.toString('utf8').trim();
       throw new SshError(
         'sudo-password',
-        sudoProblem(stderr, this.user, this.label) ?? t(`sudo -n true failed on ${this.label}: ${stderr}`, `sudo -n true завершился ошибкой на ${this.label}: ${stderr}`),
+        sudoProblem(stderr, this.user, this.label) ??
+          t(
+            `sudo -n true failed on ${this.label}: ${stderr}`,
+            `sudo -n true завершился ошибкой на ${this.label}: ${stderr}`,
+          ),
       );
     }
   }
@@ -386,7 +435,11 @@ export class SshHost implements Host {
    * and again, until it answers or `timeoutMs` has passed (each attempt also bounded by the connect
    * timeout). A refusal that waiting cannot cure (host key, authentication) ends it at once.
    */
-  async waitForReturn(timeoutMs: number, signal: AbortSignal, retryMs = 2000): Promise<{ ok: true } | { ok: false; reason: Text }> {
+  async waitForReturn(
+    timeoutMs: number,
+    signal: AbortSignal,
+    retryMs = 2000,
+  ): Promise<{ ok: true } | { ok: false; reason: Text }> {
     const until = Date.now() + timeoutMs;
     let last: Text = t('no attempt was made', 'ни одной попытки не было');
     for (const c of this.clients ?? []) c.end();
@@ -400,7 +453,8 @@ export class SshHost implements Host {
       } catch (e) {
         const error = e instanceof SshError ? e : undefined;
         last = textOf(e);
-        if (error && ['auth', 'hostkey-unknown', 'hostkey-changed'].includes(error.code)) return { ok: false, reason: last };
+        if (error && ['auth', 'hostkey-unknown', 'hostkey-changed'].includes(error.code))
+          return { ok: false, reason: last };
       }
       if (Date.now() + retryMs > until) break;
       await delay(retryMs, undefined, { signal }).catch(() => undefined); // an interrupt ends the wait
@@ -413,13 +467,23 @@ export class SshHost implements Host {
   }
 
   private async connection(): Promise<Client> {
-    if (this.closed) throw new SshError('protocol', t(`the connection to ${this.label} was closed by hagrade`, `соединение с ${this.label} закрыто hagrade`));
+    if (this.closed)
+      throw new SshError(
+        'protocol',
+        t(`the connection to ${this.label} was closed by hagrade`, `соединение с ${this.label} закрыто hagrade`),
+      );
     if (this.clients) return this.clients[this.clients.length - 1]!;
     if (this.connecting) return this.connecting;
     if (this.failure) throw this.failure;
     if (this.lostReason !== undefined) {
       if (this.reconnectsLeft <= 0) {
-        throw new SshError('unreachable', t(`the connection to ${this.label} was lost: ${this.lostReason}`, `соединение с ${this.label} потеряно: ${this.lostReason}`));
+        throw new SshError(
+          'unreachable',
+          t(
+            `the connection to ${this.label} was lost: ${this.lostReason}`,
+            `соединение с ${this.label} потеряно: ${this.lostReason}`,
+          ),
+        );
       }
       this.reconnectsLeft--;
     }
@@ -467,7 +531,10 @@ export class SshHost implements Host {
         reject(
           new SshError(
             'unreachable',
-            t(`jump host ${jump.host} cannot reach ${to.host}:${to.port}: ${err.message}`, `промежуточный сервер ${jump.host} не может подключиться к ${to.host}:${to.port}: ${err.message}`),
+            t(
+              `jump host ${jump.host} cannot reach ${to.host}:${to.port}: ${err.message}`,
+              `промежуточный сервер ${jump.host} не может подключиться к ${to.host}:${to.port}: ${err.message}`,
+            ),
           ),
         );
       });
@@ -508,7 +575,16 @@ export class SshHost implements Host {
         fail(refusal ?? this.connectError(err, hop, tried));
       });
       client.on('close', () =>
-        fail(refusal ?? new SshError('protocol', t(`${hop.host}:${hop.port} closed the connection during the SSH handshake`, `${hop.host}:${hop.port} закрыл соединение во время установки SSH-сессии`))),
+        fail(
+          refusal ??
+            new SshError(
+              'protocol',
+              t(
+                `${hop.host}:${hop.port} closed the connection during the SSH handshake`,
+                `${hop.host}:${hop.port} закрыл соединение во время установки SSH-сессии`,
+              ),
+            ),
+        ),
       );
       client.once('ready', () => {
         if (settled) return;
@@ -531,7 +607,11 @@ export class SshHost implements Host {
           readyTimeout: 0, // our Deadline instead: it pauses during prompts
           keepaliveInterval: 5000,
           keepaliveCountMax: 3,
-          algorithms: { serverHostKey: preferredHostKeyAlgorithms(this.knownHosts.knownTypes(hop.host, hop.port)) as ServerHostKeyAlgorithm[] },
+          algorithms: {
+            serverHostKey: preferredHostKeyAlgorithms(
+              this.knownHosts.knownTypes(hop.host, hop.port),
+            ) as ServerHostKeyAlgorithm[],
+          },
           hostVerifier: (key: Buffer) => {
             refusal = this.verifyHostKey(hop, key);
             return refusal === undefined;
@@ -560,9 +640,16 @@ export class SshHost implements Host {
       case 'revoked':
         return new SshError('hostkey-changed', revokedKeyText(hop.host, hop.port, key, verdict.entry));
       case 'unknown': {
-        if (this.options.strictHostKeys) return new SshError('hostkey-unknown', unknownKeyText(hop.host, hop.port, key, this.knownHosts.writableFile));
+        if (this.options.strictHostKeys)
+          return new SshError('hostkey-unknown', unknownKeyText(hop.host, hop.port, key, this.knownHosts.writableFile));
         const at = this.knownHosts.add(hop.host, hop.port, key);
-        this.options.onNewHostKey?.({ host: hop.host, port: hop.port, keyType: keyTypeOf(key), fingerprint: fingerprint(key), ...at });
+        this.options.onNewHostKey?.({
+          host: hop.host,
+          port: hop.port,
+          keyType: keyTypeOf(key),
+          fingerprint: fingerprint(key),
+          ...at,
+        });
         return undefined;
       }
     }
@@ -592,9 +679,17 @@ export class SshHost implements Host {
       );
     }
     if (err.code === 'ETIMEDOUT' || err.level === 'client-timeout') {
-      return new SshError('timeout', t(`${where} timed out: ${err.message}`, `${where}: истекло время ожидания: ${err.message}`), { cause: err });
+      return new SshError(
+        'timeout',
+        t(`${where} timed out: ${err.message}`, `${where}: истекло время ожидания: ${err.message}`),
+        { cause: err },
+      );
     }
-    return new SshError('protocol', t(`SSH to ${where} failed: ${err.message}`, `SSH-подключение к ${where} не удалось: ${err.message}`), { cause: err });
+    return new SshError(
+      'protocol',
+      t(`SSH to ${where} failed: ${err.message}`, `SSH-подключение к ${where} не удалось: ${err.message}`),
+      { cause: err },
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -626,7 +721,9 @@ export class SshHost implements Host {
         let passphrase: string | undefined;
         let parsed = ssh2.utils.parseKey(data);
         if (parsed instanceof Error && /passphrase/i.test(parsed.message)) {
-          passphrase = this.options.promptPassphrase ? await prompt(() => this.options.promptPassphrase!(file)) : undefined;
+          passphrase = this.options.promptPassphrase
+            ? await prompt(() => this.options.promptPassphrase!(file))
+            : undefined;
           if (passphrase === undefined) {
             tried.push(`key ${file} (encrypted, no passphrase given)`);
             return undefined;
@@ -641,7 +738,8 @@ export class SshHost implements Host {
         return { type: 'publickey', username, key: data, ...(passphrase !== undefined ? { passphrase } : {}) };
       },
     });
-    const agent = this.options.agentSocket === false ? undefined : (this.options.agentSocket ?? process.env.SSH_AUTH_SOCK);
+    const agent =
+      this.options.agentSocket === false ? undefined : (this.options.agentSocket ?? process.env.SSH_AUTH_SOCK);
     const agentStep: AuthStep = {
       wire: 'publickey',
       make: async () => {
@@ -656,7 +754,9 @@ export class SshHost implements Host {
         const password =
           hop.password ??
           process.env.HAGRADE_SSH_PASSWORD ??
-          (this.options.promptPassword ? await prompt(() => this.options.promptPassword!({ user: username, host: hop.host })) : undefined);
+          (this.options.promptPassword
+            ? await prompt(() => this.options.promptPassword!({ user: username, host: hop.host }))
+            : undefined);
         if (password === undefined) return undefined;
         tried.push('password');
         return { type: 'password', username, password };
@@ -666,7 +766,10 @@ export class SshHost implements Host {
   }
 
   /** The next attempt the server still accepts (`methodsLeft` is null before the first one). */
-  private async nextAuthMethod(steps: AuthStep[], methodsLeft: AuthenticationType[] | null): Promise<AnyAuthMethod | undefined> {
+  private async nextAuthMethod(
+    steps: AuthStep[],
+    methodsLeft: AuthenticationType[] | null,
+  ): Promise<AnyAuthMethod | undefined> {
     for (let step = steps.shift(); step; step = steps.shift()) {
       if (methodsLeft && !methodsLeft.includes(step.wire)) continue;
       const method = await step.make();
@@ -688,23 +791,37 @@ export class SshHost implements Host {
     for (const abort of [...this.pending]) abort(message);
   }
 
-  private commandLine(payload: readonly string[], opts: { root?: boolean; asUser?: string; timeoutMs?: number }): CommandLine {
+  private commandLine(
+    payload: readonly string[],
+    opts: { root?: boolean; asUser?: string; timeoutMs?: number },
+  ): CommandLine {
     const sudo = this.options.useSudo !== false && !this.isRoot;
     let privilege: string[] = [];
-    if (opts.asUser) privilege = this.isRoot ? ['runuser', '-u', opts.asUser, '--'] : ['sudo', '-n', '-u', opts.asUser, '--'];
+    if (opts.asUser)
+      privilege = this.isRoot ? ['runuser', '-u', opts.asUser, '--'] : ['sudo', '-n', '-u', opts.asUser, '--'];
     else if (opts.root && sudo) privilege = ['sudo', '-n', '--'];
     // `timeout` runs under sudo so it can kill what it started; it kills the command's whole process group.
     const limit = opts.timeoutMs ? ['timeout', '-k', '2', String(Math.ceil(opts.timeoutMs / 1000) + 1)] : [];
     // sudo resets the environment, so the locale is set again after it.
-    const argv = privilege.length ? [...C_LOCALE, ...privilege, ...C_LOCALE, ...limit, ...payload] : [...C_LOCALE, ...limit, ...payload];
-    return { remote: shellQuote(argv), shown: shellQuote([...privilege, ...payload]), viaSudo: privilege[0] === 'sudo' };
+    const argv = privilege.length
+      ? [...C_LOCALE, ...privilege, ...C_LOCALE, ...limit, ...payload]
+      : [...C_LOCALE, ...limit, ...payload];
+    return {
+      remote: shellQuote(argv),
+      shown: shellQuote([...privilege, ...payload]),
+      viaSudo: privilege[0] === 'sudo',
+    };
   }
 
   /**
    * Run a command line on a channel; never throws, never waits past timeoutMs, never keeps more of
    * stdout or stderr than `limits` (past them the channel is closed and the result says so).
    */
-  private async exec(remote: string, timeoutMs: number, limits: { stdout?: OutputLimits; stderr?: OutputLimits } = {}): Promise<RawResult> {
+  private async exec(
+    remote: string,
+    timeoutMs: number,
+    limits: { stdout?: OutputLimits; stderr?: OutputLimits } = {},
+  ): Promise<RawResult> {
     const started = Date.now();
     const release = await this.slots.acquire();
     let conn: Client;
@@ -712,7 +829,14 @@ export class SshHost implements Host {
       conn = await this.connection();
     } catch (e) {
       release();
-      return { exitCode: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), durationMs: Date.now() - started, unavailable: true, error: textOf(e).en };
+      return {
+        exitCode: null,
+        stdout: Buffer.alloc(0),
+        stderr: Buffer.alloc(0),
+        durationMs: Date.now() - started,
+        unavailable: true,
+        error: textOf(e).en,
+      };
     }
     return new Promise((resolve) => {
       const out = new CappedOutput(limits.stdout ?? DEFAULT_OUTPUT_LIMITS);
@@ -784,7 +908,15 @@ export class SshHost implements Host {
 
   async run(cmd: Command): Promise<CommandResult> {
     const payload = this.payloadOf(cmd);
-    if (!payload) return { command: '', exitCode: null, stdout: '', stderr: '', unavailable: true, error: `command '${cmd.key}' has neither argv nor shell` };
+    if (!payload)
+      return {
+        command: '',
+        exitCode: null,
+        stdout: '',
+        stderr: '',
+        unavailable: true,
+        error: `command '${cmd.key}' has neither argv nor shell`,
+      };
     const timeoutMs = this.commandTimeout(cmd);
     const line = this.commandLine(payload, { root: cmd.root, asUser: cmd.asUser, timeoutMs });
     const raw = await this.exec(line.remote, timeoutMs);
@@ -822,7 +954,12 @@ export class SshHost implements Host {
     // One byte past the limit is enough to know the file is over it.
     const raw = await this.exec(line.remote, timeoutMs, { stdout: { maxBytes: max + 1, maxLines: Infinity } });
     const stderr = raw.stderr.toString('utf8').trim();
-    const tooLarge = (size: string): FileRead => ({ ok: false, path, reason: 'too-large', message: `${path} is ${size} bytes, over the ${max}-byte limit` });
+    const tooLarge = (size: string): FileRead => ({
+      ok: false,
+      path,
+      reason: 'too-large',
+      message: `${path} is ${size} bytes, over the ${max}-byte limit`,
+    });
     if (raw.overLimit !== undefined && raw.stdout.length > max) return tooLarge(`more than ${max}`);
     const unavailable = raw.unavailable
       ? raw.error
@@ -837,9 +974,17 @@ export class SshHost implements Host {
       return fileOverLineLimit(path, raw.stdout, opts?.maxLines) ?? { ok: true, path, content: raw.stdout };
     }
     if (raw.exitCode === 4) return tooLarge(stderr);
-    if (raw.exitCode === 5) return { ok: false, path, reason: 'error', message: `${path} is not a regular file (${stderr || 'unknown type'}): hagrade does not read it` };
-    if (/No such file or directory|Not a directory/.test(stderr)) return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
-    if (/Permission denied/.test(stderr)) return { ok: false, path, reason: 'denied', message: `${path} is not readable by ${this.user}` };
+    if (raw.exitCode === 5)
+      return {
+        ok: false,
+        path,
+        reason: 'error',
+        message: `${path} is not a regular file (${stderr || 'unknown type'}): hagrade does not read it`,
+      };
+    if (/No such file or directory|Not a directory/.test(stderr))
+      return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
+    if (/Permission denied/.test(stderr))
+      return { ok: false, path, reason: 'denied', message: `${path} is not readable by ${this.user}` };
     return { ok: false, path, reason: 'error', message: `${path}: ${stderr || `exit code ${raw.exitCode}`}` };
   }
 
@@ -850,8 +995,20 @@ export class SshHost implements Host {
     const raw = await this.exec(line.remote, timeoutMs);
     if (raw.exitCode === 3) return null;
     if (raw.exitCode === 0) return raw.stdout.toString('utf8').split('\0').filter(Boolean).sort();
-    const why = raw.unavailable ? raw.error : raw.timedOut ? 'timed out' : (raw.overLimit ?? this.sudoError(line, raw) ?? (raw.stderr.toString('utf8').trim() || `exit code ${raw.exitCode}`));
-    throw new SshError('protocol', t(`cannot list ${path} on ${this.label}: ${why}`, `не удалось прочитать каталог ${path} на ${this.label}: ${why}`));
+    const why = raw.unavailable
+      ? raw.error
+      : raw.timedOut
+        ? 'timed out'
+        : (raw.overLimit ??
+          this.sudoError(line, raw) ??
+          (raw.stderr.toString('utf8').trim() || `exit code ${raw.exitCode}`));
+    throw new SshError(
+      'protocol',
+      t(
+        `cannot list ${path} on ${this.label}: ${why}`,
+        `не удалось прочитать каталог ${path} на ${this.label}: ${why}`,
+      ),
+    );
   }
 
   /**
@@ -861,7 +1018,11 @@ export class SshHost implements Host {
    */
   async stream(cmd: Command, onLine: (line: string) => void): Promise<StreamHandle> {
     const payload = this.payloadOf(cmd);
-    if (!payload) throw new SshError('protocol', t(`command '${cmd.key}' has neither argv nor shell`, `у команды '${cmd.key}' нет ни argv, ни shell`));
+    if (!payload)
+      throw new SshError(
+        'protocol',
+        t(`command '${cmd.key}' has neither argv nor shell`, `у команды '${cmd.key}' нет ни argv, ни shell`),
+      );
     const line = this.commandLine(payload, { root: cmd.root, asUser: cmd.asUser });
     const release = await this.slots.acquire();
     let channel: ClientChannel;
@@ -869,7 +1030,9 @@ export class SshHost implements Host {
       const conn = await this.connection();
       const openStream = (): Promise<ClientChannel> =>
         new Promise<ClientChannel>((resolve, reject) => {
-          conn.exec(line.remote, { pty: { term: 'dumb', rows: 24, cols: 1000, width: 0, height: 0 } }, (e, ch) => (e ? reject(e) : resolve(ch)));
+          conn.exec(line.remote, { pty: { term: 'dumb', rows: 24, cols: 1000, width: 0, height: 0 } }, (e, ch) =>
+            e ? reject(e) : resolve(ch),
+          );
         });
       for (let attempt = 0; ; attempt++) {
         try {
@@ -921,7 +1084,7 @@ export class SshHost implements Host {
         this.pending.delete(end);
         const rest = partial + decoder.end();
         partial = '';
-        if (rest) emit(rest + '\n');
+        if (rest) emit(`${rest}\n`);
         stopped = true;
         release();
         resolve();

@@ -5,7 +5,7 @@ import type { Lang, Text } from '../model/basics.js';
 /** Fill `{name}` placeholders; an unknown placeholder stays visible rather than vanishing. */
 export function fill(template: string, data: Record<string, string | number> | undefined): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    data && Object.prototype.hasOwnProperty.call(data, name) ? String(data[name]) : whole,
+    data && Object.hasOwn(data, name) ? String(data[name]) : whole,
   );
 }
 
@@ -14,13 +14,23 @@ export function pick(text: Text | undefined, lang: Lang): string | undefined {
   return text[lang] || text.en;
 }
 
-export function renderMessage(check: Check, messageId: string, data: Record<string, string | number> | undefined, lang: Lang): string {
+export function renderMessage(
+  check: Check,
+  messageId: string,
+  data: Record<string, string | number> | undefined,
+  lang: Lang,
+): string {
   const template = check.messages[messageId];
-  if (!template) return `${check.id}/${messageId}${data ? ' ' + JSON.stringify(data) : ''}`;
+  if (!template) return `${check.id}/${messageId}${data ? ` ${JSON.stringify(data)}` : ''}`;
   return fill(pick(template, lang)!, data);
 }
 
-export function renderHint(check: Check, messageId: string, data: Record<string, string | number> | undefined, lang: Lang): string | undefined {
+export function renderHint(
+  check: Check,
+  messageId: string,
+  data: Record<string, string | number> | undefined,
+  lang: Lang,
+): string | undefined {
   const hint = check.hints?.[messageId] ?? check.hint;
   const text = pick(hint, lang);
   return text === undefined ? undefined : fill(text, data);

@@ -42,12 +42,14 @@ export class InventoryError extends Error {
 
 function parsePort(text: string, what: string, file?: string, line?: number): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(port >= 1 && port <= 65535)) throw new InventoryError(`${what}: port must be a number from 1 to 65535, got '${text}'`, file, line);
+  if (!(port >= 1 && port <= 65535))
+    throw new InventoryError(`${what}: port must be a number from 1 to 65535, got '${text}'`, file, line);
   return port;
 }
 
 function checkHostName(host: string, spec: string, file?: string, line?: number): string {
-  if (host === '' || /[\s/]/.test(host)) throw new InventoryError(`'${spec}' is not a host: expected [user@]host[:port]`, file, line);
+  if (host === '' || /[\s/]/.test(host))
+    throw new InventoryError(`'${spec}' is not a host: expected [user@]host[:port]`, file, line);
   return host;
 }
 
@@ -90,7 +92,11 @@ function resolvePath(path: string, inventoryFile: string): string {
   return isAbsolute(path) ? path : resolve(dirname(inventoryFile), path);
 }
 
-function buildInventory(master: HostSpec, backup: HostSpec, extra: { vip?: string; knownHosts?: string; student?: string }): Inventory {
+function buildInventory(
+  master: HostSpec,
+  backup: HostSpec,
+  extra: { vip?: string; knownHosts?: string; student?: string },
+): Inventory {
   const target: Target = {
     master: { address: master.host, ...(master.name ? { name: master.name } : {}) },
     backup: { address: backup.host, ...(backup.name ? { name: backup.name } : {}) },
@@ -123,19 +129,38 @@ function scalar(value: unknown, path: readonly (string | number)[], loc: YamlLoc
   throw new InventoryError(`'${path.join('.')}' must be a string`, loc.file, loc.lineOf(path));
 }
 
-function yamlHost(value: unknown, defaults: Omit<HostSpec, 'host'>, path: readonly (string | number)[], loc: YamlLocation): HostSpec {
+function yamlHost(
+  value: unknown,
+  defaults: Omit<HostSpec, 'host'>,
+  path: readonly (string | number)[],
+  loc: YamlLocation,
+): HostSpec {
   const line = loc.lineOf(path);
-  if (value == null) throw new InventoryError(`'${path.join('.')}' is missing: give the host as user@address or {host, port, user, key}`, loc.file, line);
+  if (value == null)
+    throw new InventoryError(
+      `'${path.join('.')}' is missing: give the host as user@address or {host, port, user, key}`,
+      loc.file,
+      line,
+    );
   if (!isMapping(value)) return { ...defaults, ...parseHostSpec(scalar(value, path, loc), loc.file, line) };
   for (const key of Object.keys(value)) {
     if (!HOST_KEYS.includes(key)) {
-      throw new InventoryError(`unknown setting '${path.join('.')}.${key}' (known: ${HOST_KEYS.join(', ')})`, loc.file, loc.lineOf([...path, key]));
+      throw new InventoryError(
+        `unknown setting '${path.join('.')}.${key}' (known: ${HOST_KEYS.join(', ')})`,
+        loc.file,
+        loc.lineOf([...path, key]),
+      );
     }
   }
   const address = value.host ?? value.address;
-  if (address == null) throw new InventoryError(`'${path.join('.')}' needs a host (its address or name)`, loc.file, line);
-  const spec: HostSpec = { ...defaults, host: checkHostName(scalar(address, [...path, 'host'], loc), String(address), loc.file, line) };
-  if (value.port != null) spec.port = parsePort(String(value.port), `'${path.join('.')}.port'`, loc.file, loc.lineOf([...path, 'port']));
+  if (address == null)
+    throw new InventoryError(`'${path.join('.')}' needs a host (its address or name)`, loc.file, line);
+  const spec: HostSpec = {
+    ...defaults,
+    host: checkHostName(scalar(address, [...path, 'host'], loc), String(address), loc.file, line),
+  };
+  if (value.port != null)
+    spec.port = parsePort(String(value.port), `'${path.join('.')}.port'`, loc.file, loc.lineOf([...path, 'port']));
   if (value.user != null) spec.user = scalar(value.user, [...path, 'user'], loc);
   if (value.key != null) spec.key = resolvePath(scalar(value.key, [...path, 'key'], loc), loc.file);
   if (value.password != null) spec.password = String(value.password);
@@ -143,12 +168,19 @@ function yamlHost(value: unknown, defaults: Omit<HostSpec, 'host'>, path: readon
   return spec;
 }
 
-/** One master/backup pair from a parsed YAML mapping at `path` (the whole file for an inventory, an item for a roster). */
+/**
+ * One master/backup pair from a parsed YAML mapping at `path` (the whole file for an inventory, an item for a roster).
+ */
 export function inventoryFromYaml(raw: unknown, loc: YamlLocation, path: readonly (string | number)[] = []): Inventory {
-  if (!isMapping(raw)) throw new InventoryError('expected a mapping with master: and backup:', loc.file, loc.lineOf(path));
+  if (!isMapping(raw))
+    throw new InventoryError('expected a mapping with master: and backup:', loc.file, loc.lineOf(path));
   for (const key of Object.keys(raw)) {
     if (!PAIR_KEYS.includes(key)) {
-      throw new InventoryError(`unknown setting '${[...path, key].join('.')}' (known: ${PAIR_KEYS.join(', ')})`, loc.file, loc.lineOf([...path, key]));
+      throw new InventoryError(
+        `unknown setting '${[...path, key].join('.')}' (known: ${PAIR_KEYS.join(', ')})`,
+        loc.file,
+        loc.lineOf([...path, key]),
+      );
     }
   }
   const defaults: Omit<HostSpec, 'host'> = {};
@@ -159,10 +191,12 @@ export function inventoryFromYaml(raw: unknown, loc: YamlLocation, path: readonl
   const master = yamlHost(raw.master, defaults, [...path, 'master'], loc);
   const backup = yamlHost(raw.backup, defaults, [...path, 'backup'], loc);
   const vip = raw.vip == null ? undefined : scalar(raw.vip, [...path, 'vip'], loc);
-  if (vip !== undefined && !isIP(vip)) throw new InventoryError(`vip '${vip}' is not an IP address`, loc.file, loc.lineOf([...path, 'vip']));
+  if (vip !== undefined && !isIP(vip))
+    throw new InventoryError(`vip '${vip}' is not an IP address`, loc.file, loc.lineOf([...path, 'vip']));
   return buildInventory(master, backup, {
     vip,
-    knownHosts: raw.knownHosts == null ? undefined : resolvePath(scalar(raw.knownHosts, [...path, 'knownHosts'], loc), loc.file),
+    knownHosts:
+      raw.knownHosts == null ? undefined : resolvePath(scalar(raw.knownHosts, [...path, 'knownHosts'], loc), loc.file),
     student: raw.student == null ? undefined : scalar(raw.student, [...path, 'student'], loc),
   });
 }
@@ -237,7 +271,10 @@ function parseIni(text: string, file: string): Map<string, IniGroup> {
   const groups = new Map<string, IniGroup>();
   const group = (name: string): IniGroup => {
     let g = groups.get(name);
-    if (!g) groups.set(name, (g = { hosts: [], vars: {}, children: [] }));
+    if (!g) {
+      g = { hosts: [], vars: {}, children: [] };
+      groups.set(name, g);
+    }
     return g;
   };
   let section = { name: 'ungrouped', kind: 'hosts' };
@@ -279,7 +316,12 @@ function hostVars(host: IniHost, groupName: string, groups: Map<string, IniGroup
     }
   };
   visit(groupName);
-  const layers = [groups.get('all')?.vars, ...chain.filter((n) => n !== 'all').map((n) => groups.get(n)?.vars), groups.get(groupName)?.vars, host.vars];
+  const layers = [
+    groups.get('all')?.vars,
+    ...chain.filter((n) => n !== 'all').map((n) => groups.get(n)?.vars),
+    groups.get(groupName)?.vars,
+    host.vars,
+  ];
   return Object.assign({}, ...layers);
 }
 
@@ -302,11 +344,18 @@ function iniHostSpec(host: IniHost, groupName: string, groups: Map<string, IniGr
 }
 
 /** Hosts of a group, including those of its child groups. */
-function groupHosts(name: string, groups: Map<string, IniGroup>, seen = new Set<string>()): { host: IniHost; group: string }[] {
+function groupHosts(
+  name: string,
+  groups: Map<string, IniGroup>,
+  seen = new Set<string>(),
+): { host: IniHost; group: string }[] {
   const g = groups.get(name);
   if (!g || seen.has(name)) return [];
   seen.add(name);
-  return [...g.hosts.map((host) => ({ host, group: name })), ...g.children.flatMap((child) => groupHosts(child, groups, seen))];
+  return [
+    ...g.hosts.map((host) => ({ host, group: name })),
+    ...g.children.flatMap((child) => groupHosts(child, groups, seen)),
+  ];
 }
 
 /** An Ansible INI inventory: groups [master] and [backup], or two hosts whose names contain master and backup. */
@@ -315,22 +364,36 @@ export function inventoryFromIni(text: string, file: string): Inventory {
   const pick = (role: Role): { host: IniHost; group: string } => {
     const inGroup = groupHosts(role, groups);
     if (inGroup.length > 1) {
-      throw new InventoryError(`group [${role}] has ${inGroup.length} hosts (${inGroup.map((h) => h.host.alias).join(', ')}); it must have one`, file, inGroup[1]!.host.line);
+      throw new InventoryError(
+        `group [${role}] has ${inGroup.length} hosts (${inGroup.map((h) => h.host.alias).join(', ')}); it must have one`,
+        file,
+        inGroup[1]!.host.line,
+      );
     }
     if (inGroup.length === 1) return inGroup[0]!;
     const all = [...groups.keys()].flatMap((name) => groups.get(name)!.hosts.map((host) => ({ host, group: name })));
-    const named = all.filter((h, i) => h.host.alias.toLowerCase().includes(role) && all.findIndex((o) => o.host.alias === h.host.alias) === i);
+    const named = all.filter(
+      (h, i) => h.host.alias.toLowerCase().includes(role) && all.findIndex((o) => o.host.alias === h.host.alias) === i,
+    );
     if (named.length === 1) return named[0]!;
-    const why = named.length === 0 ? `no group [${role}] and no host whose name contains '${role}'` : `several hosts are named like '${role}' (${named.map((h) => h.host.alias).join(', ')})`;
+    const why =
+      named.length === 0
+        ? `no group [${role}] and no host whose name contains '${role}'`
+        : `several hosts are named like '${role}' (${named.map((h) => h.host.alias).join(', ')})`;
     throw new InventoryError(`cannot tell which host is ${role}: ${why}. Put it alone in a group [${role}]`, file);
   };
   const master = pick('master');
   const backup = pick('backup');
-  if (master.host === backup.host) throw new InventoryError(`host '${master.host.alias}' cannot be both master and backup`, file, master.host.line);
+  if (master.host === backup.host)
+    throw new InventoryError(`host '${master.host.alias}' cannot be both master and backup`, file, master.host.line);
   const allVars = groups.get('all')?.vars ?? {};
   const vip = allVars.vip;
   if (vip !== undefined && !isIP(vip)) throw new InventoryError(`vip '${vip}' is not an IP address`, file);
-  return buildInventory(iniHostSpec(master.host, master.group, groups, file), iniHostSpec(backup.host, backup.group, groups, file), { vip });
+  return buildInventory(
+    iniHostSpec(master.host, master.group, groups, file),
+    iniHostSpec(backup.host, backup.group, groups, file),
+    { vip },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

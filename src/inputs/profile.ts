@@ -62,28 +62,37 @@ export function loadProfile(file?: string): LabProfile {
 export function mergeProfile(raw: unknown, source = 'profile'): LabProfile {
   const profile: LabProfile = { ...DEFAULT_PROFILE };
   if (raw == null) return profile;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ProfileError(`${source}: expected a mapping of settings`);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ProfileError(`${source}: expected a mapping of settings`);
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     if (!(key in DEFAULT_PROFILE)) {
       throw new ProfileError(`${source}: unknown setting '${key}' (known: ${Object.keys(DEFAULT_PROFILE).join(', ')})`);
     }
     const def = (DEFAULT_PROFILE as unknown as Record<string, unknown>)[key];
     if (key === 'servers') {
-      if (!Array.isArray(value) || value.some((s) => typeof s?.name !== 'string' || typeof s?.address !== 'string' || !Number.isInteger(Number(s?.port)))) {
+      if (
+        !Array.isArray(value) ||
+        value.some(
+          (s) => typeof s?.name !== 'string' || typeof s?.address !== 'string' || !Number.isInteger(Number(s?.port)),
+        )
+      ) {
         throw new ProfileError(`${source}: 'servers' must be a list of {name, address, port}`);
       }
       profile.servers = value.map((s) => ({ name: String(s.name), address: String(s.address), port: Number(s.port) }));
     } else if (key === 'sysctl') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProfileError(`${source}: 'sysctl' must be a mapping`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new ProfileError(`${source}: 'sysctl' must be a mapping`);
       profile.sysctl = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
     } else if (typeof def === 'number') {
       const n = Number(value);
       if (!Number.isFinite(n)) throw new ProfileError(`${source}: '${key}' must be a number`);
       if (NON_NEGATIVE.has(key) && n < 0) throw new ProfileError(`${source}: '${key}' must be 0 or more`);
-      if (key === 'clientRate' && n > MAX_CLIENT_RATE) throw new ProfileError(`${source}: 'clientRate' must be at most ${MAX_CLIENT_RATE} requests per second`);
+      if (key === 'clientRate' && n > MAX_CLIENT_RATE)
+        throw new ProfileError(`${source}: 'clientRate' must be at most ${MAX_CLIENT_RATE} requests per second`);
       (profile as unknown as Record<string, unknown>)[key] = n;
     } else {
-      if (typeof value !== 'string' && typeof value !== 'number') throw new ProfileError(`${source}: '${key}' must be a string`);
+      if (typeof value !== 'string' && typeof value !== 'number')
+        throw new ProfileError(`${source}: '${key}' must be a string`);
       (profile as unknown as Record<string, unknown>)[key] = String(value);
     }
   }

@@ -21,12 +21,20 @@ type Progress = (msg: string) => void;
  * master first and on backup once master holds the VIP, so every scenario starts from the same
  * state (VIP on master) even when master may not preempt.
  */
-export async function configurePair(pair: PairPlan, pids: Record<Role, number>, scenario: Scenario, progress: Progress): Promise<void> {
+export async function configurePair(
+  pair: PairPlan,
+  pids: Record<Role, number>,
+  scenario: Scenario,
+  progress: Progress,
+): Promise<void> {
   progress(`pair ${pair.id}: applying scenario '${scenario.name}'`);
   const setup = scenario.setup(pair);
   const run = async (role: Role, argv: string[], what: string): Promise<string> => {
     const r = await execIn(pids[role], argv, { timeoutMs: 60_000 });
-    if (r.code !== 0) throw new LabError(`${what} on ${pair[role].ns} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
+    if (r.code !== 0)
+      throw new LabError(
+        `${what} on ${pair[role].ns} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`,
+      );
     return r.stdout;
   };
   await Promise.all(ROLES.map((role) => execIn(pids[role], ['systemctl', 'stop', 'keepalived'])));
@@ -38,7 +46,9 @@ export async function configurePair(pair: PairPlan, pids: Record<Role, number>, 
     const haproxy = await execIn(pids[role], ['systemctl', 'restart', 'haproxy'], { timeoutMs: 60_000 });
     if ((haproxy.code === 0) !== setup[role].haproxyRuns) {
       const log = await journal(pids[role], 'haproxy', undefined, 15);
-      throw new LabError(`haproxy ${haproxy.code === 0 ? 'started' : 'did not start'} on ${pair[role].ns}, unlike what scenario '${scenario.name}' expects\n${log}`);
+      throw new LabError(
+        `haproxy ${haproxy.code === 0 ? 'started' : 'did not start'} on ${pair[role].ns}, unlike what scenario '${scenario.name}' expects\n${log}`,
+      );
     }
     if (!setup[role].haproxyRuns) progress(`pair ${pair.id}: haproxy cannot start on ${role}, as the scenario intends`);
   }
@@ -46,8 +56,10 @@ export async function configurePair(pair: PairPlan, pids: Record<Role, number>, 
   await run('master', ['systemctl', 'start', 'keepalived'], 'starting keepalived');
   await waitForVipOn(pair, pids, 'master');
   await run('backup', ['systemctl', 'start', 'keepalived'], 'starting keepalived');
-  await waitFor(`backup of pair ${pair.id} to enter BACKUP state`, async () =>
-    (await journal(pids.backup, 'keepalived', cursors.backup)).includes('Entering BACKUP STATE') || undefined,
+  await waitFor(
+    `backup of pair ${pair.id} to enter BACKUP state`,
+    async () =>
+      (await journal(pids.backup, 'keepalived', cursors.backup)).includes('Entering BACKUP STATE') || undefined,
   );
   await waitForSettledScripts(pair, pids, cursors);
   await waitForVipOn(pair, pids, 'master');
@@ -65,12 +77,18 @@ async function writeHostSetup(pid: number, setup: HostSetup, run: Run): Promise<
   }
   const hasUser = (await execIn(pid, ['id', '-u', SCRIPT_USER])).code === 0;
   if (setup.keepalivedScriptUser && !hasUser) {
-    await run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SCRIPT_USER], `adding user ${SCRIPT_USER}`);
+    await run(
+      ['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', SCRIPT_USER],
+      `adding user ${SCRIPT_USER}`,
+    );
   }
   if (!setup.keepalivedScriptUser && hasUser) await run(['userdel', SCRIPT_USER], `removing user ${SCRIPT_USER}`);
   if (setup.studentSudoNeedsPassword) await run(['rm', '-f', STUDENT_SUDOERS], 'taking away passwordless sudo');
   else await writeFileIn(pid, STUDENT_SUDOERS, STUDENT_SUDOERS_LINE, '0440');
-  await run(['systemctl', setup.keepalivedEnabled ? 'enable' : 'disable', '--quiet', 'keepalived'], 'systemctl enable/disable keepalived');
+  await run(
+    ['systemctl', setup.keepalivedEnabled ? 'enable' : 'disable', '--quiet', 'keepalived'],
+    'systemctl enable/disable keepalived',
+  );
 }
 
 async function writeFileIn(pid: number, path: string, content: string, mode = '0644'): Promise<void> {
@@ -108,8 +126,13 @@ async function waitForVipOn(pair: PairPlan, pids: Record<Role, number>, holder: 
  * Settled: each node logged its script's verdict, or why it will not use the script (address owner,
  * script disabled, unknown or without a user to run as).
  */
-async function waitForSettledScripts(pair: PairPlan, pids: Record<Role, number>, cursors: Record<Role, string | undefined>): Promise<void> {
-  const settled = /VRRP_Script\(\S+\) (succeeded|failed)|address_owner|disabling|not found, ignoring|Unable to set default user/;
+async function waitForSettledScripts(
+  pair: PairPlan,
+  pids: Record<Role, number>,
+  cursors: Record<Role, string | undefined>,
+): Promise<void> {
+  const settled =
+    /VRRP_Script\(\S+\) (succeeded|failed)|address_owner|disabling|not found, ignoring|Unable to set default user/;
   await waitFor(`track scripts of pair ${pair.id} to settle`, async () => {
     const logs = await Promise.all(ROLES.map((role) => journal(pids[role], 'keepalived', cursors[role])));
     return logs.every((log) => settled.test(log)) || undefined;
@@ -126,14 +149,20 @@ export async function vipLine(host: HostPlan, vip: string): Promise<string | und
   return undefined;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, explain?: () => Promise<string>): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  explain?: () => Promise<string>,
+): Promise<T> {
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
       const detail = await explain?.();
-      throw new LabError(`timed out after ${CONVERGE_TIMEOUT_MS / 1000} s waiting for ${what}${detail ? `\n${detail}` : ''}`);
+      throw new LabError(
+        `timed out after ${CONVERGE_TIMEOUT_MS / 1000} s waiting for ${what}${detail ? `\n${detail}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

@@ -2,7 +2,10 @@
 // (identity, address, logins). Everything the machines share is in the release image (image.ts).
 import { randomBytes } from 'node:crypto';
 
-/** The login user of the course's VMs besides root: key login, passwordless sudo (the `sudo-password` scenario takes that away). */
+/**
+ * The login user of the course's VMs besides root: key login, passwordless sudo (the `sudo-password` scenario takes
+ * that away).
+ */
 export const STUDENT = 'student';
 export const STUDENT_SUDOERS = '/etc/sudoers.d/student';
 export const STUDENT_SUDOERS_LINE = 'student ALL=(ALL) NOPASSWD:ALL\n';

@@ -21,14 +21,31 @@ const RECIPE = 3;
  * assignment and the grader use, and python3 for the web server behind HAProxy.
  */
 export const IMAGE_PACKAGES = [
-  'systemd', 'systemd-sysv', 'dbus', 'libpam-systemd', 'openssh-server', 'haproxy', 'keepalived', 'sudo',
-  'iproute2', 'procps', 'psmisc', 'curl', 'openssl', 'python3', 'ca-certificates', 'less',
+  'systemd',
+  'systemd-sysv',
+  'dbus',
+  'libpam-systemd',
+  'openssh-server',
+  'haproxy',
+  'keepalived',
+  'sudo',
+  'iproute2',
+  'procps',
+  'psmisc',
+  'curl',
+  'openssl',
+  'python3',
+  'ca-certificates',
+  'less',
 ];
 
 /** The web server behind HAProxy on 127.0.0.1:81, a unit of its own as on a student's VM. */
 export const WEB_UNIT = 'lab-web.service';
 const WEB_PROGRAM = '/usr/local/lib/hagrade-lab/web.py';
-/** Answers with the host's name and the X-Forwarded-For it received (LIV004 reads it, the client probe tells hosts apart by it). */
+/**
+ * Answers with the host's name and the X-Forwarded-For it received (LIV004 reads it, the client probe tells hosts apart
+ * by it).
+ */
 const WEB_SERVER = `# hagrade lab web server: the backend behind HAProxy on a lab host.
 import socket
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -111,7 +128,11 @@ export function cachedImage(release: Release): ImageInfo | undefined {
 }
 
 /** The image of a release: from the cache, or built now (about a minute on this machine's mirror). */
-export async function ensureImage(release: Release, progress: (msg: string) => void, mirror = findMirror()): Promise<ImageInfo> {
+export async function ensureImage(
+  release: Release,
+  progress: (msg: string) => void,
+  mirror = findMirror(),
+): Promise<ImageInfo> {
   const cached = cachedImage(release);
   if (cached) return cached;
   const final = imageDir(release);
@@ -125,9 +146,16 @@ export async function ensureImage(release: Release, progress: (msg: string) => v
     writeFileSync(join(building, 'etc/systemd/system', WEB_UNIT), WEB_UNIT_FILE);
     mkdirSync(join(building, WEB_PROGRAM, '..'), { recursive: true });
     writeFileSync(join(building, WEB_PROGRAM), WEB_SERVER);
-    await mustRun('chroot', [building, '/bin/sh', '-c', IMAGE_SETUP], `setting up the ${release} image`, { timeoutMs: 120_000 });
-    const info: ImageInfo = { release, dir: final, versions: await packageVersions(building), builtAt: new Date().toISOString() };
-    writeFileSync(join(building, MARKER), JSON.stringify({ ...info, recipe: RECIPE }, null, 2) + '\n');
+    await mustRun('chroot', [building, '/bin/sh', '-c', IMAGE_SETUP], `setting up the ${release} image`, {
+      timeoutMs: 120_000,
+    });
+    const info: ImageInfo = {
+      release,
+      dir: final,
+      versions: await packageVersions(building),
+      builtAt: new Date().toISOString(),
+    };
+    writeFileSync(join(building, MARKER), `${JSON.stringify({ ...info, recipe: RECIPE }, null, 2)}\n`);
     rmSync(final, { recursive: true, force: true });
     renameSync(building, final);
     progress(`image ${release} ready: haproxy ${info.versions.haproxy}, keepalived ${info.versions.keepalived}`);
@@ -160,9 +188,18 @@ function processAlive(pid: number): boolean {
 }
 
 async function packageVersions(root: string): Promise<ImageInfo['versions']> {
-  const query = await mustRun('chroot', [root, 'dpkg-query', '-W', '-f', '${Package} ${Version}\\n', 'haproxy', 'keepalived', 'openssh-server', 'systemd'], 'reading package versions');
+  const query = await mustRun(
+    'chroot',
+    [root, 'dpkg-query', '-W', '-f', '${Package} ${Version}\\n', 'haproxy', 'keepalived', 'openssh-server', 'systemd'],
+    'reading package versions',
+  );
   const version = (pkg: string): string => new RegExp(`^${pkg} (\\S+)$`, 'm').exec(query)?.[1] ?? 'unknown';
-  return { haproxy: version('haproxy'), keepalived: version('keepalived'), openssh: version('openssh-server'), systemd: version('systemd') };
+  return {
+    haproxy: version('haproxy'),
+    keepalived: version('keepalived'),
+    openssh: version('openssh-server'),
+    systemd: version('systemd'),
+  };
 }
 
 /**
@@ -188,7 +225,9 @@ export function findMirror(): string {
     const uri = archiveUri(text);
     if (uri) return uri;
   }
-  throw new LabError('found no Debian mirror in /etc/apt/sources.list(.d) to build the lab image from; set HAGRADE_LAB_MIRROR to one (e.g. http://<mirror>/debian)');
+  throw new LabError(
+    'found no Debian mirror in /etc/apt/sources.list(.d) to build the lab image from; set HAGRADE_LAB_MIRROR to one (e.g. http://<mirror>/debian)',
+  );
 }
 
 /** The first Debian archive URI of an apt sources file, one-line (`deb URI SUITE ...`) or deb822 (`URIs:`). */
@@ -247,15 +286,20 @@ function debootstrap(release: Release, target: string, mirror: string, progress:
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) return resolve();
-      const unreachable = tail.some((l) => /Failed getting release file|Couldn't download|Temporary failure|Could not resolve|Connection refused|timed out/i.test(l));
+      const unreachable = tail.some((l) =>
+        /Failed getting release file|Couldn't download|Temporary failure|Could not resolve|Connection refused|timed out/i.test(
+          l,
+        ),
+      );
       reject(
         new LabError(
           `debootstrap of ${release} from ${mirror} failed (exit ${code})` +
-            (unreachable ? ': the mirror cannot be reached; check this machine\'s apt sources or set HAGRADE_LAB_MIRROR' : '') +
+            (unreachable
+              ? ": the mirror cannot be reached; check this machine's apt sources or set HAGRADE_LAB_MIRROR"
+              : '') +
             `\n${tail.join('\n')}`,
         ),
       );
     });
   });
 }
-

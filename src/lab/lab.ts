@@ -7,17 +7,48 @@ import { join } from 'node:path';
 import type { Role } from '../model/basics.js';
 import { ROLES } from '../model/basics.js';
 import { STUDENT, hostsFile, machineId, networkFile } from './hostfiles.js';
-import { DEFAULT_RELEASE, type ImageInfo, type Release, ensureImage, findMirror, isRelease, RELEASES, removeImages } from './image.js';
+import {
+  DEFAULT_RELEASE,
+  type ImageInfo,
+  type Release,
+  ensureImage,
+  findMirror,
+  isRelease,
+  RELEASES,
+  removeImages,
+} from './image.js';
 import { withLabLock } from './lock.js';
 import type { MachineSpec } from './machine.js';
-import { SUPERVISOR_SCRIPT, bootMachine, execIn, killAll, killMachines, removeMachine, removeMachineCgroups, leaderPid, mountDisk, mountedLabDisks, rebootMachine, rootDir } from './machine.js';
+import {
+  SUPERVISOR_SCRIPT,
+  bootMachine,
+  execIn,
+  killAll,
+  killMachines,
+  removeMachine,
+  removeMachineCgroups,
+  leaderPid,
+  mountDisk,
+  mountedLabDisks,
+  rebootMachine,
+  rootDir,
+} from './machine.js';
 import { configurePair, journal, vipLine } from './configure.js';
 import type { Scenario } from './scenarios.js';
 import { SCENARIOS, findScenario } from './scenarios.js';
 import { LabError, ensureLabPrerequisites, mustRun, tool } from './system.js';
 import type { HostPlan, PairPlan } from './topology.js';
 import type { NetworkMode } from './topology.js';
-import { BRIDGE, BRIDGE_ADDRESS, INTERNAL_PREFIX, NAMESPACE_PREFIX, VETH_NAME, planLab, planPair, vipRoute } from './topology.js';
+import {
+  BRIDGE,
+  BRIDGE_ADDRESS,
+  INTERNAL_PREFIX,
+  NAMESPACE_PREFIX,
+  VETH_NAME,
+  planLab,
+  planPair,
+  vipRoute,
+} from './topology.js';
 
 export { LabError, ensureLabPrerequisites } from './system.js';
 export { holdLab, releaseLab } from './lock.js';
@@ -87,7 +118,10 @@ export interface LabHostStatus {
   /** What `systemctl is-system-running` says (running, degraded, starting, ...), or `stopped`. */
   system: string;
   services: { ssh: ServiceState; haproxy: ServiceState; keepalived: ServiceState };
-  /** The VIP as `ip -o -4 addr` shows it (e.g. `inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10`), when this host holds it. */
+  /**
+   * The VIP as `ip -o -4 addr` shows it (e.g. `inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10`), when this
+   * host holds it.
+   */
   vipLine?: string;
 }
 
@@ -136,7 +170,10 @@ async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
   const release = options.release ?? DEFAULT_RELEASE;
   if (!isRelease(release)) throw new LabError(`unknown release '${String(release)}'; known: ${RELEASES.join(', ')}`);
   // Several names are dealt out to the pairs in turn: a class of mixed mistakes in one go.
-  const names = (options.scenario ?? 'correct').split(',').map((n) => n.trim()).filter(Boolean);
+  const names = (options.scenario ?? 'correct')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const scenarios = names.map(scenarioNamed);
   const plan = planLab(options.pairs ?? 1);
   const network = options.network ?? 'l2';
@@ -151,19 +188,34 @@ async function bringUpLab(options: LabUpOptions): Promise<LabInfo> {
     mkdirSync(HOSTS_DIR, { recursive: true, mode: 0o700 });
     chmodSync(LAB_DIR, 0o700);
     writeFileSync(SUPERVISOR_PATH, SUPERVISOR_SCRIPT, { mode: 0o755 });
-    await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hagrade-lab', '-f', KEY_PATH], 'creating the lab key');
+    await mustRun(
+      'ssh-keygen',
+      ['-q', '-t', 'ed25519', '-N', '', '-C', 'hagrade-lab', '-f', KEY_PATH],
+      'creating the lab key',
+    );
     await refuseMirrorVips(plan.map((p) => p.vip));
-    progress(`creating bridge ${BRIDGE} (${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}) and routes to the VIPs (${network} network)`);
+    progress(
+      `creating bridge ${BRIDGE} (${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}) and routes to the VIPs (${network} network)`,
+    );
     await createBridge(plan, network);
     const hosts = plan.flatMap((pair) => ROLES.map((role) => pair[role]));
-    progress(`booting ${hosts.length} ${release} machine(s) (haproxy ${image.versions.haproxy}, keepalived ${image.versions.keepalived})`);
+    progress(
+      `booting ${hosts.length} ${release} machine(s) (haproxy ${image.versions.haproxy}, keepalived ${image.versions.keepalived})`,
+    );
     await inBatches(hosts, BOOT_CONCURRENCY, (host) => createMachine(host, image.dir));
     writeFileSync(KNOWN_HOSTS_PATH, hosts.map(knownHostsLines).join(''), { mode: 0o644 });
     await Promise.all(plan.map((pair) => configurePair(pair, pidsOf(pair), scenarioOf(pair.id), progress)));
-    writeState({ release, versions: image.versions, pairs: plan.map((p) => ({ id: p.id, scenario: scenarioOf(p.id).name })), network });
+    writeState({
+      release,
+      versions: image.versions,
+      pairs: plan.map((p) => ({ id: p.id, scenario: scenarioOf(p.id).name })),
+      network,
+    });
     const info = labInfo(plan, readState());
     writeInventories(info);
-    progress(`lab up: ${plan.length} pair(s) on ${release}, scenario ${names.map((n) => `'${n}'`).join(', ')}, ${network} network`);
+    progress(
+      `lab up: ${plan.length} pair(s) on ${release}, scenario ${names.map((n) => `'${n}'`).join(', ')}, ${network} network`,
+    );
     return info;
   } catch (error) {
     progress('lab up failed; removing what was created');
@@ -178,7 +230,8 @@ export function labApply(scenarioName: string, pair?: number, onProgress: Progre
     const scenario = scenarioNamed(scenarioName);
     const state = readState();
     const targets = pair === undefined ? state.pairs : state.pairs.filter((p) => p.id === pair);
-    if (!targets.length) throw new LabError(`the lab has no pair ${pair} (pairs: ${state.pairs.map((p) => p.id).join(', ')})`);
+    if (!targets.length)
+      throw new LabError(`the lab has no pair ${pair} (pairs: ${state.pairs.map((p) => p.id).join(', ')})`);
     await Promise.all(
       targets.map(async (entry) => {
         const plan = planPair(entry.id);
@@ -214,7 +267,13 @@ export async function labStatus(): Promise<LabStatus> {
   const known = new Set((state?.pairs ?? []).flatMap((p) => ROLES.map((role) => planPair(p.id)[role].ns)));
   const strayNamespaces = (await labNamespaces()).filter((ns) => !known.has(ns));
   const up = pairs.length > 0 && pairs.every((p) => p.hosts.every((h) => h.running));
-  return { up, stateDir: LAB_DIR, ...(state ? { release: state.release, network: state.network ?? 'l2' } : {}), strayNamespaces, pairs };
+  return {
+    up,
+    stateDir: LAB_DIR,
+    ...(state ? { release: state.release, network: state.network ?? 'l2' } : {}),
+    strayNamespaces,
+    pairs,
+  };
 }
 
 /**
@@ -277,7 +336,9 @@ async function refuseMirrorVips(vips: string[]): Promise<void> {
   const addresses = await lookup(host, { all: true }).catch(() => []);
   const captured = vips.filter((vip) => addresses.some((a) => a.address === vip));
   if (captured.length) {
-    throw new LabError(`the lab's VIP ${captured.join(', ')} is this machine's package mirror (${host}); use fewer pairs`);
+    throw new LabError(
+      `the lab's VIP ${captured.join(', ')} is this machine's package mirror (${host}); use fewer pairs`,
+    );
   }
 }
 
@@ -290,12 +351,17 @@ function scenarioNamed(name: string): Scenario {
 async function createBridge(plan: PairPlan[], network: NetworkMode): Promise<void> {
   // Multicast snooping would keep VRRP adverts (224.0.0.18) from reaching the other host.
   await mustRun('ip', ['link', 'add', BRIDGE, 'type', 'bridge', 'mcast_snooping', '0'], 'creating the lab bridge');
-  await mustRun('ip', ['addr', 'add', `${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}`, 'dev', BRIDGE], 'addressing the lab bridge');
+  await mustRun(
+    'ip',
+    ['addr', 'add', `${BRIDGE_ADDRESS}/${INTERNAL_PREFIX}`, 'dev', BRIDGE],
+    'addressing the lab bridge',
+  );
   await mustRun('ip', ['link', 'set', BRIDGE, 'up'], 'starting the lab bridge');
   // The VIPs stand for external addresses: reach each through the bridge, nothing routes out. On an
   // l2 network on-link (ARP decides who gets it); on a cloud one via master, whatever ARP says.
   // One /32 per VIP, never the whole 203.0.113.0/24: this machine's package mirrors may live in it.
-  for (const pair of plan) await mustRun('ip', ['route', 'add', ...vipRoute(pair, network)], `adding the route to the VIP ${pair.vip}`);
+  for (const pair of plan)
+    await mustRun('ip', ['route', 'add', ...vipRoute(pair, network)], `adding the route to the VIP ${pair.vip}`);
 }
 
 function hostDir(host: HostPlan): string {
@@ -321,7 +387,10 @@ async function createMachine(host: HostPlan, image: string): Promise<void> {
   await mustRun('ssh-keygen', ['-A', '-f', root], `creating the SSH host keys of ${host.ns}`);
   const publicKey = readFileSync(`${KEY_PATH}.pub`);
   const [uid, gid] = userIds(at('/etc/passwd'), STUDENT);
-  for (const [home, owner] of [['/root', [0, 0]], [`/home/${STUDENT}`, [uid, gid]]] as const) {
+  for (const [home, owner] of [
+    ['/root', [0, 0]],
+    [`/home/${STUDENT}`, [uid, gid]],
+  ] as const) {
     mkdirSync(at(`${home}/.ssh`), { recursive: true, mode: 0o700 });
     writeFileSync(at(`${home}/.ssh/authorized_keys`), publicKey, { mode: 0o600 });
     chownTree(at(`${home}/.ssh`), owner[0], owner[1]);
@@ -330,9 +399,12 @@ async function createMachine(host: HostPlan, image: string): Promise<void> {
 }
 
 function userIds(passwdFile: string, user: string): [number, number] {
-  const line = readFileSync(passwdFile, 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = readFileSync(passwdFile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
-  if (uid === undefined || gid === undefined) throw new LabError(`the lab image has no user ${user}; rebuild it with \`hagrade lab down --images\``);
+  if (uid === undefined || gid === undefined)
+    throw new LabError(`the lab image has no user ${user}; rebuild it with \`hagrade lab down --images\``);
   return [Number(uid), Number(gid)];
 }
 
@@ -343,7 +415,11 @@ function chownTree(dir: string, uid: number, gid: number): void {
 function knownHostsLines(host: HostPlan): string {
   const keys = readdirSync(join(rootDir(hostDir(host)), 'etc/ssh')).filter((f) => /^ssh_host_\w+_key\.pub$/.test(f));
   return keys
-    .map((f) => readFileSync(join(rootDir(hostDir(host)), 'etc/ssh', f), 'utf8').trim().split(/\s+/))
+    .map((f) =>
+      readFileSync(join(rootDir(hostDir(host)), 'etc/ssh', f), 'utf8')
+        .trim()
+        .split(/\s+/),
+    )
     .map(([type, key]) => `${host.address} ${type} ${key}\n`)
     .join('');
 }
@@ -373,7 +449,15 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
 async function hostStatus(host: HostPlan, vip: string): Promise<LabHostStatus> {
   const pid = leaderPid(hostDir(host));
   const stopped = { ssh: 'unknown', haproxy: 'unknown', keepalived: 'unknown' } as const;
-  if (pid === undefined) return { role: host.role, ns: host.ns, address: host.address, running: false, system: 'stopped', services: stopped };
+  if (pid === undefined)
+    return {
+      role: host.role,
+      ns: host.ns,
+      address: host.address,
+      running: false,
+      system: 'stopped',
+      services: stopped,
+    };
   const [system, active, line] = await Promise.all([
     execIn(pid, ['systemctl', 'is-system-running']),
     execIn(pid, ['systemctl', 'is-active', 'ssh', 'haproxy', 'keepalived']),
@@ -422,12 +506,12 @@ function readState(): LabState {
     if (!isRelease(state.release)) throw new Error('no release');
     return state;
   } catch {
-    throw new LabError('no lab is running (no state in ' + LAB_DIR + '); start one with `hagrade lab up`');
+    throw new LabError(`no lab is running (no state in ${LAB_DIR}); start one with \`hagrade lab up\``);
   }
 }
 
 function writeState(state: LabState): void {
-  writeFileSync(STATE_PATH, JSON.stringify(state, null, 2) + '\n');
+  writeFileSync(STATE_PATH, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 function labInfo(plan: PairPlan[], state: LabState): LabInfo {
@@ -443,7 +527,15 @@ function labInfo(plan: PairPlan[], state: LabState): LabInfo {
     inventoryPath: INVENTORY_PATH,
     studentInventoryPath: STUDENT_INVENTORY_PATH,
     ...(plan.length > 1 ? { rosterPath: ROSTER_PATH } : {}),
-    pairs: plan.map((p) => ({ id: p.id, student: p.student, vip: p.vip, vrid: p.vrid, scenario: scenarioOf(p.id), master: hostInfo(p.master), backup: hostInfo(p.backup) })),
+    pairs: plan.map((p) => ({
+      id: p.id,
+      student: p.student,
+      vip: p.vip,
+      vrid: p.vrid,
+      scenario: scenarioOf(p.id),
+      master: hostInfo(p.master),
+      backup: hostInfo(p.backup),
+    })),
   };
 }
 
@@ -453,7 +545,10 @@ function hostEntry(host: LabHostInfo, keyPath: string, user: string): string {
 
 function writeInventories(info: LabInfo): void {
   const first = info.pairs[0]!;
-  for (const [path, user] of [[info.inventoryPath, 'root'], [info.studentInventoryPath, STUDENT]] as const) {
+  for (const [path, user] of [
+    [info.inventoryPath, 'root'],
+    [info.studentInventoryPath, STUDENT],
+  ] as const) {
     writeFileSync(
       path,
       [
@@ -475,6 +570,12 @@ function writeInventories(info: LabInfo): void {
   ]);
   writeFileSync(
     info.rosterPath,
-    ['# hagrade roster written by `hagrade lab up --pairs N`', `knownHosts: ${info.knownHostsPath}`, 'students:', ...students, ''].join('\n'),
+    [
+      '# hagrade roster written by `hagrade lab up --pairs N`',
+      `knownHosts: ${info.knownHostsPath}`,
+      'students:',
+      ...students,
+      '',
+    ].join('\n'),
   );
 }

@@ -6,7 +6,6 @@ import { LabError, isRoot, notRootError } from './system.js';
 /** Outside the lab's state dir, which `lab down` deletes. Holds the pid of the process that owns the lab. */
 const LOCK_PATH = '/run/hagrade-lab.lock';
 
-
 let lockHeld = false;
 
 /**
@@ -24,7 +23,9 @@ export function holdLab(): void {
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LabError(`cannot take the lab lock ${LOCK_PATH} (${(error as Error).message}); the lab must run as root`);
+        throw new LabError(
+          `cannot take the lab lock ${LOCK_PATH} (${(error as Error).message}); the lab must run as root`,
+        );
       }
     }
     const owner = Number(readFileSync(LOCK_PATH, 'utf8').trim());
@@ -34,7 +35,9 @@ export function holdLab(): void {
     }
     if (isAlive(owner)) {
       const command = readProcessCommand(owner);
-      throw new LabError(`the lab is in use by process ${owner}${command ? ` (${command})` : ''}; wait for it to finish, then try again`);
+      throw new LabError(
+        `the lab is in use by process ${owner}${command ? ` (${command})` : ''}; wait for it to finish, then try again`,
+      );
     }
     unlinkSync(LOCK_PATH); // its owner died without releasing it
   }

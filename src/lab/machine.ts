@@ -83,7 +83,14 @@ export async function mountDisk(spec: MachineSpec): Promise<void> {
   if (isMounted(rootDir(spec.dir))) return;
   await mustRun(
     'mount',
-    ['-t', 'overlay', `hagrade-${spec.name}`, '-o', `lowerdir=${spec.image},upperdir=${join(spec.dir, 'upper')},workdir=${join(spec.dir, 'work')}`, rootDir(spec.dir)],
+    [
+      '-t',
+      'overlay',
+      `hagrade-${spec.name}`,
+      '-o',
+      `lowerdir=${spec.image},upperdir=${join(spec.dir, 'upper')},workdir=${join(spec.dir, 'work')}`,
+      rootDir(spec.dir),
+    ],
     `mounting the disk of ${spec.name}`,
   );
 }
@@ -120,12 +127,16 @@ export async function waitForBoot(spec: MachineSpec, timeoutMs: number, previous
   for (;;) {
     const pid = leaderPid(spec.dir);
     if (pid !== undefined && pid !== previousLeader) {
-      const r = await execIn(pid, ['systemctl', 'is-system-running', '--wait'], { timeoutMs: Math.max(1000, deadline - Date.now()) });
+      const r = await execIn(pid, ['systemctl', 'is-system-running', '--wait'], {
+        timeoutMs: Math.max(1000, deadline - Date.now()),
+      });
       state = r.stdout.trim() || r.stderr.trim() || state;
       if (state === 'running' || state === 'degraded') return pid;
     }
     if (Date.now() > deadline) {
-      throw new LabError(`machine ${spec.name} did not finish booting within ${timeoutMs / 1000} s (systemd: ${state})\n${tail(join(spec.dir, 'console.log'))}`);
+      throw new LabError(
+        `machine ${spec.name} did not finish booting within ${timeoutMs / 1000} s (systemd: ${state})\n${tail(join(spec.dir, 'console.log'))}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -153,7 +164,8 @@ export async function killMachines(labDir: string, supervisorPath: string): Prom
       const pid = Number(entry);
       const command = cmdline(pid);
       if (command.includes(supervisorPath)) found.supervisors.push(pid);
-      else if (command.startsWith('systemd-nspawn ') && command.includes(`--directory=${labDir}/`)) found.nspawns.push(pid);
+      else if (command.startsWith('systemd-nspawn ') && command.includes(`--directory=${labDir}/`))
+        found.nspawns.push(pid);
       else if (isMachineInit(pid)) found.inits.push(pid);
     }
     return found;
@@ -185,7 +197,9 @@ function isMachineInit(pid: number): boolean {
   try {
     const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.split(/\s+/) ?? [];
     if (nspid.length < 2 || nspid[nspid.length - 1] !== '1') return false;
-    const rootMount = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').find((line) => line.split(' ')[4] === '/');
+    const rootMount = readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+      .split('\n')
+      .find((line) => line.split(' ')[4] === '/');
     return rootMount !== undefined && / - overlay hagrade-/.test(rootMount);
   } catch {
     return false;
@@ -208,14 +222,18 @@ export async function removeMachineCgroups(): Promise<void> {
 
 /** Run a program inside the machine (all its namespaces, a clean environment); never throws for an exit code. */
 export function execIn(pid: number, argv: readonly string[], opts: ToolOptions = {}): Promise<ToolResult> {
-  return tool('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '--', '/usr/bin/env', '-i', PATH_INSIDE, 'LANG=C.UTF-8', ...argv], opts);
+  return tool(
+    'nsenter',
+    ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '--', '/usr/bin/env', '-i', PATH_INSIDE, 'LANG=C.UTF-8', ...argv],
+    opts,
+  );
 }
 
 export function mountedLabDisks(under: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((line) => line.split(' ')[4] ?? '')
-    .filter((mountPoint) => mountPoint.startsWith(under + '/'));
+    .filter((mountPoint) => mountPoint.startsWith(`${under}/`));
 }
 
 function isMounted(path: string): boolean {

@@ -95,7 +95,7 @@ function keepalivedConf(pair: PairPlan, role: Role, shape: KeepalivedShape): str
     '    }',
     '}',
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const CORRECT_SHAPE: Record<Role, KeepalivedShape> = {
@@ -158,7 +158,8 @@ export function taskSysctl(): Record<string, string> {
 }
 
 /** Debian's /etc/sysctl.conf as shipped: every line a comment. */
-const STOCK_SYSCTL_CONF = '#\n# /etc/sysctl.conf - Configuration file for setting system variables\n# See /etc/sysctl.d/ for additional system variables.\n# See sysctl.conf (5) for information.\n#\n\n#kernel.domainname = example.com\n';
+const STOCK_SYSCTL_CONF =
+  '#\n# /etc/sysctl.conf - Configuration file for setting system variables\n# See /etc/sysctl.d/ for additional system variables.\n# See sysctl.conf (5) for information.\n#\n\n#kernel.domainname = example.com\n';
 
 /** A scenario that changes both hosts the same way. */
 function onBoth(change: Variation): (pair: PairPlan) => Record<Role, HostSetup> {
@@ -167,7 +168,7 @@ function onBoth(change: Variation): (pair: PairPlan) => Record<Role, HostSetup> 
 
 function certificateOnly(pem: string): string {
   const end = '-----END CERTIFICATE-----';
-  return pem.slice(0, pem.indexOf(end) + end.length) + '\n';
+  return `${pem.slice(0, pem.indexOf(end) + end.length)}\n`;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -251,7 +252,12 @@ export const SCENARIOS: readonly Scenario[] = [
     setup: (pair) => ({
       master: hostSetup(pair, 'master'),
       backup: hostSetup(pair, 'backup', {
-        files: { [HAPROXY_CFG]: fixtureFile('backup', 'etc/haproxy/haproxy.cfg').replace('timeout client  30s', 'timeout client  60s') },
+        files: {
+          [HAPROXY_CFG]: fixtureFile('backup', 'etc/haproxy/haproxy.cfg').replace(
+            'timeout client  30s',
+            'timeout client  60s',
+          ),
+        },
       }),
     }),
   },
@@ -263,8 +269,14 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     expectFail: ['CRT002', 'CRT005', 'LIV001', 'LIV004', 'SYS003'],
     setup: (pair) => ({
-      master: hostSetup(pair, 'master', { files: { [CERT_PEM]: certificateOnly(fixtureFile('master', 'etc/haproxy/rebrain.pem')) }, haproxyRuns: false }),
-      backup: hostSetup(pair, 'backup', { files: { [CERT_PEM]: certificateOnly(fixtureFile('backup', 'etc/haproxy/rebrain.pem')) }, haproxyRuns: false }),
+      master: hostSetup(pair, 'master', {
+        files: { [CERT_PEM]: certificateOnly(fixtureFile('master', 'etc/haproxy/rebrain.pem')) },
+        haproxyRuns: false,
+      }),
+      backup: hostSetup(pair, 'backup', {
+        files: { [CERT_PEM]: certificateOnly(fixtureFile('backup', 'etc/haproxy/rebrain.pem')) },
+        haproxyRuns: false,
+      }),
     }),
   },
   {
@@ -313,7 +325,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'sudo-password',
     description: {
-      en: 'Everything is correct, but the student user\'s sudo asks for a password: graded as root every check passes; graded as student, what needs root is an ERROR that says so and the probe stops nothing.',
+      en: "Everything is correct, but the student user's sudo asks for a password: graded as root every check passes; graded as student, what needs root is an ERROR that says so and the probe stops nothing.",
       ru: 'Всё настроено верно, но sudo пользователя student спрашивает пароль: при проверке от root проходят все проверки; от student всё, что требует root, — ошибка с этой причиной, и проверка переключения ничего не останавливает.',
     },
     expectFail: [],

@@ -26,7 +26,12 @@ export function tool(file: string, args: readonly string[], opts: ToolOptions = 
     const child = execFile(
       file,
       args,
-      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', env: opts.env ?? process.env },
+      {
+        timeout: opts.timeoutMs ?? 30_000,
+        maxBuffer: 16 * 1024 * 1024,
+        encoding: 'utf8',
+        env: opts.env ?? process.env,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
         const spawnFailure = error && typeof error.code !== 'number' ? `${error.message}\n` : '';
@@ -38,18 +43,32 @@ export function tool(file: string, args: readonly string[], opts: ToolOptions = 
 }
 
 /** Run a program that must succeed; a failure becomes a LabError naming the command and its stderr. */
-export async function mustRun(file: string, args: readonly string[], what: string, opts: ToolOptions = {}): Promise<string> {
+export async function mustRun(
+  file: string,
+  args: readonly string[],
+  what: string,
+  opts: ToolOptions = {},
+): Promise<string> {
   const result = await tool(file, args, opts);
   if (result.code !== 0) {
     const detail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
-    throw new LabError(`${what} failed: ${[file, ...args].join(' ')} (exit ${result.code})${detail ? `\n${detail}` : ''}`);
+    throw new LabError(
+      `${what} failed: ${[file, ...args].join(' ')} (exit ${result.code})${detail ? `\n${detail}` : ''}`,
+    );
   }
   return result.stdout;
 }
 
 /** Where a program is, searching PATH and the sbin directories a non-login root shell may lack. */
 export function findProgram(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/usr/local/sbin',
+    '/usr/sbin',
+    '/sbin',
+    '/usr/bin',
+    '/bin',
+  ];
   for (const dir of dirs) {
     if (!dir) continue;
     const candidate = join(dir, name);
@@ -101,7 +120,9 @@ export function isRoot(): boolean {
 
 export function notRootError(): LabError {
   const missing = missingPackages();
-  const install = missing.length ? ` First install the missing packages: sudo apt-get install -y ${missing.join(' ')}.` : '';
+  const install = missing.length
+    ? ` First install the missing packages: sudo apt-get install -y ${missing.join(' ')}.`
+    : '';
   return new LabError(`the lab creates network namespaces and must run as root: run it with sudo.${install}`);
 }
 
@@ -115,7 +136,9 @@ export async function ensureLabPrerequisites(onProgress: (msg: string) => void =
   const missing = missingPackages();
   if (missing.length) {
     if (!findProgram('apt-get')) {
-      throw new LabError(`missing packages: ${missing.join(' ')}. Install them with your package manager (no apt-get here).`);
+      throw new LabError(
+        `missing packages: ${missing.join(' ')}. Install them with your package manager (no apt-get here).`,
+      );
     }
     onProgress(`installing ${missing.join(' ')} with apt-get`);
     await mustRun('apt-get', ['update'], 'apt-get update', { timeoutMs: 300_000 });
@@ -138,11 +161,17 @@ export async function ensureLabPrerequisites(onProgress: (msg: string) => void =
   }
 }
 
-/** Each booted machine's systemd, journald, logind… hold inotify instances of root; Linux's default 128 runs out near a dozen machines. */
+/**
+ * Each booted machine's systemd, journald, logind… hold inotify instances of root; Linux's default 128 runs out near a
+ * dozen machines.
+ */
 const INOTIFY_INSTANCES = '/proc/sys/fs/inotify/max_user_instances';
 const INOTIFY_NEEDED = 8192;
 
-/** This machine's capacity for many booted machines (as LXD and Docker hosts set it); the lab hosts themselves are untouched. */
+/**
+ * This machine's capacity for many booted machines (as LXD and Docker hosts set it); the lab hosts themselves are
+ * untouched.
+ */
 async function raiseInotifyLimit(onProgress: (msg: string) => void): Promise<void> {
   let current: number;
   try {
@@ -153,8 +182,12 @@ async function raiseInotifyLimit(onProgress: (msg: string) => void): Promise<voi
   if (current >= INOTIFY_NEEDED) return;
   try {
     writeFileSync(INOTIFY_INSTANCES, `${INOTIFY_NEEDED}\n`);
-    onProgress(`raised fs.inotify.max_user_instances from ${current} to ${INOTIFY_NEEDED} (each booted machine's systemd uses several)`);
+    onProgress(
+      `raised fs.inotify.max_user_instances from ${current} to ${INOTIFY_NEEDED} (each booted machine's systemd uses several)`,
+    );
   } catch (error) {
-    throw new LabError(`cannot raise fs.inotify.max_user_instances (${(error as Error).message}); run: sysctl -w fs.inotify.max_user_instances=${INOTIFY_NEEDED}`);
+    throw new LabError(
+      `cannot raise fs.inotify.max_user_instances (${(error as Error).message}); run: sysctl -w fs.inotify.max_user_instances=${INOTIFY_NEEDED}`,
+    );
   }
 }

@@ -64,7 +64,8 @@ function vipOctet(id: number): number {
 }
 
 export function planPair(id: number): PairPlan {
-  if (!Number.isInteger(id) || id < 1 || id > MAX_PAIRS) throw new LabError(`pair number must be 1..${MAX_PAIRS}, got ${id}`);
+  if (!Number.isInteger(id) || id < 1 || id > MAX_PAIRS)
+    throw new LabError(`pair number must be 1..${MAX_PAIRS}, got ${id}`);
   const host = (role: Role, lastOctet: number): HostPlan => ({
     role,
     ns: `${NAMESPACE_PREFIX}p${pad2(id)}-${role}`,
@@ -83,7 +84,8 @@ export function planPair(id: number): PairPlan {
 }
 
 export function planLab(pairs: number): PairPlan[] {
-  if (!Number.isInteger(pairs) || pairs < 1 || pairs > MAX_PAIRS) throw new LabError(`--pairs must be 1..${MAX_PAIRS}, got ${pairs}`);
+  if (!Number.isInteger(pairs) || pairs < 1 || pairs > MAX_PAIRS)
+    throw new LabError(`--pairs must be 1..${MAX_PAIRS}, got ${pairs}`);
   return Array.from({ length: pairs }, (_, i) => planPair(i + 1));
 }
 

@@ -8,7 +8,10 @@ import type { LabProfile, Target } from './target.js';
 export type FindingKind = 'fail' | 'note' | 'skip' | 'error';
 
 export interface FindingInput {
-  /** fail (default): a rule is broken; note: passes but worth saying; skip: cannot be judged; error: grader could not decide. */
+  /**
+   * fail (default): a rule is broken; note: passes but worth saying; skip: cannot be judged; error: grader could not
+   * decide.
+   */
   kind?: FindingKind;
   host?: Role;
   /** Key into the check's `messages` (and `hints`). Tests match on it, not on text. */

@@ -60,7 +60,9 @@ export interface ServiceTimeline {
   maxRequests: number;
   /** Set when no client ran: why (the VIP is unreachable from here, the profile turned it off). */
   notRun?: { reason: 'disabled' | 'no-client' | 'unreachable'; detail?: string };
-  /** How answers were told apart: by the certificates (they differ), by the answer naming the host, or not at all (why). */
+  /**
+   * How answers were told apart: by the certificates (they differ), by the answer naming the host, or not at all (why).
+   */
   identifiedBy?: 'certificate' | 'answer' | 'none';
   unidentifiedReason?: string;
   samples: ServiceSample[];

@@ -36,7 +36,9 @@ export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set(
     'thread-group thread-groups thread-hard-limit trace traces uid ulimit-n unix-bind unsetenv user ' +
     'warn-blocked-traffic-after wurfl-cache-size wurfl-data-file wurfl-engine-mode wurfl-information-list ' +
     'wurfl-information-list-separator wurfl-patch-file wurfl-useragent-priority zero-warning '
-  ).trim().split(" "),
+  )
+    .trim()
+    .split(' '),
 );
 
 /**
@@ -94,19 +96,38 @@ export const PROXY_KEYWORDS: ReadonlyMap<string, string> = new Map(
     'timeout server-fin=dlb, timeout srvtimeout=dlb, timeout tarpit=dflb, timeout tunnel=dlb, transparent=dflb, ' +
     'unique-id-format=dflb, unique-id-header=dflb, use-fcgi-app=lb, use-server=lb, use_backend=fl '
   )
-    .split(",")
-    .map((entry) => entry.trim().split("=") as [string, string]),
+    .split(',')
+    .map((entry) => entry.trim().split('=') as [string, string]),
 );
 
 /** Keywords that need a *named* defaults section when used in defaults (since 2.5). */
 export const NAMED_DEFAULTS_ONLY: ReadonlySet<string> = new Set([
-  'acl', 'http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'quic-initial',
+  'acl',
+  'http-request',
+  'http-response',
+  'http-after-response',
+  'tcp-request',
+  'tcp-response',
+  'quic-initial',
 ]);
 
 /** Keywords whose second word selects a distinct keyword (the PROXY_KEYWORDS key has both words). */
 export const TWO_WORD_KEYWORDS: ReadonlySet<string> = new Set([
-  'option', 'timeout', 'stats', 'http-check', 'tcp-check', 'capture', 'email-alert', 'external-check', 'monitor',
-  'stick', 'tcp-request', 'tcp-response', 'rate-limit', 'persist', 'declare',
+  'option',
+  'timeout',
+  'stats',
+  'http-check',
+  'tcp-check',
+  'capture',
+  'email-alert',
+  'external-check',
+  'monitor',
+  'stick',
+  'tcp-request',
+  'tcp-response',
+  'rate-limit',
+  'persist',
+  'declare',
 ]);
 
 /*
@@ -143,18 +164,54 @@ export const REMOVED_KEYWORDS: ReadonlyMap<string, { since: string; use: string 
 ]);
 
 export type SectionKeyword =
-  | 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'peers' | 'resolvers' | 'userlist' | 'mailers'
-  | 'cache' | 'program' | 'http-errors' | 'ring' | 'fcgi-app' | 'log-forward' | 'namespace_list' | 'crt-store'
-  | 'traces' | 'log-profile' | 'acme' | 'healthcheck';
+  | 'global'
+  | 'defaults'
+  | 'frontend'
+  | 'backend'
+  | 'listen'
+  | 'peers'
+  | 'resolvers'
+  | 'userlist'
+  | 'mailers'
+  | 'cache'
+  | 'program'
+  | 'http-errors'
+  | 'ring'
+  | 'fcgi-app'
+  | 'log-forward'
+  | 'namespace_list'
+  | 'crt-store'
+  | 'traces'
+  | 'log-profile'
+  | 'acme'
+  | 'healthcheck';
 
 /** Section keywords and the versions that know them (`until` = first version without it). */
-export const SECTION_KEYWORDS: ReadonlyMap<string, { since?: string; until?: string }> = new Map<SectionKeyword, { since?: string; until?: string }>([
-  ['global', {}], ['defaults', {}], ['frontend', {}], ['backend', {}], ['listen', {}], ['peers', {}],
-  ['resolvers', {}], ['userlist', {}], ['mailers', {}], ['namespace_list', {}],
-  ['cache', { since: '1.8' }], ['program', { since: '1.9', until: '3.3' }], ['fcgi-app', { since: '2.1' }],
-  ['http-errors', { since: '2.2' }], ['ring', { since: '2.2' }], ['log-forward', { since: '2.3' }],
-  ['crt-store', { since: '3.0' }], ['traces', { since: '3.1' }], ['log-profile', { since: '3.1' }],
-  ['acme', { since: '3.2' }], ['healthcheck', { since: '3.4' }],
+export const SECTION_KEYWORDS: ReadonlyMap<string, { since?: string; until?: string }> = new Map<
+  SectionKeyword,
+  { since?: string; until?: string }
+>([
+  ['global', {}],
+  ['defaults', {}],
+  ['frontend', {}],
+  ['backend', {}],
+  ['listen', {}],
+  ['peers', {}],
+  ['resolvers', {}],
+  ['userlist', {}],
+  ['mailers', {}],
+  ['namespace_list', {}],
+  ['cache', { since: '1.8' }],
+  ['program', { since: '1.9', until: '3.3' }],
+  ['fcgi-app', { since: '2.1' }],
+  ['http-errors', { since: '2.2' }],
+  ['ring', { since: '2.2' }],
+  ['log-forward', { since: '2.3' }],
+  ['crt-store', { since: '3.0' }],
+  ['traces', { since: '3.1' }],
+  ['log-profile', { since: '3.1' }],
+  ['acme', { since: '3.2' }],
+  ['healthcheck', { since: '3.4' }],
 ]);
 
 /** Server/default-server parameters that take a value (the others are flags); `source` takes 1 or more. */
@@ -182,9 +239,29 @@ export const SERVER_FLAG_PARAMS: ReadonlySet<string> = new Set(
 
 /** ACLs every proxy has (src/acl.c default_acl_list, v2.6.0:755): names are case-sensitive. */
 export const PREDEFINED_ACLS: ReadonlySet<string> = new Set([
-  'TRUE', 'FALSE', 'LOCALHOST', 'HTTP', 'HTTP_1.0', 'HTTP_1.1', 'HTTP_2.0', 'HTTP_3.0', 'METH_CONNECT', 'METH_DELETE', 'METH_GET',
-  'METH_HEAD', 'METH_OPTIONS', 'METH_POST', 'METH_PUT', 'METH_TRACE', 'HTTP_URL_ABS', 'HTTP_URL_SLASH', 'HTTP_URL_STAR',
-  'HTTP_CONTENT', 'RDP_COOKIE', 'REQ_CONTENT', 'WAIT_END',
+  'TRUE',
+  'FALSE',
+  'LOCALHOST',
+  'HTTP',
+  'HTTP_1.0',
+  'HTTP_1.1',
+  'HTTP_2.0',
+  'HTTP_3.0',
+  'METH_CONNECT',
+  'METH_DELETE',
+  'METH_GET',
+  'METH_HEAD',
+  'METH_OPTIONS',
+  'METH_POST',
+  'METH_PUT',
+  'METH_TRACE',
+  'HTTP_URL_ABS',
+  'HTTP_URL_SLASH',
+  'HTTP_URL_STAR',
+  'HTTP_CONTENT',
+  'RDP_COOKIE',
+  'REQ_CONTENT',
+  'WAIT_END',
 ]);
 
 /** Numeric "a.b" version comparison; unparsable versions count as the newest. */

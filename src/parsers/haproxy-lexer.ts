@@ -41,7 +41,12 @@ export function lexLine(line: string): LexResult {
   const n = line.length;
   while (i < n && isSpace(line.charCodeAt(i)) && line[i] !== '\r') i++;
 
-  const fail = (code: LexErrorCode, at: number): LexResult => ({ words, error: { code, column: at + 1 }, tooManyWords, usesVariables });
+  const fail = (code: LexErrorCode, at: number): LexResult => ({
+    words,
+    error: { code, column: at + 1 },
+    tooManyWords,
+    usesVariables,
+  });
   const endWord = () => {
     if (words.length < MAX_WORDS) words.push({ text: current, quoted });
     else tooManyWords = true;
@@ -73,13 +78,26 @@ export function lexLine(line: string): LexResult {
       const next = line[i + 1];
       inWord = true;
       switch (next) {
-        case ' ': case '\\': case '#': case "'": case '"':
+        case ' ':
+        case '\\':
+        case '#':
+        case "'":
+        case '"':
           current += next;
           i += 2;
           continue;
-        case 't': current += '\t'; i += 2; continue;
-        case 'n': current += '\n'; i += 2; continue;
-        case 'r': current += '\r'; i += 2; continue;
+        case 't':
+          current += '\t';
+          i += 2;
+          continue;
+        case 'n':
+          current += '\n';
+          i += 2;
+          continue;
+        case 'r':
+          current += '\r';
+          i += 2;
+          continue;
         case '$':
           // `\$` is an escape only inside double quotes; elsewhere the backslash stays.
           current += dquote ? '$' : '\\$';

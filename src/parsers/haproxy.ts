@@ -19,15 +19,57 @@ export const LATEST_HAPROXY = '3.5';
 
 /** Every diagnostic code the parser emits (HAP001 has a message for each). */
 export const HAPROXY_DIAGNOSTIC_CODES = [
-  'strayNul', 'unmatchedQuote', 'badHexEscape', 'badVarName', 'unmatchedBrace', 'badWordExpand', 'tooManyWords',
-  'emptyArgument', 'negationNotSupported', 'outOfSection', 'unterminatedIf', 'missingFinalLf', 'tooManyNestedIf',
-  'loneElif', 'elifAfterElse', 'loneElse', 'secondElse', 'loneEndif', 'unexpectedArgument', 'alertDirective',
-  'warningDirective', 'unknownDirective', 'conditionAssumed', 'sectionNotInVersion', 'missingProxyName',
-  'invalidProxyName', 'tooManyArgs', 'addressOnSectionLine', 'extraWordsIgnored', 'fromNotInVersion',
-  'defaultsNotFound', 'removedKeyword', 'unknownKeyword', 'unknownOption', 'unknownTimeout', 'optionNotNegatable',
-  'notAllowedInDefaults', 'namedDefaultsOnly', 'noCapability', 'duplicateProxy', 'frontendBackendSameName',
-  'unknownMode', 'unknownBalance', 'forwardforUnknownArg', 'forwardforMissingValue', 'removedNoReplacement', 'emptyScope',
-  'badScope', 'noCurrentProxy', 'unknownServerKeyword', 'unknownAcl',
+  'strayNul',
+  'unmatchedQuote',
+  'badHexEscape',
+  'badVarName',
+  'unmatchedBrace',
+  'badWordExpand',
+  'tooManyWords',
+  'emptyArgument',
+  'negationNotSupported',
+  'outOfSection',
+  'unterminatedIf',
+  'missingFinalLf',
+  'tooManyNestedIf',
+  'loneElif',
+  'elifAfterElse',
+  'loneElse',
+  'secondElse',
+  'loneEndif',
+  'unexpectedArgument',
+  'alertDirective',
+  'warningDirective',
+  'unknownDirective',
+  'conditionAssumed',
+  'sectionNotInVersion',
+  'missingProxyName',
+  'invalidProxyName',
+  'tooManyArgs',
+  'addressOnSectionLine',
+  'extraWordsIgnored',
+  'fromNotInVersion',
+  'defaultsNotFound',
+  'removedKeyword',
+  'unknownKeyword',
+  'unknownOption',
+  'unknownTimeout',
+  'optionNotNegatable',
+  'notAllowedInDefaults',
+  'namedDefaultsOnly',
+  'noCapability',
+  'duplicateProxy',
+  'frontendBackendSameName',
+  'unknownMode',
+  'unknownBalance',
+  'forwardforUnknownArg',
+  'forwardforMissingValue',
+  'removedNoReplacement',
+  'emptyScope',
+  'badScope',
+  'noCurrentProxy',
+  'unknownServerKeyword',
+  'unknownAcl',
 ] as const;
 export type HaproxyDiagnosticCode = (typeof HAPROXY_DIAGNOSTIC_CODES)[number];
 
@@ -100,14 +142,39 @@ export interface ParseOptions {
 }
 
 const PROXY_KINDS: ReadonlySet<string> = new Set(['frontend', 'backend', 'listen']);
-const NEGATABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
-/** Options with arguments: `no`/`default` before them is fatal (cfgparse-listen.c, "negation/default is not supported"). */
+const NEGATABLE = new Set([
+  'option',
+  'log',
+  'busy-polling',
+  'set-dumpable',
+  'strict-limits',
+  'insecure-fork-wanted',
+  'numa-cpu-mapping',
+]);
+/**
+ * Options with arguments: `no`/`default` before them is fatal (cfgparse-listen.c, "negation/default is not supported").
+ */
 const NON_NEGATABLE_OPTIONS = new Set([
-  'external-check', 'forwardfor', 'http-restrict-req-hdr-names', 'httpchk', 'httplog', 'httpslog', 'ldap-check',
-  'mysql-check', 'originalto', 'pgsql-check', 'redis-check', 'smtpchk', 'spop-check', 'ssl-hello-chk', 'tcp-check', 'tcplog',
+  'external-check',
+  'forwardfor',
+  'http-restrict-req-hdr-names',
+  'httpchk',
+  'httplog',
+  'httpslog',
+  'ldap-check',
+  'mysql-check',
+  'originalto',
+  'pgsql-check',
+  'redis-check',
+  'smtpchk',
+  'spop-check',
+  'ssl-hello-chk',
+  'tcp-check',
+  'tcplog',
 ]);
 /** `balance` algorithms (any version); `hdr`, `rdp-cookie` and `random` take an optional `(...)` suffix. */
-const BALANCE_ALGORITHM = /^(roundrobin|static-rr|leastconn|first|source|uri|url_param|hash|log-hash|sticky|hdr\(.*\)|rdp-cookie(\(.*\))?|random(\(.*\))?)$/;
+const BALANCE_ALGORITHM =
+  /^(roundrobin|static-rr|leastconn|first|source|uri|url_param|hash|log-hash|sticky|hdr\(.*\)|rdp-cookie(\(.*\))?|random(\(.*\))?)$/;
 const PROXY_NAME = /^[A-Za-z0-9_.:-]+$/;
 const MAX_NESTED_CONDITIONS = 100;
 
@@ -116,7 +183,7 @@ const LEX_MESSAGES: Record<LexErrorCode, string> = {
   badHexEscape: 'truncated or invalid hexadecimal sequence at position {column}',
   badVarName: 'forbidden first char in environment variable name at position {column}',
   unmatchedBrace: 'unmatched brace in environment variable name at position {column}',
-  badWordExpand: "incomplete word expansion sequence at position {column}",
+  badWordExpand: 'incomplete word expansion sequence at position {column}',
 };
 
 /** One level of `.if` nesting. */
@@ -146,11 +213,21 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
   const version = options.version ?? LATEST_HAPROXY;
   const source = typeof text === 'string' ? text : text.toString('utf8');
   const config: HaproxyConfig = { file, version, sections: [], statements: [], diagnostics: [], lineCount: 0 };
-  const diag = (severity: 'error' | 'warning', code: HaproxyDiagnosticCode, line: number, template: string, args: Record<string, string | number> = {}) =>
-    config.diagnostics.push({ severity, code, args, message: fill(template, args), file, line });
+  const diag = (
+    severity: 'error' | 'warning',
+    code: HaproxyDiagnosticCode,
+    line: number,
+    template: string,
+    args: Record<string, string | number> = {},
+  ) => config.diagnostics.push({ severity, code, args, message: fill(template, args), file, line });
 
   /** A fatal error after which HAProxy reads no further (ERR_ABORT). */
-  const abort = (code: HaproxyDiagnosticCode, line: number, template: string, args: Record<string, string | number> = {}) => {
+  const abort = (
+    code: HaproxyDiagnosticCode,
+    line: number,
+    template: string,
+    args: Record<string, string | number> = {},
+  ) => {
     diag('error', code, line, template, args);
     stopped = 'abort';
     config.stoppedAt ??= { line, message: fill(template, args) };
@@ -179,8 +256,14 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (truncatedLine) {
       const fatal = versionAtLeast(version, '2.3');
       if (versionAtLeast(version, '2.2')) {
-        diag(fatal ? 'error' : 'warning', 'strayNul', truncatedLine.line,
-          'Stray NUL character at position {position}.' + (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'), { position: truncatedLine.position });
+        diag(
+          fatal ? 'error' : 'warning',
+          'strayNul',
+          truncatedLine.line,
+          'Stray NUL character at position {position}.' +
+            (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'),
+          { position: truncatedLine.position },
+        );
       }
       truncatedLine = undefined;
       if (fatal) {
@@ -227,9 +310,13 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (empty > 0) {
       if (empty < words.length - 1) {
         const fatal = versionAtLeast(version, '3.3');
-        diag(fatal ? 'error' : 'warning', 'emptyArgument', lineNo,
+        diag(
+          fatal ? 'error' : 'warning',
+          'emptyArgument',
+          lineNo,
           'argument number {number} is empty and marks the end of the argument list; the following arguments are ignored.',
-          { number: empty });
+          { number: empty },
+        );
       }
       words = words.slice(0, empty);
     }
@@ -239,8 +326,12 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
       prefix = keyword;
       words = words.slice(1);
       if (!NEGATABLE.has(words[0])) {
-        diag('error', 'negationNotSupported', lineNo,
-          'negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.');
+        diag(
+          'error',
+          'negationNotSupported',
+          lineNo,
+          'negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.',
+        );
       }
     }
     const assumed = conditions.flatMap((c) => (c.assumed ? [c.assumed] : []));
@@ -263,7 +354,10 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     }
     if (!current) {
       // HAProxy repeats this error for every line of a refused section; once per section is enough.
-      if (!currentKind) diag('error', 'outOfSection', lineNo, "unknown keyword '{keyword}' out of section.", { keyword: directive.keyword });
+      if (!currentKind)
+        diag('error', 'outOfSection', lineNo, "unknown keyword '{keyword}' out of section.", {
+          keyword: directive.keyword,
+        });
       else if (!orphanReported) diag('error', 'noCurrentProxy', lineNo, "'listen' or 'defaults' expected.");
       orphanReported = true;
       continue;
@@ -285,14 +379,22 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     current.directives.push(directive);
   }
 
-  if (stopped !== 'abort' && conditions.length) diag('error', 'unterminatedIf', lines.length, "non-terminated '.if' block.");
+  if (stopped !== 'abort' && conditions.length)
+    diag('error', 'unterminatedIf', lines.length, "non-terminated '.if' block.");
   // The last line ends at a NUL or without LF: HAProxy reports a missing LF (fatal from 2.3, a warning in 2.2).
-  const unterminated = stopped ? undefined : truncatedLine?.position ?? (source.length > 0 && !endsWithLf ? lines[lines.length - 1].length + 1 : undefined);
+  const unterminated = stopped
+    ? undefined
+    : (truncatedLine?.position ?? (source.length > 0 && !endsWithLf ? lines[lines.length - 1].length + 1 : undefined));
   if (unterminated !== undefined && versionAtLeast(version, '2.2')) {
     const fatal = versionAtLeast(version, '2.3');
-    diag(fatal ? 'error' : 'warning', 'missingFinalLf', lines.length,
-      'Missing LF on last line, file might have been truncated at position {position}.' + (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'),
-      { position: unterminated });
+    diag(
+      fatal ? 'error' : 'warning',
+      'missingFinalLf',
+      lines.length,
+      'Missing LF on last line, file might have been truncated at position {position}.' +
+        (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'),
+      { position: unterminated },
+    );
   }
   reportDuplicateProxies();
   return config;
@@ -321,7 +423,9 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
           abort('tooManyNestedIf', lineNo, "too many nested '.if', max is {max}.", { max: MAX_NESTED_CONDITIONS });
           return;
         }
-        conditions.push(enterBranch({ parentActive: isActive(), active: false, taken: false, seenElse: false }, args, lineNo));
+        conditions.push(
+          enterBranch({ parentActive: isActive(), active: false, taken: false, seenElse: false }, args, lineNo),
+        );
         return;
       }
       case '.elif':
@@ -336,7 +440,11 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         return;
       case '.else':
         if (!top) return void abort('loneElse', lineNo, "lone '.else' with no matching '.if'.");
-        if (args.length) return void abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
+        if (args.length)
+          return void abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", {
+            arg: args[0],
+            directive: name,
+          });
         if (top.seenElse) return void abort('secondElse', lineNo, "'.else' after '.else' is not permitted.");
         top.seenElse = true;
         top.active = top.parentActive && !top.taken;
@@ -345,7 +453,11 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         return;
       case '.endif':
         if (!top) return void abort('loneEndif', lineNo, "lone '.endif' with no matching '.if'.");
-        if (args.length) return void abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
+        if (args.length)
+          return void abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", {
+            arg: args[0],
+            directive: name,
+          });
         conditions.pop();
         return;
       case '.diag':
@@ -354,8 +466,13 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
       case '.alert':
         if (!isActive()) return;
         if (args.length > 1) {
-          diag('error', 'unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'. Use quotes if the message should contain spaces.",
-            { arg: args[1], directive: name });
+          diag(
+            'error',
+            'unexpectedArgument',
+            lineNo,
+            "Unexpected argument '{arg}' for '{directive}'. Use quotes if the message should contain spaces.",
+            { arg: args[1], directive: name },
+          );
         } else if (name === '.alert') {
           abort('alertDirective', lineNo, '{message}', { message: args[0] ?? '' });
         } else if (name === '.warning') {
@@ -375,8 +492,13 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (value === undefined && frame.parentActive) {
       const condition = args.join(' ');
       frame.assumed = condition;
-      diag('warning', 'conditionAssumed', lineNo, "cannot evaluate the condition '{condition}' without the target's environment; assuming it is true.",
-        { condition });
+      diag(
+        'warning',
+        'conditionAssumed',
+        lineNo,
+        "cannot evaluate the condition '{condition}' without the target's environment; assuming it is true.",
+        { condition },
+      );
     }
     return frame;
   }
@@ -386,8 +508,14 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     const kind = header.keyword;
     const lineNo = header.line;
     const known = SECTION_KEYWORDS.get(kind)!;
-    if ((known.since && !versionAtLeast(version, known.since)) || (known.until && versionAtLeast(version, known.until))) {
-      diag('error', 'sectionNotInVersion', lineNo, "section '{section}' is not supported by HAProxy {version}.", { section: kind, version });
+    if (
+      (known.since && !versionAtLeast(version, known.since)) ||
+      (known.until && versionAtLeast(version, known.until))
+    ) {
+      diag('error', 'sectionNotInVersion', lineNo, "section '{section}' is not supported by HAProxy {version}.", {
+        section: kind,
+        version,
+      });
     }
     const section: HaproxySection = { kind, name: '', header, directives: [] };
     const args = header.args;
@@ -408,11 +536,20 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         section.name = args[0];
         const bad = [...args[0]].find((c) => !PROXY_NAME.test(c));
         if (bad) {
-          diag('error', 'invalidProxyName', lineNo, "character '{char}' is not permitted in '{section}' name '{name}'.", { char: bad, section: kind, name: args[0] });
+          diag(
+            'error',
+            'invalidProxyName',
+            lineNo,
+            "character '{char}' is not permitted in '{section}' name '{name}'.",
+            { char: bad, section: kind, name: args[0] },
+          );
         }
         if (args.length > 1 && args[1] !== 'from') {
           if (kind === 'backend') {
-            diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", { section: kind, arg: args[1] });
+            diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", {
+              section: kind,
+              arg: args[1],
+            });
           } else {
             diag('error', 'addressOnSectionLine', lineNo, "please use the 'bind' keyword for listening addresses.");
           }
@@ -432,20 +569,31 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (rest.length === 0) return true;
     if (section.kind === 'defaults' && rest[0] !== 'from') {
       // HAProxy silently ignores them; say so, since the author surely meant something.
-      diag('warning', 'extraWordsIgnored', lineNo, "the words after '{section} {name}' are ignored.", { section: section.kind, name: section.name });
+      diag('warning', 'extraWordsIgnored', lineNo, "the words after '{section} {name}' are ignored.", {
+        section: section.kind,
+        name: section.name,
+      });
       return true;
     }
     if (rest[0] !== 'from' || rest.length !== 2) {
-      diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", { section: section.kind, arg: rest[rest.length > 2 ? 2 : 0] });
+      diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", {
+        section: section.kind,
+        arg: rest[rest.length > 2 ? 2 : 0],
+      });
       return false;
     }
     if (!versionAtLeast(version, '2.4')) {
-      diag('error', 'fromNotInVersion', lineNo, "'from' on a section line is not supported by HAProxy {version}.", { version });
+      diag('error', 'fromNotInVersion', lineNo, "'from' on a section line is not supported by HAProxy {version}.", {
+        version,
+      });
     }
     section.from = rest[1];
     if (!defaultsByName.has(rest[1])) {
-      abort('defaultsNotFound', lineNo, "defaults section '{from}' not found for {section} '{name}'.",
-        { from: rest[1], section: section.kind, name: section.name });
+      abort('defaultsNotFound', lineNo, "defaults section '{from}' not found for {section} '{name}'.", {
+        from: rest[1],
+        section: section.kind,
+        name: section.name,
+      });
       return false;
     }
     return true;
@@ -458,11 +606,21 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     const removed = REMOVED_KEYWORDS.get(`${scope}:${removedKey}`);
     if (removed && versionAtLeast(version, removed.since)) {
       if (removed.use) {
-        diag('error', 'removedKeyword', d.line, "The '{keyword}' directive is not supported anymore since HAProxy {since}. Use '{use}' instead.",
-          { keyword: removedKey, since: removed.since, use: removed.use });
+        diag(
+          'error',
+          'removedKeyword',
+          d.line,
+          "The '{keyword}' directive is not supported anymore since HAProxy {since}. Use '{use}' instead.",
+          { keyword: removedKey, since: removed.since, use: removed.use },
+        );
       } else {
-        diag('error', 'removedNoReplacement', d.line, "The '{keyword}' directive is not supported anymore since HAProxy {since}. Please just remove it.",
-          { keyword: removedKey, since: removed.since });
+        diag(
+          'error',
+          'removedNoReplacement',
+          d.line,
+          "The '{keyword}' directive is not supported anymore since HAProxy {since}. Please just remove it.",
+          { keyword: removedKey, since: removed.since },
+        );
       }
       d.ignored = true;
       return;
@@ -470,7 +628,10 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (removed) return; // still known to this older version
     if (section.kind === 'global') {
       if (!GLOBAL_KEYWORDS.has(kw) && !kw.startsWith('tune.')) {
-        diag('error', 'unknownKeyword', d.line, "unknown keyword '{keyword}' in '{section}' section", { keyword: kw, section: 'global' });
+        diag('error', 'unknownKeyword', d.line, "unknown keyword '{keyword}' in '{section}' section", {
+          keyword: kw,
+          section: 'global',
+        });
       }
       return;
     }
@@ -487,30 +648,43 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         return;
       }
       if (caps === undefined && kw === 'timeout') {
-        diag('error', 'unknownTimeout', d.line,
+        diag(
+          'error',
+          'unknownTimeout',
+          d.line,
           "'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '{timeout}')",
-          { timeout: d.args[0] });
+          { timeout: d.args[0] },
+        );
         d.ignored = true;
         return;
       }
     }
     if (kw === 'option' && d.prefix && NON_NEGATABLE_OPTIONS.has(d.args[0])) {
-      diag('error', 'optionNotNegatable', d.line, "negation/default is not supported for option '{option}'.", { option: d.args[0] });
+      diag('error', 'optionNotNegatable', d.line, "negation/default is not supported for option '{option}'.", {
+        option: d.args[0],
+      });
       d.ignored = true;
       return;
     }
     caps ??= PROXY_KEYWORDS.get(kw) ?? (TWO_WORD_KEYWORDS.has(kw) ? 'dflb' : undefined);
     if (caps === undefined) {
-      diag('error', 'unknownKeyword', d.line, "unknown keyword '{keyword}' in '{section}' section", { keyword: kw, section: section.kind });
+      diag('error', 'unknownKeyword', d.line, "unknown keyword '{keyword}' in '{section}' section", {
+        keyword: kw,
+        section: section.kind,
+      });
       d.ignored = true;
       return;
     }
     if (section.kind === 'defaults') {
       if (!caps.includes('d')) {
-        diag('error', 'notAllowedInDefaults', d.line, "'{keyword}' not allowed in 'defaults' section.", { keyword: label });
+        diag('error', 'notAllowedInDefaults', d.line, "'{keyword}' not allowed in 'defaults' section.", {
+          keyword: label,
+        });
         d.ignored = true;
       } else if (NAMED_DEFAULTS_ONLY.has(kw) && !section.name) {
-        diag('error', 'namedDefaultsOnly', d.line, "'{keyword}' not allowed in anonymous 'defaults' section.", { keyword: label });
+        diag('error', 'namedDefaultsOnly', d.line, "'{keyword}' not allowed in anonymous 'defaults' section.", {
+          keyword: label,
+        });
         d.ignored = true;
       }
       if (!d.ignored) validateValues(d);
@@ -519,18 +693,30 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     const letter = section.kind === 'frontend' ? 'f' : section.kind === 'backend' ? 'b' : 'l';
     if (!caps.includes(letter)) {
       const missing = section.kind === 'frontend' ? 'backend' : 'frontend';
-      const fatal = kw === 'server' || kw === 'server-template' || label === 'tcp-request connection' || label === 'tcp-request session';
-      diag(fatal ? 'error' : 'warning', 'noCapability', d.line,
-        fatal ? "'{keyword}' not allowed because {section} '{name}' has no {missing} capability."
+      const fatal =
+        kw === 'server' ||
+        kw === 'server-template' ||
+        label === 'tcp-request connection' ||
+        label === 'tcp-request session';
+      diag(
+        fatal ? 'error' : 'warning',
+        'noCapability',
+        d.line,
+        fatal
+          ? "'{keyword}' not allowed because {section} '{name}' has no {missing} capability."
           : "'{keyword}' ignored because {section} '{name}' has no {missing} capability.",
-        { keyword: label, section: section.kind, name: section.name, missing });
+        { keyword: label, section: section.kind, name: section.name, missing },
+      );
       d.ignored = true;
       return;
     }
     validateValues(d);
   }
 
-  /** The values HAProxy checks while parsing the keywords the checks rely on (mode, balance, option forwardfor, server, conditions). */
+  /**
+   * The values HAProxy checks while parsing the keywords the checks rely on (mode, balance, option forwardfor, server,
+   * conditions).
+   */
   function validateValues(d: HaproxyDirective): void {
     const [first, ...rest] = d.args;
     if (d.keyword === 'server' || d.keyword === 'default-server') validateServerWords(d);
@@ -542,17 +728,29 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         d.ignored = true;
       }
     } else if (d.keyword === 'balance' && first !== undefined && !BALANCE_ALGORITHM.test(first)) {
-      diag('error', 'unknownBalance', d.line,
+      diag(
+        'error',
+        'unknownBalance',
+        d.line,
         "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.",
-        { algorithm: first });
+        { algorithm: first },
+      );
       d.ignored = true;
     } else if (d.keyword === 'option' && first === 'forwardfor' && !d.prefix) {
       for (let i = 0; i < rest.length; i++) {
         if (rest[i] === 'if-none') continue;
         if (rest[i] !== 'except' && rest[i] !== 'header') {
-          diag('error', 'forwardforUnknownArg', d.line, "'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.", { arg: rest[i] });
+          diag(
+            'error',
+            'forwardforUnknownArg',
+            d.line,
+            "'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.",
+            { arg: rest[i] },
+          );
         } else if (rest[i + 1] === undefined) {
-          diag('error', 'forwardforMissingValue', d.line, "'option forwardfor {arg}' expects an argument.", { arg: rest[i] });
+          diag('error', 'forwardforMissingValue', d.line, "'option forwardfor {arg}' expects an argument.", {
+            arg: rest[i],
+          });
         } else {
           i++;
           continue;
@@ -578,8 +776,14 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
       if (SERVER_FLAG_PARAMS.has(w)) continue;
       const lower = w.toLowerCase();
       if (SERVER_VALUE_PARAMS.has(lower) || SERVER_FLAG_PARAMS.has(lower)) {
-        const name = d.keyword === 'server' ? `${current?.name ?? ''}/${d.args[0] ?? ''}` : current?.name ?? '';
-        diag('error', 'unknownServerKeyword', d.line, "'{keyword} {name}' : unknown keyword '{word}'; did you mean '{lower}' maybe ?", { keyword: d.keyword, name, word: w, lower });
+        const name = d.keyword === 'server' ? `${current?.name ?? ''}/${d.args[0] ?? ''}` : (current?.name ?? '');
+        diag(
+          'error',
+          'unknownServerKeyword',
+          d.line,
+          "'{keyword} {name}' : unknown keyword '{word}'; did you mean '{lower}' maybe ?",
+          { keyword: d.keyword, name, word: w, lower },
+        );
         return;
       }
     }
@@ -592,14 +796,24 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
    */
   function validateCondition(d: HaproxyDirective): void {
     const at = d.args.findIndex((w) => w === 'if' || w === 'unless');
-    if (at < 0 || !['http-request', 'http-response', 'use_backend', 'redirect', 'tcp-request', 'http-after-response'].includes(d.keyword)) return;
+    if (
+      at < 0 ||
+      !['http-request', 'http-response', 'use_backend', 'redirect', 'tcp-request', 'http-after-response'].includes(
+        d.keyword,
+      )
+    )
+      return;
     const defined = new Set((current?.directives ?? []).filter((x) => x.keyword === 'acl').map((x) => x.args[0]));
     for (const term of d.args.slice(at + 1)) {
       const name = term.replace(/^!/, '');
       if (name === '' || defined.has(name) || PREDEFINED_ACLS.has(name)) continue;
       if (PREDEFINED_ACLS.has(name.toUpperCase())) {
         // A rule HAProxy cannot parse ends the reading of the file (ERR_ABORT): nothing after it is reported.
-        abort('unknownAcl', d.line, "error detected while parsing an '{keyword}' condition : no such ACL : '{acl}'.", { keyword: `${d.keyword} ${d.args[0] ?? ''}`, acl: name, upper: name.toUpperCase() });
+        abort('unknownAcl', d.line, "error detected while parsing an '{keyword}' condition : no such ACL : '{acl}'.", {
+          keyword: `${d.keyword} ${d.args[0] ?? ''}`,
+          acl: name,
+          upper: name.toUpperCase(),
+        });
         return;
       }
     }
@@ -614,19 +828,34 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
         const key = `${cap}:${s.name}`;
         const earlier = seen.get(key);
         if (earlier) {
-          diag('error', 'duplicateProxy', s.header.line, "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}.",
-            { section: s.kind, name: s.name, other: earlier.kind, file, line: earlier.header.line });
+          diag(
+            'error',
+            'duplicateProxy',
+            s.header.line,
+            "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}.",
+            { section: s.kind, name: s.name, other: earlier.kind, file, line: earlier.header.line },
+          );
           break;
         }
       }
       for (const cap of sameCap) if (!seen.has(`${cap}:${s.name}`)) seen.set(`${cap}:${s.name}`, s);
       // A frontend and a backend sharing a name: accepted up to 3.0, warned in 3.1/3.2, fatal from 3.3.
-      const other = s.kind === 'frontend' ? seen.get(`backend:${s.name}`) : s.kind === 'backend' ? seen.get(`frontend:${s.name}`) : undefined;
+      const other =
+        s.kind === 'frontend'
+          ? seen.get(`backend:${s.name}`)
+          : s.kind === 'backend'
+            ? seen.get(`frontend:${s.name}`)
+            : undefined;
       if (other && other !== s && other.kind !== 'listen' && versionAtLeast(version, '3.1')) {
         const fatal = versionAtLeast(version, '3.3');
-        diag(fatal ? 'error' : 'warning', 'frontendBackendSameName', s.header.line,
-          "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}." + (fatal ? ' This is no longer supported as of 3.3.' : ''),
-          { section: s.kind, name: s.name, other: other.kind, file, line: other.header.line });
+        diag(
+          fatal ? 'error' : 'warning',
+          'frontendBackendSameName',
+          s.header.line,
+          "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}." +
+            (fatal ? ' This is no longer supported as of 3.3.' : ''),
+          { section: s.kind, name: s.name, other: other.kind, file, line: other.header.line },
+        );
       }
     }
   }
@@ -645,7 +874,8 @@ export function semanticDiff(a: HaproxyConfig, b: HaproxyConfig): HaproxyDiffere
   for (let i = 0; i < n; i++) {
     const x = a.statements[i];
     const y = b.statements[i];
-    if (!x || !y || x.words.length !== y.words.length || x.words.some((w, k) => w !== y.words[k])) return { a: x, b: y };
+    if (!x || !y || x.words.length !== y.words.length || x.words.some((w, k) => w !== y.words[k]))
+      return { a: x, b: y };
   }
   return undefined;
 }

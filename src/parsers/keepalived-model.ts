@@ -7,7 +7,13 @@ import type { KeepalivedEntry, KeepalivedStatement, Located } from './keepalived
 import { splitQuotedEscaped } from './keepalived-reader.js';
 
 type Where = Located & { order: number };
-export type ModelReport = (at: Where, severity: 'error' | 'warning', code: string, message: string, args: string[]) => void;
+export type ModelReport = (
+  at: Where,
+  severity: 'error' | 'warning',
+  code: string,
+  message: string,
+  args: string[],
+) => void;
 
 export const PRIORITY_OWNER = 255;
 export const PRIORITY_DEFAULT = 100;
@@ -74,7 +80,14 @@ export interface Tracked<T> {
 }
 
 /** Why keepalived ignores a track_script/track_process entry. */
-export type DropReason = 'notFound' | 'definedLater' | 'duplicate' | 'badOption' | 'addressOwner' | 'syncGroup' | 'scriptRemoved';
+export type DropReason =
+  | 'notFound'
+  | 'definedLater'
+  | 'duplicate'
+  | 'badOption'
+  | 'addressOwner'
+  | 'syncGroup'
+  | 'scriptRemoved';
 export interface DroppedTrack {
   name: string;
   at: Located;
@@ -136,7 +149,10 @@ export interface VrrpInstance {
   unicastPeers: string[];
   /** VRRP version of this instance (its `version`, else global vrrp_version). */
   version: number;
-  /** The vrrp_sync_group it belongs to: its tracker weights are ignored unless the group sets sync_group_tracking_weight. */
+  /**
+   * The vrrp_sync_group it belongs to: its tracker weights are ignored unless the group sets
+   * sync_group_tracking_weight.
+   */
   syncGroup?: { name: string; trackingWeight: boolean };
 }
 
@@ -178,7 +194,11 @@ function readDecimal(word: string | undefined, min: number, max: number): number
   return n >= min && n <= max ? n : undefined;
 }
 
-export function buildModel(statements: KeepalivedStatement[], report: ModelReport, userExists?: (name: string) => boolean): KeepalivedModel {
+export function buildModel(
+  statements: KeepalivedStatement[],
+  report: ModelReport,
+  userExists?: (name: string) => boolean,
+): KeepalivedModel {
   const model: KeepalivedModel = {
     globalDefs: { enableScriptSecurity: false, vrrpStrict: false, vrrpVersion: 2 },
     scripts: [],
@@ -193,13 +213,20 @@ export function buildModel(statements: KeepalivedStatement[], report: ModelRepor
   const syncGroupOf = new Map<string, VrrpInstance['syncGroup']>();
   for (const st of statements.filter(known)) {
     if (st.keyword === 'vrrp_sync_group') {
-      const group = { name: st.args[0] ?? '', trackingWeight: !!st.children?.some((c) => c.known && c.keyword === 'sync_group_tracking_weight') };
+      const group = {
+        name: st.args[0] ?? '',
+        trackingWeight: !!st.children?.some((c) => c.known && c.keyword === 'sync_group_tracking_weight'),
+      };
       const members = st.children?.find((c) => c.keyword === 'group');
       for (const e of members?.entries ?? []) for (const w of e.words) syncGroupOf.set(w, group);
     }
   }
-  const allScriptNames = new Set(statements.filter((s) => known(s) && s.keyword === 'vrrp_script').map((s) => s.args[0]));
-  const allProcessNames = new Set(statements.filter((s) => known(s) && s.keyword === 'vrrp_track_process').map((s) => s.args[0]));
+  const allScriptNames = new Set(
+    statements.filter((s) => known(s) && s.keyword === 'vrrp_script').map((s) => s.args[0]),
+  );
+  const allProcessNames = new Set(
+    statements.filter((s) => known(s) && s.keyword === 'vrrp_track_process').map((s) => s.args[0]),
+  );
 
   const removedScripts: VrrpScript[] = [];
   for (const st of statements.filter(known)) {
@@ -253,14 +280,23 @@ function readGlobalDefs(block: KeepalivedStatement, g: GlobalDefs): void {
  *   `keepalived_script` user and enable_script_security is set (wherever global_defs stands):
  *   "Unable to set default user for vrrp script NAME - removing" (vrrp_parser.c:1615; lib/notify.c:990).
  */
-function checkScriptUser(script: VrrpScript, block: KeepalivedStatement, g: GlobalDefs, userExists: (name: string) => boolean, report: ModelReport): void {
+function checkScriptUser(
+  script: VrrpScript,
+  block: KeepalivedStatement,
+  g: GlobalDefs,
+  userExists: (name: string) => boolean,
+  report: ModelReport,
+): void {
   const exists = (u: { user: string; group?: string }) => userExists(u.user);
   if (script.user) {
     if (!exists(script.user)) {
       const message = `Unable to set uid/gid for script ${script.argv.join(' ')}`;
       script.removed = 'badUser';
       script.removedBecause = { user: script.user.user, message };
-      report({ ...script.user.at, order: block.order }, 'error', 'scriptUserUnknown', message, [script.name, script.user.user]);
+      report({ ...script.user.at, order: block.order }, 'error', 'scriptUserUnknown', message, [
+        script.name,
+        script.user.user,
+      ]);
     }
     return;
   }
@@ -299,7 +335,14 @@ function readScript(block: KeepalivedStatement, report: ModelReport): VrrpScript
       }
       case 'interval': {
         const n = readInt(a, 0, Number.MAX_SAFE_INTEGER);
-        if (n === undefined) report(st, 'error', 'scriptInterval', `(${script.name}): vrrp script interval '${a}' must be between 1 and 4294 - ignoring`, [script.name, a ?? '']);
+        if (n === undefined)
+          report(
+            st,
+            'error',
+            'scriptInterval',
+            `(${script.name}): vrrp script interval '${a}' must be between 1 and 4294 - ignoring`,
+            [script.name, a ?? ''],
+          );
         else script.interval = n === 0 ? 1 : n;
         break;
       }
@@ -310,18 +353,33 @@ function readScript(block: KeepalivedStatement, report: ModelReport): VrrpScript
       }
       case 'weight': {
         const n = readInt(a, -253, 253);
-        if (n === undefined) report(st, 'error', 'scriptWeight', `vrrp_script ${script.name} weight ${a} must be in [-253, 253]`, [script.name, a ?? '']);
+        if (n === undefined)
+          report(st, 'error', 'scriptWeight', `vrrp_script ${script.name} weight ${a} must be in [-253, 253]`, [
+            script.name,
+            a ?? '',
+          ]);
         else script.weight = n;
         if (b !== undefined) {
           if (b === 'reverse') script.reverse = true;
-          else report(st, 'error', 'scriptWeightOption', `vrrp_script ${script.name} unknown weight option ${b}`, [script.name, b]);
+          else
+            report(st, 'error', 'scriptWeightOption', `vrrp_script ${script.name} unknown weight option ${b}`, [
+              script.name,
+              b,
+            ]);
         }
         break;
       }
       case 'rise':
       case 'fall': {
         const n = readInt(a, 1, 2 ** 31 - 1);
-        if (n === undefined) report(st, 'error', `script${cap(st.keyword)}`, `(${script.name}): vrrp script ${st.keyword} value '${a}' invalid, defaulting to 1`, [script.name, a ?? '']);
+        if (n === undefined)
+          report(
+            st,
+            'error',
+            `script${cap(st.keyword)}`,
+            `(${script.name}): vrrp script ${st.keyword} value '${a}' invalid, defaulting to 1`,
+            [script.name, a ?? ''],
+          );
         script[st.keyword] = n ?? 1;
         break;
       }
@@ -363,7 +421,12 @@ interface NameSets {
   removedScripts: VrrpScript[];
 }
 
-function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report: ModelReport, names: NameSets): VrrpInstance {
+function readInstance(
+  block: KeepalivedStatement,
+  model: KeepalivedModel,
+  report: ModelReport,
+  names: NameSets,
+): VrrpInstance {
   const name = block.args[0];
   const vrrp: VrrpInstance = {
     name,
@@ -390,7 +453,8 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
           report(st, 'error', 'stateIgnored', `(${name}) state previously set as MASTER - ignoring BACKUP`, [name]);
           break;
         }
-        if (a !== 'MASTER' && a !== 'BACKUP') report(st, 'error', 'stateUnknown', `(${name}) unknown state '${a}', defaulting to BACKUP`, [name, a]);
+        if (a !== 'MASTER' && a !== 'BACKUP')
+          report(st, 'error', 'stateUnknown', `(${name}) unknown state '${a}', defaulting to BACKUP`, [name, a]);
         vrrp.state = a === 'MASTER' ? 'MASTER' : 'BACKUP';
         vrrp.stateWritten = a;
         vrrp.stateAt = loc(st);
@@ -398,7 +462,14 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
       case 'priority': {
         if (a === undefined) break;
         const n = readInt(a, 1, PRIORITY_OWNER);
-        if (n === undefined) report(st, 'error', 'priorityInvalid', `(${name}) Priority not valid! must be between 1 & 255. Using default 100`, [name, a]);
+        if (n === undefined)
+          report(
+            st,
+            'error',
+            'priorityInvalid',
+            `(${name}) Priority not valid! must be between 1 & 255. Using default 100`,
+            [name, a],
+          );
         vrrp.priority = n ?? PRIORITY_DEFAULT;
         vrrp.priorityAt = loc(st);
         break;
@@ -412,7 +483,8 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
       case 'virtual_router_id': {
         if (a === undefined) break;
         const n = readInt(a, 1, 255);
-        if (n === undefined) report(st, 'error', 'vridInvalid', `(${name}): VRID '${a}' not valid - must be between 1 & 255`, [name, a]);
+        if (n === undefined)
+          report(st, 'error', 'vridInvalid', `(${name}): VRID '${a}' not valid - must be between 1 & 255`, [name, a]);
         else {
           vrrp.virtualRouterId = n;
           vrrp.virtualRouterIdAt = loc(st);
@@ -422,7 +494,11 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
       case 'advert_int': {
         if (a === undefined) break;
         const n = readDecimal(a, 0.01, 255);
-        if (n === undefined) report(st, 'error', 'advertInvalid', `(${name}) Advert interval (${a}) not valid! Must be > 0 - ignoring`, [name, a]);
+        if (n === undefined)
+          report(st, 'error', 'advertInvalid', `(${name}) Advert interval (${a}) not valid! Must be > 0 - ignoring`, [
+            name,
+            a,
+          ]);
         else {
           vrrp.advertInt = n;
           vrrp.advertIntAt = loc(st);
@@ -446,12 +522,31 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
         break;
       case 'track_script':
         for (const e of st.entries ?? []) {
-          track(e, name, 'script', model.scripts, vrrp.trackScripts, vrrp.droppedTracks, names.allScriptNames, report, names.removedScripts);
+          track(
+            e,
+            name,
+            'script',
+            model.scripts,
+            vrrp.trackScripts,
+            vrrp.droppedTracks,
+            names.allScriptNames,
+            report,
+            names.removedScripts,
+          );
         }
         break;
       case 'track_process':
         for (const e of st.entries ?? []) {
-          track(e, name, 'process', model.trackProcesses, vrrp.trackProcesses, vrrp.droppedTracks, names.allProcessNames, report);
+          track(
+            e,
+            name,
+            'process',
+            model.trackProcesses,
+            vrrp.trackProcesses,
+            vrrp.droppedTracks,
+            names.allProcessNames,
+            report,
+          );
         }
         break;
       case 'nopreempt':
@@ -465,7 +560,11 @@ function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report
       case 'preempt_delay': {
         if (a === undefined) break;
         const n = readDecimal(a, 0, 1000);
-        if (n === undefined) report(st, 'error', 'preemptDelayInvalid', `(${name}) Preempt_delay not valid! must be between 0-1000`, [name, a]);
+        if (n === undefined)
+          report(st, 'error', 'preemptDelayInvalid', `(${name}) Preempt_delay not valid! must be between 0-1000`, [
+            name,
+            a,
+          ]);
         vrrp.preemptDelay = n ?? 0;
         vrrp.preemptDelayAt = loc(st);
         break;
@@ -497,7 +596,8 @@ function readAuthentication(block: KeepalivedStatement, name: string, report: Mo
       if (a !== undefined) {
         auth.pass = a;
         auth.effectivePass = effectiveAuthPass(a);
-        if (Buffer.byteLength(a, 'utf8') > AUTH_PASS_LENGTH) report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, []);
+        if (Buffer.byteLength(a, 'utf8') > AUTH_PASS_LENGTH)
+          report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, []);
       }
       const unescaped = written?.replace(/\\([#!])/g, '$1');
       if (written !== undefined && unescaped !== (a ?? '') && unescaped!.startsWith(a ?? '')) auth.cutFrom = written;
@@ -528,29 +628,57 @@ function track<T extends { name: string; weight: number; reverse: boolean }>(
   const target = defined.find((d) => d.name === name);
   const drop = (reason: DropReason): void => void dropped.push({ name, at: loc(entry), reason, kind });
   if (!target) {
-    report(entry, 'error', `track${cap(kind)}NotFound`, `(${instance}) track ${kind} ${name} not found, ignoring...`, [instance, name]);
+    report(entry, 'error', `track${cap(kind)}NotFound`, `(${instance}) track ${kind} ${name} not found, ignoring...`, [
+      instance,
+      name,
+    ]);
     const script = kind === 'script' ? removed.find((r) => r.name === name) : undefined;
     if (script) return void dropped.push({ name, at: loc(entry), reason: 'scriptRemoved', kind, script });
-    return drop(allNames.has(name) ? 'definedLater' : 'notFound');
+    drop(allNames.has(name) ? 'definedLater' : 'notFound');
+    return;
   }
   if (tracked.some((t) => t.target === target)) {
-    report(entry, 'error', `track${cap(kind)}Duplicate`, `(${instance}) duplicate ${keyword} ${name} - ignoring`, [instance, name]);
-    return drop('duplicate');
+    report(entry, 'error', `track${cap(kind)}Duplicate`, `(${instance}) duplicate ${keyword} ${name} - ignoring`, [
+      instance,
+      name,
+    ]);
+    drop('duplicate');
+    return;
   }
   let weight = target.weight;
   let reverse = target.reverse;
   if (option !== undefined) {
     if (option !== 'weight') {
-      report(entry, 'error', `track${cap(kind)}Option`, `(${instance}) unknown track ${kind} option ${option} - ignoring`, [instance, option]);
-      return drop('badOption');
+      report(
+        entry,
+        'error',
+        `track${cap(kind)}Option`,
+        `(${instance}) unknown track ${kind} option ${option} - ignoring`,
+        [instance, option],
+      );
+      drop('badOption');
+      return;
     }
     if (value === undefined) {
-      report(entry, 'error', `track${cap(kind)}WeightMissing`, `(${instance}) weight without value specified for track ${kind} ${name} - ignoring`, [instance, name]);
-      return drop('badOption');
+      report(
+        entry,
+        'error',
+        `track${cap(kind)}WeightMissing`,
+        `(${instance}) weight without value specified for track ${kind} ${name} - ignoring`,
+        [instance, name],
+      );
+      drop('badOption');
+      return;
     }
     const n = readInt(value, -254, 254);
     if (n === undefined) {
-      report(entry, 'error', `track${cap(kind)}WeightInvalid`, `(${instance}) track ${kind} ${name}: weight must be between [-253..253] inclusive, ignoring...`, [instance, name]);
+      report(
+        entry,
+        'error',
+        `track${cap(kind)}WeightInvalid`,
+        `(${instance}) track ${kind} ${name}: weight must be between [-253..253] inclusive, ignoring...`,
+        [instance, name],
+      );
     } else weight = Math.max(-253, Math.min(253, n));
     if (direction === 'reverse') reverse = true;
     else if (direction === 'noreverse') reverse = false;
@@ -568,7 +696,14 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
   let prefix = maxPrefix;
   if (slash >= 0) {
     const n = readInt(first.slice(slash + 1), 0, maxPrefix);
-    if (n === undefined) report(entry, 'error', 'vipPrefix', `Invalid address prefix len ${first.slice(slash + 1)} for address ${first} - using ${maxPrefix}`, [first]);
+    if (n === undefined)
+      report(
+        entry,
+        'error',
+        'vipPrefix',
+        `Invalid address prefix len ${first.slice(slash + 1)} for address ${first} - using ${maxPrefix}`,
+        [first],
+      );
     else prefix = n;
   }
   if (!(family === 6 ? isIPv6(address) : isIPv4(address))) {
@@ -579,10 +714,15 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
   let brdMode: '+' | '-' | undefined;
   for (let i = 0; i < options.length; i++) {
     const option = options[i];
-    const takesValue = ['dev', 'scope', 'broadcast', 'brd', 'label', 'peer', 'preferred_lft', 'track_group'].includes(option);
+    const takesValue = ['dev', 'scope', 'broadcast', 'brd', 'label', 'peer', 'preferred_lft', 'track_group'].includes(
+      option,
+    );
     const value = options[i + 1];
     if (takesValue && value === undefined) {
-      report(entry, 'error', 'vipMissingValue', `Missing parameter for ${option} in ip address ${first}`, [option, first]);
+      report(entry, 'error', 'vipMissingValue', `Missing parameter for ${option} in ip address ${first}`, [
+        option,
+        first,
+      ]);
       break;
     }
     if (takesValue) i++;
@@ -596,18 +736,36 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
       case 'brd':
       case 'broadcast':
         if (family === 6) {
-          report(entry, 'error', 'vipBrdIpv6', `VRRP is trying to assign a broadcast ${value} to the IPv6 address ${first} !!?? WTF... skipping VIP...`, [first]);
+          report(
+            entry,
+            'error',
+            'vipBrdIpv6',
+            `VRRP is trying to assign a broadcast ${value} to the IPv6 address ${first} !!?? WTF... skipping VIP...`,
+            [first],
+          );
           vip.valid = false;
         } else if (value === '+' || value === '-') brdMode = value;
         else if (isIPv4(value)) vip.broadcast = value;
         else {
-          report(entry, 'error', 'vipBrdInvalid', `VRRP is trying to assign invalid broadcast ${value}. skipping VIP...`, [value]);
+          report(
+            entry,
+            'error',
+            'vipBrdInvalid',
+            `VRRP is trying to assign invalid broadcast ${value}. skipping VIP...`,
+            [value],
+          );
           vip.valid = false;
         }
         break;
       case 'label':
         if (Buffer.byteLength(value) >= 16) {
-          report(entry, 'error', 'vipLabelLong', `Address label ${value} is longer than maximum length 15 - removing address`, [value]);
+          report(
+            entry,
+            'error',
+            'vipLabelLong',
+            `Address label ${value} is longer than maximum length 15 - removing address`,
+            [value],
+          );
           vip.valid = false;
         }
         vip.label = value;
@@ -624,7 +782,13 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
       case 'use_vmac':
         break;
       default:
-        report(entry, 'error', 'vipUnknownOption', `Unknown configuration entry '${option}' for ip address - ignoring`, [option]);
+        report(
+          entry,
+          'error',
+          'vipUnknownOption',
+          `Unknown configuration entry '${option}' for ip address - ignoring`,
+          [option],
+        );
     }
   }
   if (brdMode && family === 4 && prefix <= 30) vip.broadcast = broadcastOf(address, prefix, brdMode);
@@ -657,36 +821,75 @@ function completeInstance(vrrp: VrrpInstance, block: KeepalivedStatement, g: Glo
       report(block, 'error', 'authIgnored', `(${name}) ${why} does not support authentication. Ignoring.`, [name]);
     }
   }
-  if (vrrp.virtualRouterId === undefined) report(block, 'error', 'vridMissing', `(${name}) the virtual router id must be set`, [name]);
+  if (vrrp.virtualRouterId === undefined)
+    report(block, 'error', 'vridMissing', `(${name}) the virtual router id must be set`, [name]);
   if (vrrp.priority === PRIORITY_OWNER && vrrp.nopreempt) {
-    report(block, 'error', 'nopreemptOwner', `(${name}) nopreempt is incompatible with priority 255. resetting nopreempt`, [name]);
+    report(
+      block,
+      'error',
+      'nopreemptOwner',
+      `(${name}) nopreempt is incompatible with priority 255. resetting nopreempt`,
+      [name],
+    );
     vrrp.nopreempt = false;
   }
   if (vrrp.initialState === 'MASTER') {
     if (vrrp.nopreempt) {
-      report(block, 'error', 'nopreemptMaster', `(${name}) Warning - nopreempt will not work with initial state MASTER - clearing`, [name]);
+      report(
+        block,
+        'error',
+        'nopreemptMaster',
+        `(${name}) Warning - nopreempt will not work with initial state MASTER - clearing`,
+        [name],
+      );
       vrrp.nopreempt = false;
     }
     if (vrrp.preemptDelay) {
-      report(block, 'error', 'preemptDelayMaster', `(${name}) Warning - preempt delay will not work with initial state MASTER - clearing`, [name]);
+      report(
+        block,
+        'error',
+        'preemptDelayMaster',
+        `(${name}) Warning - preempt delay will not work with initial state MASTER - clearing`,
+        [name],
+      );
       vrrp.preemptDelay = 0;
     }
   }
   if (vrrp.preemptDelay && (g.vrrpStrict || vrrp.nopreempt)) {
-    report(block, 'error', 'preemptDelayReset', `(${name}) preempt_delay is incompatible with ${g.vrrpStrict ? 'strict mode' : 'nopreempt mode'} - resetting`, [name]);
+    report(
+      block,
+      'error',
+      'preemptDelayReset',
+      `(${name}) preempt_delay is incompatible with ${g.vrrpStrict ? 'strict mode' : 'nopreempt mode'} - resetting`,
+      [name],
+    );
     vrrp.preemptDelay = 0;
   }
   // An address owner never changes priority, and a sync group keeps its members' priorities unless
   // told otherwise: keepalived drops every weighted tracker.
   const ignoreWeights: DropReason | undefined =
-    vrrp.priority === PRIORITY_OWNER ? 'addressOwner' : vrrp.syncGroup && !vrrp.syncGroup.trackingWeight ? 'syncGroup' : undefined;
+    vrrp.priority === PRIORITY_OWNER
+      ? 'addressOwner'
+      : vrrp.syncGroup && !vrrp.syncGroup.trackingWeight
+        ? 'syncGroup'
+        : undefined;
   if (ignoreWeights) {
     const why = ignoreWeights === 'addressOwner' ? 'address_owner' : 'SYNC group';
     for (const t of vrrp.trackScripts.filter((t) => t.weight !== 0)) {
-      report({ ...t.at, order: block.order }, 'error', 'weightsIgnored', `(${name}) ignoring tracked script ${t.name} with weights due to ${why}`, [name, t.name]);
+      report(
+        { ...t.at, order: block.order },
+        'error',
+        'weightsIgnored',
+        `(${name}) ignoring tracked script ${t.name} with weights due to ${why}`,
+        [name, t.name],
+      );
     }
-    for (const [kind, list] of [['script', vrrp.trackScripts], ['process', vrrp.trackProcesses]] as const) {
-      for (const t of list.filter((t) => t.weight !== 0)) vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: ignoreWeights, kind });
+    for (const [kind, list] of [
+      ['script', vrrp.trackScripts],
+      ['process', vrrp.trackProcesses],
+    ] as const) {
+      for (const t of list.filter((t) => t.weight !== 0))
+        vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: ignoreWeights, kind });
     }
     vrrp.trackScripts = vrrp.trackScripts.filter((t) => t.weight === 0);
     vrrp.trackProcesses = vrrp.trackProcesses.filter((t) => t.weight === 0);

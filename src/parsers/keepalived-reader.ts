@@ -32,7 +32,10 @@ export interface KeepalivedDiagnostic {
   text: string;
   /** keepalived exits on this one (a missing parameter). */
   fatal?: true;
-  /** syntax: reading the file (keywords, braces, quotes, includes); config: what a handler or the final checks say about a value. */
+  /**
+   * syntax: reading the file (keywords, braces, quotes, includes); config: what a handler or the final checks say about
+   * a value.
+   */
   stage: 'syntax' | 'config';
 }
 
@@ -156,7 +159,7 @@ export function decomment(str: string, onUnterminatedQuote?: (s: string) => void
   if (quote) onUnterminatedQuote?.(s);
   if (cut >= 0) s = s.slice(0, cut);
   s = trimBlanksEnd(s);
-  return cont ? s + '\\' : s;
+  return cont ? `${s}\\` : s;
 }
 
 /** keepalived's alloc_strvec_r(): keyword-level words; only double quotes group, and are removed. */
@@ -184,7 +187,16 @@ export function splitWords(line: string, onUnmatchedQuote?: () => void): string[
   return words;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  E: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
 
 /**
  * keepalived's alloc_strvec_quoted_escaped(): how script keywords re-read their raw line. Both
@@ -216,7 +228,8 @@ export function splitQuotedEscaped(src: string): string[] | null {
           i += 2;
         } else if (e >= '0' && e <= '7') {
           let code = src.charCodeAt(i++) - 48;
-          for (let k = 0; k < 2 && i < n && src[i] >= '0' && src[i] <= '7'; k++) code = (code << 3) + src.charCodeAt(i++) - 48;
+          for (let k = 0; k < 2 && i < n && src[i] >= '0' && src[i] <= '7'; k++)
+            code = (code << 3) + src.charCodeAt(i++) - 48;
           word += String.fromCharCode(code & 0xff);
         } else {
           word += SIMPLE_ESCAPES[e] ?? e;
@@ -246,7 +259,7 @@ export function splitQuotedEscaped(src: string): string[] | null {
 function includeKeyword(buf: string): { kind: string; rest: string } | null {
   if (!buf.startsWith('include') || buf.length < 8) return null;
   if (isSpace(buf[7])) return { kind: 'include', rest: buf.slice(8) };
-  if ('rmwba'.includes(buf[7]) && isSpace(buf[8])) return { kind: 'include' + buf[7], rest: buf.slice(9) };
+  if ('rmwba'.includes(buf[7]) && isSpace(buf[8])) return { kind: `include${buf[7]}`, rest: buf.slice(9) };
   return null;
 }
 
@@ -262,7 +275,9 @@ export class LineReader {
 
   private readonly stack: FileFrame[] = [];
   private residue: string | null = null;
-  /** Whether the residue can hold a `$`: not if the line it came from had none (saves rescanning long lines of braces). */
+  /**
+   * Whether the residue can hold a `$`: not if the line it came from had none (saves rescanning long lines of braces).
+   */
   private residueHasDollar = false;
   private readonly defs = new Map<string, Definition>();
   private readonly seqs: Sequence[] = [];
@@ -365,7 +380,9 @@ export class LineReader {
         if (this.definingMultiline) this.endDefinition();
         continue;
       }
-      line = decomment(line, (s) => this.report('error', 'unterminatedQuote', `Unterminated quote '${display(s)}'`, [display(s)]));
+      line = decomment(line, (s) =>
+        this.report('error', 'unterminatedQuote', `Unterminated quote '${display(s)}'`, [display(s)]),
+      );
       if (line.length > 0) return line;
     }
   }
@@ -410,7 +427,7 @@ export class LineReader {
   private continueDefinition(buf: string): void {
     const def = this.definingMultiline!;
     const more = buf.endsWith('\\');
-    const line = more ? trimBlanksEnd(buf.slice(0, -1)) + '\n' : buf;
+    const line = more ? `${trimBlanksEnd(buf.slice(0, -1))}\n` : buf;
     if (!more) {
       // keepalived decides "not multi-line after all" before it adds the last line.
       if (def.value.length === 0) def.multiline = false;
@@ -473,7 +490,12 @@ export class LineReader {
         continue;
       }
       if (++substitutions > MAX_SUBSTITUTIONS_PER_LINE) {
-        this.report('error', 'substitutionLoop', `Parameter substitution on line '${display(buf)}' does not terminate`, [display(buf)]);
+        this.report(
+          'error',
+          'substitutionLoop',
+          `Parameter substitution on line '${display(buf)}' does not terminate`,
+          [display(buf)],
+        );
         return { buf, found: false };
       }
       found = true;
@@ -489,7 +511,12 @@ export class LineReader {
       }
       const replaced = buf.slice(0, pos) + replacement + buf.slice(use.end);
       if (replaced.length >= MAXBUF) {
-        this.report('warning', 'substitutionTooLong', `Parameter substitution on line '${display(buf)}' would exceed maximum line length`, [display(buf)]);
+        this.report(
+          'warning',
+          'substitutionTooLong',
+          `Parameter substitution on line '${display(buf)}' would exceed maximum line length`,
+          [display(buf)],
+        );
         return { buf, found: false };
       }
       buf = replaced;
@@ -540,7 +567,10 @@ export class LineReader {
       if (buf[0] === '$' && this.defineFrom(buf)) return '';
       if (buf.startsWith('~SEQ') || buf.startsWith('~LST')) {
         const ok = buf[1] === 'S' ? this.addSequence(buf) : this.addList(buf);
-        if (!ok) this.report('error', 'invalidSequence', `Invalid ${buf.slice(0, 4)} specification '${display(buf)}'`, [display(buf)]);
+        if (!ok)
+          this.report('error', 'invalidSequence', `Invalid ${buf.slice(0, 4)} specification '${display(buf)}'`, [
+            display(buf),
+          ]);
         return '';
       }
       if (buf[0] === '~') break;
@@ -562,7 +592,9 @@ export class LineReader {
     const m = /^~SEQ(x?)[ \t]*\([ \t]*([^ \t,)]+)[ \t]*,([^)]*)\)[ \t]*(.*)$/.exec(buf);
     if (!m) return false;
     const [, hexFlag, variable, rawParams, text] = m;
-    const params = this.replaceParams(rawParams).buf.split(',').map((s) => s.trim());
+    const params = this.replaceParams(rawParams)
+      .buf.split(',')
+      .map((s) => s.trim());
     const nums = params.map((s) => Number.parseInt(s, /^-?0x/i.test(s) ? 16 : 10) || 0);
     let start: number, step: number, end: number;
     if (nums.length === 1) {
@@ -586,28 +618,41 @@ export class LineReader {
     const m = /^~LST[ \t]*\(([^)]*)\)[ \t]*(.*)$/.exec(buf);
     if (!m) return false;
     const groups: string[][] = [];
-    const re = /\{([^}]*)\}|([^,{}]+)/g;
-    for (let g; (g = re.exec(m[1])); ) {
+    for (const g of m[1].matchAll(/\{([^}]*)\}|([^,{}]+)/g)) {
       if (g[1] === undefined && !g[2].trim()) continue;
       groups.push((g[1] ?? g[2]).split(',').map((s) => s.trim()));
     }
     if (groups.length < 2) return false;
     const [names, ...sets] = groups;
     if (sets.some((v) => v.length > names.length)) return false;
-    this.seqs.push({ variable: names[0], text: m[2], next: 0, step: 0, last: 0, hex: false, listParams: names, listValues: sets });
+    this.seqs.push({
+      variable: names[0],
+      text: m[2],
+      next: 0,
+      step: 0,
+      last: 0,
+      hex: false,
+      listParams: names,
+      listValues: sets,
+    });
     return true;
   }
 
   private nextGeneratedLine(): string {
     const seq = this.seqs[this.seqs.length - 1];
     if (++this.generated > MAX_GENERATED_LINES) {
-      this.report('error', 'sequenceTooLong', `~SEQ/~LST produce more than ${MAX_GENERATED_LINES} lines - stopping`, []);
+      this.report(
+        'error',
+        'sequenceTooLong',
+        `~SEQ/~LST produce more than ${MAX_GENERATED_LINES} lines - stopping`,
+        [],
+      );
       this.seqs.length = 0;
       return '';
     }
     if (seq.listParams && seq.listValues) {
       const set = seq.listValues.shift() ?? [];
-      seq.listParams.forEach((name, i) => this.setDefinition(name, set[i] ?? ''));
+      for (const [i, name] of seq.listParams.entries()) this.setDefinition(name, set[i] ?? '');
       if (seq.listValues.length === 0) this.seqs.pop();
       return seq.text;
     }
@@ -631,14 +676,21 @@ export class LineReader {
     const absolute = shown.startsWith('/') ? shown : path.join(path.dirname(this.current.file), shown);
     this.includeRequests.push(absolute);
     if (this.stack.length >= MAX_INCLUDE_DEPTH) {
-      this.report('error', 'includeDepth', `include nesting deeper than ${MAX_INCLUDE_DEPTH} - ignoring '${shown}'`, [shown]);
+      this.report('error', 'includeDepth', `include nesting deeper than ${MAX_INCLUDE_DEPTH} - ignoring '${shown}'`, [
+        shown,
+      ]);
       return true;
     }
     const found = this.options.readInclude?.(absolute, this.current.file) ?? [];
     this.includedFiles += found.length;
     this.includedBytes += found.reduce((n, f) => n + f.text.length, 0);
     if (this.includedFiles > MAX_INCLUDED_FILES || this.includedBytes > MAX_INCLUDED_BYTES) {
-      this.report('error', 'includeLimit', `more than ${MAX_INCLUDED_FILES} files or ${MAX_INCLUDED_BYTES} bytes included - ignoring '${shown}'`, [shown]);
+      this.report(
+        'error',
+        'includeLimit',
+        `more than ${MAX_INCLUDED_FILES} files or ${MAX_INCLUDED_BYTES} bytes included - ignoring '${shown}'`,
+        [shown],
+      );
       return true;
     }
     if (found.length === 0) {

@@ -33,7 +33,10 @@ export interface KeepalivedStatement extends Located {
   keyword: string;
   /** The words after the keyword, split as keepalived does at keyword level (only "" group). */
   args: string[];
-  /** Script keywords (script, notify*…): the words after the keyword as their handler re-reads the line (' and " quote, escapes). */
+  /**
+   * Script keywords (script, notify*…): the words after the keyword as their handler re-reads the line (' and " quote,
+   * escapes).
+   */
   quotedArgs?: string[];
   /** false: keepalived does not know this keyword here and ignores it ("Unknown keyword"). */
   known: boolean;
@@ -91,13 +94,31 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
   );
   let last: { at: Origin; code: string; message: string } | undefined;
   /** Each process reports its own problems; the same problem from two processes is shown once. */
-  function add(at: Origin, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean, stage: KeepalivedDiagnostic['stage'] = 'syntax') {
+  function add(
+    at: Origin,
+    order: number,
+    severity: Severity,
+    code: string,
+    message: string,
+    args: string[],
+    fatal?: boolean,
+    stage: KeepalivedDiagnostic['stage'] = 'syntax',
+  ) {
     // The cheap test first: a line full of `{` repeats one problem hundreds of times.
     if (last && last.at === at && last.code === code && last.message === message) return;
     last = { at, code, message };
     const key = `${at.file}\0${at.line}\0${code}\0${message}`;
     if (collected.has(key)) return;
-    const diagnostic: KeepalivedDiagnostic = { severity, code, args, message, file: at.file, line: at.line, text: at.text, stage };
+    const diagnostic: KeepalivedDiagnostic = {
+      severity,
+      code,
+      args,
+      message,
+      file: at.file,
+      line: at.line,
+      text: at.text,
+      stage,
+    };
     if (fatal) {
       diagnostic.fatal = true;
       firstFatal ??= diagnostic;
@@ -105,7 +126,19 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
     if (collected.size < MAX_DIAGNOSTICS) collected.set(key, { order, diagnostic });
     else if (collected.size === MAX_DIAGNOSTICS) {
       const message = `more than ${MAX_DIAGNOSTICS} problems - the rest are not reported`;
-      collected.set('', { order, diagnostic: { severity: 'error', code: 'tooManyProblems', args: [], message, file: at.file, line: at.line, text: at.text, stage: 'syntax' } });
+      collected.set('', {
+        order,
+        diagnostic: {
+          severity: 'error',
+          code: 'tooManyProblems',
+          args: [],
+          message,
+          file: at.file,
+          line: at.line,
+          text: at.text,
+          stage: 'syntax',
+        },
+      });
     }
   }
 
@@ -113,16 +146,32 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
   const lines: LogicalLine[] = [];
   for (let line = reader.next(); line; line = reader.next()) lines.push(line);
   if (reader.blockDepth > 0) {
-    add(reader.origin, reader.count + 1, 'error', 'missingClose', `There are ${reader.blockDepth} missing '}'s or extra '{'s`, [String(reader.blockDepth)]);
+    add(
+      reader.origin,
+      reader.count + 1,
+      'error',
+      'missingClose',
+      `There are ${reader.blockDepth} missing '}'s or extra '{'s`,
+      [String(reader.blockDepth)],
+    );
   }
   const views = KEEPALIVED_PROCESSES.map((process) => {
     const statements: KeepalivedStatement[] = [];
     const readsBlock = (keyword: string) => (ROOT_READERS[keyword] ?? []).includes(process);
-    new TreeBuilder(new ReplayedLines(lines, reader.origin), add, readsBlock).block(KEEPALIVED_KEYWORDS, false, 0, statements);
+    new TreeBuilder(new ReplayedLines(lines, reader.origin), add, readsBlock).block(
+      KEEPALIVED_KEYWORDS,
+      false,
+      0,
+      statements,
+    );
     return statements;
   });
   const statements = mergeViews(views);
-  const model = buildModel(statements, (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args, false, 'config'), opts.userExists);
+  const model = buildModel(
+    statements,
+    (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args, false, 'config'),
+    opts.userExists,
+  );
 
   const diagnostics = [...collected.values()].sort((a, b) => a.order - b.order).map((c) => c.diagnostic);
   return {
@@ -143,14 +192,18 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
 function mergeViews(views: KeepalivedStatement[][]): KeepalivedStatement[] {
   const byOrder = new Map<number, KeepalivedStatement>();
   const [parent, vrrp, checker, bfd] = views;
-  for (const view of [vrrp, checker, parent, bfd]) for (const st of view) if (!byOrder.has(st.order)) byOrder.set(st.order, st);
+  for (const view of [vrrp, checker, parent, bfd])
+    for (const st of view) if (!byOrder.has(st.order)) byOrder.set(st.order, st);
   return [...byOrder.values()].sort((a, b) => a.order - b.order);
 }
 
 /** Top-level blocks whose handler wants exactly one new name, else skips the block (keepalived's wording). */
 const NAMED_BLOCKS: Record<string, { noName: string; duplicate: string }> = {
   vrrp_instance: { noName: 'vrrp_instance must have a name', duplicate: 'vrrp instance %s already defined' },
-  vrrp_sync_group: { noName: 'vrrp_sync_group must have a name - skipping', duplicate: 'vrrp sync group %s already defined' },
+  vrrp_sync_group: {
+    noName: 'vrrp_sync_group must have a name - skipping',
+    duplicate: 'vrrp sync group %s already defined',
+  },
   track_group: { noName: 'track_group must have a name - skipping', duplicate: 'track_group %s already defined' },
 };
 
@@ -174,11 +227,21 @@ class ReplayedLines {
   }
 }
 
-type Add = (at: Origin, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean) => void;
+type Add = (
+  at: Origin,
+  order: number,
+  severity: Severity,
+  code: string,
+  message: string,
+  args: string[],
+  fatal?: boolean,
+) => void;
 
 /** keepalived's process_stream() and alloc_value_block(), building a tree instead of calling handlers. */
 class TreeBuilder {
-  /** keepalived's skip_sublevel: -1 = skip the block that should start on the next line, n > 0 = depth being skipped. */
+  /**
+   * keepalived's skip_sublevel: -1 = skip the block that should start on the next line, n > 0 = depth being skipped.
+   */
   private skipSublevel = 0;
   /** Names already used per named block keyword (a second one is skipped). */
   private readonly blockNames = new Map<string, Set<string>>();
@@ -195,7 +258,9 @@ class TreeBuilder {
   }
 
   private words(text: string): string[] {
-    return splitWords(text, () => this.report('error', 'unmatchedQuote', `Unmatched quote: '${display(text)}'`, [display(text)]));
+    return splitWords(text, () =>
+      this.report('error', 'unmatchedQuote', `Unmatched quote: '${display(text)}'`, [display(text)]),
+    );
   }
 
   /** Returns true when it stopped at the end of a skipped block (keepalived's ret_err). */
@@ -272,7 +337,10 @@ class TreeBuilder {
       if (spec.raw) {
         const quoted = splitQuotedEscaped(line.text);
         if (quoted) statement.quotedArgs = quoted.slice(1).map(display);
-        else this.report('error', 'unmatchedQuote', `String '${display(line.text)}': missing terminating quote`, [display(line.text)]);
+        else
+          this.report('error', 'unmatchedQuote', `String '${display(line.text)}': missing terminating quote`, [
+            display(line.text),
+          ]);
       }
       if (level === 0 && Object.hasOwn(NAMED_BLOCKS, first)) this.checkBlockName(statement, NAMED_BLOCKS[first]);
       if (spec.valueBlock) statement.entries = this.valueBlock(words);
@@ -352,7 +420,13 @@ class TreeBuilder {
         }
       }
       if (words.length > 0) {
-        entries.push({ words: words.map(display), file: origin.file, line: origin.line, text: origin.text, order: this.reader.count });
+        entries.push({
+          words: words.map(display),
+          file: origin.file,
+          line: origin.line,
+          text: origin.text,
+          order: this.reader.count,
+        });
       }
       if (hadEob) break;
     }

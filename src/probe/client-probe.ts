@@ -29,7 +29,10 @@ function mentions(text: string, name: string): boolean {
 export function makeIdentifier(identity: HostIdentity): Identifier {
   const { master: fm, backup: fb } = identity.fingerprints;
   if (fm && fb && fm !== fb) {
-    return { by: 'certificate', identify: (a) => (a.fingerprint === fm ? 'master' : a.fingerprint === fb ? 'backup' : 'unknown') };
+    return {
+      by: 'certificate',
+      identify: (a) => (a.fingerprint === fm ? 'master' : a.fingerprint === fb ? 'backup' : 'unknown'),
+    };
   }
   const certReason = fm && fb ? 'both hosts have the same certificate' : "a host's certificate could not be read";
   const { master: hm, backup: hb } = identity.hostnames;
@@ -101,14 +104,22 @@ export class ClientProbe {
 
   private tick(): void {
     if (this.stopped) return;
-    if (this.started >= this.opts.maxRequests) return this.halt();
+    if (this.started >= this.opts.maxRequests) {
+      this.halt();
+      return;
+    }
     if (this.inFlight.size >= this.maxInFlight) return; // the network is swallowing requests: do not pile up
     this.started += 1;
     const controller = new AbortController();
     this.inFlight.add(controller);
     const atMs = this.opts.now();
     void this.opts.client
-      .request({ host: this.opts.host, port: this.opts.port, timeoutMs: this.opts.timeoutMs, signal: controller.signal })
+      .request({
+        host: this.opts.host,
+        port: this.opts.port,
+        timeoutMs: this.opts.timeoutMs,
+        signal: controller.signal,
+      })
       .then((answer) => {
         this.inFlight.delete(controller);
         if (controller.signal.aborted) return; // cut short by stop(): not an outcome of the service
@@ -162,6 +173,10 @@ export class ClientProbe {
     }
     this.inFlight.clear();
     this.onSample = undefined;
-    return { samples: [...this.samples].sort((a, b) => a.atMs - b.atMs), cancelled: this.cancelledCount, started: this.started };
+    return {
+      samples: [...this.samples].sort((a, b) => a.atMs - b.atMs),
+      cancelled: this.cancelledCount,
+      started: this.started,
+    };
   }
 }

@@ -41,14 +41,24 @@ const DISARM_SCRIPT = [
 ].join('\n');
 
 export function armCommand(seconds: number, service: string): Command {
-  return { key: 'deadman-arm', shell: ARM_SCRIPT, argv: [String(Math.ceil(seconds)), service, DEADMAN_PID_FILE], root: true, timeoutMs: 10_000 };
+  return {
+    key: 'deadman-arm',
+    shell: ARM_SCRIPT,
+    argv: [String(Math.ceil(seconds)), service, DEADMAN_PID_FILE],
+    root: true,
+    timeoutMs: 10_000,
+  };
 }
 
 export function disarmCommand(): Command {
   return { key: 'deadman-disarm', shell: DISARM_SCRIPT, argv: [DEADMAN_PID_FILE], root: true, timeoutMs: 10_000 };
 }
 
-export async function armDeadman(host: Host, seconds: number, service: string): Promise<{ ok: boolean; detail: string }> {
+export async function armDeadman(
+  host: Host,
+  seconds: number,
+  service: string,
+): Promise<{ ok: boolean; detail: string }> {
   const r = await host.run(armCommand(seconds, service));
   return { ok: r.exitCode === 0, detail: r.error ?? r.stderr.trim() };
 }

@@ -49,7 +49,11 @@ function describeHolders(h: Record<Role, VipHolder>): string {
 
 /** undefined when systemctl gave no state word (not installed, not runnable, no answer). */
 async function isActive(host: Host, service: string): Promise<boolean | undefined> {
-  const r = await host.run({ key: `systemctl-is-active-${service}`, argv: ['systemctl', 'is-active', service], timeoutMs: 10_000 });
+  const r = await host.run({
+    key: `systemctl-is-active-${service}`,
+    argv: ['systemctl', 'is-active', service],
+    timeoutMs: 10_000,
+  });
   if (r.unavailable || r.timedOut || r.exitCode === null) return undefined;
   const state = serviceState(r, ACTIVE_STATES);
   return state.known ? state.state === 'active' : undefined;
@@ -98,12 +102,16 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     return outcome;
   }
   if (masterActive === undefined || backupActive === undefined) {
-    const unknown = [masterActive === undefined ? 'master' : '', backupActive === undefined ? 'backup' : ''].filter(Boolean).join(', ');
+    const unknown = [masterActive === undefined ? 'master' : '', backupActive === undefined ? 'backup' : '']
+      .filter(Boolean)
+      .join(', ');
     outcome.precheck = { ok: false, messageId: 'serviceUnknown', data: { hosts: unknown, service } };
     return outcome;
   }
   if (masterActive !== true || backupActive !== true) {
-    const down = [masterActive !== true ? 'master' : '', backupActive !== true ? 'backup' : ''].filter(Boolean).join(', ');
+    const down = [masterActive !== true ? 'master' : '', backupActive !== true ? 'backup' : '']
+      .filter(Boolean)
+      .join(', ');
     outcome.precheck = { ok: false, messageId: 'haproxyNotActive', data: { hosts: down } };
     return outcome;
   }
@@ -141,32 +149,62 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
   const moments: Omit<ServiceMoments, 'endAtMs'> = { stopAtMs: 0 };
 
   try {
-    ctx.progress(`arming the dead-man switch on master (starts ${service} by itself after ${Math.ceil(deadlines.deadmanMs / 1000)} s)`);
+    ctx.progress(
+      `arming the dead-man switch on master (starts ${service} by itself after ${Math.ceil(deadlines.deadmanMs / 1000)} s)`,
+    );
     const armed = await armDeadman(master, deadlines.deadmanMs / 1000, service);
     if (!armed.ok) {
-      outcome.failover = { status: 'error', reason: `could not arm the dead-man switch on master: ${armed.detail || 'unknown error'}` };
+      outcome.failover = {
+        status: 'error',
+        reason: `could not arm the dead-man switch on master: ${armed.detail || 'unknown error'}`,
+      };
       return outcome;
     }
     if (ctx.signal.aborted) return outcome;
 
     vipEvents = await VipEvents.start(ctx, vip);
     if (clientPlan.run) {
-      ctx.progress(`client probe: HTTPS to ${clientPlan.target} from ${clientPlan.origin}, ${ctx.profile.clientRate} per second`);
+      ctx.progress(
+        `client probe: HTTPS to ${clientPlan.target} from ${clientPlan.origin}, ${ctx.profile.clientRate} per second`,
+      );
       client = startClient(ctx, vip, clientPlan, at, clientBoundMs);
     }
     ctx.progress(`stopping ${service} on master`);
     moments.stopAtMs = at();
-    const stop = await master.run({ key: 'probe-stop-haproxy', argv: ['systemctl', 'stop', service], root: true, timeoutMs: 30_000 });
-    ctx.evidence({ host: 'master', command: stop.command, exitCode: stop.exitCode, output: (stop.stdout + stop.stderr).slice(0, 2000) });
+    const stop = await master.run({
+      key: 'probe-stop-haproxy',
+      argv: ['systemctl', 'stop', service],
+      root: true,
+      timeoutMs: 30_000,
+    });
+    ctx.evidence({
+      host: 'master',
+      command: stop.command,
+      exitCode: stop.exitCode,
+      output: (stop.stdout + stop.stderr).slice(0, 2000),
+    });
     haproxyStopped = true;
     const stoppedAt = Date.now();
     events.push({ atMs: at(), host: 'master', event: 'haproxy-stopped' });
     if (stop.exitCode !== 0) {
-      outcome.failover = { status: 'error', reason: `'systemctl stop ${service}' on master failed: ${stop.error ?? stop.stderr.trim()}` };
+      outcome.failover = {
+        status: 'error',
+        reason: `'systemctl stop ${service}' on master failed: ${stop.error ?? stop.stderr.trim()}`,
+      };
       return outcome;
     }
 
-    outcome.failover = await watchUntil(ctx, vip, label, 'backup', stoppedAt, deadlines.failoverMs, events, started, vipEvents);
+    outcome.failover = await watchUntil(
+      ctx,
+      vip,
+      label,
+      'backup',
+      stoppedAt,
+      deadlines.failoverMs,
+      events,
+      started,
+      vipEvents,
+    );
     failoverEndedAt = Date.now();
     if (outcome.failover.status === 'pass') {
       timeline.failoverMs = outcome.failover.ms;
@@ -185,16 +223,39 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
 
     ctx.progress(`starting ${service} on master`);
     moments.startAtMs = at();
-    const start = await master.run({ key: 'probe-start-haproxy', argv: ['systemctl', 'start', service], root: true, timeoutMs: 30_000 });
-    ctx.evidence({ host: 'master', command: start.command, exitCode: start.exitCode, output: (start.stdout + start.stderr).slice(0, 2000) });
+    const start = await master.run({
+      key: 'probe-start-haproxy',
+      argv: ['systemctl', 'start', service],
+      root: true,
+      timeoutMs: 30_000,
+    });
+    ctx.evidence({
+      host: 'master',
+      command: start.command,
+      exitCode: start.exitCode,
+      output: (start.stdout + start.stderr).slice(0, 2000),
+    });
     const startedAgainAt = Date.now();
     events.push({ atMs: at(), host: 'master', event: 'haproxy-started' });
     if (start.exitCode !== 0) {
-      outcome.failback = { status: 'error', reason: `'systemctl start ${service}' on master failed: ${start.error ?? start.stderr.trim()}` };
+      outcome.failback = {
+        status: 'error',
+        reason: `'systemctl start ${service}' on master failed: ${start.error ?? start.stderr.trim()}`,
+      };
       return outcome;
     }
     haproxyStopped = false;
-    outcome.failback = await watchUntil(ctx, vip, label, 'master', startedAgainAt, deadlines.failbackMs, events, started, vipEvents);
+    outcome.failback = await watchUntil(
+      ctx,
+      vip,
+      label,
+      'master',
+      startedAgainAt,
+      deadlines.failbackMs,
+      events,
+      started,
+      vipEvents,
+    );
     if (outcome.failback.status === 'pass') {
       timeline.failbackMs = outcome.failback.ms;
       moments.vipBackAtMs = startedAgainAt - started + outcome.failback.ms;
@@ -209,13 +270,20 @@ async function runProbe(ctx: CheckContext): Promise<ProbeOutcome> {
     else if (outcome.failback.status === 'skip') outcome.failback = { status: 'error', reason };
     return outcome;
   } finally {
-    if (client && clientPlan.run) timeline.service = finishClient(ctx, client, clientPlan, clientBoundMs, moments, at());
+    if (client && clientPlan.run)
+      timeline.service = finishClient(ctx, client, clientPlan, clientBoundMs, moments, at());
     await vipEvents?.stop();
     outcome.restore = await restore(ctx, master, service, haproxyStopped);
     if (ctx.signal.aborted) outcome.interrupted = true;
     ctx.setFailover(timeline);
     ctx.progress("reading keepalived's log of those seconds");
-    outcome.logs = await probeLogs(ctx, { master: beforeLogs[0], backup: beforeLogs[1] }, { master: marks[0], backup: marks[1] }, markedAt, failoverEndedAt ?? Date.now());
+    outcome.logs = await probeLogs(
+      ctx,
+      { master: beforeLogs[0], backup: beforeLogs[1] },
+      { master: marks[0], backup: marks[1] },
+      markedAt,
+      failoverEndedAt ?? Date.now(),
+    );
   }
 }
 
@@ -233,14 +301,20 @@ async function probeLogs(
     if (!mark) return { before: before[role] };
     // The host's own clock: the mark's time plus what elapsed here (a second's slack for rounding).
     const failoverUntil = mark.hostTime + Math.ceil((failoverEndedAt - markedAt) / 1000) + 1;
-    const [failover, whole] = await Promise.all([readWindow(ctx.host(role), service, mark, failoverUntil), readWindow(ctx.host(role), service, mark)]);
+    const [failover, whole] = await Promise.all([
+      readWindow(ctx.host(role), service, mark, failoverUntil),
+      readWindow(ctx.host(role), service, mark),
+    ]);
     return { before: before[role], failover, whole };
   };
   const [m, b] = await Promise.all([read('master'), read('backup')]);
   return { master: m, backup: b };
 }
 
-/** Read both hosts until the VIP is on `want` with its label and gone from the other: on every address event, else by polling. */
+/**
+ * Read both hosts until the VIP is on `want` with its label and gone from the other: on every address event, else by
+ * polling.
+ */
 async function watchUntil(
   ctx: CheckContext,
   vip: string,
@@ -274,26 +348,43 @@ async function watchUntil(
     }
     if (elapsed > deadlineMs) {
       // A host that does not answer at the deadline leaves who holds the VIP unknown: undecided, not failed.
-      if (!now) return { status: 'error', reason: `a host did not answer 'ip -o -4 addr show' at the ${(deadlineMs / 1000).toFixed(0)}-second deadline, so who holds the VIP is unknown` };
+      if (!now)
+        return {
+          status: 'error',
+          reason: `a host did not answer 'ip -o -4 addr show' at the ${(deadlineMs / 1000).toFixed(0)}-second deadline, so who holds the VIP is unknown`,
+        };
       return { status: 'fail', ms: elapsed, reason: 'deadline', state: describeHolders(now) };
     }
-    ctx.progress(`waiting for the VIP on ${want}: ${(elapsed / 1000).toFixed(1)} s, held by ${last ? describeHolders(last) : '?'}`);
+    ctx.progress(
+      `waiting for the VIP on ${want}: ${(elapsed / 1000).toFixed(1)} s, held by ${last ? describeHolders(last) : '?'}`,
+    );
     await vipEvents.next(vipEvents.streaming ? EVENT_FALLBACK_POLL_MS : POLL_MS, ctx.signal);
   }
   return { status: 'skip', reason: 'interrupted' };
 }
 
 /** Start haproxy on master if it is not running, then disarm the dead-man switch. */
-async function restore(ctx: CheckContext, master: Host, service: string, mayBeStopped: boolean): Promise<ProbeOutcome['restore']> {
+async function restore(
+  ctx: CheckContext,
+  master: Host,
+  service: string,
+  mayBeStopped: boolean,
+): Promise<ProbeOutcome['restore']> {
   const manual = `ssh ${master.label} sudo systemctl start ${service}`;
   try {
     if (mayBeStopped || (await isActive(master, service)) !== true) {
       ctx.progress(`restoring: starting ${service} on master`);
-      await master.run({ key: 'probe-restore-haproxy', argv: ['systemctl', 'start', service], root: true, timeoutMs: 30_000 });
+      await master.run({
+        key: 'probe-restore-haproxy',
+        argv: ['systemctl', 'start', service],
+        root: true,
+        timeoutMs: 30_000,
+      });
     }
     const active = await isActive(master, service);
     await disarmDeadman(master);
-    if (active !== true) return { ok: false, reason: `${service} is not active on master after the probe`, command: manual };
+    if (active !== true)
+      return { ok: false, reason: `${service} is not active on master after the probe`, command: manual };
     return { ok: true };
   } catch (e) {
     return { ok: false, reason: (e as Error).message, command: manual };

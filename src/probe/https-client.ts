@@ -19,7 +19,8 @@ export function classifyError(error: NodeJS.ErrnoException, handshakeDone: boole
   const code = error.code ?? '';
   if (REFUSED.has(code)) return 'refused';
   if (TIMEOUT.has(code)) return 'timeout';
-  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /SSL|TLS|handshake/i.test(error.message)) return 'tls-error';
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /SSL|TLS|handshake/i.test(error.message))
+    return 'tls-error';
   // The connection broke after TCP but before the TLS handshake completed: the TLS side failed.
   if (!handshakeDone && (code === 'ECONNRESET' || code === 'EPIPE')) return 'tls-error';
   return 'error';
@@ -51,7 +52,11 @@ export const httpsServiceClient: ServiceClient = {
         rejectUnauthorized: false,
         headers: { 'user-agent': 'hagrade-client-probe', connection: 'close' },
       });
-      const timer = setTimeout(() => finish({ outcome: 'timeout', detail: handshakeDone ? 'no HTTP answer in time' : 'no connection in time' }), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish({ outcome: 'timeout', detail: handshakeDone ? 'no HTTP answer in time' : 'no connection in time' }),
+        timeoutMs,
+      );
       timer.unref();
       const onAbort = () => finish({ outcome: 'error', detail: 'cancelled' });
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -63,10 +68,16 @@ export const httpsServiceClient: ServiceClient = {
         });
       });
       req.on('error', (error: NodeJS.ErrnoException) => {
-        finish({ outcome: classifyError(error, handshakeDone), detail: error.code ?? error.message.split('\n')[0] ?? 'error' });
+        finish({
+          outcome: classifyError(error, handshakeDone),
+          detail: error.code ?? error.message.split('\n')[0] ?? 'error',
+        });
       });
       req.on('response', (res) => {
-        const head = [`HTTP/${res.httpVersion} ${res.statusCode ?? ''} ${res.statusMessage ?? ''}`, ...Object.entries(res.headers).map(([k, v]) => `${k}: ${String(v)}`)].join('\n');
+        const head = [
+          `HTTP/${res.httpVersion} ${res.statusCode ?? ''} ${res.statusMessage ?? ''}`,
+          ...Object.entries(res.headers).map(([k, v]) => `${k}: ${String(v)}`),
+        ].join('\n');
         let body = '';
         const done = () => {
           const status = res.statusCode ?? 0;

@@ -28,7 +28,7 @@ export const REBOOT_MESSAGES: Record<string, Text> = {
     ru: 'до перезагрузки виртуальный IP должен быть только на master, а он на: {holders}; ничего не перезагружалось',
   },
   noBootId: {
-    en: 'could not read master\'s boot id (/proc/sys/kernel/random/boot_id), so a reboot could not be told apart from a dropped connection; nothing was rebooted',
+    en: "could not read master's boot id (/proc/sys/kernel/random/boot_id), so a reboot could not be told apart from a dropped connection; nothing was rebooted",
     ru: 'не удалось прочитать идентификатор загрузки master (/proc/sys/kernel/random/boot_id), поэтому перезагрузку нельзя отличить от обрыва связи; ничего не перезагружалось',
   },
   interrupted: {
@@ -48,7 +48,7 @@ export const REBOOT_MESSAGES: Record<string, Text> = {
     ru: 'master получил команду перезагрузки, но и через {seconds} с работала та же загрузка; больше ничего не трогали. Посмотрите `systemctl list-jobs` на master: остановку может держать какая-то служба',
   },
   masterNotBack: {
-    en: 'master did not answer SSH again within {seconds} s of its reboot (last attempt: {reason}). hagrade touched nothing else. Open master\'s console in your cloud\'s panel: start the VM if it is stopped, or see where its boot hangs; then run hagrade again',
+    en: "master did not answer SSH again within {seconds} s of its reboot (last attempt: {reason}). hagrade touched nothing else. Open master's console in your cloud's panel: start the VM if it is stopped, or see where its boot hangs; then run hagrade again",
     ru: 'master не ответил по SSH в течение {seconds} с после перезагрузки (последняя попытка: {reason}). Больше hagrade ничего не трогал. Откройте консоль master в панели облака: запустите ВМ, если она остановлена, или посмотрите, где зависла загрузка; затем запустите hagrade снова',
   },
   notRebooted: {
@@ -73,16 +73,26 @@ export function reportNotBack(ctx: CheckContext, outcome: RebootOutcome): boolea
   }
   if (back.ok) return false;
   if (back.messageId === 'interrupted') ctx.report({ kind: 'skip', messageId: 'interrupted' });
-  else ctx.report({ kind: 'error', host: 'master', messageId: back.messageId === 'notBack' ? 'masterNotBack' : back.messageId, data: back.data });
+  else
+    ctx.report({
+      kind: 'error',
+      host: 'master',
+      messageId: back.messageId === 'notBack' ? 'masterNotBack' : back.messageId,
+      data: back.data,
+    });
   return true;
 }
 
 /** keepalived's lines of the reboot, as evidence and (for a failure) quoted. */
-export function reportRebootLogs(ctx: CheckContext, outcome: RebootOutcome, what: { evidence: boolean; quote: boolean }): void {
+export function reportRebootLogs(
+  ctx: CheckContext,
+  outcome: RebootOutcome,
+  what: { evidence: boolean; quote: boolean },
+): void {
   for (const role of ['master', 'backup'] as Role[]) {
     const log = outcome.logs?.[role];
     if (!log) continue;
     if (what.evidence) logEvidence(ctx, role, log, "keepalived's log from the reboot to the end of the probe");
-    if (what.quote) quoteFindings(role, log).forEach((f) => ctx.report(f));
+    if (what.quote) for (const f of quoteFindings(role, log)) ctx.report(f);
   }
 }

@@ -41,12 +41,23 @@ export interface SysctlAfterBoot {
   fileLine?: { file: string; line: number; text: string };
 }
 
-export type Verdict = { status: 'pass'; ms: number } | { status: 'fail'; ms?: number; state: string } | { status: 'error'; reason: Text } | { status: 'skip'; messageId: string };
+export type Verdict =
+  | { status: 'pass'; ms: number }
+  | { status: 'fail'; ms?: number; state: string }
+  | { status: 'error'; reason: Text }
+  | { status: 'skip'; messageId: string };
 
 export interface RebootOutcome {
   precheck: { ok: true } | { ok: false; messageId: string; data: Record<string, string | number> };
   /** Did master go down and come back (a new boot)? */
-  back: { ok: true; downMs: number; backMs: number } | { ok: false; messageId: 'rebootFailed' | 'notDown' | 'notBack' | 'notRebooted' | 'interrupted'; data: Record<string, string | number> } | undefined;
+  back:
+    | { ok: true; downMs: number; backMs: number }
+    | {
+        ok: false;
+        messageId: 'rebootFailed' | 'notDown' | 'notBack' | 'notRebooted' | 'interrupted';
+        data: Record<string, string | number>;
+      }
+    | undefined;
   /** RBT001: the VIP on backup (with its label) while master was down. */
   takeover: Verdict;
   /** RBT002: what systemd started by itself. */
@@ -110,7 +121,11 @@ async function vipOn(ctx: CheckContext, role: Role, vip: string) {
 }
 
 /** An entry exactly as the task writes it: `inet VIP/24 brd B scope global eth0:10` on eth0. */
-export function inRequiredForm(entry: { prefix: number; brd?: string; scope?: string; label?: string; ifname: string }, profile: LabProfile, vip: string): boolean {
+export function inRequiredForm(
+  entry: { prefix: number; brd?: string; scope?: string; label?: string; ifname: string },
+  profile: LabProfile,
+  vip: string,
+): boolean {
   return (
     entry.ifname === profile.interface &&
     entry.prefix === profile.vipPrefix &&
@@ -122,7 +137,6 @@ export function inRequiredForm(entry: { prefix: number; brd?: string; scope?: st
 
 async function runReboot(ctx: CheckContext): Promise<RebootOutcome> {
   const master = ctx.host('master');
-  const backup = ctx.host('backup');
   const { haproxyService, keepalivedService } = ctx.profile;
   const events: FailoverEvent[] = [];
   const outcome: RebootOutcome = {
@@ -148,14 +162,22 @@ async function runReboot(ctx: CheckContext): Promise<RebootOutcome> {
     vipOn(ctx, 'master', vip),
     vipOn(ctx, 'backup', vip),
     Promise.all(
-      (['master', 'backup'] as Role[]).flatMap((role) => [haproxyService, keepalivedService].map(async (s) => ({ role, s, state: await unitState(ctx.host(role), 'is-active', s) }))),
+      (['master', 'backup'] as Role[]).flatMap((role) =>
+        [haproxyService, keepalivedService].map(async (s) => ({
+          role,
+          s,
+          state: await unitState(ctx.host(role), 'is-active', s),
+        })),
+      ),
     ),
   ]);
   if (!onMaster || !onBackup) return refuse('cannotObserve');
   const inactive = states.filter((x) => x.state !== 'active');
-  if (inactive.length) return refuse('servicesNotActive', { what: inactive.map((x) => `${x.s} on ${x.role} (${x.state})`).join(', ') });
+  if (inactive.length)
+    return refuse('servicesNotActive', { what: inactive.map((x) => `${x.s} on ${x.role} (${x.state})`).join(', ') });
   if (!onMaster.length || onBackup.length) {
-    const holders = [onMaster.length ? 'master' : '', onBackup.length ? 'backup' : ''].filter(Boolean).join(' and ') || 'nobody';
+    const holders =
+      [onMaster.length ? 'master' : '', onBackup.length ? 'backup' : ''].filter(Boolean).join(' and ') || 'nobody';
     return refuse('vipNotOnMasterOnly', { holders });
   }
   const idBefore = await bootId(master);
@@ -170,7 +192,12 @@ async function runReboot(ctx: CheckContext): Promise<RebootOutcome> {
   }
 }
 
-async function rebootAndWatch(ctx: CheckContext, outcome: RebootOutcome, vip: string, idBefore: string): Promise<RebootOutcome> {
+async function rebootAndWatch(
+  ctx: CheckContext,
+  outcome: RebootOutcome,
+  vip: string,
+  idBefore: string,
+): Promise<RebootOutcome> {
   const master = ctx.host('master');
   const backup = ctx.host('backup');
   const { haproxyService, keepalivedService } = ctx.profile;
@@ -183,7 +210,11 @@ async function rebootAndWatch(ctx: CheckContext, outcome: RebootOutcome, vip: st
   const at = () => Date.now() - started;
   const reboot = await master.run({ key: 'reboot-master', shell: REBOOT_SCRIPT, root: true, timeoutMs: 15_000 });
   if (reboot.unavailable || reboot.exitCode !== 0) {
-    outcome.back = { ok: false, messageId: 'rebootFailed', data: { reason: (reboot.error ?? reboot.stderr.trim()) || `exit ${reboot.exitCode}` } };
+    outcome.back = {
+      ok: false,
+      messageId: 'rebootFailed',
+      data: { reason: (reboot.error ?? reboot.stderr.trim()) || `exit ${reboot.exitCode}` },
+    };
     outcome.takeover = { status: 'skip', messageId: 'notRebooted' };
     return outcome;
   }
@@ -212,7 +243,8 @@ async function rebootAndWatch(ctx: CheckContext, outcome: RebootOutcome, vip: st
   const finish = async (): Promise<void> => {
     masterAway = false;
     await watchBackup;
-    outcome.takeover = takeoverMs !== undefined ? { status: 'pass', ms: takeoverMs } : { status: 'fail', state: lastOnBackup };
+    outcome.takeover =
+      takeoverMs !== undefined ? { status: 'pass', ms: takeoverMs } : { status: 'fail', state: lastOnBackup };
   };
 
   // Going down: the connection drops, or a new boot id already answers.
@@ -230,7 +262,9 @@ async function rebootAndWatch(ctx: CheckContext, outcome: RebootOutcome, vip: st
   }
   if (downMs === undefined) {
     await finish();
-    outcome.back = ctx.signal.aborted ? { ok: false, messageId: 'interrupted', data: {} } : { ok: false, messageId: 'notDown', data: { seconds: GOING_DOWN_TIMEOUT_MS / 1000 } };
+    outcome.back = ctx.signal.aborted
+      ? { ok: false, messageId: 'interrupted', data: {} }
+      : { ok: false, messageId: 'notDown', data: { seconds: GOING_DOWN_TIMEOUT_MS / 1000 } };
     return outcome;
   }
   outcome.events.push({ atMs: downMs, host: 'master', event: 'note', detail: 'master went down' });
@@ -242,7 +276,11 @@ async function rebootAndWatch(ctx: CheckContext, outcome: RebootOutcome, vip: st
       await finish();
       outcome.back = ctx.signal.aborted
         ? { ok: false, messageId: 'interrupted', data: {} }
-        : { ok: false, messageId: 'notBack', data: { seconds: Math.round(timeoutMs / 1000), reason: back.reason[ctx.options.lang] } };
+        : {
+            ok: false,
+            messageId: 'notBack',
+            data: { seconds: Math.round(timeoutMs / 1000), reason: back.reason[ctx.options.lang] },
+          };
       return outcome;
     }
   }
@@ -258,12 +296,23 @@ async function rebootAndWatch(ctx: CheckContext, outcome: RebootOutcome, vip: st
 
   // Let boot finish its start-up jobs: only then is "not active" what the boot left.
   ctx.progress('master is back: waiting for its boot to finish');
-  const boot = await master.run({ key: 'reboot-boot-state', argv: ['systemctl', 'is-system-running', '--wait'], timeoutMs: BOOT_FINISH_TIMEOUT_MS });
+  const boot = await master.run({
+    key: 'reboot-boot-state',
+    argv: ['systemctl', 'is-system-running', '--wait'],
+    timeoutMs: BOOT_FINISH_TIMEOUT_MS,
+  });
   outcome.bootState = boot.stdout.trim().split('\n').pop() || (boot.timedOut ? 'still starting' : 'unknown');
 
   const services = {} as Record<ServiceName, ServiceAfterBoot>;
-  for (const [name, service] of [['keepalived', keepalivedService], ['haproxy', haproxyService]] as Array<[ServiceName, string]>) {
-    services[name] = { service, active: await unitState(master, 'is-active', service), enabled: await unitState(master, 'is-enabled', service) };
+  for (const [name, service] of [
+    ['keepalived', keepalivedService],
+    ['haproxy', haproxyService],
+  ] as Array<[ServiceName, string]>) {
+    services[name] = {
+      service,
+      active: await unitState(master, 'is-active', service),
+      enabled: await unitState(master, 'is-enabled', service),
+    };
   }
   outcome.services = services;
   outcome.sysctl = await sysctlAfterBoot(ctx);
@@ -277,7 +326,13 @@ async function rebootAndWatch(ctx: CheckContext, outcome: RebootOutcome, vip: st
     const [m, b] = await Promise.all([vipOn(ctx, 'master', vip), vipOn(ctx, 'backup', vip)]);
     if (m && b) {
       const good = m.find((e) => inRequiredForm(e, ctx.profile, vip));
-      state = [m.length ? `master (${m.map((e) => e.text.replace(/^\d+:\s+/, '')).join('; ')})` : '', b.length ? 'backup' : ''].filter(Boolean).join(' and ') || 'nobody';
+      state =
+        [
+          m.length ? `master (${m.map((e) => e.text.replace(/^\d+:\s+/, '')).join('; ')})` : '',
+          b.length ? 'backup' : '',
+        ]
+          .filter(Boolean)
+          .join(' and ') || 'nobody';
       if (good && b.length === 0) {
         outcome.vipBack = { status: 'pass', ms: at() };
         outcome.events.push({ atMs: at(), host: 'master', event: 'vip-added', detail: good.label ?? '' });
@@ -289,7 +344,16 @@ async function rebootAndWatch(ctx: CheckContext, outcome: RebootOutcome, vip: st
       break;
     }
     if (Date.now() - since > deadline) {
-      outcome.vipBack = m && b ? { status: 'fail', ms: Date.now() - since, state } : { status: 'error', reason: t('a host did not answer `ip -o -4 addr show` at the deadline', 'машина не ответила на `ip -o -4 addr show` к сроку') };
+      outcome.vipBack =
+        m && b
+          ? { status: 'fail', ms: Date.now() - since, state }
+          : {
+              status: 'error',
+              reason: t(
+                'a host did not answer `ip -o -4 addr show` at the deadline',
+                'машина не ответила на `ip -o -4 addr show` к сроку',
+              ),
+            };
       break;
     }
     await sleep(POLL_MS, ctx.signal);
@@ -316,8 +380,14 @@ async function sysctlAfterBoot(ctx: CheckContext): Promise<SysctlAfterBoot[] | {
   return expectedSysctl(ctx.profile).map((e) => {
     const verdict = judgeSetting(config, e);
     const actual = now.get(e.path);
-    const entry: SysctlAfterBoot = { key: e.key, expected: e.value, file: verdict.state, ...(actual !== undefined ? { actual } : {}) };
-    if (verdict.state !== 'missing') entry.fileLine = { file: verdict.setting.file, line: verdict.setting.line, text: verdict.setting.text };
+    const entry: SysctlAfterBoot = {
+      key: e.key,
+      expected: e.value,
+      file: verdict.state,
+      ...(actual !== undefined ? { actual } : {}),
+    };
+    if (verdict.state !== 'missing')
+      entry.fileLine = { file: verdict.setting.file, line: verdict.setting.line, text: verdict.setting.text };
     return entry;
   });
 }
@@ -335,9 +405,19 @@ async function restoreServices(ctx: CheckContext, outcome: RebootOutcome): Promi
     if (!s || s.active === 'active') continue;
     ctx.progress(`restoring: starting ${s.service} on master (it was running before the reboot)`);
     const command = `sudo systemctl start ${s.service}`;
-    const r = await master.run({ key: `reboot-restore-${name}`, argv: ['systemctl', 'start', s.service], root: true, timeoutMs: 30_000 });
+    const r = await master.run({
+      key: `reboot-restore-${name}`,
+      argv: ['systemctl', 'start', s.service],
+      root: true,
+      timeoutMs: 30_000,
+    });
     const active = await unitState(master, 'is-active', s.service);
     if (active === 'active') outcome.restarted.push(s.service);
-    else outcome.restoreFailed ??= { service: s.service, command, reason: (r.error ?? r.stderr.trim()) || `is-active says ${active}` };
+    else
+      outcome.restoreFailed ??= {
+        service: s.service,
+        command,
+        reason: (r.error ?? r.stderr.trim()) || `is-active says ${active}`,
+      };
   }
 }

@@ -2,7 +2,14 @@
 import type { CheckContext } from '../model/check.js';
 import type { Role, Text } from '../model/basics.js';
 import type { PhaseOutcome, ProbeLogs, ProbeOutcome } from './failover.js';
-import { LOG_CAUSE_TEXT, failoverCause, logEvidence, messageOf, quoteFindings, type KeepalivedLog } from '../facts/keepalived-log.js';
+import {
+  LOG_CAUSE_TEXT,
+  failoverCause,
+  logEvidence,
+  messageOf,
+  quoteFindings,
+  type KeepalivedLog,
+} from '../facts/keepalived-log.js';
 
 /** Why the probe did not run at all (skips) — the same for the three checks. */
 export const PRECHECK_MESSAGES: Record<string, Text> = {
@@ -41,7 +48,18 @@ export const PRECHECK_MESSAGES: Record<string, Text> = {
 };
 
 /** Checks whose failure most often explains a VIP that does not move, most specific first. */
-const LIKELY_CAUSES = ['KAD008', 'KAD007', 'KAD006', 'KAD004', 'KAD002', 'KAD003', 'KAD005', 'SYS003', 'LIV003', 'SYS002'];
+const LIKELY_CAUSES = [
+  'KAD008',
+  'KAD007',
+  'KAD006',
+  'KAD004',
+  'KAD002',
+  'KAD003',
+  'KAD005',
+  'SYS003',
+  'LIV003',
+  'SYS002',
+];
 
 /** The first failure among the related checks, as `ID: message`, or undefined. */
 function likelyCause(ctx: CheckContext): { id: string; text: string } | undefined {
@@ -64,7 +82,15 @@ function phaseLog(logs: ProbeLogs, which: PhaseLog): KeepalivedLog | undefined {
 export function phaseEvidence(ctx: CheckContext, outcome: ProbeOutcome, which: PhaseLog): void {
   for (const role of ['master', 'backup'] as Role[]) {
     const log = outcome.logs && phaseLog(outcome.logs[role], which);
-    if (log) logEvidence(ctx, role, log, which === 'failover' ? "keepalived's log while the VIP should move to backup" : "keepalived's log during the whole probe");
+    if (log)
+      logEvidence(
+        ctx,
+        role,
+        log,
+        which === 'failover'
+          ? "keepalived's log while the VIP should move to backup"
+          : "keepalived's log during the whole probe",
+      );
   }
 }
 
@@ -80,7 +106,13 @@ export function reportPrecheck(ctx: CheckContext, outcome: ProbeOutcome): boolea
  * failure quotes keepalived's decisive lines of the phase; for the failover they also confirm the
  * cause the configs suggest, or correct it.
  */
-export function reportPhase(ctx: CheckContext, phase: PhaseOutcome, passId: string, failId: string, logs?: { outcome: ProbeOutcome; which: PhaseLog }): void {
+export function reportPhase(
+  ctx: CheckContext,
+  phase: PhaseOutcome,
+  passId: string,
+  failId: string,
+  logs?: { outcome: ProbeOutcome; which: PhaseLog },
+): void {
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
   switch (phase.status) {
     case 'pass':
@@ -91,22 +123,37 @@ export function reportPhase(ctx: CheckContext, phase: PhaseOutcome, passId: stri
       const probeLogs = logs?.outcome.logs;
       const said =
         probeLogs && logs.which === 'failover' && probeLogs.master.failover && probeLogs.backup.failover
-          ? failoverCause({ before: probeLogs.master.before.lines, during: probeLogs.master.failover.lines }, { during: probeLogs.backup.failover.lines })
+          ? failoverCause(
+              { before: probeLogs.master.before.lines, during: probeLogs.master.failover.lines },
+              { during: probeLogs.backup.failover.lines },
+            )
           : undefined;
       const lang = ctx.options.lang;
       // keepalived's own words decide when they differ from what the configs suggest.
-      const cause = said && said.checkId !== named?.id ? `${said.checkId}: ${LOG_CAUSE_TEXT[said.messageId][lang]}` : named?.text;
-      ctx.report({ host: 'master', messageId: cause ? `${failId}WithCause` : failId, data: { seconds: seconds(phase.ms), state: phase.state, cause: cause ?? '' } });
+      const cause =
+        said && said.checkId !== named?.id ? `${said.checkId}: ${LOG_CAUSE_TEXT[said.messageId][lang]}` : named?.text;
+      ctx.report({
+        host: 'master',
+        messageId: cause ? `${failId}WithCause` : failId,
+        data: { seconds: seconds(phase.ms), state: phase.state, cause: cause ?? '' },
+      });
       if (said) {
         const line = messageOf(said.line);
         if (!named) ctx.report({ kind: 'note', host: 'master', messageId: 'logShows', data: { cause: line } });
-        else if (said.checkId === named.id) ctx.report({ kind: 'note', host: 'master', messageId: 'logConfirms', data: { cause: line } });
-        else ctx.report({ kind: 'note', host: 'master', messageId: 'logCorrects', data: { cause: line, named: named.id } });
+        else if (said.checkId === named.id)
+          ctx.report({ kind: 'note', host: 'master', messageId: 'logConfirms', data: { cause: line } });
+        else
+          ctx.report({
+            kind: 'note',
+            host: 'master',
+            messageId: 'logCorrects',
+            data: { cause: line, named: named.id },
+          });
       }
       if (probeLogs) {
         for (const role of ['master', 'backup'] as Role[]) {
           const log = phaseLog(probeLogs[role], logs.which);
-          if (log) quoteFindings(role, log).forEach((f) => ctx.report(f));
+          if (log) for (const f of quoteFindings(role, log)) ctx.report(f);
         }
       }
       return;

@@ -27,7 +27,10 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 async function hostname(ctx: CheckContext, role: Role): Promise<string | undefined> {
-  const r = await ctx.host(role).run({ key: 'probe-hostname', argv: ['hostname'], timeoutMs: 10_000 }).catch(() => undefined);
+  const r = await ctx
+    .host(role)
+    .run({ key: 'probe-hostname', argv: ['hostname'], timeoutMs: 10_000 })
+    .catch(() => undefined);
   const name = r?.exitCode === 0 ? r.stdout.trim() : '';
   return name && !/\s/.test(name) ? name : undefined;
 }
@@ -73,7 +76,13 @@ export async function planClient(ctx: CheckContext, vip: string): Promise<Client
 }
 
 /** Start the client probe, bounded by the probe's own deadlines. */
-export function startClient(ctx: CheckContext, vip: string, plan: Extract<ClientPlan, { run: true }>, now: () => number, boundMs: number): ClientProbe {
+export function startClient(
+  ctx: CheckContext,
+  vip: string,
+  plan: Extract<ClientPlan, { run: true }>,
+  now: () => number,
+  boundMs: number,
+): ClientProbe {
   const rate = ctx.profile.clientRate;
   return ClientProbe.start({
     client: ctx.serviceClient!,
@@ -107,7 +116,9 @@ export function finishClient(
     ratePerSecond: rate,
     maxRequests: Math.ceil((rate * boundMs) / 1000),
     identifiedBy: plan.identifier.by,
-    ...(plan.identifier.reason && plan.identifier.by !== 'certificate' ? { unidentifiedReason: plan.identifier.reason } : {}),
+    ...(plan.identifier.reason && plan.identifier.by !== 'certificate'
+      ? { unidentifiedReason: plan.identifier.reason }
+      : {}),
     samples,
     cancelled,
     ...summarizeService(samples, full),

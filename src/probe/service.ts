@@ -1,6 +1,13 @@
 // The service timeline's arithmetic: outages, downtime per phase, and whether the network follows
 // VRRP. Pure functions over the client probe's samples, so every rule is unit-tested.
-import type { ServedBy, ServiceDiagnosis, ServiceMoments, ServiceOutage, ServiceSample, ServiceTimeline } from '../model/service.js';
+import type {
+  ServedBy,
+  ServiceDiagnosis,
+  ServiceMoments,
+  ServiceOutage,
+  ServiceSample,
+  ServiceTimeline,
+} from '../model/service.js';
 
 /**
  * After the VIP is seen on backup, clients on a real L2 network follow at once (keepalived's gratuitous
@@ -8,7 +15,10 @@ import type { ServedBy, ServiceDiagnosis, ServiceMoments, ServiceOutage, Service
  * counts a request against the network.
  */
 export const FOLLOW_GRACE_MS = 1000;
-/** The grader sees the VIP come back a little after it did (events over SSH, or polling): the window ends this much earlier. */
+/**
+ * The grader sees the VIP come back a little after it did (events over SSH, or polling): the window ends this much
+ * earlier.
+ */
 export const OBSERVE_LAG_MS = 500;
 /** Fewer requests than this while backup held the VIP are too few to say the network ignores VRRP. */
 export const MIN_DIAGNOSIS_REQUESTS = 3;
@@ -28,7 +38,11 @@ export function findOutages(samples: readonly ServiceSample[], startAtMs?: numbe
     if (isFailure(s)) {
       if (open) open.failed += 1;
       else {
-        open = { fromMs: s.atMs, phase: startAtMs !== undefined && s.atMs >= startAtMs ? 'failback' : 'failover', failed: 1 };
+        open = {
+          fromMs: s.atMs,
+          phase: startAtMs !== undefined && s.atMs >= startAtMs ? 'failback' : 'failover',
+          failed: 1,
+        };
         outages.push(open);
       }
     } else if (open) {
@@ -46,7 +60,8 @@ export function downtimeMs(outages: readonly ServiceOutage[], phase: ServiceOuta
 
 /**
  * Does the network follow the VIP? Look at the requests sent while backup held it (after a grace for
- * the move to reach clients, and before the grader may have seen it come back late): on a network that follows VRRP some are answered by backup. When none
+ * the move to reach clients, and before the grader may have seen it come back late): on a network that follows VRRP
+ * some are answered by backup. When none
  * is — all failed, or the answered ones all came from master — the network routes the address, not
  * the MAC (a cloud's SDN). Undefined when the VIP never moved, too few requests fell in the window, or
  * answers could not be told apart.
@@ -81,7 +96,9 @@ export function summarizeService(samples: readonly ServiceSample[], moments: Ser
     servedBy,
     outages,
     failoverDowntimeMs: downtimeMs(outages, 'failover', moments.endAtMs),
-    ...(moments.startAtMs !== undefined ? { failbackDowntimeMs: downtimeMs(outages, 'failback', moments.endAtMs) } : {}),
+    ...(moments.startAtMs !== undefined
+      ? { failbackDowntimeMs: downtimeMs(outages, 'failback', moments.endAtMs) }
+      : {}),
     recovered: outages.every((o) => o.toMs !== undefined),
     ...(diagnosis ? { diagnosis } : {}),
   };

@@ -28,7 +28,15 @@ export interface ProbeDeadlines {
 }
 
 /** keepalived's own defaults (GRAMMAR.md B3, B6). */
-export const DEFAULT_TIMING: NodeTiming = { interval: 1, fall: 1, rise: 1, timeout: 1, advertInt: 1, priority: 100, preemptDelay: 0 };
+export const DEFAULT_TIMING: NodeTiming = {
+  interval: 1,
+  fall: 1,
+  rise: 1,
+  timeout: 1,
+  advertInt: 1,
+  priority: 100,
+  preemptDelay: 0,
+};
 
 /** Slack for SSH round trips, haproxy start-up and scheduling. */
 const MARGIN_MS = 3000;
@@ -44,10 +52,22 @@ function masterDownMs(node: NodeTiming): number {
  * `timeout`), the next advert carries the lower priority, and backup's master-down timer fires.
  * Failback: master's script succeeds `rise` times, then master's own master-down timer fires.
  */
-export function computeDeadlines(master: NodeTiming, backup: NodeTiming, source: ProbeDeadlines['source']): ProbeDeadlines {
+export function computeDeadlines(
+  master: NodeTiming,
+  backup: NodeTiming,
+  source: ProbeDeadlines['source'],
+): ProbeDeadlines {
   const advert = Math.max(master.advertInt, backup.advertInt) * 1000;
-  const failover = (master.interval * master.fall + master.timeout) * 1000 + advert + masterDownMs(backup) + backup.preemptDelay * 1000;
-  const failback = (master.interval * master.rise + master.timeout) * 1000 + advert + masterDownMs(master) + master.preemptDelay * 1000;
+  const failover =
+    (master.interval * master.fall + master.timeout) * 1000 +
+    advert +
+    masterDownMs(backup) +
+    backup.preemptDelay * 1000;
+  const failback =
+    (master.interval * master.rise + master.timeout) * 1000 +
+    advert +
+    masterDownMs(master) +
+    master.preemptDelay * 1000;
   return {
     failoverMs: Math.ceil(failover + MARGIN_MS),
     failbackMs: Math.ceil(failback + MARGIN_MS),
@@ -80,7 +100,10 @@ async function nodeTiming(ctx: CheckContext, role: Role): Promise<NodeTiming | u
 }
 
 export async function probeDeadlines(ctx: CheckContext): Promise<ProbeDeadlines> {
-  const [master, backup] = await Promise.all([nodeTiming(ctx, 'master'), nodeTiming(ctx, 'backup')]).catch(() => [undefined, undefined]);
+  const [master, backup] = await Promise.all([nodeTiming(ctx, 'master'), nodeTiming(ctx, 'backup')]).catch(() => [
+    undefined,
+    undefined,
+  ]);
   if (!master || !backup) return computeDeadlines(DEFAULT_TIMING, DEFAULT_TIMING, 'defaults');
   return computeDeadlines(master, backup, 'config');
 }

@@ -21,7 +21,11 @@ function findVip(stdout: string, vip: string): VipHolder {
  * Both hosts' view, polled afresh unless `cached` (the precheck may share the live checks' reading);
  * undefined when either host did not answer.
  */
-export async function vipHolders(ctx: CheckContext, vip: string, cached = true): Promise<Record<Role, VipHolder> | undefined> {
+export async function vipHolders(
+  ctx: CheckContext,
+  vip: string,
+  cached = true,
+): Promise<Record<Role, VipHolder> | undefined> {
   const command = findCommand(ctx.profile, vip, 'ip-addr') as Command;
   const read = async (role: Role) => {
     const r = cached ? await cachedResult(ctx, role, command) : await ctx.host(role).run(command);
@@ -56,7 +60,9 @@ export class VipEvents {
     for (const role of ['master', 'backup'] as const) {
       const host = ctx.host(role);
       if (!host.stream) continue;
-      const handle = await host.stream({ key: 'ip-monitor', argv: ['ip', '-o', 'monitor', 'address'] }, onLine).catch(() => undefined);
+      const handle = await host
+        .stream({ key: 'ip-monitor', argv: ['ip', '-o', 'monitor', 'address'] }, onLine)
+        .catch(() => undefined);
       if (handle) handles.push(handle);
     }
     events = new VipEvents(handles, handles.length === 2);

@@ -29,9 +29,11 @@ export function catalogueEntries(checks: Check[], lang: Lang): CatalogueEntry[] 
 }
 
 export function catalogueText(checks: Check[], lang: Lang): string {
-  return safeText(catalogueEntries(checks, lang)
-    .map((e) => `${e.id}  ${e.mode.padEnd(11)} ${String(e.points).padStart(2)} pt  ${e.title}`)
-    .join('\n') + '\n');
+  return safeText(
+    `${catalogueEntries(checks, lang)
+      .map((e) => `${e.id}  ${e.mode.padEnd(11)} ${String(e.points).padStart(2)} pt  ${e.title}`)
+      .join('\n')}\n`,
+  );
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -41,7 +43,7 @@ export function catalogueMarkdown(checks: Check[]): string {
   const rows = catalogueEntries(checks, 'en').map(
     (e) => `| ${e.id} | ${e.mode} | ${e.points} | ${cell(e.title)} | ${cell(e.asserts)} | ${cell(e.spec)} |`,
   );
-  return ['| id | mode | points | check | asserts | LAB-SPEC |', '|---|---|---|---|---|---|', ...rows].join('\n') + '\n';
+  return `${['| id | mode | points | check | asserts | LAB-SPEC |', '|---|---|---|---|---|---|', ...rows].join('\n')}\n`;
 }
 
 const HEADINGS = {
@@ -55,32 +57,42 @@ const HEADINGS = {
 } as const;
 
 function indent(text: string): string {
-  return text.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n');
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 }
 
-/** For the terminal: the docs are ours, but their examples are configuration text, printed through safeText all the same. */
+/**
+ * For the terminal: the docs are ours, but their examples are configuration text, printed through safeText all the
+ * same.
+ */
 export function explainText(check: Check, lang: Lang): string {
   const h = (k: keyof typeof HEADINGS) => HEADINGS[k][lang];
   const example = (ex: Check['doc']['failing']) =>
-    `  (${ex.file})\n${indent(ex.text)}` + (ex.backup !== undefined ? `\n  (${ex.file}, ${h('backup')})\n${indent(ex.backup)}` : '');
-  return safeText([
-    `${check.id} — ${pick(check.title, lang)}`,
-    `${check.area}, ${check.mode}${check.alsoLive ? '+live' : ''}, ${check.points} pt, ${check.severity}`,
-    '',
-    `${h('asserts')}:`,
-    `  ${pick(check.asserts, lang)}`,
-    `${h('spec')}: ${check.spec}`,
-    '',
-    `${h('why')}:`,
-    `  ${pick(check.doc.rationale, lang)}`,
-    '',
-    `${h('failing')}:`,
-    example(check.doc.failing),
-    '',
-    `${h('passing')}:`,
-    example(check.doc.passing),
-    '',
-    `${h('fix')}:`,
-    `  ${pick(check.doc.fix, lang)}`,
-  ].join('\n') + '\n');
+    `  (${ex.file})\n${indent(ex.text)}` +
+    (ex.backup !== undefined ? `\n  (${ex.file}, ${h('backup')})\n${indent(ex.backup)}` : '');
+  return safeText(
+    `${[
+      `${check.id} — ${pick(check.title, lang)}`,
+      `${check.area}, ${check.mode}${check.alsoLive ? '+live' : ''}, ${check.points} pt, ${check.severity}`,
+      '',
+      `${h('asserts')}:`,
+      `  ${pick(check.asserts, lang)}`,
+      `${h('spec')}: ${check.spec}`,
+      '',
+      `${h('why')}:`,
+      `  ${pick(check.doc.rationale, lang)}`,
+      '',
+      `${h('failing')}:`,
+      example(check.doc.failing),
+      '',
+      `${h('passing')}:`,
+      example(check.doc.passing),
+      '',
+      `${h('fix')}:`,
+      `  ${pick(check.doc.fix, lang)}`,
+    ].join('\n')}\n`,
+  );
 }

@@ -31,6 +31,8 @@ export function renderGithub(input: RunResult): string {
     }
   }
   const s = result.summary;
-  lines.push(`hagrade: ${s.pass} passed, ${s.fail} failed, ${s.error} errors, ${s.skip} skipped; score ${s.score}/${s.maxScore}`);
-  return lines.join('\n') + '\n';
+  lines.push(
+    `hagrade: ${s.pass} passed, ${s.fail} failed, ${s.error} errors, ${s.skip} skipped; score ${s.score}/${s.maxScore}`,
+  );
+  return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@
 // The script reads the embedded JSON (see PageData in html-class.ts) and only ever sets textContent,
 // so names and messages stay text whatever they contain.
 
-export const PAGE_CSS = String.raw`
+export const PAGE_CSS = `
 :root { color-scheme: light; font: 14px/1.45 system-ui, "DejaVu Sans", "Liberation Sans", sans-serif; color: #1f2328; }
 body { margin: 0; padding: 16px 24px 24px; background: #f4f5f7; }
 h1 { font-size: 20px; margin: 0 0 2px; }

@@ -27,7 +27,10 @@ export const CLASS_UI = {
   legend: { en: 'Legend', ru: 'Обозначения' },
   absent: { en: 'not run', ru: 'не запускалась' },
   gradingError: { en: 'grading failed: {error}', ru: 'проверка не выполнена: {error}' },
-  openDetails: { en: 'Click a student (or press Enter on the name) for the details.', ru: 'Щёлкните по студенту (или нажмите Enter на имени), чтобы увидеть подробности.' },
+  openDetails: {
+    en: 'Click a student (or press Enter on the name) for the details.',
+    ru: 'Щёлкните по студенту (или нажмите Enter на имени), чтобы увидеть подробности.',
+  },
   close: { en: 'Close', ru: 'Закрыть' },
   target: { en: 'master {master}, backup {backup}', ru: 'master {master}, backup {backup}' },
   vip: { en: 'VIP {vip}', ru: 'виртуальный IP {vip}' },
@@ -36,11 +39,17 @@ export const CLASS_UI = {
   noFailures: { en: 'No check failed or ended in an error.', ru: 'Непройденных проверок и ошибок нет.' },
   evidence: { en: 'What was run', ru: 'Что выполнялось' },
   exitCode: { en: 'exit code {code}', ru: 'код возврата {code}' },
-  noExitCode: { en: 'no exit code (killed, timed out or not run)', ru: 'нет кода возврата (прервана, истекло время или не запускалась)' },
+  noExitCode: {
+    en: 'no exit code (killed, timed out or not run)',
+    ru: 'нет кода возврата (прервана, истекло время или не запускалась)',
+  },
   hint: { en: 'fix', ru: 'как исправить' },
   note: { en: 'note', ru: 'примечание' },
   timeline: { en: 'Failover timeline', ru: 'Ход переключения' },
-  noTimeline: { en: 'The failover probe did not run for this student.', ru: 'Проверка переключения для этого студента не запускалась.' },
+  noTimeline: {
+    en: 'The failover probe did not run for this student.',
+    ru: 'Проверка переключения для этого студента не запускалась.',
+  },
   holdsVip: { en: 'holds the VIP', ru: 'держит виртуальный IP' },
   haproxyStopped: { en: 'haproxy stopped', ru: 'haproxy остановлен' },
   haproxyStarted: { en: 'haproxy started', ru: 'haproxy запущен' },
@@ -70,8 +79,14 @@ export const CLASS_UI = {
     en: 'Clients through {target}: {failed} of {sent} requests failed; down {failoverDown} during failover, {failbackDown} during failback',
     ru: 'Клиенты через {target}: не получили ответа {failed} из {sent} запросов; простой {failoverDown} при переключении, {failbackDown} при возврате',
   },
-  serviceNotRun: { en: 'Clients through {target} were not observed: {reason}', ru: 'Запросы клиентов через {target} не проверялись: {reason}' },
-  notRunDisabled: { en: 'the client probe is off (clientRate: 0)', ru: 'клиентская проверка отключена (clientRate: 0)' },
+  serviceNotRun: {
+    en: 'Clients through {target} were not observed: {reason}',
+    ru: 'Запросы клиентов через {target} не проверялись: {reason}',
+  },
+  notRunDisabled: {
+    en: 'the client probe is off (clientRate: 0)',
+    ru: 'клиентская проверка отключена (clientRate: 0)',
+  },
   notRunUnreachable: { en: 'not reachable from the grader ({detail})', ru: 'недоступен с машины грейдера ({detail})' },
   notRunNoClient: { en: 'no client in this run', ru: 'в этом запуске нет клиента' },
   vrrpIgnored: {

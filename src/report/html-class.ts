@@ -57,7 +57,9 @@ interface PageProblem {
   evidence: Evidence[];
 }
 
-/** One client request on the picture: when it was sent, and m/b/u (answered by master, backup, unknown) or x (failed). */
+/**
+ * One client request on the picture: when it was sent, and m/b/u (answered by master, backup, unknown) or x (failed).
+ */
 interface PageRequest {
   at: number;
   s: 'm' | 'b' | 'u' | 'x';
@@ -157,26 +159,39 @@ function pageTimeline(result: RunResult, lang: Lang): PageTimeline | undefined {
   const fo = result.failover;
   if (!fo) return undefined;
   const { stoppedAt, startedAt } = probeMoments(fo);
-  const after = (base: number | undefined, ms: number | undefined) => (base !== undefined && ms !== undefined ? base + ms : undefined);
+  const after = (base: number | undefined, ms: number | undefined) =>
+    base !== undefined && ms !== undefined ? base + ms : undefined;
   const label = (ms: number | undefined, begun: number | undefined, measured: Text, missed: Text) =>
-    ms !== undefined ? fill(t(measured, lang), { time: seconds(ms, lang) }) : begun !== undefined ? t(missed, lang) : '';
+    ms !== undefined
+      ? fill(t(measured, lang), { time: seconds(ms, lang) })
+      : begun !== undefined
+        ? t(missed, lang)
+        : '';
   const service = fo.service;
   const serviceParts: Pick<PageTimeline, 'service' | 'serviceNotRun'> = {};
   if (service?.notRun) {
     const reason =
-      service.notRun.reason === 'disabled' ? t(CLASS_UI.notRunDisabled, lang)
-      : service.notRun.reason === 'unreachable' ? fill(t(CLASS_UI.notRunUnreachable, lang), { detail: service.notRun.detail ?? '' })
-      : t(CLASS_UI.notRunNoClient, lang);
+      service.notRun.reason === 'disabled'
+        ? t(CLASS_UI.notRunDisabled, lang)
+        : service.notRun.reason === 'unreachable'
+          ? fill(t(CLASS_UI.notRunUnreachable, lang), { detail: service.notRun.detail ?? '' })
+          : t(CLASS_UI.notRunNoClient, lang);
     serviceParts.serviceNotRun = fill(t(CLASS_UI.serviceNotRun, lang), { target: service.target, reason });
   } else if (service) {
     const end = service.moments?.endAtMs ?? Math.max(0, ...service.samples.map((x) => x.atMs));
     serviceParts.service = {
-      requests: service.samples.map((x) => ({ at: x.atMs, s: x.outcome !== 'answered' ? 'x' : x.servedBy === 'master' ? 'm' : x.servedBy === 'backup' ? 'b' : 'u' })),
+      requests: service.samples.map((x) => ({
+        at: x.atMs,
+        s: x.outcome !== 'answered' ? 'x' : x.servedBy === 'master' ? 'm' : x.servedBy === 'backup' ? 'b' : 'u',
+      })),
       outages: service.outages.map((o) => ({
         from: o.fromMs,
         to: o.toMs ?? end,
         open: o.toMs === undefined,
-        label: o.toMs === undefined ? t(CLASS_UI.downOpen, lang) : fill(t(CLASS_UI.downFor, lang), { time: seconds(o.toMs - o.fromMs, lang) }),
+        label:
+          o.toMs === undefined
+            ? t(CLASS_UI.downOpen, lang)
+            : fill(t(CLASS_UI.downFor, lang), { time: seconds(o.toMs - o.fromMs, lang) }),
       })),
       end,
       figures: fill(t(CLASS_UI.serviceFigures, lang), {
@@ -207,7 +222,7 @@ function pageStudent(s: ClassStudent, lang: Lang): PageStudent {
   if (!result) return { name: s.student, error: s.error ?? '', problems: [] };
   const target = result.target;
   const where = fill(t(CLASS_UI.target, lang), { master: target.master.address, backup: target.backup.address });
-  const vip = target.vip ? ', ' + fill(t(CLASS_UI.vip, lang), { vip: target.vip }) : '';
+  const vip = target.vip ? `, ${fill(t(CLASS_UI.vip, lang), { vip: target.vip })}` : '';
   return {
     name: s.student,
     ...(s.error ? { error: s.error } : {}),
@@ -219,10 +234,18 @@ function pageStudent(s: ClassStudent, lang: Lang): PageStudent {
         id: r.id,
         title: r.title,
         status: r.status,
-        findings: r.findings.map(({ kind, host, file, line, message, hint, excerpt }) => ({ kind, host, file, line, message, hint, excerpt })),
+        findings: r.findings.map(({ kind, host, file, line, message, hint, excerpt }) => ({
+          kind,
+          host,
+          file,
+          line,
+          message,
+          hint,
+          excerpt,
+        })),
         evidence: (r.evidence ?? []).map((e) => ({
           ...e,
-          output: e.output.length > EVIDENCE_OUTPUT_CHARS ? e.output.slice(0, EVIDENCE_OUTPUT_CHARS) + '…' : e.output,
+          output: e.output.length > EVIDENCE_OUTPUT_CHARS ? `${e.output.slice(0, EVIDENCE_OUTPUT_CHARS)}…` : e.output,
         })),
       })),
     timeline: pageTimeline(result, lang),
@@ -230,8 +253,13 @@ function pageStudent(s: ClassStudent, lang: Lang): PageStudent {
 }
 
 function uiStrings(lang: Lang): PageData['ui'] {
-  const ui = Object.fromEntries(Object.entries(CLASS_UI).map(([key, text]) => [key, t(text, lang)])) as Record<ClassUiKey, string>;
-  const statuses = Object.fromEntries(Object.entries(STATUS_WORDS).map(([status, word]) => [status, t(word, lang)])) as Record<Status, string>;
+  const ui = Object.fromEntries(Object.entries(CLASS_UI).map(([key, text]) => [key, t(text, lang)])) as Record<
+    ClassUiKey,
+    string
+  >;
+  const statuses = Object.fromEntries(
+    Object.entries(STATUS_WORDS).map(([status, word]) => [status, t(word, lang)]),
+  ) as Record<Status, string>;
   return { ...ui, ...statuses };
 }
 
@@ -240,11 +268,17 @@ function failoverCell(result: RunResult | undefined, lang: Lang): { text: string
   const fo = result?.failover;
   if (!fo) return { text: '—', sortMs: '' };
   const { stoppedAt, startedAt } = probeMoments(fo);
-  const phase = (ms: number | undefined, begun: number | undefined) => (ms !== undefined ? seconds(ms, lang) : begun !== undefined ? '✘' : '—');
-  return { text: `${phase(fo.failoverMs, stoppedAt)} / ${phase(fo.failbackMs, startedAt)}`, sortMs: fo.failoverMs === undefined ? '' : String(fo.failoverMs) };
+  const phase = (ms: number | undefined, begun: number | undefined) =>
+    ms !== undefined ? seconds(ms, lang) : begun !== undefined ? '✘' : '—';
+  return {
+    text: `${phase(fo.failoverMs, stoppedAt)} / ${phase(fo.failbackMs, startedAt)}`,
+    sortMs: fo.failoverMs === undefined ? '' : String(fo.failoverMs),
+  };
 }
 
-/** The downtime column: "4.1 s / 0.0 s" (failover / failback) from the client probe; — when clients were not observed. */
+/**
+ * The downtime column: "4.1 s / 0.0 s" (failover / failback) from the client probe; — when clients were not observed.
+ */
 function downtimeCell(result: RunResult | undefined, lang: Lang): { text: string; sortMs: string; title: string } {
   const service = result?.failover?.service;
   if (!service || service.notRun) return { text: '—', sortMs: '', title: '' };
@@ -252,7 +286,9 @@ function downtimeCell(result: RunResult | undefined, lang: Lang): { text: string
   return {
     text: `${phase(service.failoverDowntimeMs)} / ${phase(service.failbackDowntimeMs)}${service.diagnosis ? ' ⚠' : ''}`,
     sortMs: String((service.failoverDowntimeMs ?? 0) + (service.failbackDowntimeMs ?? 0)),
-    title: fill(t(CLASS_UI.downtimeTitle, lang), { failed: service.failed, sent: service.sent }) + (service.diagnosis ? ` — ${t(CLASS_UI.vrrpIgnored, lang)}` : ''),
+    title:
+      fill(t(CLASS_UI.downtimeTitle, lang), { failed: service.failed, sent: service.sent }) +
+      (service.diagnosis ? ` — ${t(CLASS_UI.vrrpIgnored, lang)}` : ''),
   };
 }
 
@@ -272,13 +308,24 @@ function headerRows(columns: PageCheck[], students: ClassStudent[], lang: Lang):
   const sortable = (label: string, key: string, extra = '') =>
     `<th scope="col" aria-sort="none"${extra}><button type="button" data-sort="${key}">${label}</button></th>`;
   const checkHeads = columns
-    .map((c, j) => sortable(escapeHtml(c.id), `check:${j}`, ` class="check" data-area="${c.area}" title="${escapeHtml(`${c.id} ${c.title}`)}"`))
+    .map((c, j) =>
+      sortable(
+        escapeHtml(c.id),
+        `check:${j}`,
+        ` class="check" data-area="${c.area}" title="${escapeHtml(`${c.id} ${c.title}`)}"`,
+      ),
+    )
     .join('');
   const counts = columns
     .map((c) => {
       const tally: Record<CellStatus, number> = { pass: 0, fail: 0, error: 0, skip: 0, absent: 0 };
       for (const s of students) if (s.result) tally[cellStatus(s.result, c.id)] += 1;
-      const title = fill(t(CLASS_UI.countTitle, lang), { id: c.id, fail: tally.fail, error: tally.error, skip: tally.skip });
+      const title = fill(t(CLASS_UI.countTitle, lang), {
+        id: c.id,
+        fail: tally.fail,
+        error: tally.error,
+        skip: tally.skip,
+      });
       return `<td class="count${tally.fail ? ' some' : ''}" data-area="${c.area}" title="${escapeHtml(title)}">${tally.fail}</td>`;
     })
     .join('');
@@ -334,7 +381,10 @@ function controls(columns: PageCheck[], total: number, lang: Lang): string {
 
 function legend(lang: Lang): string {
   const items = (Object.keys(CELL_SYMBOLS) as CellStatus[])
-    .map((s) => `<li><span class="swatch" data-s="${s}">${CELL_SYMBOLS[s]}</span> ${escapeHtml(s === 'absent' ? t(CLASS_UI.absent, lang) : t(STATUS_WORDS[s], lang))}</li>`)
+    .map(
+      (s) =>
+        `<li><span class="swatch" data-s="${s}">${CELL_SYMBOLS[s]}</span> ${escapeHtml(s === 'absent' ? t(CLASS_UI.absent, lang) : t(STATUS_WORDS[s], lang))}</li>`,
+    )
     .join('');
   return `<ul class="legend" aria-label="${escapeHtml(t(CLASS_UI.legend, lang))}">${items}</ul>`;
 }

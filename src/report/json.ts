@@ -10,11 +10,15 @@ function withSafeMessages(result: RunResult): RunResult {
     ...result,
     results: result.results.map((r) => ({
       ...r,
-      findings: r.findings.map((f) => ({ ...f, message: safeText(f.message), ...(f.hint !== undefined ? { hint: safeText(f.hint) } : {}) })),
+      findings: r.findings.map((f) => ({
+        ...f,
+        message: safeText(f.message),
+        ...(f.hint !== undefined ? { hint: safeText(f.hint) } : {}),
+      })),
     })),
   };
 }
 
 export function renderJson(result: RunResult): string {
-  return safeJsonText(JSON.stringify(withSafeMessages(result), null, 2)) + '\n';
+  return `${safeJsonText(JSON.stringify(withSafeMessages(result), null, 2))}\n`;
 }

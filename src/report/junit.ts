@@ -15,7 +15,10 @@ function xml(text: string): string {
 
 function findingLines(r: CheckResult): string {
   return r.findings
-    .map((f) => `${f.host ?? ''}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ''}` : ''}: ${f.message}${f.hint ? `\n  hint: ${f.hint}` : ''}`)
+    .map(
+      (f) =>
+        `${f.host ?? ''}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ''}` : ''}: ${f.message}${f.hint ? `\n  hint: ${f.hint}` : ''}`,
+    )
     .join('\n');
 }
 
@@ -31,9 +34,13 @@ export function renderJunit(input: RunResult): string {
   for (const area of areas) {
     const cases = result.results.filter((r) => r.area === area);
     const count = (status: string) => cases.filter((r) => r.status === status).length;
-    out.push(`  <testsuite name="${xml(area)}" tests="${cases.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('skip')}">`);
+    out.push(
+      `  <testsuite name="${xml(area)}" tests="${cases.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('skip')}">`,
+    );
     for (const r of cases) {
-      out.push(`    <testcase classname="hagrade.${xml(area)}" name="${xml(`${r.id} ${r.title}`)}" time="${(r.durationMs / 1000).toFixed(3)}">`);
+      out.push(
+        `    <testcase classname="hagrade.${xml(area)}" name="${xml(`${r.id} ${r.title}`)}" time="${(r.durationMs / 1000).toFixed(3)}">`,
+      );
       const body = xml(findingLines(r));
       const first = xml(r.findings[0]?.message ?? r.status);
       if (r.status === 'fail') out.push(`      <failure message="${first}">${body}</failure>`);
@@ -45,5 +52,5 @@ export function renderJunit(input: RunResult): string {
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -26,13 +26,14 @@ function formatMs(ms: number | undefined): string {
 
 function renderFinding(c: ChalkInstance, f: Finding, lang: Lang): string[] {
   const where = [f.host, f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : undefined].filter(Boolean).join(' ');
-  const tag = f.kind === 'note' ? c.cyan(`${t(UI.note!, lang)}: `) : f.kind === 'skip' ? c.gray(`${t(UI.skipped!, lang)}: `) : '';
-  const lines = [`      ${where ? c.bold(where) + '  ' : ''}${tag}${f.message}`];
+  const tag =
+    f.kind === 'note' ? c.cyan(`${t(UI.note!, lang)}: `) : f.kind === 'skip' ? c.gray(`${t(UI.skipped!, lang)}: `) : '';
+  const lines = [`      ${where ? `${c.bold(where)}  ` : ''}${tag}${f.message}`];
   if (f.excerpt !== undefined) {
     const num = f.line ? String(f.line) : '';
     lines.push(c.gray(`        ${num.padStart(4)} │ `) + f.excerpt.replace(/\t/g, '    '));
   }
-  if (f.hint) lines.push(`        ${c.yellow('→ ' + t(UI.hint!, lang) + ':')} ${f.hint}`);
+  if (f.hint) lines.push(`        ${c.yellow(`→ ${t(UI.hint!, lang)}:`)} ${f.hint}`);
   return lines;
 }
 
@@ -57,28 +58,37 @@ function renderUnreachable(c: ChalkInstance, result: RunResult, lang: Lang): str
   for (const f of result.results.flatMap((r) => r.findings)) {
     if (f.messageId === UNREACHABLE && f.host && !once.has(f.host)) once.set(f.host, f);
   }
-  return [...once.values()].map((f) => c.magenta(`  ${ICONS.error} `) + fill(t(UI.unreachableOnce!, lang), { host: f.host!, reason: f.message }));
+  return [...once.values()].map(
+    (f) => c.magenta(`  ${ICONS.error} `) + fill(t(UI.unreachableOnce!, lang), { host: f.host!, reason: f.message }),
+  );
 }
 
 /** The VIP and the clients side by side, one line each, on one time axis; then the service's figures. */
 function renderTimeline(c: ChalkInstance, fo: FailoverTimeline, lang: Lang): string[] {
   const strips = timelineStrips(fo);
-  const marks = Array.from({ length: strips.vip.length }, (_, i) => (i === strips.stopColumn ? '^' : i === strips.startColumn ? 'v' : ' ')).join('');
+  const marks = Array.from({ length: strips.vip.length }, (_, i) =>
+    i === strips.stopColumn ? '^' : i === strips.startColumn ? 'v' : ' ',
+  ).join('');
   const lines = [`  ${' '.repeat(7)} ${c.gray(marks.trimEnd())}`, `  ${t(UI.vipLine!, lang)} ${strips.vip}`];
   const service = fo.service;
   if (!service) return lines;
-  if (strips.service !== undefined) lines.push(`  ${t(UI.serviceLine!, lang)} ${strips.service.replace(/x/g, c.red('x'))}`);
+  if (strips.service !== undefined)
+    lines.push(`  ${t(UI.serviceLine!, lang)} ${strips.service.replace(/x/g, c.red('x'))}`);
   lines.push(c.gray(`  ${fill(t(UI.stripKey!, lang), { seconds: (strips.endMs / 1000).toFixed(1) })}`));
   if (service.notRun) {
     const reason =
-      service.notRun.reason === 'disabled' ? t(UI.notRunDisabled!, lang)
-      : service.notRun.reason === 'unreachable' ? fill(t(UI.notRunUnreachable!, lang), { detail: service.notRun.detail ?? '' })
-      : t(UI.notRunNoClient!, lang);
+      service.notRun.reason === 'disabled'
+        ? t(UI.notRunDisabled!, lang)
+        : service.notRun.reason === 'unreachable'
+          ? fill(t(UI.notRunUnreachable!, lang), { detail: service.notRun.detail ?? '' })
+          : t(UI.notRunNoClient!, lang);
     lines.push(`  ${fill(t(UI.serviceNotRun!, lang), { target: service.target, reason })}`);
     return lines;
   }
   const sec = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(1);
-  lines.push(`  ${fill(t(UI.serviceFigures!, lang), { target: service.target, failed: service.failed, sent: service.sent, failoverDown: sec(service.failoverDowntimeMs), failbackDown: sec(service.failbackDowntimeMs) })}`);
+  lines.push(
+    `  ${fill(t(UI.serviceFigures!, lang), { target: service.target, failed: service.failed, sent: service.sent, failoverDown: sec(service.failoverDowntimeMs), failbackDown: sec(service.failbackDowntimeMs) })}`,
+  );
   if (service.diagnosis) lines.push(`  ${c.yellow(t(UI.vrrpIgnored!, lang))}`);
   return lines;
 }
@@ -104,12 +114,25 @@ export function renderPretty(input: RunResult, opts: PrettyOptions): string {
     for (const r of result.results.filter((x) => x.area === area)) out.push(...renderResult(c, r, lang, verbose));
   }
   if (result.failover) {
-    out.push('', c.bold(fill(t(UI.failoverTimes!, lang), { failover: formatMs(result.failover.failoverMs), failback: formatMs(result.failover.failbackMs) })));
+    out.push(
+      '',
+      c.bold(
+        fill(t(UI.failoverTimes!, lang), {
+          failover: formatMs(result.failover.failoverMs),
+          failback: formatMs(result.failover.failbackMs),
+        }),
+      ),
+    );
     out.push(...renderTimeline(c, result.failover, lang));
   }
   const s = result.summary;
   out.push('', c.bold(fill(t(UI.summary!, lang), { ...s })));
-  const verdict = s.fail > 0 ? c.red(t(UI.verdictFail!, lang)) : s.error > 0 ? c.magenta(t(UI.verdictError!, lang)) : c.green(t(UI.verdictPass!, lang));
+  const verdict =
+    s.fail > 0
+      ? c.red(t(UI.verdictFail!, lang))
+      : s.error > 0
+        ? c.magenta(t(UI.verdictError!, lang))
+        : c.green(t(UI.verdictPass!, lang));
   out.push(verdict);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -62,7 +62,8 @@ class StatusLine implements Progress {
   }
 
   onEvent(event: EngineEvent): void {
-    if (event.type === 'check-start' && event.check.mode !== 'static') this.show(`${event.check.id} ${pick(event.check.title, this.lang)}`, false);
+    if (event.type === 'check-start' && event.check.mode !== 'static')
+      this.show(`${event.check.id} ${pick(event.check.title, this.lang)}`, false);
     else if (event.type === 'check-progress') this.show(`${event.check.id} ${event.message}`, true);
     else if (event.type === 'check-end') this.hide();
   }
@@ -92,7 +93,10 @@ class StatusLine implements Progress {
   private draw(): void {
     const area = drawArea(this.stream);
     if (this.text === undefined) return;
-    if (!area) return this.giveUpLine();
+    if (!area) {
+      this.giveUpLine();
+      return;
+    }
     // One column short of the width: a line that fills it exactly wraps the cursor on some terminals.
     this.stream.write(`${ERASE_LINE}${clipToWidth(`${FRAMES[this.frame]} ${this.text}`, area.columns - 1)}`);
     this.drawn = true;
@@ -101,7 +105,10 @@ class StatusLine implements Progress {
 
   private tick(): void {
     if (!this.drawn) return;
-    if (!drawArea(this.stream)) return this.giveUpLine();
+    if (!drawArea(this.stream)) {
+      this.giveUpLine();
+      return;
+    }
     this.frame = (this.frame + 1) % FRAMES.length;
     this.stream.write(`\r${FRAMES[this.frame]}`);
   }

@@ -10,7 +10,8 @@
 // an ESC the host sent or those four characters as written.
 import type { RunResult } from '../model/check.js';
 
-const UNSAFE_MULTILINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_MULTILINE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const UNSAFE_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /** Matches a character that safeLine would escape (newline and tab included): for tests and checks. */
 export const UNSAFE_CHAR = new RegExp(UNSAFE_LINE.source);

@@ -11,7 +11,10 @@ export interface DrawArea {
 }
 
 /** The size to draw in, or undefined when the stream is not a terminal that reports a usable one. */
-export function drawArea(stream: Pick<NodeJS.WriteStream, 'columns' | 'rows'> & { isTTY?: boolean }, minRows = 1): DrawArea | undefined {
+export function drawArea(
+  stream: Pick<NodeJS.WriteStream, 'columns' | 'rows'> & { isTTY?: boolean },
+  minRows = 1,
+): DrawArea | undefined {
   const { columns, rows } = stream;
   if (!Number.isInteger(columns) || !Number.isInteger(rows)) return undefined;
   if (columns < MIN_DRAW_COLUMNS || rows < minRows) return undefined;
@@ -51,7 +54,7 @@ export function clipToWidth(text: string, width: number): string {
         out = out.slice(0, out.length - last.length);
         used -= charWidth(last.codePointAt(0)!);
       }
-      return out + '…';
+      return `${out}…`;
     }
     out += chars[i];
     used += w;

@@ -33,7 +33,10 @@ export const UI: Record<string, Text> = {
     ru: 'успешно: {pass}, не пройдено: {fail}, ошибок: {error}, пропущено: {skip}; баллы {score}/{maxScore}',
   },
   verdictPass: { en: 'All checks passed.', ru: 'Все проверки пройдены.' },
-  verdictFail: { en: 'Some checks failed: fix them and run hagrade again.', ru: 'Есть непройденные проверки: исправьте и запустите hagrade снова.' },
+  verdictFail: {
+    en: 'Some checks failed: fix them and run hagrade again.',
+    ru: 'Есть непройденные проверки: исправьте и запустите hagrade снова.',
+  },
   verdictError: {
     en: 'hagrade could not decide some checks (ERROR): see the reasons above; this is not a failed check.',
     ru: 'hagrade не смог выполнить часть проверок (ОШИБКА): причины выше; это не проваленная проверка.',
@@ -50,7 +53,10 @@ export const UI: Record<string, Text> = {
     en: 'clients through {target}: {failed} of {sent} requests failed; down {failoverDown} s during failover, {failbackDown} s during failback',
     ru: 'клиенты через {target}: не получили ответа {failed} из {sent} запросов; простой {failoverDown} с при переключении, {failbackDown} с при возврате',
   },
-  serviceNotRun: { en: 'clients through {target}: not observed ({reason})', ru: 'клиенты через {target}: не проверялись ({reason})' },
+  serviceNotRun: {
+    en: 'clients through {target}: not observed ({reason})',
+    ru: 'клиенты через {target}: не проверялись ({reason})',
+  },
   notRunDisabled: { en: 'clientRate: 0 in the lab profile', ru: 'clientRate: 0 в профиле лаборатории' },
   notRunUnreachable: { en: 'not reachable from here: {detail}', ru: 'недоступен отсюда: {detail}' },
   notRunNoClient: { en: 'no client in this run', ru: 'в этом запуске нет клиента' },

@@ -12,8 +12,8 @@ import { redact } from '../engine/redact.js';
 import { resolveVip } from '../engine/run.js';
 import { newSnapshotKey, redactAuthPasswords, redactPrivateKeys } from './secrets.js';
 import { ROLES, type Role } from '../model/basics.js';
-import { type Command, type Host } from '../hosts/host.js';
-import { type LabProfile, type Target } from '../model/target.js';
+import type { Command, Host } from '../hosts/host.js';
+import type { LabProfile, Target } from '../model/target.js';
 
 /** Directories copied whole (a keepalived `include` usually points inside /etc/keepalived). */
 function capturedDirs(profile: LabProfile): string[] {
@@ -22,7 +22,14 @@ function capturedDirs(profile: LabProfile): string[] {
 
 /** /etc/hostname: keepalived's default config-id, which `@id` lines depend on. */
 function capturedFiles(profile: LabProfile): string[] {
-  return [profile.haproxyCfgPath, profile.keepalivedConfPath, profile.certPath, profile.sysctlPath, '/etc/passwd', '/etc/hostname'];
+  return [
+    profile.haproxyCfgPath,
+    profile.keepalivedConfPath,
+    profile.certPath,
+    profile.sysctlPath,
+    '/etc/passwd',
+    '/etc/hostname',
+  ];
 }
 
 /** Safe file name for a command key (keys are ours, but never trust a name into a path). */
@@ -50,7 +57,12 @@ async function collectPaths(host: Host, profile: LabProfile): Promise<string[]> 
  * The host's files as the snapshot keeps them: with the files keepalived.conf includes from
  * elsewhere, and without secrets (src/snapshot/secrets.ts), under the snapshot's one `key`.
  */
-async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: string[]): Promise<{ files: Map<string, Buffer>; scripts: Command[] }> {
+async function readFiles(
+  host: Host,
+  profile: LabProfile,
+  key: Buffer,
+  missing: string[],
+): Promise<{ files: Map<string, Buffer>; scripts: Command[] }> {
   const files = new Map<string, Buffer>();
   const add = async (path: string) => {
     // As large as the checks read configurations (certificates have their own, smaller, limit).
@@ -60,13 +72,23 @@ async function readFiles(host: Host, profile: LabProfile, key: Buffer, missing: 
   };
   await Promise.all((await collectPaths(host, profile)).map(add));
   const main = files.get(profile.keepalivedConfPath);
-  if (!main) return { files: new Map([...files].map(([path, content]) => [path, redactPrivateKeys(content)])), scripts: [] };
-  const config = await parseWithIncludes(main, profile.keepalivedConfPath, await hostConfigId(host), (pattern) => globOnHost(host, pattern));
+  if (!main)
+    return { files: new Map([...files].map(([path, content]) => [path, redactPrivateKeys(content)])), scripts: [] };
+  const config = await parseWithIncludes(main, profile.keepalivedConfPath, await hostConfigId(host), (pattern) =>
+    globOnHost(host, pattern),
+  );
   await Promise.all(config.files.filter((path) => !files.has(path)).map(add));
   // The track scripts' files (what KAD006/KAD008 read), and how keepalived would find them (their stat).
-  await Promise.all(scriptCaptureFiles(config.scripts).filter((path) => !files.has(path)).map(add));
+  await Promise.all(
+    scriptCaptureFiles(config.scripts)
+      .filter((path) => !files.has(path))
+      .map(add),
+  );
   const withoutPasswords = redactAuthPasswords(files, config.statements, key);
-  return { files: new Map([...withoutPasswords].map(([path, content]) => [path, redactPrivateKeys(content)])), scripts: scriptCaptureCommands(config.scripts) };
+  return {
+    files: new Map([...withoutPasswords].map(([path, content]) => [path, redactPrivateKeys(content)])),
+    scripts: scriptCaptureCommands(config.scripts),
+  };
 }
 
 export interface CaptureResult {
@@ -90,7 +112,10 @@ export async function captureSnapshot(
   const vip = resolveVip(target);
   if (vip) meta.vip = vip;
   if (target.student) meta.student = target.student;
-  writeFileSync(join(dir, 'hosts.yaml'), `# captured by hagrade snapshot on ${new Date().toISOString()}\n${toYaml(meta)}`);
+  writeFileSync(
+    join(dir, 'hosts.yaml'),
+    `# captured by hagrade snapshot on ${new Date().toISOString()}\n${toYaml(meta)}`,
+  );
   const totals: CaptureResult = { files: 0, commands: 0, missing: [] };
   const key = newSnapshotKey();
   // Both hosts at once, and on each host every read at once (the host bounds its own channels).
@@ -106,13 +131,20 @@ export async function captureSnapshot(
         const base = join(root, 'commands', keyFile(command.key));
         writeFileSync(`${base}.txt`, redact(r.stdout));
         if (r.stderr) writeFileSync(`${base}.stderr`, redact(r.stderr));
-        if (r.exitCode !== 0) writeFileSync(`${base}.exit`, r.truncated ? 'truncated\n' : r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`);
+        if (r.exitCode !== 0)
+          writeFileSync(
+            `${base}.exit`,
+            r.truncated ? 'truncated\n' : r.exitCode === null ? 'timeout\n' : `${r.exitCode}\n`,
+          );
         totals.commands += 1;
       };
-      const [{ files, scripts }] = await Promise.all([readFiles(host, profile, key, totals.missing), Promise.all(commandsFor(role, profile, vip).map(capture))]);
+      const [{ files, scripts }] = await Promise.all([
+        readFiles(host, profile, key, totals.missing),
+        Promise.all(commandsFor(role, profile, vip).map(capture)),
+      ]);
       await Promise.all(scripts.map(capture));
       for (const [path, content] of files) {
-        const local = join(root, posix.normalize('/' + path));
+        const local = join(root, posix.normalize(`/${path}`));
         mkdirSync(dirname(local), { recursive: true });
         writeFileSync(local, content);
         totals.files += 1;

@@ -118,7 +118,11 @@ const usedNames = (text: string) => [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9
  * also where the password comes from a definition (`auth_pass $PASS`, or `$A` standing for a whole
  * `auth_pass …` line); any other auth_pass line in any file is masked. Line counts are kept.
  */
-export function redactAuthPasswords(files: Map<string, Buffer>, statements: readonly KeepalivedStatement[], key: Buffer): Map<string, Buffer> {
+export function redactAuthPasswords(
+  files: Map<string, Buffer>,
+  statements: readonly KeepalivedStatement[],
+  key: Buffer,
+): Map<string, Buffer> {
   // Files are handled as bytes (latin1) to keep any encoding; the parser's words are text (UTF-8).
   const lines = new Map([...files].map(([file, content]) => [file, content.toString('latin1').split('\n')]));
   const done = new Set<string>();
@@ -144,7 +148,12 @@ export function redactAuthPasswords(files: Map<string, Buffer>, statements: read
       const name = DEFINITION.exec(line)?.[1];
       if (name !== undefined && definitions.has(name)) {
         const cr = line.endsWith('\r') ? '\r' : '';
-        replace(file, i, rewriteAuthPassLine(line, definitions.get(name), key) ?? `${line.slice(0, line.indexOf('=') + 1)}********${cr}`);
+        replace(
+          file,
+          i,
+          rewriteAuthPassLine(line, definitions.get(name), key) ??
+            `${line.slice(0, line.indexOf('=') + 1)}********${cr}`,
+        );
       } else if (line.includes('auth_pass')) {
         replace(file, i, line.replace(LEFTOVER_AUTH_PASS, '$1********'));
       }

@@ -18,7 +18,10 @@ describe('hagrade batch / merge (commands)', () => {
   beforeEach(() => {
     tmp = mkdtempSync(join(tmpdir(), 'hagrade-cmd-'));
     rosterFile = join(tmp, 'class.csv');
-    writeFileSync(rosterFile, 'student,master,backup\nalice,192.0.2.1,192.0.2.2\nbob,192.0.2.3,192.0.2.4\ncarol,192.0.2.5,192.0.2.6\n');
+    writeFileSync(
+      rosterFile,
+      'student,master,backup\nalice,192.0.2.1,192.0.2.2\nbob,192.0.2.3,192.0.2.4\ncarol,192.0.2.5,192.0.2.6\n',
+    );
   });
   afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -38,7 +41,20 @@ describe('hagrade batch / merge (commands)', () => {
     const lab = join(tmp, 'lab.yaml');
     writeFileSync(lab, 'frontendName: front_x\n');
     const out = join(tmp, 'out');
-    const { fake, error } = await cli(['batch', rosterFile, '--out', out, '--no-failover', '--lang', 'ru', '--lab', lab, '--concurrency', '2', '-q']);
+    const { fake, error } = await cli([
+      'batch',
+      rosterFile,
+      '--out',
+      out,
+      '--no-failover',
+      '--lang',
+      'ru',
+      '--lab',
+      lab,
+      '--concurrency',
+      '2',
+      '-q',
+    ]);
     expect(error).to.equal(undefined);
     expect(fake.calls.sort()).to.deep.equal(['alice', 'bob', 'carol']);
     expect(fake.maxActive).to.be.at.most(2);
@@ -48,7 +64,9 @@ describe('hagrade batch / merge (commands)', () => {
   });
 
   it('ends with exit code 3 when a student could not be graded, naming them', async () => {
-    const { error } = await cli(['batch', rosterFile, '--out', join(tmp, 'out'), '-q'], (s) => (s === 'bob' ? 'throw' : 'pass'));
+    const { error } = await cli(['batch', rosterFile, '--out', join(tmp, 'out'), '-q'], (s) =>
+      s === 'bob' ? 'throw' : 'pass',
+    );
     expect(error).to.be.instanceOf(UsageError);
     expect((error as UsageError).exitCode).to.equal(3);
     expect((error as UsageError).message).to.match(/bob/);
@@ -74,10 +92,21 @@ describe('hagrade batch / merge (commands)', () => {
   it('merge joins shard directories', async () => {
     await cli(['batch', rosterFile, '--out', join(tmp, 'p1'), '--shard', '1/2', '-q']);
     await cli(['batch', rosterFile, '--out', join(tmp, 'p2'), '--shard', '2/2', '-q']);
-    const { error } = await cli(['merge', join(tmp, 'p1'), join(tmp, 'p2'), '--out', join(tmp, 'all'), '--gradebook-id-column', 'Username', '-q']);
+    const { error } = await cli([
+      'merge',
+      join(tmp, 'p1'),
+      join(tmp, 'p2'),
+      '--out',
+      join(tmp, 'all'),
+      '--gradebook-id-column',
+      'Username',
+      '-q',
+    ]);
     expect(error).to.equal(undefined);
     const gradebook = readFileSync(join(tmp, 'all', 'gradebook.csv'), 'utf8');
-    expect(gradebook).to.equal('Username,Grade,Feedback\r\nalice,100,all checks passed\r\nbob,100,all checks passed\r\ncarol,100,all checks passed\r\n');
+    expect(gradebook).to.equal(
+      'Username,Grade,Feedback\r\nalice,100,all checks passed\r\nbob,100,all checks passed\r\ncarol,100,all checks passed\r\n',
+    );
   });
 });
 
@@ -91,11 +120,21 @@ describe('batch progress display', () => {
     let written = '';
     const stream = { write: (s: string) => ((written += s), true) } as unknown as NodeJS.WriteStream;
     const display = createBatchDisplay({ interactive: false, lang: 'en', stream });
-    display.onEvent({ type: 'planned', total: 3, toGrade: 2, stored: 1, concurrency: 2, shard: { index: 1, count: 2 } });
+    display.onEvent({
+      type: 'planned',
+      total: 3,
+      toGrade: 2,
+      stored: 1,
+      concurrency: 2,
+      shard: { index: 1, count: 2 },
+    });
     display.onEvent({ type: 'warning', text: { en: 'shared {host}', ru: 'общая {host}' }, data: { host: 'h' } });
     display.onEvent({ type: 'start', student: 'al\x1b[2Jice' });
     display.onEvent({ type: 'phase', student: 'al\x1b[2Jice', phase: 'HAP005' });
-    display.onEvent({ type: 'done', record: { student: 'al\x1b[2Jice', dir: 'x', status: 'error', error: 'refused', durationMs: 1500 } });
+    display.onEvent({
+      type: 'done',
+      record: { student: 'al\x1b[2Jice', dir: 'x', status: 'error', error: 'refused', durationMs: 1500 },
+    });
     display.stop();
     expect(written).to.equal(
       [
@@ -110,7 +149,11 @@ describe('batch progress display', () => {
 
   it('in a terminal, keeps a live block (a line per running student, then the totals) below the finished lines', () => {
     const writes: string[] = [];
-    const stream = { columns: 120, rows: 40, write: (s: string) => (writes.push(s), true) } as unknown as NodeJS.WriteStream;
+    const stream = {
+      columns: 120,
+      rows: 40,
+      write: (s: string) => (writes.push(s), true),
+    } as unknown as NodeJS.WriteStream;
     const display = createBatchDisplay({ interactive: true, lang: 'ru', stream });
     display.onEvent({ type: 'planned', total: 2, toGrade: 2, stored: 0, concurrency: 2 });
     display.onEvent({ type: 'start', student: 'alice' });
@@ -124,7 +167,16 @@ describe('batch progress display', () => {
     expect(lines[0]).to.match(/^ {2}alice {2}начата проверка {2}\d+\.\ds$/);
     expect(lines[1]).to.match(/^ {2}bob {2}FOV001 {2}\d+\.\ds$/);
     expect(lines[2]).to.equal('проверено 0/2: успешно 0, не пройдено 0, ошибок 0; идёт проверка 2');
-    display.onEvent({ type: 'done', record: { student: 'alice', dir: 'alice', status: 'pass', result: structuredClone(results.pass), durationMs: 2000 } });
+    display.onEvent({
+      type: 'done',
+      record: {
+        student: 'alice',
+        dir: 'alice',
+        status: 'pass',
+        result: structuredClone(results.pass),
+        durationMs: 2000,
+      },
+    });
     const after = writes.at(-1)!;
     expect(after).to.contain(`alice: PASSED ${results.pass.summary.score}/${results.pass.summary.maxScore} (2.0s)\n`);
     expect(after).to.not.contain('  alice  ');

@@ -28,13 +28,21 @@ export async function fixtureResults(): Promise<FixtureResults> {
   const checks = [CRT001, CRT002, CRT003, CRT004, HAP002];
   const pass = await runOnFixture(checks);
   const fail = await runOnFixture(checks, { fixture: 'crt001-missing-on-backup' });
-  if (pass.exitCode !== 0 || fail.exitCode !== 1) throw new Error(`fixtures changed: correct exits ${pass.exitCode}, crt001-missing-on-backup exits ${fail.exitCode}`);
+  if (pass.exitCode !== 0 || fail.exitCode !== 1)
+    throw new Error(
+      `fixtures changed: correct exits ${pass.exitCode}, crt001-missing-on-backup exits ${fail.exitCode}`,
+    );
   const undecided: RunResult = structuredClone(pass);
   const lost = undecided.results[0]!;
   lost.status = 'error';
   lost.points = 0;
   lost.findings = [{ kind: 'error', host: 'backup', messageId: 'unreachable', message: 'backup: connection reset' }];
-  undecided.summary = { ...undecided.summary, pass: undecided.summary.pass - 1, error: 1, score: undecided.summary.score - lost.maxPoints };
+  undecided.summary = {
+    ...undecided.summary,
+    pass: undecided.summary.pass - 1,
+    error: 1,
+    score: undecided.summary.score - lost.maxPoints,
+  };
   undecided.exitCode = 3;
   return { pass, fail, undecided };
 }
@@ -49,7 +57,10 @@ export interface FakeGrader {
   options: GradeOptions[];
 }
 
-export function fakeGrader(results: FixtureResults, plan: (entry: RosterEntry) => { outcome: Outcome; delayMs?: number }): FakeGrader {
+export function fakeGrader(
+  results: FixtureResults,
+  plan: (entry: RosterEntry) => { outcome: Outcome; delayMs?: number },
+): FakeGrader {
   const busy = new Set<string>();
   let active = 0;
   const fake: FakeGrader = {
@@ -82,7 +93,7 @@ export function fakeGrader(results: FixtureResults, plan: (entry: RosterEntry) =
         return result;
       } finally {
         active--;
-        hosts.forEach((h) => busy.delete(h));
+        for (const h of hosts) busy.delete(h);
       }
     },
   };

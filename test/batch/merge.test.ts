@@ -14,9 +14,19 @@ describe('mergeBatches', () => {
   let tmp: string;
   const output: OutputOptions = { lang: 'en', gradebookIdColumn: 'Email address', maxGrade: 100 };
   const entries = roster(9);
-  const plan = (e: RosterEntry): { outcome: Outcome } => ({ outcome: e.student.endsWith('3') ? 'fail' : e.student.endsWith('5') ? 'throw' : 'pass' });
+  const plan = (e: RosterEntry): { outcome: Outcome } => ({
+    outcome: e.student.endsWith('3') ? 'fail' : e.student.endsWith('5') ? 'throw' : 'pass',
+  });
   const batch = (outDir: string, shard?: { index: number; count: number }, rows = entries, outcomes = plan) =>
-    runBatch({ entries: rows, grade: fakeGrader(results, outcomes).grade, outDir, failover: true, profile: DEFAULT_PROFILE, output, ...(shard ? { shard } : {}) });
+    runBatch({
+      entries: rows,
+      grade: fakeGrader(results, outcomes).grade,
+      outDir,
+      failover: true,
+      profile: DEFAULT_PROFILE,
+      output,
+      ...(shard ? { shard } : {}),
+    });
   const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
   before(async () => {
@@ -41,7 +51,8 @@ describe('mergeBatches', () => {
     expect(read(join(tmp, 'merged'), 'gradebook.csv')).to.equal(read(join(tmp, 'all'), 'gradebook.csv'));
     expect(existsSync(join(tmp, 'merged', 'class-report.html'))).to.equal(true);
     // The students' reports and snapshots come along, so the merged directory is complete.
-    for (const e of entries) expect(existsSync(join(studentPaths(join(tmp, 'merged'), e.student).snapshot, 'hosts.yaml'))).to.equal(true);
+    for (const e of entries)
+      expect(existsSync(join(studentPaths(join(tmp, 'merged'), e.student).snapshot, 'hosts.yaml'))).to.equal(true);
     const merged = JSON.parse(read(join(tmp, 'merged'), 'batch.json'));
     expect(merged.shard).to.equal(null);
     expect(merged.mergedFrom).to.deep.equal([join(tmp, 'part1'), join(tmp, 'part2')]);
@@ -59,7 +70,10 @@ describe('mergeBatches', () => {
     const { records } = mergeBatches([join(tmp, 'a'), join(tmp, 'a')], join(tmp, 'same'), output);
     expect(records).to.have.length(1);
     await batch(join(tmp, 'b'), undefined, alice, () => ({ outcome: 'fail' }));
-    expect(() => mergeBatches([join(tmp, 'a'), join(tmp, 'b')], join(tmp, 'conflict'), output)).to.throw(MergeError, /student01/);
+    expect(() => mergeBatches([join(tmp, 'a'), join(tmp, 'b')], join(tmp, 'conflict'), output)).to.throw(
+      MergeError,
+      /student01/,
+    );
   });
 
   it('refuses a directory that is not a batch output', () => {

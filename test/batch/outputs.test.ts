@@ -2,7 +2,17 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classMaxScore, csvField, gradebookCsv, readStored, storeError, storeResult, summaryCsv, writeFileAtomic, type StudentRecord } from '../../src/batch/outputs.js';
+import {
+  classMaxScore,
+  csvField,
+  gradebookCsv,
+  readStored,
+  storeError,
+  storeResult,
+  summaryCsv,
+  writeFileAtomic,
+  type StudentRecord,
+} from '../../src/batch/outputs.js';
 import { parseCsv } from '../../src/batch/roster.js';
 import { fixtureResults, type FixtureResults } from './fake-grader.js';
 
@@ -17,7 +27,12 @@ describe('batch outputs', () => {
     { student: 'adam@example.com', dir: 'adam@example.com', status: 'pass', result: results.pass },
     { student: 'Smith, "Bob"', dir: 'x', status: 'error', error: 'cannot connect to 192.0.2.7: timed out' },
     { student: 'eve@example.com', dir: 'eve@example.com', status: 'error', result: results.undecided },
-    { student: 'mallory@example.com', dir: 'mallory@example.com', status: 'pending', error: 'the batch stopped before this student; run it again with --resume' },
+    {
+      student: 'mallory@example.com',
+      dir: 'mallory@example.com',
+      status: 'pending',
+      error: 'the batch stopped before this student; run it again with --resume',
+    },
   ];
 
   describe('gradebook.csv', () => {
@@ -52,16 +67,28 @@ describe('batch outputs', () => {
 
   it('classMaxScore counts a check skipped by some students, not one skipped by all', () => {
     expect(classMaxScore(records())).to.equal(results.pass.summary.maxScore);
-    expect(classMaxScore([{ student: 'a', dir: 'a', status: 'fail', result: results.fail }])).to.equal(results.fail.summary.maxScore);
+    expect(classMaxScore([{ student: 'a', dir: 'a', status: 'fail', result: results.fail }])).to.equal(
+      results.fail.summary.maxScore,
+    );
   });
 
   it('summary.csv: a row per student in id order, a column per check id, the reason last', () => {
     const rows = parseCsv(summaryCsv(records(), 'en')).records.map((r) => r.fields);
     const ids = results.pass.results.map((r) => r.id).sort();
     expect(rows[0]).to.deep.equal(['student', 'status', 'score', 'maxScore', ...ids, 'reason']);
-    expect(rows.slice(1).map((r) => r[0])).to.deep.equal(['Smith, "Bob"', 'adam@example.com', 'eve@example.com', 'mallory@example.com', 'zoe@example.com']);
+    expect(rows.slice(1).map((r) => r[0])).to.deep.equal([
+      'Smith, "Bob"',
+      'adam@example.com',
+      'eve@example.com',
+      'mallory@example.com',
+      'zoe@example.com',
+    ]);
     const zoe = rows[5]!;
-    expect(zoe.slice(1, 4)).to.deep.equal(['fail', String(results.fail.summary.score), String(results.fail.summary.maxScore)]);
+    expect(zoe.slice(1, 4)).to.deep.equal([
+      'fail',
+      String(results.fail.summary.score),
+      String(results.fail.summary.maxScore),
+    ]);
     expect(zoe[rows[0]!.indexOf('CRT001')]).to.equal('fail');
     expect(zoe[rows[0]!.indexOf('CRT002')]).to.equal('skip');
     const smith = rows[1]!;
@@ -96,7 +123,9 @@ describe('batch outputs', () => {
       expect(readStored(tmp, 's')).to.deep.equal({ error: { student: 's', error: 'boom' } });
       storeResult(tmp, 's', results.pass);
       expect(existsSync(join(tmp, 'students', 's', 'error.json'))).to.equal(false);
-      expect(readStored(tmp, 's')).to.deep.equal({ result: JSON.parse(readFileSync(join(tmp, 'students', 's', 'report.json'), 'utf8')) });
+      expect(readStored(tmp, 's')).to.deep.equal({
+        result: JSON.parse(readFileSync(join(tmp, 'students', 's', 'report.json'), 'utf8')),
+      });
       storeError(tmp, 's', { student: 's', error: 'again' });
       expect(existsSync(join(tmp, 'students', 's', 'report.json'))).to.equal(false);
       expect(readStored(tmp, 'nobody')).to.equal(undefined);

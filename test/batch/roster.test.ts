@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/self/paths.js';
-import { loadRoster, parseCsv, parseRoster, RosterError, rosterFormat, studentDirName } from '../../src/batch/roster.js';
+import {
+  loadRoster,
+  parseCsv,
+  parseRoster,
+  RosterError,
+  rosterFormat,
+  studentDirName,
+} from '../../src/batch/roster.js';
 
 const DATA = join(REPO_ROOT, 'test', 'batch', 'data');
 
@@ -82,24 +89,36 @@ describe('loadRoster (CSV)', () => {
     for (const [text, line, pattern] of cases) {
       const e = rosterError(() => parseRoster(text, 'class.csv'));
       expect(e.line, text).to.equal(line);
-      expect(e.message, text).to.match(pattern).and.to.match(new RegExp(`^class\\.csv:${line}: `));
+      expect(e.message, text)
+        .to.match(pattern)
+        .and.to.match(new RegExp(`^class\\.csv:${line}: `));
     }
   });
 
   it('refuses a missing, unknown or repeated column in the header', () => {
-    expect(rosterError(() => parseRoster('student,master\na,192.0.2.1\n', 'c.csv')).message).to.match(/^c\.csv:1: missing column 'backup'/);
-    expect(rosterError(() => parseRoster('student,master,backup,vpi\n', 'c.csv')).message).to.match(/unknown column 'vpi'/);
-    expect(rosterError(() => parseRoster('student,master,backup,user,USER\n', 'c.csv')).message).to.match(/'user' appears twice/);
+    expect(rosterError(() => parseRoster('student,master\na,192.0.2.1\n', 'c.csv')).message).to.match(
+      /^c\.csv:1: missing column 'backup'/,
+    );
+    expect(rosterError(() => parseRoster('student,master,backup,vpi\n', 'c.csv')).message).to.match(
+      /unknown column 'vpi'/,
+    );
+    expect(rosterError(() => parseRoster('student,master,backup,user,USER\n', 'c.csv')).message).to.match(
+      /'user' appears twice/,
+    );
   });
 
   it('refuses a duplicate student, naming both lines', () => {
-    const e = rosterError(() => parseRoster(`${HEADER}alice,192.0.2.1,192.0.2.2\nbob,192.0.2.3,192.0.2.4\nalice,192.0.2.5,192.0.2.6\n`, 'c.csv'));
+    const e = rosterError(() =>
+      parseRoster(`${HEADER}alice,192.0.2.1,192.0.2.2\nbob,192.0.2.3,192.0.2.4\nalice,192.0.2.5,192.0.2.6\n`, 'c.csv'),
+    );
     expect(e.line).to.equal(4);
     expect(e.message).to.match(/'alice' appears twice \(first at line 2\)/);
   });
 
   it('refuses a password_env that is not set', () => {
-    const e = rosterError(() => parseRoster(`${HEADER.trim()},password_env\na,192.0.2.1,192.0.2.2,NOPE_NOT_SET\n`, 'c.csv', {}));
+    const e = rosterError(() =>
+      parseRoster(`${HEADER.trim()},password_env\na,192.0.2.1,192.0.2.2,NOPE_NOT_SET\n`, 'c.csv', {}),
+    );
     expect(e.message).to.match(/NOPE_NOT_SET/);
   });
 });
@@ -114,7 +133,13 @@ describe('loadRoster (YAML)', () => {
       vip: '192.0.2.11',
       line: 3,
     });
-    expect(bob).to.deep.equal({ student: 'bob', master: { host: '192.0.2.21', user: 'student' }, backup: { host: '192.0.2.22', user: 'student', port: 2200 }, vip: '192.0.2.21', line: 7 });
+    expect(bob).to.deep.equal({
+      student: 'bob',
+      master: { host: '192.0.2.21', user: 'student' },
+      backup: { host: '192.0.2.22', user: 'student', port: 2200 },
+      vip: '192.0.2.21',
+      line: 7,
+    });
   });
 
   it('applies knownHosts, user and key given next to students: to every student that does not set its own', () => {
@@ -137,8 +162,16 @@ describe('loadRoster (YAML)', () => {
     const cases: [string, number, RegExp][] = [
       ['students:\n  - master: 192.0.2.1\n    backup: 192.0.2.2\n', 2, /no student/],
       ['students:\n  - student: a\n    master: 192.0.2.1\n    backup: "x y"\n', 4, /x y/],
-      ['students:\n  - student: a\n    master: 192.0.2.1\n    backup: 192.0.2.2\n    vpi: 192.0.2.1\n', 5, /unknown setting/],
-      ['students:\n  - {student: a, master: 192.0.2.1, backup: 192.0.2.2}\n  - {student: a, master: 192.0.2.3, backup: 192.0.2.4}\n', 3, /'a' appears twice/],
+      [
+        'students:\n  - student: a\n    master: 192.0.2.1\n    backup: 192.0.2.2\n    vpi: 192.0.2.1\n',
+        5,
+        /unknown setting/,
+      ],
+      [
+        'students:\n  - {student: a, master: 192.0.2.1, backup: 192.0.2.2}\n  - {student: a, master: 192.0.2.3, backup: 192.0.2.4}\n',
+        3,
+        /'a' appears twice/,
+      ],
       ['pairs: []\n', 1, /unknown setting 'pairs'/],
     ];
     for (const [text, line, pattern] of cases) {
@@ -174,14 +207,18 @@ describe('loadRoster (Ansible INI)', () => {
     const unnamed = rosterError(() => parseRoster('[alice]\nvm1\nvm2\n', 'h.ini'));
     expect(unnamed.line).to.equal(1);
     expect(unnamed.message).to.match(/cannot tell master from backup/);
-    const crowded = rosterError(() => parseRoster('[bob:children]\nbob_master\nbob_backup\n[bob_master]\nvm1\nvm3\n[bob_backup]\nvm2\n', 'h.ini'));
+    const crowded = rosterError(() =>
+      parseRoster('[bob:children]\nbob_master\nbob_backup\n[bob_master]\nvm1\nvm3\n[bob_backup]\nvm2\n', 'h.ini'),
+    );
     expect(crowded.line).to.equal(2);
     expect(crowded.message).to.match(/\[bob_master\].*one host, it has 2/);
     expect(rosterError(() => parseRoster('[web]\nvm1\n', 'h.ini')).message).to.match(/no student groups/);
   });
 
   it('keeps the inventory reader’s line numbers for errors inside a student group', () => {
-    const e = rosterError(() => parseRoster('[alice]\nalice-master ansible_host=192.0.2.1\nalice-backup ansible_port=http\n', 'h.ini'));
+    const e = rosterError(() =>
+      parseRoster('[alice]\nalice-master ansible_host=192.0.2.1\nalice-backup ansible_port=http\n', 'h.ini'),
+    );
     expect(e.message).to.match(/^h\.ini:3: /);
   });
 });
@@ -198,7 +235,22 @@ describe('rosterFormat', () => {
 });
 
 describe('studentDirName', () => {
-  const hostile = ['..', '.', '../../etc/passwd', 'a/b', 'a\\b', '-rf', '.hidden', 'bell\u0007', 'line\nbreak', '', ' ', 'a'.repeat(300), 'C:\\x', 'a_b'];
+  const hostile = [
+    '..',
+    '.',
+    '../../etc/passwd',
+    'a/b',
+    'a\\b',
+    '-rf',
+    '.hidden',
+    'bell\u0007',
+    'line\nbreak',
+    '',
+    ' ',
+    'a'.repeat(300),
+    'C:\\x',
+    'a_b',
+  ];
 
   it('keeps safe ids as they are', () => {
     for (const id of ['alice', 'ivan.petrov@example.com', 'Иванов', 'st-01+x']) expect(studentDirName(id)).to.equal(id);
@@ -219,6 +271,9 @@ describe('studentDirName', () => {
   });
 
   it('refuses two ids that would share a directory on a case-insensitive disk', () => {
-    expect(rosterError(() => parseRoster(`${HEADER}Alice,192.0.2.1,192.0.2.2\nalice,192.0.2.3,192.0.2.4\n`, 'c.csv')).message).to.match(/share the directory/);
+    expect(
+      rosterError(() => parseRoster(`${HEADER}Alice,192.0.2.1,192.0.2.2\nalice,192.0.2.3,192.0.2.4\n`, 'c.csv'))
+        .message,
+    ).to.match(/share the directory/);
   });
 });

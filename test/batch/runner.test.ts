@@ -3,7 +3,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseCsv, studentDirName } from '../../src/batch/roster.js';
-import { BatchError, parseShard, runBatch, shardOf, type BatchEvent, type RunBatchOptions } from '../../src/batch/runner.js';
+import {
+  BatchError,
+  parseShard,
+  runBatch,
+  shardOf,
+  type BatchEvent,
+  type RunBatchOptions,
+} from '../../src/batch/runner.js';
 import { studentPaths } from '../../src/batch/outputs.js';
 import type { GradeFn, RosterEntry } from '../../src/batch/types.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
@@ -20,7 +27,12 @@ describe('runBatch', () => {
   });
   afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-  const options = (entries: RosterEntry[], grade: GradeFn, outDir: string, extra: Partial<RunBatchOptions> = {}): RunBatchOptions => ({
+  const options = (
+    entries: RosterEntry[],
+    grade: GradeFn,
+    outDir: string,
+    extra: Partial<RunBatchOptions> = {},
+  ): RunBatchOptions => ({
     entries,
     grade,
     outDir,
@@ -29,7 +41,8 @@ describe('runBatch', () => {
     output: { lang: 'en', gradebookIdColumn: 'ID number', maxGrade: 100 },
     ...extra,
   });
-  const summaryRows = (outDir: string) => parseCsv(readFileSync(join(outDir, 'summary.csv'), 'utf8')).records.map((r) => r.fields);
+  const summaryRows = (outDir: string) =>
+    parseCsv(readFileSync(join(outDir, 'summary.csv'), 'utf8')).records.map((r) => r.fields);
 
   it('grades everyone, stores a report per student and a summary row per student', async () => {
     const entries = roster(5);
@@ -56,7 +69,12 @@ describe('runBatch', () => {
   it('passes --no-failover, the language and the profile to the grader', async () => {
     const fake = fakeGrader(results, () => ({ outcome: 'pass' }));
     const profile = { ...DEFAULT_PROFILE, frontendName: 'front_x' };
-    await runBatch({ ...options(roster(1), fake.grade, tmp), failover: false, profile, output: { lang: 'ru', gradebookIdColumn: 'ID number', maxGrade: 100 } });
+    await runBatch({
+      ...options(roster(1), fake.grade, tmp),
+      failover: false,
+      profile,
+      output: { lang: 'ru', gradebookIdColumn: 'ID number', maxGrade: 100 },
+    });
     expect(fake.options[0]).to.deep.include({ failover: false, lang: 'ru', profile });
   });
 
@@ -89,24 +107,33 @@ describe('runBatch', () => {
   });
 
   it('turns a grader that throws into an ERROR row with the reason, and goes on', async () => {
-    const fake = fakeGrader(results, (e) => ({ outcome: e.student === 'student02' ? 'throw' : e.student === 'student03' ? 'undecided' : 'pass' }));
+    const fake = fakeGrader(results, (e) => ({
+      outcome: e.student === 'student02' ? 'throw' : e.student === 'student03' ? 'undecided' : 'pass',
+    }));
     const outcome = await runBatch(options(roster(4), fake.grade, tmp));
     expect(outcome.records.map((r) => r.status).sort()).to.deep.equal(['error', 'error', 'pass', 'pass']);
     const rows = summaryRows(tmp);
     const header = rows[0]!;
     const row = (student: string) => rows.find((r) => r[0] === student)!;
     expect(row('student02')[1]).to.equal('error');
-    expect(row('student02')[header.indexOf('reason')]).to.equal('not graded: cannot connect to 198.51.100.3: connection refused');
+    expect(row('student02')[header.indexOf('reason')]).to.equal(
+      'not graded: cannot connect to 198.51.100.3: connection refused',
+    );
     expect(row('student02')[2]).to.equal('');
     expect(row('student03')[1]).to.equal('error');
-    expect(row('student03')[header.indexOf('reason')]).to.equal(`checks could not be decided: ${results.undecided.results[0]!.id}`);
+    expect(row('student03')[header.indexOf('reason')]).to.equal(
+      `checks could not be decided: ${results.undecided.results[0]!.id}`,
+    );
     expect(existsSync(studentPaths(tmp, 'student02').error)).to.equal(true);
     expect(existsSync(studentPaths(tmp, 'student02').report)).to.equal(false);
   });
 
   it('after an interrupted batch, --resume grades only the rest: same summary as one uninterrupted run, nobody twice', async () => {
     const entries = roster(12);
-    const plan = (e: RosterEntry) => ({ outcome: (e.student.endsWith('7') ? 'fail' : 'pass') as 'fail' | 'pass', delayMs: 10 });
+    const plan = (e: RosterEntry) => ({
+      outcome: (e.student.endsWith('7') ? 'fail' : 'pass') as 'fail' | 'pass',
+      delayMs: 10,
+    });
 
     const straight = join(tmp, 'straight');
     await runBatch(options(entries, fakeGrader(results, plan).grade, straight, { concurrency: 3 }));
@@ -136,16 +163,30 @@ describe('runBatch', () => {
     writeFileSync(`${studentPaths(resumed, next.student).report}.4242.x.tmp`, '{"schemaVer');
 
     // Without --resume, an output directory that holds a batch is refused.
-    const refused = await runBatch(options(entries, first.grade, resumed)).then(() => undefined, (e: unknown) => e);
+    const refused = await runBatch(options(entries, first.grade, resumed)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(refused).to.be.instanceOf(BatchError);
     const second = fakeGrader(results, plan);
     const events: BatchEvent[] = [];
-    await runBatch(options(entries, second.grade, resumed, { concurrency: 3, resume: true, onProgress: (e) => events.push(e) }));
+    await runBatch(
+      options(entries, second.grade, resumed, { concurrency: 3, resume: true, onProgress: (e) => events.push(e) }),
+    );
     expect([...first.calls, ...second.calls].sort()).to.deep.equal(entries.map((e) => e.student));
-    expect(events[0]).to.deep.include({ type: 'planned', total: 12, toGrade: 12 - first.calls.length, stored: first.calls.length });
+    expect(events[0]).to.deep.include({
+      type: 'planned',
+      total: 12,
+      toGrade: 12 - first.calls.length,
+      stored: first.calls.length,
+    });
     expect(JSON.parse(readFileSync(join(resumed, 'batch.json'), 'utf8')).finished).to.equal(true);
-    expect(readFileSync(join(resumed, 'summary.csv'), 'utf8')).to.equal(readFileSync(join(straight, 'summary.csv'), 'utf8'));
-    expect(readFileSync(join(resumed, 'gradebook.csv'), 'utf8')).to.equal(readFileSync(join(straight, 'gradebook.csv'), 'utf8'));
+    expect(readFileSync(join(resumed, 'summary.csv'), 'utf8')).to.equal(
+      readFileSync(join(straight, 'summary.csv'), 'utf8'),
+    );
+    expect(readFileSync(join(resumed, 'gradebook.csv'), 'utf8')).to.equal(
+      readFileSync(join(straight, 'gradebook.csv'), 'utf8'),
+    );
   });
 
   it('--resume grades again a student whose report.json is unreadable, with a warning', async () => {
@@ -161,13 +202,31 @@ describe('runBatch', () => {
 
   it('--retry-errors grades again only the students whose stored result is an ERROR', async () => {
     const entries = roster(5);
-    const flaky = (e: RosterEntry) => ({ outcome: e.student === 'student02' ? ('throw' as const) : e.student === 'student04' ? ('undecided' as const) : e.student === 'student05' ? ('fail' as const) : ('pass' as const) });
+    const flaky = (e: RosterEntry) => ({
+      outcome:
+        e.student === 'student02'
+          ? ('throw' as const)
+          : e.student === 'student04'
+            ? ('undecided' as const)
+            : e.student === 'student05'
+              ? ('fail' as const)
+              : ('pass' as const),
+    });
     await runBatch(options(entries, fakeGrader(results, flaky).grade, tmp));
     const retry = fakeGrader(results, () => ({ outcome: 'pass' }));
     const outcome = await runBatch(options(entries, retry.grade, tmp, { retryErrors: true }));
     expect([...retry.calls].sort()).to.deep.equal(['student02', 'student04']);
-    expect(outcome.records.filter((r) => r.resumed).map((r) => r.student).sort()).to.deep.equal(['student01', 'student03', 'student05']);
-    expect(summaryRows(tmp).slice(1).map((r) => r[1])).to.deep.equal(['pass', 'pass', 'pass', 'pass', 'fail']);
+    expect(
+      outcome.records
+        .filter((r) => r.resumed)
+        .map((r) => r.student)
+        .sort(),
+    ).to.deep.equal(['student01', 'student03', 'student05']);
+    expect(
+      summaryRows(tmp)
+        .slice(1)
+        .map((r) => r[1]),
+    ).to.deep.equal(['pass', 'pass', 'pass', 'pass', 'fail']);
     // The old error file is gone with the new report.
     expect(existsSync(studentPaths(tmp, 'student02').error)).to.equal(false);
   });
@@ -209,7 +268,9 @@ describe('runBatch', () => {
       return fake.grade(entry, o);
     };
     // Four students at once, one reboot at a time: the last waits ~900 ms, longer than the 500 ms limit.
-    const outcome = await runBatch(options(roster(4), grade, tmp, { concurrency: 4, timeoutMs: 500, reboot: { concurrency: 1, timeoutMs: 1000 } }));
+    const outcome = await runBatch(
+      options(roster(4), grade, tmp, { concurrency: 4, timeoutMs: 500, reboot: { concurrency: 1, timeoutMs: 1000 } }),
+    );
     expect(most).to.equal(1);
     expect(outcome.records.map((r) => r.status)).to.deep.equal(['pass', 'pass', 'pass', 'pass']);
     expect(fake.options.map((o) => o.reboot?.timeoutMs)).to.deep.equal([1000, 1000, 1000, 1000]);
@@ -227,22 +288,44 @@ describe('runBatch', () => {
     old.tool.version = '0.0.1';
     await runBatch(options(entries, async () => structuredClone(old), tmp));
     const events: BatchEvent[] = [];
-    await runBatch(options(entries, fakeGrader(results, () => ({ outcome: 'pass' })).grade, tmp, { resume: true, onProgress: (e) => events.push(e) }));
+    await runBatch(
+      options(entries, fakeGrader(results, () => ({ outcome: 'pass' })).grade, tmp, {
+        resume: true,
+        onProgress: (e) => events.push(e),
+      }),
+    );
     const warnings = events.filter((e) => e.type === 'warning');
     expect(warnings).to.have.length(1);
-    expect(warnings[0]).to.deep.include({ data: { students: 'student01, student02', versions: '0.0.1', version: results.pass.tool.version } });
+    expect(warnings[0]).to.deep.include({
+      data: { students: 'student01, student02', versions: '0.0.1', version: results.pass.tool.version },
+    });
   });
 
   it('writes every student under outDir/students, whatever their id', async () => {
     const hostile = ['../../escape', '/abs', '..', 'a\nb', '-rf', 'x"y,z'];
-    const entries = hostile.map((student, i) => ({ student, master: { host: `192.0.2.${2 * i + 1}` }, backup: { host: `192.0.2.${2 * i + 2}` } }));
+    const entries = hostile.map((student, i) => ({
+      student,
+      master: { host: `192.0.2.${2 * i + 1}` },
+      backup: { host: `192.0.2.${2 * i + 2}` },
+    }));
     await runBatch(options(entries, fakeGrader(results, () => ({ outcome: 'pass' })).grade, tmp));
-    expect(readdirSync(tmp).sort()).to.deep.equal(['batch.json', 'class-report.html', 'gradebook.csv', 'students', 'summary.csv']);
+    expect(readdirSync(tmp).sort()).to.deep.equal([
+      'batch.json',
+      'class-report.html',
+      'gradebook.csv',
+      'students',
+      'summary.csv',
+    ]);
     const dirs = readdirSync(join(tmp, 'students')).sort();
     expect(dirs).to.deep.equal(hostile.map(studentDirName).sort());
     for (const dir of dirs) expect(relative(join(tmp, 'students'), join(tmp, 'students', dir))).to.equal(dir);
     // Reports keep the ids as written, but for the apostrophe that keeps a spreadsheet from reading `-rf` as a formula.
-    expect(summaryRows(tmp).slice(1).map((r) => r[0]).sort()).to.deep.equal(hostile.map((id) => (id === '-rf' ? "'-rf" : id)).sort());
+    expect(
+      summaryRows(tmp)
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).to.deep.equal(hostile.map((id) => (id === '-rf' ? "'-rf" : id)).sort());
   });
 
   it('--shard grades only its part; shards are disjoint and cover the roster', async () => {
@@ -250,7 +333,9 @@ describe('runBatch', () => {
     for (const count of [1, 2, 3, 5]) {
       const seen = entries.map((e) => shardOf(e.student, count));
       for (const s of seen) expect(s).to.be.within(1, count);
-      const parts = Array.from({ length: count }, (_, i) => entries.filter((e, j) => seen[j] === i + 1).map((e) => e.student));
+      const parts = Array.from({ length: count }, (_, i) =>
+        entries.filter((_e, j) => seen[j] === i + 1).map((e) => e.student),
+      );
       expect(parts.flat().sort()).to.deep.equal(entries.map((e) => e.student));
     }
     expect(shardOf('student01', 4)).to.equal(shardOf('student01', 4));
@@ -266,6 +351,7 @@ describe('runBatch', () => {
   it('parses --shard i/n, 1-based', () => {
     expect(parseShard('2/4')).to.deep.equal({ index: 2, count: 4 });
     expect(parseShard(' 1 / 1 ')).to.deep.equal({ index: 1, count: 1 });
-    for (const bad of ['0/4', '5/4', '1/0', '2', 'a/b', '-1/2', '1.5/3']) expect(parseShard(bad), bad).to.equal(undefined);
+    for (const bad of ['0/4', '5/4', '1/0', '2', 'a/b', '-1/2', '1.5/3'])
+      expect(parseShard(bad), bad).to.equal(undefined);
   });
 });

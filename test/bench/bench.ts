@@ -25,7 +25,11 @@ function corpusFiles(kind: 'haproxy' | 'keepalived'): Array<{ path: string; text
     .map((name) => ({ path: join(dir, name), text: readFileSync(join(dir, name)) }));
 }
 
-function timeParse(files: Array<{ path: string; text: Buffer }>, parse: (text: Buffer, path: string) => unknown, rounds: number): number {
+function timeParse(
+  files: Array<{ path: string; text: Buffer }>,
+  parse: (text: Buffer, path: string) => unknown,
+  rounds: number,
+): number {
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const t0 = process.hrtime.bigint();
@@ -39,7 +43,11 @@ async function benchCorpus(): Promise<void> {
   const rounds = 20;
   const kinds = [
     { kind: 'haproxy' as const, files: corpusFiles('haproxy'), parse: (t: Buffer, p: string) => parseHaproxy(t, p) },
-    { kind: 'keepalived' as const, files: corpusFiles('keepalived'), parse: (t: Buffer, p: string) => parseKeepalived(t, p) },
+    {
+      kind: 'keepalived' as const,
+      files: corpusFiles('keepalived'),
+      parse: (t: Buffer, p: string) => parseKeepalived(t, p),
+    },
   ];
   let totalMs = 0;
   let totalFiles = 0;
@@ -50,9 +58,13 @@ async function benchCorpus(): Promise<void> {
     totalMs += ms;
     totalFiles += files.length;
     totalBytes += bytes;
-    console.log(`${kind.padEnd(10)} ${String(files.length).padStart(3)} files ${(bytes / 1024).toFixed(0).padStart(4)} KiB  ${ms.toFixed(1).padStart(6)} ms  ${(files.length / (ms / 1000)).toFixed(0)} files/s  ${(bytes / 1024 / 1024 / (ms / 1000)).toFixed(2)} MB/s`);
+    console.log(
+      `${kind.padEnd(10)} ${String(files.length).padStart(3)} files ${(bytes / 1024).toFixed(0).padStart(4)} KiB  ${ms.toFixed(1).padStart(6)} ms  ${(files.length / (ms / 1000)).toFixed(0)} files/s  ${(bytes / 1024 / 1024 / (ms / 1000)).toFixed(2)} MB/s`,
+    );
   }
-  console.log(`corpus     ${totalFiles} files ${(totalBytes / 1024).toFixed(0)} KiB  ${totalMs.toFixed(1)} ms (median of ${rounds})   target: whole corpus < 1000 ms`);
+  console.log(
+    `corpus     ${totalFiles} files ${(totalBytes / 1024).toFixed(0)} KiB  ${totalMs.toFixed(1)} ms (median of ${rounds})   target: whole corpus < 1000 ms`,
+  );
 }
 
 async function benchGrading(): Promise<void> {
@@ -63,7 +75,13 @@ async function benchGrading(): Promise<void> {
     for (const fixture of fixtures) {
       const { target, hosts } = openSnapshot(fixture.dir);
       const t0 = process.hrtime.bigint();
-      await runChecks({ checks: catalogue, hosts, target, profile: DEFAULT_PROFILE, options: { lang: 'en', failover: false, live: false } });
+      await runChecks({
+        checks: catalogue,
+        hosts,
+        target,
+        profile: DEFAULT_PROFILE,
+        options: { lang: 'en', failover: false, live: false },
+      });
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
   }

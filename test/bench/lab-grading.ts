@@ -11,7 +11,13 @@ import type { RunResult } from '../../src/model/check.js';
 export function pairOf(lab: LabInfo, index = 0) {
   const p = lab.pairs[index]!;
   const spec = (h: typeof p.master) => ({ host: h.address, port: h.port, user: h.user, key: lab.keyPath });
-  return { student: p.student, master: spec(p.master), backup: spec(p.backup), vip: p.vip, knownHosts: lab.knownHostsPath };
+  return {
+    student: p.student,
+    master: spec(p.master),
+    backup: spec(p.backup),
+    vip: p.vip,
+    knownHosts: lab.knownHostsPath,
+  };
 }
 
 export interface TimedGrading {
@@ -22,7 +28,10 @@ export interface TimedGrading {
 }
 
 /** Grade pair `index` of the lab with the failover probe, and the client probe when asked. */
-export async function gradeLabPair(lab: LabInfo, opts: { withClient?: boolean; index?: number } = {}): Promise<TimedGrading> {
+export async function gradeLabPair(
+  lab: LabInfo,
+  opts: { withClient?: boolean; index?: number } = {},
+): Promise<TimedGrading> {
   const t0 = Date.now();
   const opened = await openPair(pairOf(lab, opts.index));
   try {

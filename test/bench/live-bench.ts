@@ -35,8 +35,12 @@ async function benchLive(): Promise<void> {
     const { result, wallMs: wall, handshakes } = await gradeLabPair(lab);
     const f = result.failover;
     console.log(`live grading of 'correct' (${result.results.length} checks, ${result.summary.pass} passed):`);
-    console.log(`  wall time ${seconds(wall)}; keepalived's own bound ${f?.convergenceMs !== undefined ? seconds(f.convergenceMs) : '?'} (target: wall ≤ bound + 2 s)`);
-    console.log(`  of which static ${seconds(result.timings.staticMs)}, live read-only ${seconds(result.timings.liveMs)}, probe ${seconds(result.timings.disruptiveMs)}`);
+    console.log(
+      `  wall time ${seconds(wall)}; keepalived's own bound ${f?.convergenceMs !== undefined ? seconds(f.convergenceMs) : '?'} (target: wall ≤ bound + 2 s)`,
+    );
+    console.log(
+      `  of which static ${seconds(result.timings.staticMs)}, live read-only ${seconds(result.timings.liveMs)}, probe ${seconds(result.timings.disruptiveMs)}`,
+    );
     console.log(`  failover detected after ${f?.failoverMs ?? '?'} ms, failback after ${f?.failbackMs ?? '?'} ms`);
     console.log(`  SSH handshakes: ${handshakes} (target: 2)`);
 
@@ -51,11 +55,22 @@ async function benchLive(): Promise<void> {
     for (const role of ROLES) {
       for (const c of commands) {
         const argv = c.shell !== undefined ? ['sh', '-c', c.shell, 'hagrade', ...(c.argv ?? [])] : c.argv!;
-        await run('ssh', ['-i', lab.keyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'BatchMode=yes', `root@${pair[role].host}`, shellQuote(argv)]).catch(() => undefined);
+        await run('ssh', [
+          '-i',
+          lab.keyPath,
+          '-o',
+          `UserKnownHostsFile=${lab.knownHostsPath}`,
+          '-o',
+          'BatchMode=yes',
+          `root@${pair[role].host}`,
+          shellQuote(argv),
+        ]).catch(() => undefined);
       }
     }
     const perProcess = Date.now() - t2;
-    console.log(`  ${commands.length * 2} read-only commands: ${seconds(oneConnection)} over one connection per host, ${seconds(perProcess)} with one ssh process per command`);
+    console.log(
+      `  ${commands.length * 2} read-only commands: ${seconds(oneConnection)} over one connection per host, ${seconds(perProcess)} with one ssh process per command`,
+    );
   } finally {
     await labDown();
   }
@@ -74,7 +89,14 @@ async function benchBatch(): Promise<void> {
       const t0 = Date.now();
       await runBatch({
         entries: entries.map((e) => ({ ...e, knownHosts: lab.knownHostsPath })),
-        grade: (entry, o) => gradePair(entry, { profile: o.profile, lang: o.lang, failover: o.failover, signal: o.signal, snapshotDir: o.snapshotDir }),
+        grade: (entry, o) =>
+          gradePair(entry, {
+            profile: o.profile,
+            lang: o.lang,
+            failover: o.failover,
+            signal: o.signal,
+            snapshotDir: o.snapshotDir,
+          }),
         outDir: out,
         concurrency: n,
         failover: true,
@@ -84,7 +106,9 @@ async function benchBatch(): Promise<void> {
       const wall = Date.now() - t0;
       clearInterval(sampler);
       rows.push({ n, wall, rssMb: peak / 1024 / 1024 });
-      console.log(`batch N=${String(n).padStart(2)}: ${seconds(wall)} wall, peak RSS ${(peak / 1024 / 1024).toFixed(0)} MB`);
+      console.log(
+        `batch N=${String(n).padStart(2)}: ${seconds(wall)} wall, peak RSS ${(peak / 1024 / 1024).toFixed(0)} MB`,
+      );
     } finally {
       rmSync(out, { recursive: true, force: true });
       await labDown();
@@ -96,7 +120,10 @@ async function benchBatch(): Promise<void> {
 }
 
 /** One live grading with the probe, with or without the client probe: wall time and requests sent. */
-async function gradeOnce(lab: LabInfo, withClient: boolean): Promise<{ wall: number; sent: number; cancelled: number; passed: boolean }> {
+async function gradeOnce(
+  lab: LabInfo,
+  withClient: boolean,
+): Promise<{ wall: number; sent: number; cancelled: number; passed: boolean }> {
   const { result, wallMs } = await gradeLabPair(lab, { withClient });
   const service = result.failover?.service;
   return { wall: wallMs, sent: service?.sent ?? 0, cancelled: service?.cancelled ?? 0, passed: result.exitCode === 0 };
@@ -112,11 +139,14 @@ async function benchClient(rounds = 4): Promise<void> {
       // Alternate, so drift of the machine's load falls on both sides alike.
       const a = await gradeOnce(lab, false);
       const b = await gradeOnce(lab, true);
-      if (!a.passed || !b.passed) console.log(`  round ${i + 1}: a run did not pass (without: ${a.passed}, with: ${b.passed})`);
+      if (!a.passed || !b.passed)
+        console.log(`  round ${i + 1}: a run did not pass (without: ${a.passed}, with: ${b.passed})`);
       without.push(a.wall);
       withClient.push(b.wall);
       sent.push(b.sent + b.cancelled);
-      console.log(`  round ${i + 1}: without ${seconds(a.wall)}, with ${seconds(b.wall)} (${b.sent} requests answered or failed, ${b.cancelled} cut short)`);
+      console.log(
+        `  round ${i + 1}: without ${seconds(a.wall)}, with ${seconds(b.wall)} (${b.sent} requests answered or failed, ${b.cancelled} cut short)`,
+      );
     }
     const median = (xs: number[]) => {
       const sorted = [...xs].sort((x, y) => x - y);
@@ -125,7 +155,9 @@ async function benchClient(rounds = 4): Promise<void> {
     };
     const m0 = median(without);
     const m1 = median(withClient);
-    console.log(`client probe: median wall ${seconds(m0)} without, ${seconds(m1)} with: ${(((m1 - m0) / m0) * 100).toFixed(1)} % (target: within 5 %)`);
+    console.log(
+      `client probe: median wall ${seconds(m0)} without, ${seconds(m1)} with: ${(((m1 - m0) / m0) * 100).toFixed(1)} % (target: within 5 %)`,
+    );
     console.log(`  requests per run: ${sent.join(', ')} (bound at 10/s: rate × the probe's deadlines)`);
   } finally {
     await labDown();

@@ -51,7 +51,9 @@ export async function benchMachines(): Promise<void> {
   const t1 = Date.now();
   const one = await labUp({ pairs: 1 });
   console.log(`lab up, 1 pair (bookworm): ${seconds(Date.now() - t1)}`);
-  console.log(`memory per machine: ${(await machineMemoryMb(one.pairs[0]!.master.ns)).toFixed(0)} MB (master, PSS of all its processes)`);
+  console.log(
+    `memory per machine: ${(await machineMemoryMb(one.pairs[0]!.master.ns)).toFixed(0)} MB (master, PSS of all its processes)`,
+  );
   console.log(`live grading, bookworm: ${await gradeOnce(one)}`);
   await labDown();
 
@@ -59,7 +61,9 @@ export async function benchMachines(): Promise<void> {
   const twelve = labUp({ pairs: 12 });
   const firstSsh = untilSsh('198.51.100.11', t2);
   const lab12 = await twelve;
-  console.log(`lab up, 12 pairs (24 machines): ${seconds(Date.now() - t2)}; first machine answered SSH after ${seconds(await firstSsh)}`);
+  console.log(
+    `lab up, 12 pairs (24 machines): ${seconds(Date.now() - t2)}; first machine answered SSH after ${seconds(await firstSsh)}`,
+  );
   const memory = await Promise.all(lab12.pairs.flatMap((p) => [p.master.ns, p.backup.ns]).map(machineMemoryMb));
   console.log(`memory of 24 machines: ${memory.reduce((a, b) => a + b, 0).toFixed(0)} MB in all`);
   await labDown();

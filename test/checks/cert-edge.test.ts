@@ -4,7 +4,13 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { certFingerprint, leafCertificate, normalizeFingerprint, readPemContents, splitPem } from '../../src/facts/cert.js';
+import {
+  certFingerprint,
+  leafCertificate,
+  normalizeFingerprint,
+  readPemContents,
+  splitPem,
+} from '../../src/facts/cert.js';
 import { SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
 import { FIXTURES_DIR } from '../../src/self/paths.js';
 import type { Check } from '../../src/model/check.js';
@@ -19,7 +25,7 @@ const keyMatchesLeaf = (text: string | Buffer) => {
   return Boolean(leaf && key && leaf.checkPrivateKey(key));
 };
 
-describe('certificate file reader: edge cases', function () {
+describe('certificate file reader: edge cases', () => {
   const ws = opensslAvailable() ? new OpensslWorkshop() : undefined;
 
   before(function () {
@@ -65,7 +71,7 @@ describe('certificate file reader: edge cases', function () {
   });
 
   it('ignores text around the blocks (pkcs12 "Bag Attributes", comments) and reads CRLF files', () => {
-    const withText = 'Bag Attributes\n    localKeyID: 01 02\nsubject=CN = rebrain.lab\n' + SELF_SIGNED_PEM + 'trailing words\n';
+    const withText = `Bag Attributes\n    localKeyID: 01 02\nsubject=CN = rebrain.lab\n${SELF_SIGNED_PEM}trailing words\n`;
     expect(keyMatchesLeaf(withText)).to.equal(true);
     expect(leafCertificate(read(withText))!.line).to.equal(4);
     expect(keyMatchesLeaf(SELF_SIGNED_PEM.replace(/\n/g, '\r\n'))).to.equal(true);
@@ -80,8 +86,15 @@ describe('certificate file reader: edge cases', function () {
   it('never throws, on arbitrary bytes or on PEM-like lines in any order', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => void read(Buffer.from(bytes))));
     const pemLines = fc.constantFrom(
-      '-----BEGIN CERTIFICATE-----', '-----END CERTIFICATE-----', '-----BEGIN PRIVATE KEY-----', '-----END PRIVATE KEY-----',
-      '-----BEGIN RSA PRIVATE KEY-----', 'Proc-Type: 4,ENCRYPTED', '', 'MIIBbroken==', ...SELF_SIGNED_PEM.split('\n'),
+      '-----BEGIN CERTIFICATE-----',
+      '-----END CERTIFICATE-----',
+      '-----BEGIN PRIVATE KEY-----',
+      '-----END PRIVATE KEY-----',
+      '-----BEGIN RSA PRIVATE KEY-----',
+      'Proc-Type: 4,ENCRYPTED',
+      '',
+      'MIIBbroken==',
+      ...SELF_SIGNED_PEM.split('\n'),
     );
     fc.assert(fc.property(fc.array(pemLines, { maxLength: 40 }), (lines) => void read(lines.join('\n'))));
     expect(read(Buffer.from([0x30, 0x82, 0xff, 0xff, 0x00])).format).to.equal('unknown');
@@ -90,7 +103,9 @@ describe('certificate file reader: edge cases', function () {
 
   it('the leaf fingerprint equals the one openssl prints, whatever the notation', () => {
     const file = join(ws!.dir, 'leaf.crt');
-    const fromOpenssl = execFileSync('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
+    const fromOpenssl = execFileSync('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], {
+      encoding: 'utf8',
+    });
     expect(fromOpenssl).to.match(/^sha256 Fingerprint=/i);
     const leaf = leafCertificate(read(ws!.read('leaf.crt')))!.x509!;
     expect(normalizeFingerprint(leaf.fingerprint256)).to.equal(normalizeFingerprint(fromOpenssl));
@@ -99,7 +114,9 @@ describe('certificate file reader: edge cases', function () {
 
   it('certFingerprint() gives CRT005 the fingerprint of the file on each host, or nothing', async () => {
     const file = join(FIXTURES_DIR, 'correct/master/etc/haproxy/rebrain.pem');
-    const fromOpenssl = execFileSync('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
+    const fromOpenssl = execFileSync('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], {
+      encoding: 'utf8',
+    });
     const seen: Record<string, string> = {};
     const probe = {
       id: 'TST001',

@@ -49,15 +49,46 @@ export class OpensslWorkshop {
       join(this.dir, `${name}.cnf`),
       `[ca]\ndefault_ca = lab\n[lab]\ndatabase = ${db}.txt\nserial = ${db}.serial\nnew_certs_dir = .\ndefault_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = supplied\n`,
     );
-    this.run('ca', '-batch', '-config', `${name}.cnf`, '-selfsign', '-keyfile', `${name}.key`, '-in', `${name}.csr`,
-      '-startdate', start, '-enddate', end, '-notext', '-out', `${name}.crt`);
+    this.run(
+      'ca',
+      '-batch',
+      '-config',
+      `${name}.cnf`,
+      '-selfsign',
+      '-keyfile',
+      `${name}.key`,
+      '-in',
+      `${name}.csr`,
+      '-startdate',
+      start,
+      '-enddate',
+      end,
+      '-notext',
+      '-out',
+      `${name}.crt`,
+    );
   }
 
   /** `<name>.crt` for a new key `<name>.key`, issued by the certificate `<ca>.crt` / `<ca>.key`. */
   issue(name: string, ca: string, subject = '/CN=rebrain.lab'): void {
     this.ecKey(name);
     this.run('req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`);
-    this.run('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-set_serial', '2', '-days', '36500', '-out', `${name}.crt`);
+    this.run(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-set_serial',
+      '2',
+      '-days',
+      '36500',
+      '-out',
+      `${name}.crt`,
+    );
   }
 
   cleanup(): void {

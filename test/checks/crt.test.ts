@@ -27,7 +27,7 @@ interface Case {
   line?: number;
 }
 
-describe('CRT001-CRT004 certificate checks', function () {
+describe('CRT001-CRT004 certificate checks', () => {
   const ws = opensslAvailable() ? new OpensslWorkshop() : undefined;
   let pem: (...names: string[]) => string = () => '';
 
@@ -56,15 +56,45 @@ describe('CRT001-CRT004 certificate checks', function () {
   const cases: Case[] = [
     // CRT001
     { name: 'CRT001: the correct fixture', check: CRT001, opts: () => ({}), status: 'pass', messages: [] },
-    { name: 'CRT001: missing on backup', check: CRT001, opts: () => ({ backup: { [PEM]: null } }), status: 'fail', messages: ['missing'] },
+    {
+      name: 'CRT001: missing on backup',
+      check: CRT001,
+      opts: () => ({ backup: { [PEM]: null } }),
+      status: 'fail',
+      messages: ['missing'],
+    },
     { name: 'CRT001: empty file', check: CRT001, opts: () => onMaster(' \n'), status: 'fail', messages: ['empty'] },
-    { name: 'CRT001: a 2 MB file', check: CRT001, opts: () => onMaster(Buffer.alloc(2 * 1024 * 1024, 65)), status: 'fail', messages: ['tooLarge'] },
-    { name: 'CRT001: garbage still exists (CRT002 judges it)', check: CRT001, opts: () => onMaster('hello\n'), status: 'pass', messages: [] },
+    {
+      name: 'CRT001: a 2 MB file',
+      check: CRT001,
+      opts: () => onMaster(Buffer.alloc(2 * 1024 * 1024, 65)),
+      status: 'fail',
+      messages: ['tooLarge'],
+    },
+    {
+      name: 'CRT001: garbage still exists (CRT002 judges it)',
+      check: CRT001,
+      opts: () => onMaster('hello\n'),
+      status: 'pass',
+      messages: [],
+    },
 
     // CRT002: valid forms
     { name: 'CRT002: the correct fixture', check: CRT002, opts: () => ({}), status: 'pass', messages: [] },
-    { name: 'CRT002: key before certificate', check: CRT002, opts: () => onMaster(pem('ec.key', 'ec.crt')), status: 'pass', messages: [] },
-    { name: 'CRT002: RSA key in PKCS#1 form', check: CRT002, opts: () => onMaster(pem('rsa1.crt', 'rsa1.key')), status: 'pass', messages: [] },
+    {
+      name: 'CRT002: key before certificate',
+      check: CRT002,
+      opts: () => onMaster(pem('ec.key', 'ec.crt')),
+      status: 'pass',
+      messages: [],
+    },
+    {
+      name: 'CRT002: RSA key in PKCS#1 form',
+      check: CRT002,
+      opts: () => onMaster(pem('rsa1.crt', 'rsa1.key')),
+      status: 'pass',
+      messages: [],
+    },
     {
       name: 'CRT002: a chain after the certificate: pass with a note',
       check: CRT002,
@@ -73,7 +103,13 @@ describe('CRT001-CRT004 certificate checks', function () {
       messages: ['extraCertificates'],
     },
     // CRT002: broken
-    { name: 'CRT002: certificate only', check: CRT002, opts: () => onMaster(CERT_ONLY_PEM), status: 'fail', messages: ['noKey'] },
+    {
+      name: 'CRT002: certificate only',
+      check: CRT002,
+      opts: () => onMaster(CERT_ONLY_PEM),
+      status: 'fail',
+      messages: ['noKey'],
+    },
     {
       name: 'CRT002: certificate only, key in rebrain.pem.key',
       check: CRT002,
@@ -81,7 +117,13 @@ describe('CRT001-CRT004 certificate checks', function () {
       status: 'fail',
       messages: ['keyInSeparateFile'],
     },
-    { name: 'CRT002: key only', check: CRT002, opts: () => onMaster(pem('ec.key')), status: 'fail', messages: ['noCertificate'] },
+    {
+      name: 'CRT002: key only',
+      check: CRT002,
+      opts: () => onMaster(pem('ec.key')),
+      status: 'fail',
+      messages: ['noCertificate'],
+    },
     {
       name: 'CRT002: the key of another certificate',
       check: CRT002,
@@ -90,8 +132,20 @@ describe('CRT001-CRT004 certificate checks', function () {
       messages: ['keyMismatch'],
       line: CERT_ONLY_PEM.trimEnd().split('\n').length + 1, // the key's BEGIN line
     },
-    { name: 'CRT002: an RSA key with an EC certificate', check: CRT002, opts: () => onMaster(pem('ec.crt', 'rsa1.key')), status: 'fail', messages: ['keyMismatch'] },
-    { name: 'CRT002: encrypted PKCS#8 key', check: CRT002, opts: () => onMaster(pem('ec.crt', 'ec-enc.key')), status: 'fail', messages: ['encryptedKey'] },
+    {
+      name: 'CRT002: an RSA key with an EC certificate',
+      check: CRT002,
+      opts: () => onMaster(pem('ec.crt', 'rsa1.key')),
+      status: 'fail',
+      messages: ['keyMismatch'],
+    },
+    {
+      name: 'CRT002: encrypted PKCS#8 key',
+      check: CRT002,
+      opts: () => onMaster(pem('ec.crt', 'ec-enc.key')),
+      status: 'fail',
+      messages: ['encryptedKey'],
+    },
     {
       name: 'CRT002: encrypted traditional RSA key (Proc-Type: 4,ENCRYPTED)',
       check: CRT002,
@@ -99,7 +153,13 @@ describe('CRT001-CRT004 certificate checks', function () {
       status: 'fail',
       messages: ['encryptedKey'],
     },
-    { name: 'CRT002: not PEM at all', check: CRT002, opts: () => onMaster('hello world\n'), status: 'fail', messages: ['noPem'] },
+    {
+      name: 'CRT002: not PEM at all',
+      check: CRT002,
+      opts: () => onMaster('hello world\n'),
+      status: 'fail',
+      messages: ['noPem'],
+    },
     {
       name: 'CRT002: a DER certificate',
       check: CRT002,
@@ -113,7 +173,7 @@ describe('CRT001-CRT004 certificate checks', function () {
     {
       name: 'CRT002: a damaged certificate block',
       check: CRT002,
-      opts: () => onMaster('-----BEGIN CERTIFICATE-----\nMIIBbroken\n-----END CERTIFICATE-----\n' + pem('ec.key')),
+      opts: () => onMaster(`-----BEGIN CERTIFICATE-----\nMIIBbroken\n-----END CERTIFICATE-----\n${pem('ec.key')}`),
       status: 'fail',
       messages: ['badCertificate'],
       line: 1,
@@ -125,11 +185,23 @@ describe('CRT001-CRT004 certificate checks', function () {
       status: 'fail',
       messages: ['badKey'],
     },
-    { name: 'CRT002: file missing: skip', check: CRT002, opts: () => onMaster(null), status: 'skip', messages: ['fileMissing'] },
+    {
+      name: 'CRT002: file missing: skip',
+      check: CRT002,
+      opts: () => onMaster(null),
+      status: 'skip',
+      messages: ['fileMissing'],
+    },
 
     // CRT003
     { name: 'CRT003: the correct fixture', check: CRT003, opts: () => ({}), status: 'pass', messages: [] },
-    { name: 'CRT003: issued by a CA', check: CRT003, opts: () => onMaster(CA_SIGNED_PEM), status: 'fail', messages: ['notSelfSigned'] },
+    {
+      name: 'CRT003: issued by a CA',
+      check: CRT003,
+      opts: () => onMaster(CA_SIGNED_PEM),
+      status: 'fail',
+      messages: ['notSelfSigned'],
+    },
     {
       name: 'CRT003: issuer = subject, but signed by another key',
       check: CRT003,
@@ -137,14 +209,38 @@ describe('CRT001-CRT004 certificate checks', function () {
       status: 'fail',
       messages: ['foreignSignature'],
     },
-    { name: 'CRT003: key only: skip', check: CRT003, opts: () => onMaster(pem('ec.key')), status: 'skip', messages: ['noCertificate'] },
+    {
+      name: 'CRT003: key only: skip',
+      check: CRT003,
+      opts: () => onMaster(pem('ec.key')),
+      status: 'skip',
+      messages: ['noCertificate'],
+    },
     { name: 'CRT003: empty: skip', check: CRT003, opts: () => onMaster(''), status: 'skip', messages: ['fileEmpty'] },
 
     // CRT004
     { name: 'CRT004: the correct fixture', check: CRT004, opts: () => ({}), status: 'pass', messages: [] },
-    { name: 'CRT004: expired', check: CRT004, opts: () => onMaster(EXPIRED_PEM), status: 'fail', messages: ['expired'] },
-    { name: 'CRT004: not valid before 2120', check: CRT004, opts: () => onMaster(pem('future.crt', 'future.key')), status: 'fail', messages: ['notYetValid'] },
-    { name: 'CRT004: 10 days left: pass with a note', check: CRT004, opts: () => onMaster(pem('soon.crt', 'soon.key')), status: 'pass', messages: ['expiresSoon'] },
+    {
+      name: 'CRT004: expired',
+      check: CRT004,
+      opts: () => onMaster(EXPIRED_PEM),
+      status: 'fail',
+      messages: ['expired'],
+    },
+    {
+      name: 'CRT004: not valid before 2120',
+      check: CRT004,
+      opts: () => onMaster(pem('future.crt', 'future.key')),
+      status: 'fail',
+      messages: ['notYetValid'],
+    },
+    {
+      name: 'CRT004: 10 days left: pass with a note',
+      check: CRT004,
+      opts: () => onMaster(pem('soon.crt', 'soon.key')),
+      status: 'pass',
+      messages: ['expiresSoon'],
+    },
     {
       name: 'CRT004: 10 days left with certWarnDays 5: no note',
       check: CRT004,
@@ -167,12 +263,16 @@ describe('CRT001-CRT004 certificate checks', function () {
     const result = await runCheck(CRT004, { backup: { [PEM]: EXPIRED_PEM } });
     const [finding] = result.findings;
     expect(finding).to.include({ host: 'backup', file: PEM, line: 1, kind: 'fail' });
-    expect(finding!.message).to.match(/^the certificate CN=rebrain\.lab expired on 2021-01-01 00:00 UTC \(\d+ days ago\)$/);
+    expect(finding!.message).to.match(
+      /^the certificate CN=rebrain\.lab expired on 2021-01-01 00:00 UTC \(\d+ days ago\)$/,
+    );
   });
 
   it('the doc examples are what the docs say: self-signed passes all four', async () => {
     for (const check of [CRT001, CRT002, CRT003, CRT004]) {
-      expect((await runCheck(check, { master: { [PEM]: SELF_SIGNED_PEM }, backup: { [PEM]: SELF_SIGNED_PEM } })).status).to.equal('pass');
+      expect(
+        (await runCheck(check, { master: { [PEM]: SELF_SIGNED_PEM }, backup: { [PEM]: SELF_SIGNED_PEM } })).status,
+      ).to.equal('pass');
     }
   });
 });

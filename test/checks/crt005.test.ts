@@ -8,10 +8,16 @@ const served = (name: string) => ({ 'tls-vip-cert': capture('tls-vip-cert', name
 const PEM = '/etc/haproxy/rebrain.pem';
 
 const cases: LiveCase[] = [
-  { name: 'valid: the served certificate is the file\'s', status: 'pass', findings: [] },
+  { name: "valid: the served certificate is the file's", status: 'pass', findings: [] },
   {
     name: 'valid: the same certificate, the file with another key order (key first)',
-    options: { master: { [PEM]: SELF_SIGNED_PEM.split(/(?=-----BEGIN PRIVATE KEY-----)/).reverse().join('') } },
+    options: {
+      master: {
+        [PEM]: SELF_SIGNED_PEM.split(/(?=-----BEGIN PRIVATE KEY-----)/)
+          .reverse()
+          .join(''),
+      },
+    },
     master: { 'tls-vip-cert': { stdout: CERT_ONLY_PEM, stderr: '', exitCode: 0 } },
     status: 'pass',
     findings: [],
@@ -22,15 +28,30 @@ const cases: LiveCase[] = [
     status: 'fail',
     findings: ['master:differentCertificate'],
   },
-  { name: 'invalid: nothing listens on VIP:443', master: served('refused'), status: 'fail', findings: ['master:noCertificateServed'] },
   {
-    name: 'skip: master\'s certificate file is missing (CRT001 says so)',
+    name: 'invalid: nothing listens on VIP:443',
+    master: served('refused'),
+    status: 'fail',
+    findings: ['master:noCertificateServed'],
+  },
+  {
+    name: "skip: master's certificate file is missing (CRT001 says so)",
     options: { master: { [PEM]: null } },
     status: 'skip',
     findings: ['master:fileMissing'],
   },
-  { name: 'skip: no VIP known', options: { target: { master: { address: 'master.lab' }, vip: undefined } }, status: 'skip', findings: ['-:noVip'] },
-  { name: 'skip: no captured output', master: { 'tls-vip-cert': null }, status: 'skip', findings: ['master:commandUnavailable'] },
+  {
+    name: 'skip: no VIP known',
+    options: { target: { master: { address: 'master.lab' }, vip: undefined } },
+    status: 'skip',
+    findings: ['-:noVip'],
+  },
+  {
+    name: 'skip: no captured output',
+    master: { 'tls-vip-cert': null },
+    status: 'skip',
+    findings: ['master:commandUnavailable'],
+  },
   {
     name: 'error: openssl is missing on master',
     master: { 'tls-vip-cert': { stdout: '', stderr: 'sh: 1: openssl: not found\n', exitCode: 127 } },
@@ -47,7 +68,7 @@ describe('CRT005', () => {
     });
   }
 
-  it('names the missing program from the shell\'s message, not the first word of the pipeline', async () => {
+  it("names the missing program from the shell's message, not the first word of the pipeline", async () => {
     const { result } = await runLiveCase(CRT005, {
       name: '',
       master: { 'tls-vip-cert': { stdout: '', stderr: 'sh: 1: openssl: not found\n', exitCode: 127 } },
@@ -66,6 +87,8 @@ describe('CRT005', () => {
     });
     const [finding] = result.findings;
     expect(finding).to.deep.include({ file: PEM, line: 1 });
-    expect(finding!.message).to.match(/^203\.0\.113\.10:443 serves another certificate \(CN=rebrain\.lab, SHA-256 [0-9a-f]{64}\) than \/etc\/haproxy\/rebrain\.pem \(CN=rebrain\.lab, SHA-256 8fafa579/);
+    expect(finding!.message).to.match(
+      /^203\.0\.113\.10:443 serves another certificate \(CN=rebrain\.lab, SHA-256 [0-9a-f]{64}\) than \/etc\/haproxy\/rebrain\.pem \(CN=rebrain\.lab, SHA-256 8fafa579/,
+    );
   });
 });

@@ -36,7 +36,8 @@ describe('fixtures', () => {
         const describeGot = `${r.status} [${got.join(', ')}] ${r.findings.map((f) => `${f.host ?? ''}:${f.line ?? ''} ${f.message}`).join(' | ')}`;
         if (!expected) {
           if (r.status === 'skip' && r.mode !== 'static') continue; // live check without captured output
-          if (r.status !== 'pass' || r.findings.length) problems.push(`${r.id}: expected a clean pass, got ${describeGot}`);
+          if (r.status !== 'pass' || r.findings.length)
+            problems.push(`${r.id}: expected a clean pass, got ${describeGot}`);
           continue;
         }
         if (r.status !== expected.status) problems.push(`${r.id}: expected ${expected.status}, got ${describeGot}`);

@@ -21,8 +21,17 @@ import type { Status } from '../../src/model/basics.js';
 import { messageIds, runCheck, type TesterOptions } from '../support/check-tester.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;
-const FRONTEND = ['bind *:443 ssl crt /etc/haproxy/rebrain.pem', 'mode http', 'option forwardfor', 'default_backend back_cluster'];
-const SERVERS = ['server rebrain_01 127.0.0.1:81 maxconn 20000', 'server rebrain_02 127.0.0.1:81 maxconn 20000', 'server rebrain_03 127.0.0.1:81 maxconn 20000'];
+const FRONTEND = [
+  'bind *:443 ssl crt /etc/haproxy/rebrain.pem',
+  'mode http',
+  'option forwardfor',
+  'default_backend back_cluster',
+];
+const SERVERS = [
+  'server rebrain_01 127.0.0.1:81 maxconn 20000',
+  'server rebrain_02 127.0.0.1:81 maxconn 20000',
+  'server rebrain_03 127.0.0.1:81 maxconn 20000',
+];
 /** The reference frontend with `line` replaced by `by` (or removed when `by` is empty). */
 const frontend = (line: string, ...by: string[]) => FRONTEND.flatMap((l) => (l === line ? by : [l]));
 
@@ -41,7 +50,11 @@ interface Case {
 
 function options(c: Case): TesterOptions {
   const text = typeof c.config === 'string' ? c.config : haproxyExample(c.config);
-  return { master: { [CFG]: text }, ...(c.masterOnly ? {} : { backup: { [CFG]: text } }), ...(c.profile ? { profile: c.profile } : {}) };
+  return {
+    master: { [CFG]: text },
+    ...(c.masterOnly ? {} : { backup: { [CFG]: text } }),
+    ...(c.profile ? { profile: c.profile } : {}),
+  };
 }
 
 function runCases(check: Check, cases: Case[]): void {
@@ -49,7 +62,9 @@ function runCases(check: Check, cases: Case[]): void {
     for (const c of cases) {
       it(`${c.status} [${c.messages.join(', ')}]: ${c.name}`, async () => {
         const result = await runCheck(check, options(c));
-        const described = result.findings.map((f) => `${f.kind} ${f.messageId} ${f.host}:${f.line} ${f.message}`).join('\n');
+        const described = result.findings
+          .map((f) => `${f.kind} ${f.messageId} ${f.host}:${f.line} ${f.message}`)
+          .join('\n');
         expect(result.status, described).to.equal(c.status);
         expect([...new Set(messageIds(result))], described).to.deep.equal([...new Set(c.messages)].sort());
         if (c.line !== undefined) expect(result.findings[0].line).to.equal(c.line);
@@ -60,12 +75,39 @@ function runCases(check: Check, cases: Case[]): void {
 
 runCases(HAP001, [
   { name: 'the reference solution', config: {}, status: 'pass', messages: [] },
-  { name: 'a keyword typo, at its line', config: { defaults: ['mode http', 'timeout conect 5s'] }, status: 'fail', messages: ['unknownTimeout'], line: 10 },
+  {
+    name: 'a keyword typo, at its line',
+    config: { defaults: ['mode http', 'timeout conect 5s'] },
+    status: 'fail',
+    messages: ['unknownTimeout'],
+    line: 10,
+  },
   { name: 'no final newline', config: haproxyExample().trimEnd(), status: 'fail', messages: ['missingFinalLf'] },
-  { name: 'no final newline is only a warning for HAProxy 2.2', config: haproxyExample().trimEnd(), profile: { haproxyVersion: '2.2' }, status: 'pass', messages: ['missingFinalLf'] },
-  { name: 'an .if on a predicate is assumed true (a note)', config: `.if defined(LAB)\n${haproxyExample()}.endif\n`, status: 'pass', messages: ['conditionAssumed'] },
-  { name: 'no option forwardfor is fatal', config: { frontend: [...FRONTEND, 'no option forwardfor'] }, status: 'fail', messages: ['optionNotNegatable'] },
-  { name: 'an address on the listen line', config: { after: 'listen stats :8404\n    mode http\n' }, status: 'fail', messages: ['addressOnSectionLine', 'noCurrentProxy'] },
+  {
+    name: 'no final newline is only a warning for HAProxy 2.2',
+    config: haproxyExample().trimEnd(),
+    profile: { haproxyVersion: '2.2' },
+    status: 'pass',
+    messages: ['missingFinalLf'],
+  },
+  {
+    name: 'an .if on a predicate is assumed true (a note)',
+    config: `.if defined(LAB)\n${haproxyExample()}.endif\n`,
+    status: 'pass',
+    messages: ['conditionAssumed'],
+  },
+  {
+    name: 'no option forwardfor is fatal',
+    config: { frontend: [...FRONTEND, 'no option forwardfor'] },
+    status: 'fail',
+    messages: ['optionNotNegatable'],
+  },
+  {
+    name: 'an address on the listen line',
+    config: { after: 'listen stats :8404\n    mode http\n' },
+    status: 'fail',
+    messages: ['addressOnSectionLine', 'noCurrentProxy'],
+  },
 ]);
 
 describe('HAP001 file access', () => {
@@ -84,89 +126,369 @@ describe('HAP001 file access', () => {
 
 runCases(HAP002, [
   { name: 'one frontend front_cluster', config: {}, status: 'pass', messages: [] },
-  { name: 'declared as a backend', config: haproxyExample().replace('frontend front_cluster', 'backend front_cluster'), status: 'fail', messages: ['wrongKind'] },
-  { name: 'declared twice', config: { after: 'frontend front_cluster\n    bind :80\n' }, status: 'fail', messages: ['duplicate'] },
-  { name: 'a listen section works as the frontend (note)', config: haproxyExample().replace('frontend front_cluster', 'listen front_cluster'), status: 'pass', messages: ['listen'] },
-  { name: 'another frontend is reported as a note', config: { after: 'frontend stats\n    bind :8404\n    mode http\n    stats enable\n' }, status: 'pass', messages: ['others'] },
+  {
+    name: 'declared as a backend',
+    config: haproxyExample().replace('frontend front_cluster', 'backend front_cluster'),
+    status: 'fail',
+    messages: ['wrongKind'],
+  },
+  {
+    name: 'declared twice',
+    config: { after: 'frontend front_cluster\n    bind :80\n' },
+    status: 'fail',
+    messages: ['duplicate'],
+  },
+  {
+    name: 'a listen section works as the frontend (note)',
+    config: haproxyExample().replace('frontend front_cluster', 'listen front_cluster'),
+    status: 'pass',
+    messages: ['listen'],
+  },
+  {
+    name: 'another frontend is reported as a note',
+    config: { after: 'frontend stats\n    bind :8404\n    mode http\n    stats enable\n' },
+    status: 'pass',
+    messages: ['others'],
+  },
 ]);
 
 runCases(HAP003, [
   { name: 'bind *:443 ssl crt', config: {}, status: 'pass', messages: [] },
-  { name: 'bind [::]:443 v4v6', config: { frontend: frontend(FRONTEND[0], 'bind [::]:443 v4v6 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: [] },
-  { name: 'a comma list with 443 second', config: { frontend: frontend(FRONTEND[0], 'bind :80,:443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: [] },
-  { name: 'the plain bind comes first, the TLS one second', config: { frontend: frontend(FRONTEND[0], 'bind :443', 'bind :443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: [] },
-  { name: 'a specific address (note)', config: { frontend: frontend(FRONTEND[0], 'bind 203.0.113.10:443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'pass', messages: ['specificAddress'] },
-  // haproxy -c 2.6.12: "unable to load certificate from file '/etc/haproxy/haproxy.cfg'" (src/ssl_crtlist.c v2.6.0:687-730).
-  { name: 'crt names /etc/haproxy/, where haproxy.cfg is not a certificate', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/haproxy/') }, status: 'fail', messages: ['crtDirectoryFile'] },
-  { name: "a relative crt under Debian's crt-base /etc/ssl/private is another file", config: { global: ['daemon', 'crt-base /etc/ssl/private'], frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt rebrain.pem') }, status: 'fail', messages: ['wrongCrt'] },
-  { name: 'ssl without crt', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl') }, status: 'fail', messages: ['noCrt'] },
-  { name: 'another certificate', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/ssl/private/site.pem') }, status: 'fail', messages: ['wrongCrt'] },
-  { name: 'a port range that does not reach 443', config: { frontend: frontend(FRONTEND[0], 'bind *:8000-8443 ssl crt /etc/haproxy/rebrain.pem') }, status: 'fail', messages: ['noPort'] },
-  { name: 'a unix socket only', config: { frontend: frontend(FRONTEND[0], 'bind /run/haproxy/443.sock ssl crt /etc/haproxy/rebrain.pem') }, status: 'fail', messages: ['noPort'] },
-  { name: 'a crt-list cannot be judged', config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt-list /etc/haproxy/list.txt') }, status: 'skip', messages: ['crtList'] },
-  { name: 'a port from an environment variable', config: { frontend: frontend(FRONTEND[0], 'bind "*:${HTTPS_PORT}" ssl crt /etc/haproxy/rebrain.pem') }, status: 'fail', messages: ['noPort'] },
-  { name: 'the frontend is missing', config: haproxyExample().replace('frontend front_cluster', 'frontend web'), status: 'skip', messages: ['noFrontend'] },
+  {
+    name: 'bind [::]:443 v4v6',
+    config: { frontend: frontend(FRONTEND[0], 'bind [::]:443 v4v6 ssl crt /etc/haproxy/rebrain.pem') },
+    status: 'pass',
+    messages: [],
+  },
+  {
+    name: 'a comma list with 443 second',
+    config: { frontend: frontend(FRONTEND[0], 'bind :80,:443 ssl crt /etc/haproxy/rebrain.pem') },
+    status: 'pass',
+    messages: [],
+  },
+  {
+    name: 'the plain bind comes first, the TLS one second',
+    config: { frontend: frontend(FRONTEND[0], 'bind :443', 'bind :443 ssl crt /etc/haproxy/rebrain.pem') },
+    status: 'pass',
+    messages: [],
+  },
+  {
+    name: 'a specific address (note)',
+    config: { frontend: frontend(FRONTEND[0], 'bind 203.0.113.10:443 ssl crt /etc/haproxy/rebrain.pem') },
+    status: 'pass',
+    messages: ['specificAddress'],
+  },
+  // haproxy -c 2.6.12: "unable to load certificate from file '/etc/haproxy/haproxy.cfg'" (src/ssl_crtlist.c
+  // v2.6.0:687-730).
+  {
+    name: 'crt names /etc/haproxy/, where haproxy.cfg is not a certificate',
+    config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/haproxy/') },
+    status: 'fail',
+    messages: ['crtDirectoryFile'],
+  },
+  {
+    name: "a relative crt under Debian's crt-base /etc/ssl/private is another file",
+    config: {
+      global: ['daemon', 'crt-base /etc/ssl/private'],
+      frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt rebrain.pem'),
+    },
+    status: 'fail',
+    messages: ['wrongCrt'],
+  },
+  {
+    name: 'ssl without crt',
+    config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl') },
+    status: 'fail',
+    messages: ['noCrt'],
+  },
+  {
+    name: 'another certificate',
+    config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt /etc/ssl/private/site.pem') },
+    status: 'fail',
+    messages: ['wrongCrt'],
+  },
+  {
+    name: 'a port range that does not reach 443',
+    config: { frontend: frontend(FRONTEND[0], 'bind *:8000-8443 ssl crt /etc/haproxy/rebrain.pem') },
+    status: 'fail',
+    messages: ['noPort'],
+  },
+  {
+    name: 'a unix socket only',
+    config: { frontend: frontend(FRONTEND[0], 'bind /run/haproxy/443.sock ssl crt /etc/haproxy/rebrain.pem') },
+    status: 'fail',
+    messages: ['noPort'],
+  },
+  {
+    name: 'a crt-list cannot be judged',
+    config: { frontend: frontend(FRONTEND[0], 'bind *:443 ssl crt-list /etc/haproxy/list.txt') },
+    status: 'skip',
+    messages: ['crtList'],
+  },
+  {
+    name: 'a port from an environment variable',
+    config: { frontend: frontend(FRONTEND[0], 'bind "*:${HTTPS_PORT}" ssl crt /etc/haproxy/rebrain.pem') },
+    status: 'fail',
+    messages: ['noPort'],
+  },
+  {
+    name: 'the frontend is missing',
+    config: haproxyExample().replace('frontend front_cluster', 'frontend web'),
+    status: 'skip',
+    messages: ['noFrontend'],
+  },
 ]);
 
 runCases(HAP004, [
   { name: 'mode http in the frontend', config: {}, status: 'pass', messages: [] },
-  { name: 'mode tcp in the frontend', config: { frontend: frontend('mode http', 'mode tcp') }, status: 'fail', messages: ['wrongMode'], line: 18 },
-  { name: 'mode tcp inherited from defaults', config: { defaults: ['mode tcp', 'timeout client 30s'], frontend: frontend('mode http') }, status: 'fail', messages: ['wrongMode'], line: 9 },
-  { name: 'a later defaults section without mode resets it to tcp', config: haproxyExample({ frontend: frontend('mode http') }).replace('frontend front_cluster', 'defaults\n    timeout client 30s\n\nfrontend front_cluster'), status: 'fail', messages: ['defaultMode'] },
+  {
+    name: 'mode tcp in the frontend',
+    config: { frontend: frontend('mode http', 'mode tcp') },
+    status: 'fail',
+    messages: ['wrongMode'],
+    line: 18,
+  },
+  {
+    name: 'mode tcp inherited from defaults',
+    config: { defaults: ['mode tcp', 'timeout client 30s'], frontend: frontend('mode http') },
+    status: 'fail',
+    messages: ['wrongMode'],
+    line: 9,
+  },
+  {
+    name: 'a later defaults section without mode resets it to tcp',
+    config: haproxyExample({ frontend: frontend('mode http') }).replace(
+      'frontend front_cluster',
+      'defaults\n    timeout client 30s\n\nfrontend front_cluster',
+    ),
+    status: 'fail',
+    messages: ['defaultMode'],
+  },
 ]);
 
 runCases(HAP005, [
   { name: 'option forwardfor in the frontend', config: {}, status: 'pass', messages: [] },
-  { name: 'add-header X-Forwarded-For %[src] (note)', config: { frontend: frontend('option forwardfor', 'http-request add-header X-Forwarded-For %[src]') }, status: 'pass', messages: ['setHeader'] },
-  { name: 'set-header with a condition only', config: { frontend: frontend('option forwardfor', 'http-request set-header X-Forwarded-For %[src] if { ssl_fc }') }, status: 'fail', messages: ['conditional'] },
-  { name: 'set-header with another value', config: { frontend: frontend('option forwardfor', 'http-request set-header X-Forwarded-For %[hdr(x-real-ip)]') }, status: 'fail', messages: ['missing'] },
-  { name: 'if-none in the frontend, plain in the backend: the backend adds it anyway', config: { frontend: frontend('option forwardfor', 'option forwardfor if-none'), backend: ['mode http', 'option forwardfor', 'balance roundrobin', ...SERVERS] }, status: 'pass', messages: ['inBackend'] },
-  { name: 'the last forwardfor line wins', config: { frontend: frontend('option forwardfor', 'option forwardfor if-none', 'option forwardfor') }, status: 'pass', messages: [] },
-  { name: 'in a frontend that works in tcp mode the option is ignored', config: { frontend: frontend('mode http', 'mode tcp') }, status: 'fail', messages: ['notHttp'] },
+  {
+    name: 'add-header X-Forwarded-For %[src] (note)',
+    config: { frontend: frontend('option forwardfor', 'http-request add-header X-Forwarded-For %[src]') },
+    status: 'pass',
+    messages: ['setHeader'],
+  },
+  {
+    name: 'set-header with a condition only',
+    config: { frontend: frontend('option forwardfor', 'http-request set-header X-Forwarded-For %[src] if { ssl_fc }') },
+    status: 'fail',
+    messages: ['conditional'],
+  },
+  {
+    name: 'set-header with another value',
+    config: { frontend: frontend('option forwardfor', 'http-request set-header X-Forwarded-For %[hdr(x-real-ip)]') },
+    status: 'fail',
+    messages: ['missing'],
+  },
+  {
+    name: 'if-none in the frontend, plain in the backend: the backend adds it anyway',
+    config: {
+      frontend: frontend('option forwardfor', 'option forwardfor if-none'),
+      backend: ['mode http', 'option forwardfor', 'balance roundrobin', ...SERVERS],
+    },
+    status: 'pass',
+    messages: ['inBackend'],
+  },
+  {
+    name: 'the last forwardfor line wins',
+    config: { frontend: frontend('option forwardfor', 'option forwardfor if-none', 'option forwardfor') },
+    status: 'pass',
+    messages: [],
+  },
+  {
+    name: 'in a frontend that works in tcp mode the option is ignored',
+    config: { frontend: frontend('mode http', 'mode tcp') },
+    status: 'fail',
+    messages: ['notHttp'],
+  },
 ]);
 
 runCases(HAP006, [
   { name: 'default_backend back_cluster', config: {}, status: 'pass', messages: [] },
-  { name: 'inherited from defaults (note)', config: { defaults: ['mode http', 'default_backend back_cluster'], frontend: frontend('default_backend back_cluster') }, status: 'pass', messages: ['inherited'] },
-  { name: 'use_backend only', config: { frontend: frontend('default_backend back_cluster', 'use_backend back_cluster') }, status: 'fail', messages: ['missing'] },
+  {
+    name: 'inherited from defaults (note)',
+    config: {
+      defaults: ['mode http', 'default_backend back_cluster'],
+      frontend: frontend('default_backend back_cluster'),
+    },
+    status: 'pass',
+    messages: ['inherited'],
+  },
+  {
+    name: 'use_backend only',
+    config: { frontend: frontend('default_backend back_cluster', 'use_backend back_cluster') },
+    status: 'fail',
+    messages: ['missing'],
+  },
 ]);
 
 runCases(HAP007, [
   { name: 'one backend back_cluster', config: {}, status: 'pass', messages: [] },
-  { name: 'a second backend is a note', config: { after: 'backend stats_be\n    mode http\n' }, status: 'pass', messages: ['others'] },
-  { name: 'declared twice', config: { after: 'backend back_cluster\n    mode http\n' }, status: 'fail', messages: ['duplicate'] },
+  {
+    name: 'a second backend is a note',
+    config: { after: 'backend stats_be\n    mode http\n' },
+    status: 'pass',
+    messages: ['others'],
+  },
+  {
+    name: 'declared twice',
+    config: { after: 'backend back_cluster\n    mode http\n' },
+    status: 'fail',
+    messages: ['duplicate'],
+  },
 ]);
 
 runCases(HAP008, [
   { name: 'mode http in the backend', config: {}, status: 'pass', messages: [] },
-  { name: 'mode tcp in the backend', config: { backend: ['mode tcp', 'balance roundrobin', ...SERVERS] }, status: 'fail', messages: ['wrongMode'] },
+  {
+    name: 'mode tcp in the backend',
+    config: { backend: ['mode tcp', 'balance roundrobin', ...SERVERS] },
+    status: 'fail',
+    messages: ['wrongMode'],
+  },
 ]);
 
 runCases(HAP009, [
   { name: 'balance roundrobin', config: {}, status: 'pass', messages: [] },
-  { name: 'inherited from defaults (note)', config: { defaults: ['mode http', 'balance roundrobin'], backend: ['mode http', ...SERVERS] }, status: 'pass', messages: ['inherited'] },
-  { name: 'absent on HAProxy 3.3, whose default is random', config: { backend: ['mode http', ...SERVERS] }, profile: { haproxyVersion: '3.3' }, status: 'fail', messages: ['defaultNotExpected'] },
-  { name: 'balance in the frontend is ignored, the backend has leastconn', config: { frontend: [...FRONTEND, 'balance roundrobin'], backend: ['mode http', 'balance leastconn', ...SERVERS] }, status: 'fail', messages: ['wrongAlgorithm'] },
+  {
+    name: 'inherited from defaults (note)',
+    config: { defaults: ['mode http', 'balance roundrobin'], backend: ['mode http', ...SERVERS] },
+    status: 'pass',
+    messages: ['inherited'],
+  },
+  {
+    name: 'absent on HAProxy 3.3, whose default is random',
+    config: { backend: ['mode http', ...SERVERS] },
+    profile: { haproxyVersion: '3.3' },
+    status: 'fail',
+    messages: ['defaultNotExpected'],
+  },
+  {
+    name: 'balance in the frontend is ignored, the backend has leastconn',
+    config: { frontend: [...FRONTEND, 'balance roundrobin'], backend: ['mode http', 'balance leastconn', ...SERVERS] },
+    status: 'fail',
+    messages: ['wrongAlgorithm'],
+  },
 ]);
 
 runCases(HAP010, [
   { name: 'the three servers', config: {}, status: 'pass', messages: [] },
-  { name: 'no port', config: { backend: ['mode http', 'balance roundrobin', SERVERS[0], SERVERS[1], 'server rebrain_03 127.0.0.1 maxconn 20000'] }, status: 'fail', messages: ['noPort'], line: 27 },
-  { name: 'a server missing', config: { backend: ['mode http', 'balance roundrobin', SERVERS[0], SERVERS[1]] }, status: 'fail', messages: ['missingServer'] },
-  { name: 'localhost instead of 127.0.0.1 (note)', config: { backend: ['mode http', 'balance roundrobin', SERVERS[0], SERVERS[1], 'server rebrain_03 localhost:81 maxconn 20000'] }, status: 'pass', messages: ['loopbackName'] },
-  { name: 'a disabled server', config: { backend: ['mode http', 'balance roundrobin', SERVERS[0], SERVERS[1], `${SERVERS[2]} disabled`] }, status: 'fail', messages: ['disabled'] },
-  { name: 'a wrong name (rebrain_3)', config: { backend: ['mode http', 'balance roundrobin', SERVERS[0], SERVERS[1], 'server rebrain_3 127.0.0.1:81 maxconn 20000'] }, status: 'fail', messages: ['extraServer', 'missingServer'] },
+  {
+    name: 'no port',
+    config: {
+      backend: ['mode http', 'balance roundrobin', SERVERS[0], SERVERS[1], 'server rebrain_03 127.0.0.1 maxconn 20000'],
+    },
+    status: 'fail',
+    messages: ['noPort'],
+    line: 27,
+  },
+  {
+    name: 'a server missing',
+    config: { backend: ['mode http', 'balance roundrobin', SERVERS[0], SERVERS[1]] },
+    status: 'fail',
+    messages: ['missingServer'],
+  },
+  {
+    name: 'localhost instead of 127.0.0.1 (note)',
+    config: {
+      backend: [
+        'mode http',
+        'balance roundrobin',
+        SERVERS[0],
+        SERVERS[1],
+        'server rebrain_03 localhost:81 maxconn 20000',
+      ],
+    },
+    status: 'pass',
+    messages: ['loopbackName'],
+  },
+  {
+    name: 'a disabled server',
+    config: { backend: ['mode http', 'balance roundrobin', SERVERS[0], SERVERS[1], `${SERVERS[2]} disabled`] },
+    status: 'fail',
+    messages: ['disabled'],
+  },
+  {
+    name: 'a wrong name (rebrain_3)',
+    config: {
+      backend: [
+        'mode http',
+        'balance roundrobin',
+        SERVERS[0],
+        SERVERS[1],
+        'server rebrain_3 127.0.0.1:81 maxconn 20000',
+      ],
+    },
+    status: 'fail',
+    messages: ['extraServer', 'missingServer'],
+  },
 ]);
 
 runCases(HAP011, [
   { name: 'maxconn on each server line', config: {}, status: 'pass', messages: [] },
-  { name: 'default-server in defaults flows into the backend (note)', config: { defaults: ['mode http', 'default-server maxconn 20000'], backend: ['mode http', 'balance roundrobin', 'server rebrain_01 127.0.0.1:81', 'server rebrain_02 127.0.0.1:81', 'server rebrain_03 127.0.0.1:81'] }, status: 'pass', messages: ['viaDefaultServer'] },
-  { name: 'the server line overrides default-server', config: { backend: ['mode http', 'default-server maxconn 20000', 'server rebrain_01 127.0.0.1:81', 'server rebrain_02 127.0.0.1:81', 'server rebrain_03 127.0.0.1:81 maxconn 100'] }, status: 'fail', messages: ['viaDefaultServer', 'wrongValue'] },
-  { name: 'a wrong value via default-server points at the default-server line', config: { backend: ['mode http', 'default-server maxconn 2000', 'server rebrain_01 127.0.0.1:81', SERVERS[1], SERVERS[2]] }, status: 'fail', messages: ['wrongValue'], line: 24 },
+  {
+    name: 'default-server in defaults flows into the backend (note)',
+    config: {
+      defaults: ['mode http', 'default-server maxconn 20000'],
+      backend: [
+        'mode http',
+        'balance roundrobin',
+        'server rebrain_01 127.0.0.1:81',
+        'server rebrain_02 127.0.0.1:81',
+        'server rebrain_03 127.0.0.1:81',
+      ],
+    },
+    status: 'pass',
+    messages: ['viaDefaultServer'],
+  },
+  {
+    name: 'the server line overrides default-server',
+    config: {
+      backend: [
+        'mode http',
+        'default-server maxconn 20000',
+        'server rebrain_01 127.0.0.1:81',
+        'server rebrain_02 127.0.0.1:81',
+        'server rebrain_03 127.0.0.1:81 maxconn 100',
+      ],
+    },
+    status: 'fail',
+    messages: ['viaDefaultServer', 'wrongValue'],
+  },
+  {
+    name: 'a wrong value via default-server points at the default-server line',
+    config: {
+      backend: ['mode http', 'default-server maxconn 2000', 'server rebrain_01 127.0.0.1:81', SERVERS[1], SERVERS[2]],
+    },
+    status: 'fail',
+    messages: ['wrongValue'],
+    line: 24,
+  },
 ]);
 
 runCases(HAP012, [
   { name: 'the same file', config: {}, status: 'pass', messages: [] },
-  { name: 'master has one more line at the end', config: { after: 'backend extra\n    mode http\n' }, masterOnly: true, status: 'fail', messages: ['ended', 'extra'] },
-  { name: 'the same statements in another order', config: haproxyExample().replace('    mode http\n    option forwardfor\n', '    option forwardfor\n    mode http\n'), masterOnly: true, status: 'fail', messages: ['differs'] },
+  {
+    name: 'master has one more line at the end',
+    config: { after: 'backend extra\n    mode http\n' },
+    masterOnly: true,
+    status: 'fail',
+    messages: ['ended', 'extra'],
+  },
+  {
+    name: 'the same statements in another order',
+    config: haproxyExample().replace(
+      '    mode http\n    option forwardfor\n',
+      '    option forwardfor\n    mode http\n',
+    ),
+    masterOnly: true,
+    status: 'fail',
+    messages: ['differs'],
+  },
 ]);

@@ -8,7 +8,8 @@ import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { scriptStatKey } from '../../src/facts/track-scripts.js';
 
 /** What the script-stat command prints (src/facts/script-files.ts), for /usr/bin/killall with the given lines. */
-const statOutput = (lines: string[]) => ['file|/usr/bin/killall', 'real|/usr/bin/killall', ...lines, 'F 0 0 755 regular file|/usr/bin/killall'].join('\n');
+const statOutput = (lines: string[]) =>
+  ['file|/usr/bin/killall', 'real|/usr/bin/killall', ...lines, 'F 0 0 755 regular file|/usr/bin/killall'].join('\n');
 const KILLALL = scriptStatKey('/usr/bin/killall');
 
 /** Live outputs for one host: haproxy active, and what the track script printed. */
@@ -39,7 +40,10 @@ describe('KAD008 live part', () => {
   });
 
   it('a run that gives no exit code in time is an ERROR, not a FAIL', async () => {
-    const slow = { ...live(0), 'track-script-check_haproxy': { stdout: '', stderr: '', exitCode: null, timedOut: true } };
+    const slow = {
+      ...live(0),
+      'track-script-check_haproxy': { stdout: '', stderr: '', exitCode: null, timedOut: true },
+    };
     const result = await runCheck(KAD008, { commands: { master: slow, backup: live(0) } });
     expect(result.status).to.equal('error');
     expect(messageIds(result, 'error')).to.deep.equal(['liveNoAnswer']);
@@ -62,7 +66,12 @@ describe('KAD008 live part', () => {
 
   it('a script path a non-root user can change is disabled under enable_script_security', async () => {
     // lib/notify.c check_security() (v2.2.7:640-690): a component owned by a non-root user is unsafe.
-    const stat = statOutput(['L 0 0 755 directory|/', 'L 0 0 755 directory|/usr', 'L 0 0 755 directory|/usr/bin', 'L 1000 1000 775 regular file|/usr/bin/killall']);
+    const stat = statOutput([
+      'L 0 0 755 directory|/',
+      'L 0 0 755 directory|/usr',
+      'L 0 0 755 directory|/usr/bin',
+      'L 1000 1000 775 regular file|/usr/bin/killall',
+    ]);
     const result = await runCheck(KAD008, {
       commands: { master: { ...live(0), [KILLALL]: { stdout: stat, exitCode: 0 } }, backup: live(0) },
     });
@@ -73,7 +82,12 @@ describe('KAD008 live part', () => {
   });
 
   it('a sticky world-writable directory on the way is no problem, as for keepalived', async () => {
-    const stat = statOutput(['L 0 0 755 directory|/', 'L 0 0 1777 directory|/usr', 'L 0 0 755 directory|/usr/bin', 'L 0 0 755 regular file|/usr/bin/killall']);
+    const stat = statOutput([
+      'L 0 0 755 directory|/',
+      'L 0 0 1777 directory|/usr',
+      'L 0 0 755 directory|/usr/bin',
+      'L 0 0 755 regular file|/usr/bin/killall',
+    ]);
     const result = await runCheck(KAD008, {
       commands: { master: { ...live(0), [KILLALL]: { stdout: stat, exitCode: 0 } }, backup: live(0) },
     });
@@ -82,7 +96,11 @@ describe('KAD008 live part', () => {
 });
 
 describe('KAD008 scripts that cannot fail', () => {
-  for (const script of ['"/bin/echo haproxy"', '"/bin/sh -c \'pgrep -x haproxy || true\'"', '"/bin/sh -c \'killall -0 haproxy; exit 0\'"']) {
+  for (const script of [
+    '"/bin/echo haproxy"',
+    '"/bin/sh -c \'pgrep -x haproxy || true\'"',
+    '"/bin/sh -c \'killall -0 haproxy; exit 0\'"',
+  ]) {
     it(`flags script ${script}`, async () => {
       const conf = keepalivedExample({ script: [`script ${script}`, 'interval 1', 'fall 2', 'rise 2', 'weight -20'] });
       const result = await runCheck(KAD008, { master: { [DEFAULT_PROFILE.keepalivedConfPath]: conf } });
@@ -91,7 +109,9 @@ describe('KAD008 scripts that cannot fail', () => {
   }
 
   it('does not flag a shell script that keeps the exit status', async () => {
-    const conf = keepalivedExample({ script: ['script "/bin/sh -c \'pgrep -x haproxy >/dev/null\'"', 'interval 1', 'fall 2', 'rise 2', 'weight -20'] });
+    const conf = keepalivedExample({
+      script: ['script "/bin/sh -c \'pgrep -x haproxy >/dev/null\'"', 'interval 1', 'fall 2', 'rise 2', 'weight -20'],
+    });
     const result = await runCheck(KAD008, { master: { [DEFAULT_PROFILE.keepalivedConfPath]: conf } });
     expect(result.status).to.equal('pass');
   });

@@ -47,7 +47,10 @@ export function correctCommands(): { master: Commands; backup: Commands } {
 }
 
 /** The correct commands with some replaced (a capture, or null to leave the output out). */
-export function commandsWith(changes: { master?: Record<string, Partial<CommandResult> | null>; backup?: Record<string, Partial<CommandResult> | null> }) {
+export function commandsWith(changes: {
+  master?: Record<string, Partial<CommandResult> | null>;
+  backup?: Record<string, Partial<CommandResult> | null>;
+}) {
   const commands = correctCommands();
   for (const role of ['master', 'backup'] as const) {
     for (const [key, value] of Object.entries(changes[role] ?? {})) {
@@ -70,8 +73,14 @@ export interface LiveCase {
 }
 
 /** Run one case through the CheckTester; returns what to compare and the result for closer looks. */
-export async function runLiveCase(check: Check, c: LiveCase): Promise<{ got: { status: Status; findings: string[] }; result: CheckResult }> {
-  const result = await runCheck(check, { ...c.options, commands: commandsWith({ master: c.master, backup: c.backup }) });
+export async function runLiveCase(
+  check: Check,
+  c: LiveCase,
+): Promise<{ got: { status: Status; findings: string[] }; result: CheckResult }> {
+  const result = await runCheck(check, {
+    ...c.options,
+    commands: commandsWith({ master: c.master, backup: c.backup }),
+  });
   const findings = result.findings.map((f) => `${f.host ?? '-'}:${f.messageId}`).sort();
   return { got: { status: result.status, findings }, result };
 }

@@ -56,7 +56,12 @@ cases(LIV001, [
     status: 'fail',
     findings: ['master:invalid'],
   },
-  { name: 'skip: no captured output', master: { 'haproxy-check': unavailable }, status: 'skip', findings: ['master:commandUnavailable'] },
+  {
+    name: 'skip: no captured output',
+    master: { 'haproxy-check': unavailable },
+    status: 'skip',
+    findings: ['master:commandUnavailable'],
+  },
   {
     name: 'error, not fail: sudo asks for a password',
     master: { 'haproxy-check': { stdout: '', stderr: 'sudo: a password is required\n', exitCode: 1 } },
@@ -73,9 +78,19 @@ cases(LIV001, [
 
 describe('LIV001 findings', () => {
   it('point at the line HAProxy names, quoting it from the host file', async () => {
-    const { result } = await runLiveCase(LIV001, { name: '', backup: { 'haproxy-check': capture('haproxy-check', 'nocert') }, status: 'fail', findings: [] });
+    const { result } = await runLiveCase(LIV001, {
+      name: '',
+      backup: { 'haproxy-check': capture('haproxy-check', 'nocert') },
+      status: 'fail',
+      findings: [],
+    });
     const [finding] = result.findings;
-    expect(finding).to.deep.include({ host: 'backup', file: '/etc/haproxy/haproxy.cfg', line: 17, excerpt: '    bind *:443 ssl crt /etc/haproxy/rebrain.pem' });
+    expect(finding).to.deep.include({
+      host: 'backup',
+      file: '/etc/haproxy/haproxy.cfg',
+      line: 17,
+      excerpt: '    bind *:443 ssl crt /etc/haproxy/rebrain.pem',
+    });
     expect(finding!.message).to.include('unable to stat SSL certificate');
   });
 });
@@ -134,13 +149,22 @@ cases(LIV002, [
   {
     name: 'skip with the version: an old keepalived without -t',
     master: {
-      'keepalived-check': { stdout: '', stderr: "keepalived: invalid option -- 't'\nUsage: keepalived [OPTION...]\n", exitCode: 1 },
+      'keepalived-check': {
+        stdout: '',
+        stderr: "keepalived: invalid option -- 't'\nUsage: keepalived [OPTION...]\n",
+        exitCode: 1,
+      },
       'keepalived-version': { stdout: '', stderr: 'Keepalived v1.3.9 (10/21,2017)\n', exitCode: 0 },
     },
     status: 'skip',
     findings: ['master:unsupported'],
   },
-  { name: 'skip: no captured output', backup: { 'keepalived-check': unavailable }, status: 'skip', findings: ['backup:commandUnavailable'] },
+  {
+    name: 'skip: no captured output',
+    backup: { 'keepalived-check': unavailable },
+    status: 'skip',
+    findings: ['backup:commandUnavailable'],
+  },
   {
     name: 'error: keepalived is not installed',
     backup: { 'keepalived-check': { stdout: '', stderr: 'sh: 1: keepalived: not found\n', exitCode: 127 } },
@@ -163,7 +187,11 @@ describe('LIV002 findings', () => {
       status: 'fail',
       findings: [],
     });
-    expect(result.findings[0]).to.deep.include({ file: '/etc/keepalived/keepalived.conf', line: 3, excerpt: '    user root' });
+    expect(result.findings[0]).to.deep.include({
+      file: '/etc/keepalived/keepalived.conf',
+      line: 3,
+      excerpt: '    user root',
+    });
     expect(result.findings[0]!.message).to.equal("keepalived -t says: (Line 3) Unknown keyword 'user'");
   });
 
@@ -184,7 +212,11 @@ describe('LIV002 findings', () => {
 const ip = (name: string) => ({ 'ip-addr': capture('ip-addr', name) });
 
 cases(LIV003, [
-  { name: 'valid: the VIP on master as `inet VIP/24 brd B scope global eth0:10`, not on backup', status: 'pass', findings: [] },
+  {
+    name: 'valid: the VIP on master as `inet VIP/24 brd B scope global eth0:10`, not on backup',
+    status: 'pass',
+    findings: [],
+  },
   {
     name: 'valid: the VIP as keepalived itself added it on a lab pair',
     master: ip('lab-keepalived-master'),
@@ -193,7 +225,7 @@ cases(LIV003, [
     findings: [],
   },
   {
-    name: 'valid: `secondary` when the VIP is in the primary address\'s subnet',
+    name: "valid: `secondary` when the VIP is in the primary address's subnet",
     master: ip('samenet-master-good'),
     backup: ip('samenet-backup-good'),
     status: 'pass',
@@ -201,13 +233,43 @@ cases(LIV003, [
   },
   { name: 'invalid: no brd', master: ip('cloud-master-nobrd'), status: 'fail', findings: ['master:noBroadcast'] },
   { name: 'invalid: label eth0:1', master: ip('cloud-master-eth0-1'), status: 'fail', findings: ['master:wrongLabel'] },
-  { name: 'invalid: no label (the interface name shows)', master: ip('cloud-master-nolabel'), status: 'fail', findings: ['master:noLabel'] },
-  { name: 'invalid: another broadcast', master: ip('vip-wrong-brd'), status: 'fail', findings: ['master:wrongBroadcast'] },
-  { name: 'invalid: /16 with its own broadcast', master: ip('vip-16'), status: 'fail', findings: ['master:wrongBroadcast', 'master:wrongPrefix'] },
-  { name: 'invalid: /32 without brd or label', master: ip('vip-32'), status: 'fail', findings: ['master:noBroadcast', 'master:noLabel', 'master:wrongPrefix'] },
+  {
+    name: 'invalid: no label (the interface name shows)',
+    master: ip('cloud-master-nolabel'),
+    status: 'fail',
+    findings: ['master:noLabel'],
+  },
+  {
+    name: 'invalid: another broadcast',
+    master: ip('vip-wrong-brd'),
+    status: 'fail',
+    findings: ['master:wrongBroadcast'],
+  },
+  {
+    name: 'invalid: /16 with its own broadcast',
+    master: ip('vip-16'),
+    status: 'fail',
+    findings: ['master:wrongBroadcast', 'master:wrongPrefix'],
+  },
+  {
+    name: 'invalid: /32 without brd or label',
+    master: ip('vip-32'),
+    status: 'fail',
+    findings: ['master:noBroadcast', 'master:noLabel', 'master:wrongPrefix'],
+  },
   { name: 'invalid: scope link', master: ip('vip-scope-link'), status: 'fail', findings: ['master:wrongScope'] },
-  { name: 'invalid: on eth1 with label eth1:10', master: ip('vip-eth1'), status: 'fail', findings: ['master:wrongInterface', 'master:wrongLabel'] },
-  { name: 'invalid: split brain, the VIP on both hosts', backup: ip('cloud-backup-vip'), status: 'fail', findings: ['backup:splitBrain'] },
+  {
+    name: 'invalid: on eth1 with label eth1:10',
+    master: ip('vip-eth1'),
+    status: 'fail',
+    findings: ['master:wrongInterface', 'master:wrongLabel'],
+  },
+  {
+    name: 'invalid: split brain, the VIP on both hosts',
+    backup: ip('cloud-backup-vip'),
+    status: 'fail',
+    findings: ['backup:splitBrain'],
+  },
   {
     name: 'invalid: the VIP on backup only',
     master: ip('cloud-master-novip'),
@@ -215,7 +277,12 @@ cases(LIV003, [
     status: 'fail',
     findings: ['backup:vipOnBackup', 'master:vipMissing'],
   },
-  { name: 'invalid: the VIP nowhere', master: ip('cloud-master-novip'), status: 'fail', findings: ['master:vipMissing'] },
+  {
+    name: 'invalid: the VIP nowhere',
+    master: ip('cloud-master-novip'),
+    status: 'fail',
+    findings: ['master:vipMissing'],
+  },
   {
     name: 'skip: no VIP known (master named by host name, no --vip)',
     options: { target: { master: { address: 'master.lab' }, vip: undefined } },
@@ -244,10 +311,19 @@ cases(LIV003, [
 
 describe('LIV003 findings', () => {
   it('say which label the VIP has, and quote the line', async () => {
-    const { result } = await runLiveCase(LIV003, { name: '', master: ip('cloud-master-eth0-1'), status: 'fail', findings: [] });
+    const { result } = await runLiveCase(LIV003, {
+      name: '',
+      master: ip('cloud-master-eth0-1'),
+      status: 'fail',
+      findings: [],
+    });
     expect(result.findings[0]!.message).to.equal('the VIP has the label eth0:1; expected eth0:10');
-    expect(result.findings[0]!.excerpt).to.equal('3: eth0    inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:1');
-    expect(result.findings[0]!.hint).to.equal('Write the VIP in virtual_ipaddress as `203.0.113.10/24 brd 203.0.113.255 dev eth0 label eth0:10` and restart keepalived.');
+    expect(result.findings[0]!.excerpt).to.equal(
+      '3: eth0    inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:1',
+    );
+    expect(result.findings[0]!.hint).to.equal(
+      'Write the VIP in virtual_ipaddress as `203.0.113.10/24 brd 203.0.113.255 dev eth0 label eth0:10` and restart keepalived.',
+    );
   });
 
   it('take the VIP, prefix, label and interface from the target and the profile', async () => {
@@ -259,13 +335,27 @@ describe('LIV003 findings', () => {
       findings: [],
     });
     expect(got).to.deep.equal({ status: 'pass', findings: [] });
-    const other = await runLiveCase(LIV003, { name: '', master: ip('vip-secondary'), options: { target: { vip: '198.51.100.10' } }, status: 'pass', findings: [] });
+    const other = await runLiveCase(LIV003, {
+      name: '',
+      master: ip('vip-secondary'),
+      options: { target: { vip: '198.51.100.10' } },
+      status: 'pass',
+      findings: [],
+    });
     expect(other.got).to.deep.equal({ status: 'pass', findings: [] });
   });
 
   it('say in Russian what is wrong', async () => {
-    const { result } = await runLiveCase(LIV003, { name: '', master: ip('cloud-master-nobrd'), options: { lang: 'ru' }, status: 'fail', findings: [] });
-    expect(result.findings[0]!.message).to.equal('у виртуального IP нет широковещательного адреса (нет brd); ожидается brd 203.0.113.255');
+    const { result } = await runLiveCase(LIV003, {
+      name: '',
+      master: ip('cloud-master-nobrd'),
+      options: { lang: 'ru' },
+      status: 'fail',
+      findings: [],
+    });
+    expect(result.findings[0]!.message).to.equal(
+      'у виртуального IP нет широковещательного адреса (нет brd); ожидается brd 203.0.113.255',
+    );
   });
 });
 
@@ -275,7 +365,13 @@ cases(LIV004, [
   { name: 'valid: 200 and the backend echoes the client IP in X-Forwarded-For', status: 'pass', findings: [] },
   {
     name: 'valid with a note: a backend that shows no request headers',
-    master: { 'https-vip': { stdout: 'HTTP/1.1 200 OK\r\ncontent-type: text/html\r\n\r\n<h1>rebrain_01</h1>\n', stderr: '', exitCode: 0 } },
+    master: {
+      'https-vip': {
+        stdout: 'HTTP/1.1 200 OK\r\ncontent-type: text/html\r\n\r\n<h1>rebrain_01</h1>\n',
+        stderr: '',
+        exitCode: 0,
+      },
+    },
     status: 'pass',
     findings: ['master:forwardedForUnseen'],
   },
@@ -285,7 +381,12 @@ cases(LIV004, [
     status: 'pass',
     findings: ['master:forwardedForUnseen'],
   },
-  { name: 'invalid: the backend received no X-Forwarded-For', master: https('no-xff'), status: 'fail', findings: ['master:noForwardedFor'] },
+  {
+    name: 'invalid: the backend received no X-Forwarded-For',
+    master: https('no-xff'),
+    status: 'fail',
+    findings: ['master:noForwardedFor'],
+  },
   { name: 'invalid: 503, no server up', master: https('status-503'), status: 'fail', findings: ['master:badStatus'] },
   { name: 'invalid: connection refused', master: https('refused'), status: 'fail', findings: ['master:noAnswer'] },
   {
@@ -294,8 +395,18 @@ cases(LIV004, [
     status: 'fail',
     findings: ['master:notHttp'],
   },
-  { name: 'skip: no VIP known', options: { target: { master: { address: 'master.lab' }, vip: undefined } }, status: 'skip', findings: ['-:noVip'] },
-  { name: 'skip: no captured output', master: { 'https-vip': unavailable }, status: 'skip', findings: ['master:commandUnavailable'] },
+  {
+    name: 'skip: no VIP known',
+    options: { target: { master: { address: 'master.lab' }, vip: undefined } },
+    status: 'skip',
+    findings: ['-:noVip'],
+  },
+  {
+    name: 'skip: no captured output',
+    master: { 'https-vip': unavailable },
+    status: 'skip',
+    findings: ['master:commandUnavailable'],
+  },
   {
     name: 'error: curl is not installed',
     master: { 'https-vip': { stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 } },
@@ -305,7 +416,7 @@ cases(LIV004, [
 ]);
 
 describe('LIV004 findings', () => {
-  it('quote curl\'s own reason when the VIP does not answer', async () => {
+  it("quote curl's own reason when the VIP does not answer", async () => {
     const { result } = await runLiveCase(LIV004, { name: '', master: https('refused'), status: 'fail', findings: [] });
     expect(result.findings[0]!.message).to.equal(
       "https://203.0.113.10:443/ does not answer: curl: (7) Failed to connect to 203.0.113.10 port 443 after 0 ms: Couldn't connect to server",

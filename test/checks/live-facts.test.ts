@@ -31,22 +31,45 @@ describe('live facts: the read-only command registry', () => {
     const keys = commands.map((c) => c.key);
     expect(new Set(keys).size).to.equal(keys.length);
     expect(keys).to.include.members([
-      'ip-addr', 'systemctl-is-enabled-keepalived', 'systemctl-is-active-keepalived', 'systemctl-is-active-haproxy',
-      'haproxy-check', 'keepalived-check', 'keepalived-version', 'haproxy-version', 'sysctl', 'https-vip', 'tls-vip-cert',
+      'ip-addr',
+      'systemctl-is-enabled-keepalived',
+      'systemctl-is-active-keepalived',
+      'systemctl-is-active-haproxy',
+      'haproxy-check',
+      'keepalived-check',
+      'keepalived-version',
+      'haproxy-version',
+      'sysctl',
+      'https-vip',
+      'tls-vip-cert',
       'keepalived-log',
     ]);
   });
 
   it('takes paths, services and sysctl keys from the profile', () => {
-    const profile = { ...DEFAULT_PROFILE, haproxyCfgPath: '/srv/h.cfg', keepalivedService: 'ka', sysctl: { 'a.b': '1', 'c.d': '0' } };
+    const profile = {
+      ...DEFAULT_PROFILE,
+      haproxyCfgPath: '/srv/h.cfg',
+      keepalivedService: 'ka',
+      sysctl: { 'a.b': '1', 'c.d': '0' },
+    };
     expect(findCommand(profile, VIP, 'haproxy-check')!.argv).to.deep.equal(['haproxy', '-c', '-f', '/srv/h.cfg']);
-    expect(findCommand(profile, VIP, 'systemctl-is-enabled-keepalived')!.argv).to.deep.equal(['systemctl', 'is-enabled', 'ka']);
+    expect(findCommand(profile, VIP, 'systemctl-is-enabled-keepalived')!.argv).to.deep.equal([
+      'systemctl',
+      'is-enabled',
+      'ka',
+    ]);
     // SYS001 runs key 'sysctl' with exactly this argv: a snapshot captures one output for both.
     expect(findCommand(profile, VIP, 'sysctl')!.argv).to.deep.equal(['sysctl', 'a.b', 'c.d']);
   });
 
-  it('needs root only for the config tests and keepalived\'s log (the journal and syslog are not for everyone), and a timeout on everything', () => {
-    expect(commands.filter((c) => c.root).map((c) => c.key).sort()).to.deep.equal(['haproxy-check', 'keepalived-check', 'keepalived-log']);
+  it("needs root only for the config tests and keepalived's log (the journal and syslog are not for everyone), and a timeout on everything", () => {
+    expect(
+      commands
+        .filter((c) => c.root)
+        .map((c) => c.key)
+        .sort(),
+    ).to.deep.equal(['haproxy-check', 'keepalived-check', 'keepalived-log']);
     expect(commands.every((c) => typeof c.timeoutMs === 'number' && c.timeoutMs > 0)).to.equal(true);
   });
 
@@ -82,7 +105,9 @@ describe('live facts: the read-only command registry', () => {
     } catch {
       this.skip();
     }
-    expect(parseIpAddr(out!).some((e) => e.address === '127.0.0.1' && e.ifname === 'lo' && e.prefix === 8)).to.equal(true);
+    expect(parseIpAddr(out!).some((e) => e.address === '127.0.0.1' && e.ifname === 'lo' && e.prefix === 8)).to.equal(
+      true,
+    );
   });
 });
 
@@ -90,15 +115,23 @@ describe('live facts: runCached', () => {
   it('runs a command once per host per run, and records it as evidence for every check that asks', async () => {
     const master = new MemoryHost('master', {}, { 'ip-addr': capture('ip-addr', 'vip-good') });
     const backup = new MemoryHost('backup', {}, { 'ip-addr': capture('ip-addr', 'cloud-backup-good') });
-    const asker = (id: string): Check => ({
-      id,
-      run: async (ctx: CheckContext) => {
-        await runCached(ctx, 'master', 'ip-addr');
-        await runCached(ctx, 'master', 'ip-addr');
-        await runCached(ctx, 'backup', 'ip-addr');
-      },
-    }) as unknown as Check;
-    const meta = { title: { en: 't', ru: 't' }, area: 'live', mode: 'live', points: 1, severity: 'minor', messages: {} };
+    const asker = (id: string): Check =>
+      ({
+        id,
+        run: async (ctx: CheckContext) => {
+          await runCached(ctx, 'master', 'ip-addr');
+          await runCached(ctx, 'master', 'ip-addr');
+          await runCached(ctx, 'backup', 'ip-addr');
+        },
+      }) as unknown as Check;
+    const meta = {
+      title: { en: 't', ru: 't' },
+      area: 'live',
+      mode: 'live',
+      points: 1,
+      severity: 'minor',
+      messages: {},
+    };
     const result = await runChecks({
       checks: [{ ...meta, ...asker('T1') } as Check, { ...meta, ...asker('T2') } as Check],
       hosts: { master, backup },
@@ -124,10 +157,17 @@ describe('live facts: runCached', () => {
   });
 
   it('keeps evidence short: the first lines of stdout and stderr', () => {
-    const long = { command: 'x', exitCode: 1, stdout: Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n'), stderr: 'oops' };
+    const long = {
+      command: 'x',
+      exitCode: 1,
+      stdout: Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n'),
+      stderr: 'oops',
+    };
     const excerpt = outputExcerpt(long);
     expect(excerpt.split('\n')).to.have.length(21);
-    expect(excerpt).to.match(/^line 0\n/).and.match(/…$/);
+    expect(excerpt)
+      .to.match(/^line 0\n/)
+      .and.match(/…$/);
     expect(outputExcerpt({ command: 'x', exitCode: 0, stdout: 'a\n', stderr: 'b\n' })).to.equal('a\n\nb');
   });
 });
@@ -136,7 +176,14 @@ describe('live facts: ip -o -4 addr show', () => {
   it('reads the VIP as keepalived adds it: /24, brd, scope global, label eth0:10', () => {
     const [vip] = vipEntries(parseIpAddr(captured('ip-addr', 'vip-good')), VIP);
     expect(vip).to.deep.include({
-      ifindex: 3, ifname: 'eth0', address: VIP, prefix: 24, brd: '203.0.113.255', scope: 'global', label: 'eth0:10', secondary: false,
+      ifindex: 3,
+      ifname: 'eth0',
+      address: VIP,
+      prefix: 24,
+      brd: '203.0.113.255',
+      scope: 'global',
+      label: 'eth0:10',
+      secondary: false,
     });
     expect(vip!.text).to.equal('3: eth0    inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10');
     expect(vip!.line).to.equal(3);
@@ -161,17 +208,26 @@ describe('live facts: ip -o -4 addr show', () => {
   });
 
   it('reads a peer address and takes the prefix from it', () => {
-    const [entry] = parseIpAddr('5: tun0    inet 192.0.2.1 peer 192.0.2.2/32 scope global tun0\\       valid_lft forever preferred_lft forever');
+    const [entry] = parseIpAddr(
+      '5: tun0    inet 192.0.2.1 peer 192.0.2.2/32 scope global tun0\\       valid_lft forever preferred_lft forever',
+    );
     expect(entry).to.deep.include({ address: '192.0.2.1', peer: '192.0.2.2', prefix: 32, label: 'tun0' });
   });
 
   it('skips what is not an IPv4 address line and never throws', () => {
     expect(parseIpAddr('')).to.deep.equal([]);
-    expect(parseIpAddr('Device "eth9" does not exist.\n3: eth0    inet6 fe80::1/64 scope link \\ valid_lft forever')).to.deep.equal([]);
+    expect(
+      parseIpAddr('Device "eth9" does not exist.\n3: eth0    inet6 fe80::1/64 scope link \\ valid_lft forever'),
+    ).to.deep.equal([]);
     fc.assert(fc.property(fc.string(), (s) => Array.isArray(parseIpAddr(s))));
-    fc.assert(fc.property(fc.array(fc.constantFrom('1:', 'eth0', 'inet', '203.0.113.10/24', 'brd', 'scope', 'peer', '\\', ' ', '\n')), (words) => {
-      parseIpAddr(words.join(' '));
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('1:', 'eth0', 'inet', '203.0.113.10/24', 'brd', 'scope', 'peer', '\\', ' ', '\n')),
+        (words) => {
+          parseIpAddr(words.join(' '));
+        },
+      ),
+    );
   });
 
   it('computes broadcast addresses', () => {
@@ -187,11 +243,15 @@ describe('live facts: ip -o -4 addr show', () => {
 
 describe('live facts: systemctl, haproxy -c, keepalived -t, curl', () => {
   it('reads the systemctl state word, whatever the exit code', () => {
-    const state = (dir: string, name: string, states: string[]) => serviceState(capture(dir, name) as CommandResult, states);
+    const state = (dir: string, name: string, states: string[]) =>
+      serviceState(capture(dir, name) as CommandResult, states);
     expect(state('systemctl-is-enabled', 'enabled', ENABLED_STATES)).to.deep.equal({ known: true, state: 'enabled' });
     expect(state('systemctl-is-enabled', 'disabled', ENABLED_STATES)).to.deep.equal({ known: true, state: 'disabled' });
     expect(state('systemctl-is-enabled', 'masked', ENABLED_STATES)).to.deep.equal({ known: true, state: 'masked' });
-    expect(state('systemctl-is-enabled', 'not-found', ENABLED_STATES)).to.deep.equal({ known: true, state: 'not-found' });
+    expect(state('systemctl-is-enabled', 'not-found', ENABLED_STATES)).to.deep.equal({
+      known: true,
+      state: 'not-found',
+    });
     expect(state('systemctl-is-active', 'inactive', ACTIVE_STATES)).to.deep.equal({ known: true, state: 'inactive' });
     expect(state('systemctl-is-active', 'nosystemd', ACTIVE_STATES)).to.deep.equal({
       known: false,
@@ -223,7 +283,9 @@ describe('live facts: systemctl, haproxy -c, keepalived -t, curl', () => {
     expect(keepalivedMessages(capture('keepalived-check', 'unknown-keyword').stderr!, main)).to.deep.equal([
       { text: "(Line 3) Unknown keyword 'user'", file: main, line: 3 },
     ]);
-    expect(keepalivedMessages(capture('keepalived-check', 'include').stderr!, main).map((m) => [m.file, m.line])).to.deep.equal([
+    expect(
+      keepalivedMessages(capture('keepalived-check', 'include').stderr!, main).map((m) => [m.file, m.line]),
+    ).to.deep.equal([
       ['/tmp/fwork/ka/inc.conf', 4],
       ['/tmp/fwork/ka/inc.conf', 5],
     ]);
@@ -247,7 +309,9 @@ describe('live facts: systemctl, haproxy -c, keepalived -t, curl', () => {
     expect(echoedForwardedFor(parseCurlResponse(captured('https-vip', 'ok'))!.body)).to.equal('203.0.113.10');
     expect(echoedForwardedFor(parseCurlResponse(captured('https-vip', 'no-xff'))!.body)).to.equal('');
     expect(echoedForwardedFor('<h1>Welcome to nginx!</h1>')).to.equal(undefined);
-    expect(echoedForwardedFor('{\n  "headers": {\n    "X-Forwarded-For": "198.51.100.7",\n    "Host": "x"\n  }\n}')).to.equal('198.51.100.7');
+    expect(
+      echoedForwardedFor('{\n  "headers": {\n    "X-Forwarded-For": "198.51.100.7",\n    "Host": "x"\n  }\n}'),
+    ).to.equal('198.51.100.7');
     expect(echoedForwardedFor('X-Forwarded-For=198.51.100.7, 203.0.113.1')).to.equal('198.51.100.7, 203.0.113.1');
   });
 
@@ -257,7 +321,9 @@ describe('live facts: systemctl, haproxy -c, keepalived -t, curl', () => {
       const problem = commandProblem({ ...base, exitCode: 0, ...r }, zeroExit);
       return problem && `${problem.kind}:${problem.messageId}`;
     };
-    expect(kind({ unavailable: true, exitCode: null, error: "no captured output for 'haproxy-check' in the snapshot" })).to.equal('skip:commandUnavailable');
+    expect(
+      kind({ unavailable: true, exitCode: null, error: "no captured output for 'haproxy-check' in the snapshot" }),
+    ).to.equal('skip:commandUnavailable');
     expect(kind({ timedOut: true, exitCode: null })).to.equal('error:commandTimedOut');
     expect(kind({ exitCode: null, error: 'channel closed' })).to.equal('error:commandNotRun');
     expect(kind({ exitCode: 1, stderr: 'sudo: a password is required\n' })).to.equal('error:sudoRefused');

@@ -21,7 +21,7 @@ function ipAddr(): Partial<CommandResult> {
   return { stdout: ip('netns', 'exec', NS, ...argv), stderr: '', exitCode: 0 };
 }
 
-describe('@lab live: LIV003 on addresses set up for real', function () {
+describe('@lab live: LIV003 on addresses set up for real', () => {
   before(function () {
     try {
       ip('netns', 'add', NS);
@@ -44,18 +44,25 @@ describe('@lab live: LIV003 on addresses set up for real', function () {
   const withVip = async (addArgs: string[]) => {
     ip('-n', NS, 'addr', 'add', ...addArgs);
     try {
-      return (await runLiveCase(LIV003, { name: '', master: { 'ip-addr': ipAddr() }, status: 'pass', findings: [] })).got;
+      return (await runLiveCase(LIV003, { name: '', master: { 'ip-addr': ipAddr() }, status: 'pass', findings: [] }))
+        .got;
     } finally {
       ip('-n', NS, 'addr', 'del', addArgs[0]!, 'dev', 'eth0');
     }
   };
 
   it('passes the VIP keepalived adds from `VIP/24 brd B dev eth0 label eth0:10`', async () => {
-    expect(await withVip([`${VIP}/24`, 'brd', '203.0.113.255', 'dev', 'eth0', 'label', 'eth0:10'])).to.deep.equal({ status: 'pass', findings: [] });
+    expect(await withVip([`${VIP}/24`, 'brd', '203.0.113.255', 'dev', 'eth0', 'label', 'eth0:10'])).to.deep.equal({
+      status: 'pass',
+      findings: [],
+    });
   });
 
   it('fails the same VIP without brd, and with the label eth0:1', async () => {
-    expect(await withVip([`${VIP}/24`, 'dev', 'eth0', 'label', 'eth0:10'])).to.deep.equal({ status: 'fail', findings: ['master:noBroadcast'] });
+    expect(await withVip([`${VIP}/24`, 'dev', 'eth0', 'label', 'eth0:10'])).to.deep.equal({
+      status: 'fail',
+      findings: ['master:noBroadcast'],
+    });
     expect(await withVip([`${VIP}/24`, 'brd', '203.0.113.255', 'dev', 'eth0', 'label', 'eth0:1'])).to.deep.equal({
       status: 'fail',
       findings: ['master:wrongLabel'],
@@ -63,7 +70,12 @@ describe('@lab live: LIV003 on addresses set up for real', function () {
   });
 
   it('fails a VIP that is not there', async () => {
-    const { got } = await runLiveCase(LIV003, { name: '', master: { 'ip-addr': ipAddr() }, status: 'fail', findings: [] });
+    const { got } = await runLiveCase(LIV003, {
+      name: '',
+      master: { 'ip-addr': ipAddr() },
+      status: 'fail',
+      findings: [],
+    });
     expect(got).to.deep.equal({ status: 'fail', findings: ['master:vipMissing'] });
   });
 });

@@ -7,7 +7,9 @@ import { FIXTURES_DIR } from '../../src/self/paths.js';
 
 describe('passwd reader', () => {
   it('reads name, uid, gid, home, shell and line of each user', () => {
-    const users = parsePasswd('root:x:0:0:root:/root:/bin/bash\nkeepalived_script:x:998:998::/nonexistent:/usr/sbin/nologin\n');
+    const users = parsePasswd(
+      'root:x:0:0:root:/root:/bin/bash\nkeepalived_script:x:998:998::/nonexistent:/usr/sbin/nologin\n',
+    );
     expect([...users.keys()]).to.deep.equal(['root', 'keepalived_script']);
     expect(users.get('keepalived_script')).to.deep.equal({
       name: 'keepalived_script',
@@ -20,7 +22,9 @@ describe('passwd reader', () => {
   });
 
   it('skips comments, NIS lines, malformed lines and non-numeric ids; never throws', () => {
-    const users = parsePasswd('# root:x:0:0::/root:/bin/sh\n+::::::\n-bad:x:1:1:::\nshort:x:1\nweird:x:one:1::/:/bin/sh\n\n\0\nok:x:5:5::/:/bin/sh\r\n');
+    const users = parsePasswd(
+      '# root:x:0:0::/root:/bin/sh\n+::::::\n-bad:x:1:1:::\nshort:x:1\nweird:x:one:1::/:/bin/sh\n\n\0\nok:x:5:5::/:/bin/sh\r\n',
+    );
     expect([...users.keys()]).to.deep.equal(['ok']);
     expect(users.get('ok')!.shell).to.equal('/bin/sh');
   });

@@ -8,7 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { effectiveSetting, parseSysctlConf, parseSysctlOutput, sameSysctlValue, sysctlDirOrder, sysctlPath } from '../../src/facts/sysctl.js';
+import {
+  effectiveSetting,
+  parseSysctlConf,
+  parseSysctlOutput,
+  sameSysctlValue,
+  sysctlDirOrder,
+  sysctlPath,
+} from '../../src/facts/sysctl.js';
 import { FIXTURES_DIR } from '../../src/self/paths.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 
@@ -56,7 +63,10 @@ function sh(argv: string[]): string {
 function fixtureFiles(hostDir: string): string[] {
   const dir = join(hostDir, 'etc/sysctl.d');
   const names = existsSync(dir) ? sysctlDirOrder(readdirSync(dir)) : [];
-  return [...names.map((n) => readFileSync(join(dir, n), 'utf8')), readFileSync(join(hostDir, 'etc/sysctl.conf'), 'utf8')];
+  return [
+    ...names.map((n) => readFileSync(join(dir, n), 'utf8')),
+    readFileSync(join(hostDir, 'etc/sysctl.conf'), 'utf8'),
+  ];
 }
 
 describe('@lab SYS001 reads sysctl files as procps sysctl applies them', function () {
@@ -101,7 +111,8 @@ describe('@lab SYS001 reads sysctl files as procps sysctl applies them', functio
       const path = sysctlPath(key);
       const ours = effectiveSetting(settings, path)?.value ?? defaults.get(path);
       const real = applied.get(path);
-      if (real === undefined || ours === undefined || !sameSysctlValue(ours, real)) disagreements.push(`${key}: kernel ${real}, we say ${ours}`);
+      if (real === undefined || ours === undefined || !sameSysctlValue(ours, real))
+        disagreements.push(`${key}: kernel ${real}, we say ${ours}`);
     }
     expect(disagreements).to.deep.equal([]);
   }

@@ -9,7 +9,7 @@ const TASK = Object.entries(DEFAULT_PROFILE.sysctl).map(([k, v]) => `${k} = ${v}
 const without = (needle: string) => TASK.filter((l) => !l.includes(needle));
 const onBoth = (files: Record<string, string | null>): TesterOptions => ({ master: files, backup: files });
 /** What `sysctl KEY...` prints when everything is in effect. */
-const IN_EFFECT = TASK.join('\n') + '\n';
+const IN_EFFECT = `${TASK.join('\n')}\n`;
 
 interface Case {
   name: string;
@@ -92,7 +92,9 @@ const cases: Case[] = [
   },
   {
     name: 'live: a value not applied yet',
-    opts: { commands: { master: { sysctl: { stdout: IN_EFFECT.replace('ip_nonlocal_bind = 1', 'ip_nonlocal_bind = 0') } } } },
+    opts: {
+      commands: { master: { sysctl: { stdout: IN_EFFECT.replace('ip_nonlocal_bind = 1', 'ip_nonlocal_bind = 0') } } },
+    },
     status: 'fail',
     messages: ['liveWrong'],
   },
@@ -132,7 +134,9 @@ describe('SYS001 kernel settings', () => {
 
   it('asks the host for exactly the profile keys, under the stable key "sysctl"', async () => {
     const result = await runCheck(SYS001, { commands: { master: { sysctl: { stdout: IN_EFFECT } } } });
-    expect(result.evidence?.map((e) => e.command)).to.deep.equal([`sysctl ${Object.keys(DEFAULT_PROFILE.sysctl).join(' ')}`]);
+    expect(result.evidence?.map((e) => e.command)).to.deep.equal([
+      `sysctl ${Object.keys(DEFAULT_PROFILE.sysctl).join(' ')}`,
+    ]);
   });
 
   it('follows the profile: another expected value makes the correct fixture fail', async () => {

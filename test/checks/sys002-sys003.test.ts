@@ -24,14 +24,24 @@ cases(SYS002, [
   { name: 'valid: enabled and active on both', status: 'pass', findings: [] },
   { name: 'invalid: disabled on backup', backup: enabled('disabled'), status: 'fail', findings: ['backup:notEnabled'] },
   { name: 'invalid: masked on master', master: enabled('masked'), status: 'fail', findings: ['master:notEnabled'] },
-  { name: 'invalid: enabled but stopped', master: kaActive('inactive'), status: 'fail', findings: ['master:notActive'] },
+  {
+    name: 'invalid: enabled but stopped',
+    master: kaActive('inactive'),
+    status: 'fail',
+    findings: ['master:notActive'],
+  },
   {
     name: 'invalid: disabled and failed, both reported',
     backup: { ...enabled('disabled'), ...kaActive('failed') },
     status: 'fail',
     findings: ['backup:notActive', 'backup:notEnabled'],
   },
-  { name: 'invalid: no keepalived unit at all', master: enabled('not-found'), status: 'fail', findings: ['master:notInstalled'] },
+  {
+    name: 'invalid: no keepalived unit at all',
+    master: enabled('not-found'),
+    status: 'fail',
+    findings: ['master:notInstalled'],
+  },
   {
     name: 'error, not fail: systemd is not running (the state cannot be known)',
     master: kaActive('nosystemd'),
@@ -43,22 +53,48 @@ cases(SYS002, [
     master: { 'systemctl-is-enabled-keepalived': null, 'systemctl-is-active-keepalived': null },
     backup: { 'systemctl-is-enabled-keepalived': null, 'systemctl-is-active-keepalived': null },
     status: 'skip',
-    findings: ['backup:commandUnavailable', 'backup:commandUnavailable', 'master:commandUnavailable', 'master:commandUnavailable'],
+    findings: [
+      'backup:commandUnavailable',
+      'backup:commandUnavailable',
+      'master:commandUnavailable',
+      'master:commandUnavailable',
+    ],
   },
 ]);
 
 cases(SYS003, [
   { name: 'valid: active on both', status: 'pass', findings: [] },
-  { name: 'invalid: inactive on master', master: hapActive('inactive'), status: 'fail', findings: ['master:notActive'] },
-  { name: 'invalid: failed on both', master: hapActive('failed'), backup: hapActive('failed'), status: 'fail', findings: ['backup:notActive', 'master:notActive'] },
-  { name: 'error, not fail: systemd is not running', backup: hapActive('nosystemd'), status: 'error', findings: ['backup:stateUnknown'] },
+  {
+    name: 'invalid: inactive on master',
+    master: hapActive('inactive'),
+    status: 'fail',
+    findings: ['master:notActive'],
+  },
+  {
+    name: 'invalid: failed on both',
+    master: hapActive('failed'),
+    backup: hapActive('failed'),
+    status: 'fail',
+    findings: ['backup:notActive', 'master:notActive'],
+  },
+  {
+    name: 'error, not fail: systemd is not running',
+    backup: hapActive('nosystemd'),
+    status: 'error',
+    findings: ['backup:stateUnknown'],
+  },
   {
     name: 'error: the transport failed',
     master: { 'systemctl-is-active-haproxy': { stdout: '', stderr: '', exitCode: null, error: 'SSH channel closed' } },
     status: 'error',
     findings: ['master:commandNotRun'],
   },
-  { name: 'skip: no captured output', backup: { 'systemctl-is-active-haproxy': null }, status: 'skip', findings: ['backup:commandUnavailable'] },
+  {
+    name: 'skip: no captured output',
+    backup: { 'systemctl-is-active-haproxy': null },
+    status: 'skip',
+    findings: ['backup:commandUnavailable'],
+  },
 ]);
 
 describe('SYS002/SYS003 messages', () => {
@@ -75,7 +111,15 @@ describe('SYS002/SYS003 messages', () => {
   });
 
   it('speak Russian', async () => {
-    const { result } = await runLiveCase(SYS002, { name: '', backup: enabled('disabled'), options: { lang: 'ru' }, status: 'fail', findings: [] });
-    expect(result.findings[0]!.message).to.equal('сервис keepalived в состоянии disabled, а не enabled: после перезагрузки он не запустится');
+    const { result } = await runLiveCase(SYS002, {
+      name: '',
+      backup: enabled('disabled'),
+      options: { lang: 'ru' },
+      status: 'fail',
+      findings: [],
+    });
+    expect(result.findings[0]!.message).to.equal(
+      'сервис keepalived в состоянии disabled, а не enabled: после перезагрузки он не запустится',
+    );
   });
 });

@@ -53,7 +53,9 @@ describe('sysctl configuration reader', () => {
     });
 
     it('skips "#" and ";" comments only at the start of a line', () => {
-      const { settings } = parse('# net.ipv4.ip_forward = 1\n  ; net.ipv4.ip_forward = 1\nnet.ipv4.ip_forward = 1 # on\n');
+      const { settings } = parse(
+        '# net.ipv4.ip_forward = 1\n  ; net.ipv4.ip_forward = 1\nnet.ipv4.ip_forward = 1 # on\n',
+      );
       expect(settings).to.have.length(1);
       expect(settings[0]!.value).to.equal('1 # on');
       expect(settings[0]!.line).to.equal(3);
@@ -84,7 +86,9 @@ describe('sysctl configuration reader', () => {
 
   describe('which line wins', () => {
     it('the last line setting a key wins', () => {
-      expect(effectiveValue('net.ipv4.ip_nonlocal_bind = 1\nnet/ipv4/ip_nonlocal_bind = 0\n', 'net.ipv4.ip_nonlocal_bind')).to.equal('0');
+      expect(
+        effectiveValue('net.ipv4.ip_nonlocal_bind = 1\nnet/ipv4/ip_nonlocal_bind = 0\n', 'net.ipv4.ip_nonlocal_bind'),
+      ).to.equal('0');
     });
 
     it('a glob sets the keys it matches, but never one that some line sets explicitly', () => {
@@ -94,18 +98,37 @@ describe('sysctl configuration reader', () => {
     });
 
     it('a "-key" exclusion keeps globs off that key; a "-glob" exclusion does nothing in procps 4.0.2', () => {
-      expect(effectiveValue('net.ipv4.conf.*.arp_filter = 1\n-net.ipv4.conf.eth0.arp_filter\n', 'net.ipv4.conf.eth0.arp_filter')).to.equal(undefined);
-      expect(effectiveValue('-net.ipv4.conf.eth0.arp_filter\nnet.ipv4.conf.*.arp_filter = 1\n', 'net.ipv4.conf.eth0.arp_filter')).to.equal(undefined);
-      expect(effectiveValue('net.ipv4.conf.*.arp_filter = 1\n-net.ipv4.conf.eth?.arp_filter\n', 'net.ipv4.conf.eth0.arp_filter')).to.equal('1');
+      expect(
+        effectiveValue(
+          'net.ipv4.conf.*.arp_filter = 1\n-net.ipv4.conf.eth0.arp_filter\n',
+          'net.ipv4.conf.eth0.arp_filter',
+        ),
+      ).to.equal(undefined);
+      expect(
+        effectiveValue(
+          '-net.ipv4.conf.eth0.arp_filter\nnet.ipv4.conf.*.arp_filter = 1\n',
+          'net.ipv4.conf.eth0.arp_filter',
+        ),
+      ).to.equal(undefined);
+      expect(
+        effectiveValue(
+          'net.ipv4.conf.*.arp_filter = 1\n-net.ipv4.conf.eth?.arp_filter\n',
+          'net.ipv4.conf.eth0.arp_filter',
+        ),
+      ).to.equal('1');
       expect(effectiveValue('net.ipv4.conf.e[!x]h0.arp_filter = 1\n', 'net.ipv4.conf.eth0.arp_filter')).to.equal('1');
     });
 
     it('judges a key missing, right, wrong or overridden, naming the line', () => {
-      const config = parse('net.ipv4.conf.all.arp_announce = 1\nnet.ipv4.conf.all.arp_announce = 2\nnet.ipv4.ip_nonlocal_bind 1\n');
+      const config = parse(
+        'net.ipv4.conf.all.arp_announce = 1\nnet.ipv4.conf.all.arp_announce = 2\nnet.ipv4.ip_nonlocal_bind 1\n',
+      );
       const want = (key: string, value: string) => ({ key, path: sysctlPath(key), value });
       const overridden = judgeSetting(config, want('net.ipv4.conf.all.arp_announce', '1'));
       expect(overridden.state).to.equal('wrong');
-      expect(overridden.state === 'wrong' && [overridden.setting.line, overridden.overriddenGood?.line]).to.deep.equal([2, 1]);
+      expect(overridden.state === 'wrong' && [overridden.setting.line, overridden.overriddenGood?.line]).to.deep.equal([
+        2, 1,
+      ]);
       expect(judgeSetting(config, want('net.ipv4.conf.all.arp_announce', '2')).state).to.equal('ok');
       const missing = judgeSetting(config, want('net.ipv4.ip_nonlocal_bind', '1'));
       expect(missing.state === 'missing' && missing.invalid?.line).to.equal(3);
@@ -132,12 +155,9 @@ describe('sysctl configuration reader', () => {
   });
 
   it('orders a sysctl.d directory as sysctl --system does: *.conf only, bytewise by name', () => {
-    expect(sysctlDirOrder(['99-sysctl.conf', 'README', '10-b.conf', '10-B.conf', 'x.conf.bak', '60-lab.conf'])).to.deep.equal([
-      '10-B.conf',
-      '10-b.conf',
-      '60-lab.conf',
-      '99-sysctl.conf',
-    ]);
+    expect(
+      sysctlDirOrder(['99-sysctl.conf', 'README', '10-b.conf', '10-B.conf', 'x.conf.bak', '60-lab.conf']),
+    ).to.deep.equal(['10-B.conf', '10-b.conf', '60-lab.conf', '99-sysctl.conf']);
   });
 
   it('reads the output of sysctl KEY... into values by key path', () => {

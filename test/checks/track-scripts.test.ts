@@ -39,37 +39,64 @@ describe('track scripts', () => {
   });
 
   describe("keepalived's load-time checks", () => {
-    const stat = (lines: string[]) => parseScriptStat(['file|/etc/keepalived/c.sh', 'real|/etc/keepalived/c.sh', ...lines].join('\n'));
+    const stat = (lines: string[]) =>
+      parseScriptStat(['file|/etc/keepalived/c.sh', 'real|/etc/keepalived/c.sh', ...lines].join('\n'));
     const safe = ['L 0 0 755 directory|/', 'L 0 0 755 directory|/etc', 'L 0 0 755 directory|/etc/keepalived'];
     it('a root-owned 755 file in root-owned directories runs', () => {
-      expect(loadVerdict(stat([...safe, 'L 0 0 755 regular file|/etc/keepalived/c.sh', 'F 0 0 755 regular file|/etc/keepalived/c.sh']), 0, 0, true)).to.deep.equal({});
+      expect(
+        loadVerdict(
+          stat([...safe, 'L 0 0 755 regular file|/etc/keepalived/c.sh', 'F 0 0 755 regular file|/etc/keepalived/c.sh']),
+          0,
+          0,
+          true,
+        ),
+      ).to.deep.equal({});
     });
     it('a group-writable file of a non-root group is unsafe under script security, insecure without', () => {
-      const s = stat([...safe, 'L 0 1000 775 regular file|/etc/keepalived/c.sh', 'F 0 1000 775 regular file|/etc/keepalived/c.sh']);
+      const s = stat([
+        ...safe,
+        'L 0 1000 775 regular file|/etc/keepalived/c.sh',
+        'F 0 1000 775 regular file|/etc/keepalived/c.sh',
+      ]);
       expect(loadVerdict(s, 0, 0, true).drop).to.equal('unsafe');
       expect(loadVerdict(s, 0, 0, false)).to.have.property('insecure');
     });
     it('a sticky world-writable directory is exempt, a plain one is not (check_security)', () => {
       const file = ['L 0 0 755 regular file|/tmp/c.sh', 'F 0 0 755 regular file|/tmp/c.sh'];
-      expect(loadVerdict(stat(['L 0 0 755 directory|/', 'L 0 0 1777 directory|/tmp', ...file]), 0, 0, true)).to.deep.equal({});
-      expect(loadVerdict(stat(['L 0 0 755 directory|/', 'L 0 0 777 directory|/tmp', ...file]), 0, 0, true).drop).to.equal('unsafe');
+      expect(
+        loadVerdict(stat(['L 0 0 755 directory|/', 'L 0 0 1777 directory|/tmp', ...file]), 0, 0, true),
+      ).to.deep.equal({});
+      expect(
+        loadVerdict(stat(['L 0 0 755 directory|/', 'L 0 0 777 directory|/tmp', ...file]), 0, 0, true).drop,
+      ).to.equal('unsafe');
     });
     it('a script run as a non-root user is not checked for safety, only for its x bit', () => {
-      const s = stat([...safe, 'L 1000 1000 700 regular file|/etc/keepalived/c.sh', 'F 1000 1000 700 regular file|/etc/keepalived/c.sh']);
+      const s = stat([
+        ...safe,
+        'L 1000 1000 700 regular file|/etc/keepalived/c.sh',
+        'F 1000 1000 700 regular file|/etc/keepalived/c.sh',
+      ]);
       expect(loadVerdict(s, 1000, 1000, true)).to.deep.equal({});
       expect(loadVerdict(s, 1001, 1001, true).drop).to.equal('notExecutable');
     });
   });
 
   it('hagrade snapshot captures the script file and its stat; the offline grade gives the same KAD008 verdict', async () => {
-    const conf = keepalivedExample({ script: ['script "/etc/keepalived/check_haproxy.sh"', 'interval 1', 'weight -20'] });
-    const statOut = 'file|/etc/keepalived/check_haproxy.sh\nreal|/etc/keepalived/check_haproxy.sh\nL 0 0 755 directory|/\nL 0 0 755 directory|/etc\nL 0 0 755 directory|/etc/keepalived\nL 0 0 644 regular file|/etc/keepalived/check_haproxy.sh\nF 0 0 644 regular file|/etc/keepalived/check_haproxy.sh\ninterp|/bin/sh\n';
+    const conf = keepalivedExample({
+      script: ['script "/etc/keepalived/check_haproxy.sh"', 'interval 1', 'weight -20'],
+    });
+    const statOut =
+      'file|/etc/keepalived/check_haproxy.sh\nreal|/etc/keepalived/check_haproxy.sh\nL 0 0 755 directory|/\nL 0 0 755 directory|/etc\nL 0 0 755 directory|/etc/keepalived\nL 0 0 644 regular file|/etc/keepalived/check_haproxy.sh\nF 0 0 644 regular file|/etc/keepalived/check_haproxy.sh\ninterp|/bin/sh\n';
     const host = (role: 'master' | 'backup') =>
-      new MemoryHost(role, {
-        '/etc/keepalived/keepalived.conf': conf,
-        '/etc/keepalived/check_haproxy.sh': '#!/bin/sh\npgrep -x haproxy\n',
-        '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\n',
-      }, { [scriptStatKey('/etc/keepalived/check_haproxy.sh')]: { stdout: statOut, exitCode: 0 } });
+      new MemoryHost(
+        role,
+        {
+          '/etc/keepalived/keepalived.conf': conf,
+          '/etc/keepalived/check_haproxy.sh': '#!/bin/sh\npgrep -x haproxy\n',
+          '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\n',
+        },
+        { [scriptStatKey('/etc/keepalived/check_haproxy.sh')]: { stdout: statOut, exitCode: 0 } },
+      );
     const dir = mkdtempSync(join(tmpdir(), 'hagrade-capture-'));
     try {
       const target = { master: { address: '203.0.113.10' }, backup: { address: '203.0.113.20' } };
@@ -78,9 +105,18 @@ describe('track scripts', () => {
       expect(readdirSync(join(dir, 'master/commands')).some((f) => f.startsWith('script-stat-'))).to.equal(true);
       const snapshot = openSnapshot(dir);
       const kad008 = (await loadCatalogue()).filter((c) => c.id === 'KAD008');
-      const result = await runChecks({ checks: kad008, hosts: snapshot.hosts, target: snapshot.target, profile: DEFAULT_PROFILE, options: { lang: 'en', failover: false, live: true } });
+      const result = await runChecks({
+        checks: kad008,
+        hosts: snapshot.hosts,
+        target: snapshot.target,
+        profile: DEFAULT_PROFILE,
+        options: { lang: 'en', failover: false, live: true },
+      });
       // Mode 644: "WARNING - script … is not executable for uid:gid 0:0 - disabling." (lib/notify.c v2.2.7:834)
-      expect(result.results[0]!.findings.map((f) => f.messageId)).to.deep.equal(['scriptNotExecutable', 'scriptNotExecutable']);
+      expect(result.results[0]!.findings.map((f) => f.messageId)).to.deep.equal([
+        'scriptNotExecutable',
+        'scriptNotExecutable',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,7 +14,9 @@ const KCONF = DEFAULT_PROFILE.keepalivedConfPath;
 
 describe('daemon versions', () => {
   it('reads the versions as the daemons print them', () => {
-    expect(parseHaproxyVersion('HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/\n')).to.equal('2.6.12');
+    expect(parseHaproxyVersion('HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/\n')).to.equal(
+      '2.6.12',
+    );
     expect(parseHaproxyVersion('HA-Proxy version 1.8.19-1+deb10u3 2020/08/01\n')).to.equal('1.8.19');
     expect(parseKeepalivedVersion('Keepalived v2.2.7 (01/16,2022)\n')).to.equal('2.2.7');
     expect(parseKeepalivedVersion('nothing here')).to.equal(undefined);
@@ -24,7 +26,11 @@ describe('daemon versions', () => {
   const noFinalLf = { [CFG]: haproxyExample().trimEnd() };
   it("parses haproxy.cfg as the host's HAProxy: 2.2 only warns about a missing final LF", async () => {
     const v22 = { 'haproxy-version': { stdout: 'HA-Proxy version 2.2.9-2+deb11u5 2023/04/10\n', exitCode: 0 } };
-    const result = await runCheck(HAP001, { master: noFinalLf, backup: noFinalLf, commands: { master: v22, backup: v22 } });
+    const result = await runCheck(HAP001, {
+      master: noFinalLf,
+      backup: noFinalLf,
+      commands: { master: v22, backup: v22 },
+    });
     expect(result.status).to.equal('pass');
     expect(result.findings[0]!.message).to.contain('2.2.9 (as the host reports)');
   });

@@ -4,11 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES_DIR, REPO_ROOT } from '../../src/self/paths.js';
+import { FIXTURES_DIR } from '../../src/self/paths.js';
 import { CLI } from '../support/cli-path.js';
 
 function hagrade(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LANG: 'C' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', LANG: 'C' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -25,7 +28,15 @@ describe('cli', function () {
     const dir = mkdtempSync(join(tmpdir(), 'hagrade-cli-'));
     try {
       const out = join(dir, 'r.json');
-      const r = hagrade('check', '--snapshot', join(FIXTURES_DIR, 'hap005-no-forwardfor'), '--format', 'json', '--out', out);
+      const r = hagrade(
+        'check',
+        '--snapshot',
+        join(FIXTURES_DIR, 'hap005-no-forwardfor'),
+        '--format',
+        'json',
+        '--out',
+        out,
+      );
       expect(r.code).to.equal(1);
       const report = JSON.parse(readFileSync(out, 'utf8')) as { results: Array<{ id: string; status: string }> };
       expect(report.results.find((x) => x.id === 'HAP005')!.status).to.equal('fail');
@@ -39,10 +50,10 @@ describe('cli', function () {
     for (const args of [
       ['check'],
       ['check', '--snapshot', '/nonexistent/dir'],
-      ['check', '--snapshot', FIXTURES_DIR + '/correct', '--master', 'a'],
-      ['check', '--snapshot', FIXTURES_DIR + '/correct', '--lang', 'fr'],
-      ['check', '--snapshot', FIXTURES_DIR + '/correct', '--only', 'XYZ'],
-      ['check', '--snapshot', FIXTURES_DIR + '/correct', '--format', 'xml'],
+      ['check', '--snapshot', `${FIXTURES_DIR}/correct`, '--master', 'a'],
+      ['check', '--snapshot', `${FIXTURES_DIR}/correct`, '--lang', 'fr'],
+      ['check', '--snapshot', `${FIXTURES_DIR}/correct`, '--only', 'XYZ'],
+      ['check', '--snapshot', `${FIXTURES_DIR}/correct`, '--format', 'xml'],
       ['explain', 'NOPE01'],
       ['check', '--inventory', '/nonexistent/inventory.yaml'],
       ['check', '--master', 'root@127.0.0.1', '--backup', 'root@127.0.0.2', '--vip', '$(touch /tmp/x)'],
@@ -56,7 +67,16 @@ describe('cli', function () {
 
   it('an unreachable host is an ERROR (exit 3), not a FAIL', () => {
     // Port 1 on loopback refuses at once: both hosts unreachable.
-    const r = hagrade('check', '--master', 'root@127.0.0.1:1', '--backup', 'root@127.0.0.1:1', '--no-failover', '--format', 'json');
+    const r = hagrade(
+      'check',
+      '--master',
+      'root@127.0.0.1:1',
+      '--backup',
+      'root@127.0.0.1:1',
+      '--no-failover',
+      '--format',
+      'json',
+    );
     expect(r.code, r.stderr).to.equal(3);
     const report = JSON.parse(r.stdout) as { summary: { fail: number; error: number } };
     expect(report.summary.fail).to.equal(0);
@@ -69,11 +89,25 @@ describe('cli', function () {
     expect(r.stderr).to.contain('will reboot master (root@127.0.0.1:1) for real').and.contain('add --yes');
     expect(r.stderr).to.not.match(/connecting to/);
     // With --yes it goes ahead: both hosts unreachable, an ERROR run, nothing rebooted.
-    const yes = hagrade('check', '--master', 'root@127.0.0.1:1', '--backup', 'root@127.0.0.1:1', '--reboot', '--yes', '--format', 'json');
+    const yes = hagrade(
+      'check',
+      '--master',
+      'root@127.0.0.1:1',
+      '--backup',
+      'root@127.0.0.1:1',
+      '--reboot',
+      '--yes',
+      '--format',
+      'json',
+    );
     expect(yes.code, yes.stderr).to.equal(3);
-    const rbt = (JSON.parse(yes.stdout) as { results: Array<{ id: string; status: string }> }).results.filter((x) => x.id.startsWith('RBT'));
+    const rbt = (JSON.parse(yes.stdout) as { results: Array<{ id: string; status: string }> }).results.filter((x) =>
+      x.id.startsWith('RBT'),
+    );
     expect(rbt.map((x) => x.status)).to.deep.equal(['error', 'error', 'error', 'error', 'error']);
-    expect(hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--reboot', '--yes').stderr).to.contain('--reboot needs live hosts');
+    expect(hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--reboot', '--yes').stderr).to.contain(
+      '--reboot needs live hosts',
+    );
     expect(hagrade('check', '--snapshot', join(FIXTURES_DIR, 'correct'), '--reboot-timeout', '5').code).to.equal(2);
   });
 

@@ -33,7 +33,10 @@ describe('languages', () => {
   it("every check's messages and hints have the same placeholders in English and Russian", async () => {
     const out: string[] = [];
     for (const check of await loadCatalogue()) {
-      out.push(...problems(`${check.id}.messages`, check.messages), ...problems(`${check.id}.hints`, check.hints ?? {}));
+      out.push(
+        ...problems(`${check.id}.messages`, check.messages),
+        ...problems(`${check.id}.hints`, check.hints ?? {}),
+      );
     }
     expect(out).to.deep.equal([]);
   });

@@ -9,7 +9,12 @@ import type { Check, CheckContext, RunOptions } from '../../src/model/check.js';
 
 const text = (en: string) => ({ en, ru: `ru: ${en}` });
 
-function check(id: string, run: (ctx: CheckContext) => Promise<void>, mode: Check['mode'] = 'static', points = 2): Check {
+function check(
+  id: string,
+  run: (ctx: CheckContext) => Promise<void>,
+  mode: Check['mode'] = 'static',
+  points = 2,
+): Check {
   return {
     id,
     title: text(id),
@@ -29,7 +34,14 @@ function check(id: string, run: (ctx: CheckContext) => Promise<void>, mode: Chec
 const hosts = { master: new MemoryHost('master', {}), backup: new MemoryHost('backup', {}) };
 const options: RunOptions = { lang: 'en', failover: false, live: false };
 const run = (checks: Check[], extra: Partial<Parameters<typeof runChecks>[0]> = {}) =>
-  runChecks({ checks, hosts, target: { master: { address: '203.0.113.10' }, backup: { address: '203.0.113.20' } }, profile: DEFAULT_PROFILE, options, ...extra });
+  runChecks({
+    checks,
+    hosts,
+    target: { master: { address: '203.0.113.10' }, backup: { address: '203.0.113.20' } },
+    profile: DEFAULT_PROFILE,
+    options,
+    ...extra,
+  });
 
 describe('engine', () => {
   it('folds findings: error over fail over skip; notes alone pass', () => {
@@ -42,9 +54,17 @@ describe('engine', () => {
   });
 
   it('renders messages and hints in the chosen language, with data', async () => {
-    const failing = check('TST001', async (ctx) => ctx.report({ host: 'master', messageId: 'bad', data: { what: 'mode' }, file: '/f', line: 3 }));
+    const failing = check('TST001', async (ctx) =>
+      ctx.report({ host: 'master', messageId: 'bad', data: { what: 'mode' }, file: '/f', line: 3 }),
+    );
     const en = await run([failing]);
-    expect(en.results[0]!.findings[0]).to.include({ message: 'bad mode', hint: 'fix mode', host: 'master', line: 3, kind: 'fail' });
+    expect(en.results[0]!.findings[0]).to.include({
+      message: 'bad mode',
+      hint: 'fix mode',
+      host: 'master',
+      line: 3,
+      kind: 'fail',
+    });
     const ru = await run([failing], { options: { ...options, lang: 'ru' } });
     expect(ru.results[0]!.findings[0]!.message).to.equal('ru: bad mode');
   });
@@ -73,7 +93,9 @@ describe('engine', () => {
 
   it('an unreachable host makes every check an ERROR naming it, never a FAIL', async () => {
     let ran = false;
-    const result = await run([check('TST001', async () => void (ran = true))], { unreachable: { backup: 'connection refused' } });
+    const result = await run([check('TST001', async () => void (ran = true))], {
+      unreachable: { backup: 'connection refused' },
+    });
     expect(ran).to.equal(false);
     expect(result.results[0]!.status).to.equal('error');
     expect(result.results[0]!.findings[0]!.message).to.equal('cannot reach backup: connection refused');
@@ -105,7 +127,11 @@ describe('engine', () => {
   it('redacts secrets from messages, excerpts and evidence', async () => {
     const leaky = check('TST001', async (ctx) => {
       ctx.report({ messageId: 'bad', data: { what: 'hunter22' }, excerpt: '    auth_pass s3cret12' });
-      ctx.evidence({ command: 'cat /etc/haproxy/rebrain.pem', exitCode: 0, output: '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----\n' });
+      ctx.evidence({
+        command: 'cat /etc/haproxy/rebrain.pem',
+        exitCode: 0,
+        output: '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----\n',
+      });
     });
     const result = await run([leaky], { secrets: ['hunter22'] });
     const json = JSON.stringify(result);
@@ -118,7 +144,9 @@ describe('engine', () => {
   it('redact() masks auth_pass, private key blocks and password assignments, and leaves the rest', () => {
     expect(redact('auth_pass "a b c"\nauth_type PASS')).to.equal('auth_pass ********\nauth_type PASS');
     expect(redact('auth_pass s3cr!t12')).to.equal('auth_pass ********');
-    expect(redact('ansible_password=pw1 ansible_host=1.2.3.4')).to.equal('ansible_password=******** ansible_host=1.2.3.4');
+    expect(redact('ansible_password=pw1 ansible_host=1.2.3.4')).to.equal(
+      'ansible_password=******** ansible_host=1.2.3.4',
+    );
     expect(redact('-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----')).to.not.contain('AAAA');
     expect(redact('-----BEGIN CERTIFICATE-----\nCCCC\n-----END CERTIFICATE-----')).to.contain('CCCC');
   });

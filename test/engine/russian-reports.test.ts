@@ -14,7 +14,13 @@ const CYRILLIC = /[а-яё]/i;
 async function grade(dir: string, lang: Lang): Promise<RunResult> {
   const { target, hosts } = openSnapshot(dir);
   const live = hosts.master.hasCommands() || hosts.backup.hasCommands();
-  return runChecks({ checks: await loadCatalogue(), hosts, target, profile: DEFAULT_PROFILE, options: { lang, failover: false, live } });
+  return runChecks({
+    checks: await loadCatalogue(),
+    hosts,
+    target,
+    profile: DEFAULT_PROFILE,
+    options: { lang, failover: false, live },
+  });
 }
 
 describe('reports in Russian', () => {
@@ -33,11 +39,14 @@ describe('reports in Russian', () => {
   });
 
   it('the first line of a failing KAD007 names the priorities, of a failing KAD008 the user', async () => {
-    for (const fixture of listFixtures().filter((f) => f.results.KAD007?.status === 'fail' || f.results.KAD008?.status === 'fail')) {
+    for (const fixture of listFixtures().filter(
+      (f) => f.results.KAD007?.status === 'fail' || f.results.KAD008?.status === 'fail',
+    )) {
       for (const lang of ['en', 'ru'] as const) {
         const result = await grade(fixture.dir, lang);
         const kad007 = result.results.find((r) => r.id === 'KAD007')!;
-        if (kad007.status === 'fail') expect(kad007.findings[0]!.message, `${fixture.name} ${lang}`).to.match(/\d{2,3}/);
+        if (kad007.status === 'fail')
+          expect(kad007.findings[0]!.message, `${fixture.name} ${lang}`).to.match(/\d{2,3}/);
         const kad008 = result.results.find((r) => r.id === 'KAD008')!;
         if (kad008.status === 'fail' && kad008.findings[0]!.messageId === 'eperm') {
           expect(kad008.findings[0]!.message, `${fixture.name} ${lang}`).to.contain('keepalived_script');

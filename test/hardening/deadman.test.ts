@@ -19,10 +19,15 @@ describe('dead-man switch scripts', function () {
   let pidFile: string;
   let started: string;
 
-  /** Run a hagrade Command as a host does: `SHELL -c SCRIPT hagrade ARGV...`, with the stand-in systemctl first on PATH. */
+  /**
+   * Run a hagrade Command as a host does: `SHELL -c SCRIPT hagrade ARGV...`, with the stand-in systemctl first on PATH.
+   */
   function run(shell: string, cmd: Command): void {
     const argv = cmd.argv!.map((a) => (a === '/run/hagrade-deadman.pid' ? pidFile : a));
-    execFileSync(shell, ['-c', cmd.shell!, 'hagrade', ...argv], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, stdio: 'ignore' });
+    execFileSync(shell, ['-c', cmd.shell!, 'hagrade', ...argv], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      stdio: 'ignore',
+    });
   }
 
   const alive = (pid: number) => {

@@ -4,13 +4,29 @@
 // carry a raw control or bidi character from the host. Loopback only (test/support/hostile-ssh.ts).
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_OUTPUT_LIMITS } from '../../src/hosts/limits.js';
 import { SshError, SshHost } from '../../src/hosts/ssh.js';
-import { RAW, startHostileHost, startRawServer, type HostileHostOptions, type Listening } from '../support/hostile-ssh.js';
+import {
+  RAW,
+  startHostileHost,
+  startRawServer,
+  type HostileHostOptions,
+  type Listening,
+} from '../support/hostile-ssh.js';
 import { CLI } from '../support/cli-path.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -25,7 +41,17 @@ function rawUnsafe(text: string, allowed: RegExp): string[] {
   const found = new Set<string>();
   for (const ch of text.replace(allowed, '')) {
     const c = ch.codePointAt(0)!;
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x200e || c === 0x200f || c === 0x061c || c === 0x2028 || c === 0x2029) {
+    if (
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069) ||
+      c === 0x200e ||
+      c === 0x200f ||
+      c === 0x061c ||
+      c === 0x2028 ||
+      c === 0x2029
+    ) {
       found.add(`U+${c.toString(16).padStart(4, '0')}`);
     }
   }
@@ -112,7 +138,14 @@ describe('a hostile or broken SSH server (issue 15)', function () {
     });
 
     it('channels it never asked for and a huge banner are ignored: commands still answer', async () => {
-      const { port } = await serve(startHostileHost({ root, commands: table, unsolicited: true, banner: `${TITLE_AND_CLEAR}${'b'.repeat(30_000)}` }));
+      const { port } = await serve(
+        startHostileHost({
+          root,
+          commands: table,
+          unsolicited: true,
+          banner: `${TITLE_AND_CLEAR}${'b'.repeat(30_000)}`,
+        }),
+      );
       const h = hostFor(port, dir);
       try {
         await h.connect();
@@ -168,9 +201,21 @@ describe('a hostile or broken SSH server (issue 15)', function () {
       const { port } = await serve(startHostileHost({ root, commands: table }));
       const h = hostFor(port, dir);
       try {
-        expect(await h.readFile('/etc/fifo.cfg')).to.deep.include({ ok: false, reason: 'error', message: '/etc/fifo.cfg is not a regular file (fifo): hagrade does not read it' });
-        expect(await h.readFile('/etc/zero.cfg')).to.deep.include({ ok: false, reason: 'error', message: '/etc/zero.cfg is not a regular file (character special file): hagrade does not read it' });
-        expect(await h.readFile('/etc/lines.cfg', { maxLines: 1000 })).to.deep.include({ ok: false, reason: 'too-large', message: '/etc/lines.cfg has more than 1000 lines, over the 1000-line limit' });
+        expect(await h.readFile('/etc/fifo.cfg')).to.deep.include({
+          ok: false,
+          reason: 'error',
+          message: '/etc/fifo.cfg is not a regular file (fifo): hagrade does not read it',
+        });
+        expect(await h.readFile('/etc/zero.cfg')).to.deep.include({
+          ok: false,
+          reason: 'error',
+          message: '/etc/zero.cfg is not a regular file (character special file): hagrade does not read it',
+        });
+        expect(await h.readFile('/etc/lines.cfg', { maxLines: 1000 })).to.deep.include({
+          ok: false,
+          reason: 'too-large',
+          message: '/etc/lines.cfg has more than 1000 lines, over the 1000-line limit',
+        });
       } finally {
         await h.close();
       }
@@ -188,7 +233,14 @@ function hostileRoot(base: string, role: 'master' | 'backup'): string {
     mkdirSync(dirname(join(root, rel)), { recursive: true });
     copyFileSync(join(FIXTURE, role, rel), join(root, rel));
   };
-  for (const rel of ['etc/haproxy/haproxy.cfg', 'etc/haproxy/rebrain.pem', 'etc/keepalived/keepalived.conf', 'etc/sysctl.conf', 'etc/passwd']) copy(rel);
+  for (const rel of [
+    'etc/haproxy/haproxy.cfg',
+    'etc/haproxy/rebrain.pem',
+    'etc/keepalived/keepalived.conf',
+    'etc/sysctl.conf',
+    'etc/passwd',
+  ])
+    copy(rel);
   const cfg = join(root, 'etc/haproxy/haproxy.cfg');
   writeFileSync(
     cfg,
@@ -225,12 +277,26 @@ interface Run {
   ms: number;
 }
 
-/** The CLI under `script` on a pty of rows×cols; `bound` kills it if it never ends (a hang is then a failure, not a stuck test). */
-function underPty(rows: number, cols: number, args: string[], env: NodeJS.ProcessEnv, transcriptFile: string, bound = 150_000): Promise<Run> {
+/**
+ * The CLI under `script` on a pty of rows×cols; `bound` kills it if it never ends (a hang is then a failure, not a
+ * stuck test).
+ */
+function underPty(
+  rows: number,
+  cols: number,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  transcriptFile: string,
+  bound = 150_000,
+): Promise<Run> {
   const command = `stty rows ${rows} cols ${cols}; exec ${[process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`;
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('script', ['-q', '-e', '-c', command, transcriptFile], { env, stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+    const child = spawn('script', ['-q', '-e', '-c', command, transcriptFile], {
+      env,
+      stdio: ['ignore', 'ignore', 'ignore'],
+      detached: true,
+    });
     let killed = false;
     const timer = setTimeout(() => {
       killed = true;
@@ -259,24 +325,58 @@ describe('the CLI against a hostile pair, under ptys of 0×0, 1×1, 20×5 and 80
   before(async function () {
     if (spawnSync('script', ['--version']).status !== 0) this.skip();
     dir = mkdtempSync(join(tmpdir(), 'hagrade-hostile-cli-'));
-    for (const role of ['master', 'backup'] as const) servers.push(await startHostileHost({ root: hostileRoot(dir, role), commands: HOSTILE_COMMANDS, unsolicited: true, banner: TITLE_AND_CLEAR }));
+    for (const role of ['master', 'backup'] as const)
+      servers.push(
+        await startHostileHost({
+          root: hostileRoot(dir, role),
+          commands: HOSTILE_COMMANDS,
+          unsolicited: true,
+          banner: TITLE_AND_CLEAR,
+        }),
+      );
     ports = { master: servers[0]!.port, backup: servers[1]!.port };
-    env = { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), HAGRADE_SSH_PASSWORD: 'x', LANG: 'C.UTF-8', TERM: 'xterm-256color', FORCE_COLOR: '1' } as NodeJS.ProcessEnv;
+    env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      HAGRADE_SSH_PASSWORD: 'x',
+      LANG: 'C.UTF-8',
+      TERM: 'xterm-256color',
+      FORCE_COLOR: '1',
+    } as NodeJS.ProcessEnv;
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const target = () => ['--master', `root@127.0.0.1:${ports.master}`, '--backup', `root@127.0.0.1:${ports.backup}`, '--vip', '203.0.113.10'];
+  const target = () => [
+    '--master',
+    `root@127.0.0.1:${ports.master}`,
+    '--backup',
+    `root@127.0.0.1:${ports.backup}`,
+    '--vip',
+    '203.0.113.10',
+  ];
 
   it('check: ends in its time bound with ERRORs and FAILs; the terminal and every report file hold no raw control or bidi character', async () => {
-    const sizes: Array<[number, number]> = [[0, 0], [1, 1], [5, 20], [24, 80]];
+    const sizes: Array<[number, number]> = [
+      [0, 0],
+      [1, 1],
+      [5, 20],
+      [24, 80],
+    ];
     const formats = ['json', 'junit', 'github', 'pretty'];
     const runs = await Promise.all(
       sizes.map(([rows, cols], i) => {
         const out = join(dir, `report-${rows}x${cols}.${formats[i]}`);
-        return underPty(rows, cols, ['check', ...target(), '--format', formats[i]!, '--out', out], env, join(dir, `tty-${rows}x${cols}.txt`)).then((run) => ({ run, out, rows, cols }));
+        return underPty(
+          rows,
+          cols,
+          ['check', ...target(), '--format', formats[i]!, '--out', out],
+          env,
+          join(dir, `tty-${rows}x${cols}.txt`),
+        ).then((run) => ({ run, out, rows, cols }));
       }),
     );
     for (const [i, { run, out, rows, cols }] of runs.entries()) {
@@ -286,7 +386,8 @@ describe('the CLI against a hostile pair, under ptys of 0×0, 1×1, 20×5 and 80
       expect(run.code, `${size}\n${run.transcript.slice(-3000)}`).to.equal(1);
       expect(rawUnsafe(run.transcript, OWN_TERMINAL), `${size}: raw characters in the terminal`).to.deep.equal([]);
       const report = readFileSync(out, 'utf8');
-      // The host's escape is shown, not obeyed, nor silently dropped (with --out, the terminal gets the pretty report unless that is the file's).
+      // The host's escape is shown, not obeyed, nor silently dropped (with --out, the terminal gets the pretty report
+      // unless that is the file's).
       const pretty = formats[i] === 'pretty' ? report : run.transcript;
       expect(pretty, size).to.contain('\\x1b]0;pwned\\x07\\x1b[2J');
       expect(pretty, size).to.match(/ERROR/);
@@ -294,14 +395,26 @@ describe('the CLI against a hostile pair, under ptys of 0×0, 1×1, 20×5 and 80
       // Bounded: a page of report and a line or so per check, whatever the terminal reports.
       expect(run.transcript.length, `${size}: ${run.transcript.length} bytes`).to.be.below(64 * 1024);
     }
-    const json = JSON.parse(readFileSync(runs[0]!.out, 'utf8')) as { results: Array<{ id: string; status: string; findings: Array<{ message: string; excerpt?: string }> }> };
+    const json = JSON.parse(readFileSync(runs[0]!.out, 'utf8')) as {
+      results: Array<{ id: string; status: string; findings: Array<{ message: string; excerpt?: string }> }>;
+    };
     const byId = new Map(json.results.map((r) => [r.id, r]));
     expect(byId.get('HAP006')?.status).to.equal('fail');
     // The JSON keeps the host's line exactly, escaped by JSON.
     expect(byId.get('HAP006')?.findings.some((f) => f.excerpt?.includes(TITLE_AND_CLEAR))).to.equal(true);
-    expect(byId.get('KAD001')?.findings.map((f) => f.message).join('\n')).to.match(/not a regular file \(fifo\)|not a regular file \(character special file\)/);
+    expect(
+      byId
+        .get('KAD001')
+        ?.findings.map((f) => f.message)
+        .join('\n'),
+    ).to.match(/not a regular file \(fifo\)|not a regular file \(character special file\)/);
     expect(byId.get('LIV003')?.status).to.equal('error');
-    expect(byId.get('LIV003')?.findings.map((f) => f.message).join('\n')).to.contain('went on past the limit');
+    expect(
+      byId
+        .get('LIV003')
+        ?.findings.map((f) => f.message)
+        .join('\n'),
+    ).to.contain('went on past the limit');
     expect(byId.get('SYS003')?.status).to.equal('error');
   });
 
@@ -313,13 +426,25 @@ describe('the CLI against a hostile pair, under ptys of 0×0, 1×1, 20×5 and 80
       `students:\n  - student: ${JSON.stringify(student)}\n    master: root@127.0.0.1:${ports.master}\n    backup: root@127.0.0.1:${ports.backup}\n    vip: 203.0.113.10\n`,
     );
     const out = join(dir, 'grades');
-    const run = await underPty(5, 20, ['batch', roster, '--out', out, '--no-failover'], env, join(dir, 'tty-batch.txt'));
+    const run = await underPty(
+      5,
+      20,
+      ['batch', roster, '--out', out, '--no-failover'],
+      env,
+      join(dir, 'tty-batch.txt'),
+    );
     expect(run.killed, 'batch never ended').to.equal(false);
     expect(run.code, run.transcript.slice(-3000)).to.equal(0);
     expect(rawUnsafe(run.transcript, OWN_TERMINAL), 'raw characters in the batch log').to.deep.equal([]);
-    // The snapshot under students/*/snapshot/ is the host's files byte for byte (evidence for disputes): not rendered output.
+    // The snapshot under students/*/snapshot/ is the host's files byte for byte (evidence for disputes): not rendered
+    // output.
     const outputs = filesUnder(out).filter((f) => !relative(out, f).split('/').includes('snapshot'));
-    expect(outputs.map((f) => relative(out, f))).to.include.members(['summary.csv', 'gradebook.csv', 'class-report.html', 'batch.json']);
+    expect(outputs.map((f) => relative(out, f))).to.include.members([
+      'summary.csv',
+      'gradebook.csv',
+      'class-report.html',
+      'batch.json',
+    ]);
     for (const file of outputs) {
       expect(statSync(file).size).to.be.above(0);
       expect(rawUnsafe(readFileSync(file, 'utf8'), /\r\n|[\n\t]/g), relative(out, file)).to.deep.equal([]);

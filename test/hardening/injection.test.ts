@@ -2,21 +2,29 @@
 // Hostile values (`;`, `$(…)`, backticks, newlines, quotes, pipes, redirections) go through the real
 // CLI paths, `hagrade check --inventory --lab` and `hagrade batch ROSTER --lab`, against a real sshd
 // on loopback, failover probe included; each value would create its own marker file if any shell ran
-// it. Inventories and rosters refuse a VIP that is not an address. The dead-man switch, which runs on the host by itself, is armed with a hostile service name.
+// it. Inventories and rosters refuse a VIP that is not an address. The dead-man switch, which runs on the host by
+// itself, is armed with a hostile service name.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { SshHost } from '../../src/hosts/ssh.js';
 import { armDeadman, DEADMAN_PID_FILE, disarmDeadman } from '../../src/probe/deadman.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
-import { REPO_ROOT } from '../../src/self/paths.js';
 import type { RunResult } from '../../src/model/check.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 import { CLI } from '../support/cli-path.js';
-
 
 interface CliRun {
   code: number | null;
@@ -26,9 +34,14 @@ interface CliRun {
 
 function hagrade(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -41,7 +54,10 @@ describe('hostile values never run on a host @lab', function () {
   let counter = 0;
 
   /** A value that creates `markers/<kind>-<n>` if a shell ever runs it: each call gets a new n. */
-  const hostile = (kind: 'semi' | 'subst' | 'tick' | 'newline' | 'squote' | 'dquote' | 'and' | 'pipe' | 'redirect', base = 'x'): string => {
+  const hostile = (
+    kind: 'semi' | 'subst' | 'tick' | 'newline' | 'squote' | 'dquote' | 'and' | 'pipe' | 'redirect',
+    base = 'x',
+  ): string => {
     const mark = join(markers, `${kind}-${++counter}`);
     return {
       semi: `${base}; touch ${mark}`,
@@ -77,7 +93,7 @@ describe('hostile values never run on a host @lab', function () {
     mkdirSync(markers);
     chmodSync(work, 0o755);
     chmodSync(markers, 0o777);
-    writeFileSync(join(work, 'known_hosts'), sshd.knownHostsLines().join('\n') + '\n');
+    writeFileSync(join(work, 'known_hosts'), `${sshd.knownHostsLines().join('\n')}\n`);
   });
   after(async () => {
     await sshd?.stop();
@@ -91,24 +107,62 @@ describe('hostile values never run on a host @lab', function () {
     const profile = join(work, 'profile.yaml');
     writeFileSync(profile, toYaml(hostileProfile()));
     const at = `root@127.0.0.1:${sshd.port}`;
-    const run = await hagrade(['check', '--master', at, '--backup', at, '-i', sshd.clientKey, '--vip', '203.0.113.10', '--lab', profile, '--format', 'json'], { HOME: work });
+    const run = await hagrade(
+      [
+        'check',
+        '--master',
+        at,
+        '--backup',
+        at,
+        '-i',
+        sshd.clientKey,
+        '--vip',
+        '203.0.113.10',
+        '--lab',
+        profile,
+        '--format',
+        'json',
+      ],
+      { HOME: work },
+    );
     expect(run.stdout, run.stderr).to.match(/^\{/);
     const report = JSON.parse(run.stdout) as RunResult;
     // Graded to the end: every check has a result, none of them a crash of the grader.
     expect(report.results.length).to.be.above(30);
-    expect(report.results.flatMap((r) => r.findings).filter((f) => f.messageId === 'crashed').map((f) => f.message)).to.deep.equal([]);
+    expect(
+      report.results
+        .flatMap((r) => r.findings)
+        .filter((f) => f.messageId === 'crashed')
+        .map((f) => f.message),
+    ).to.deep.equal([]);
     // The hostile values were really used: the commands that ran name them (quoted).
-    const commands = report.results.flatMap((r) => r.evidence ?? []).map((e) => e.command).join('\n');
+    const commands = report.results
+      .flatMap((r) => r.evidence ?? [])
+      .map((e) => e.command)
+      .join('\n');
     expect(commands).to.contain('touch ');
   });
 
   it('hostile host specs are refused before connecting (exit 2): --master, an inventory, a roster', async () => {
     const inventory = join(work, 'inventory-host.yaml');
-    writeFileSync(inventory, toYaml({ master: { host: hostile('semi', '127.0.0.1'), user: 'root' }, backup: { host: '127.0.0.1', user: 'root' }, vip: '203.0.113.10' }));
+    writeFileSync(
+      inventory,
+      toYaml({
+        master: { host: hostile('semi', '127.0.0.1'), user: 'root' },
+        backup: { host: '127.0.0.1', user: 'root' },
+        vip: '203.0.113.10',
+      }),
+    );
     const roster = join(work, 'roster-host.csv');
-    writeFileSync(roster, `student,master,backup,user,key,vip\nivan,"${hostile('subst', '127.0.0.1')}",127.0.0.1,root,${sshd.clientKey},203.0.113.10\n`);
+    writeFileSync(
+      roster,
+      `student,master,backup,user,key,vip\nivan,"${hostile('subst', '127.0.0.1')}",127.0.0.1,root,${sshd.clientKey},203.0.113.10\n`,
+    );
     const runs = [
-      await hagrade(['check', '--master', `root@${hostile('semi', '127.0.0.1')}`, '--backup', 'root@127.0.0.1', '--format', 'json'], { HOME: work }),
+      await hagrade(
+        ['check', '--master', `root@${hostile('semi', '127.0.0.1')}`, '--backup', 'root@127.0.0.1', '--format', 'json'],
+        { HOME: work },
+      ),
       await hagrade(['check', '--inventory', inventory, '--format', 'json'], { HOME: work }),
       await hagrade(['batch', roster, '--out', join(work, 'never-host')], { HOME: work }),
     ];
@@ -123,10 +177,16 @@ describe('hostile values never run on a host @lab', function () {
     const inventory = join(work, 'inventory.yaml');
     writeFileSync(inventory, toYaml({ master: host, backup: host, vip: hostile('subst', '203.0.113.10') }));
     const roster = join(work, 'roster-vip.csv');
-    writeFileSync(roster, `student,master,backup,user,key,vip,port\nivan,127.0.0.1,127.0.0.1,root,${sshd.clientKey},"${hostile('newline', '203.0.113.10')}",${sshd.port}\n`);
+    writeFileSync(
+      roster,
+      `student,master,backup,user,key,vip,port\nivan,127.0.0.1,127.0.0.1,root,${sshd.clientKey},"${hostile('newline', '203.0.113.10')}",${sshd.port}\n`,
+    );
     const byInventory = await hagrade(['check', '--inventory', inventory, '--format', 'json'], { HOME: work });
     const byRoster = await hagrade(['batch', roster, '--out', join(work, 'never')], { HOME: work });
-    const byOption = await hagrade(['check', '--master', 'root@127.0.0.1', '--backup', 'root@127.0.0.1', '--vip', hostile('subst', '203.0.113.10')], { HOME: work });
+    const byOption = await hagrade(
+      ['check', '--master', 'root@127.0.0.1', '--backup', 'root@127.0.0.1', '--vip', hostile('subst', '203.0.113.10')],
+      { HOME: work },
+    );
     for (const run of [byInventory, byRoster, byOption]) {
       expect(run.code).to.equal(2);
       expect(run.stderr).to.match(/(is not|must be) an IP address/);
@@ -140,10 +200,20 @@ describe('hostile values never run on a host @lab', function () {
     const students = [hostile('semi', '-rf'), hostile('subst', '../../..'), hostile('tick', '.')];
     const field = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
     const rows = students.map((student, i) =>
-      [student, '127.0.0.1', '127.0.0.1', i === 0 ? hostile('semi', 'root') : 'root', sshd.clientKey, '203.0.113.10', sshd.port].map(field).join(','),
+      [
+        student,
+        '127.0.0.1',
+        '127.0.0.1',
+        i === 0 ? hostile('semi', 'root') : 'root',
+        sshd.clientKey,
+        '203.0.113.10',
+        sshd.port,
+      ]
+        .map(field)
+        .join(','),
     );
     const roster = join(work, 'roster.csv');
-    writeFileSync(roster, ['student,master,backup,user,key,vip,port', ...rows].join('\n') + '\n');
+    writeFileSync(roster, `${['student,master,backup,user,key,vip,port', ...rows].join('\n')}\n`);
     const out = join(work, 'grades');
     const before = new Set(readdirSync(work));
     const run = await hagrade(['batch', roster, '--out', out, '--lab', profile, '--concurrency', '3'], { HOME: work });
@@ -151,13 +221,20 @@ describe('hostile values never run on a host @lab', function () {
     // Every student got a directory inside students/, and nothing was written outside --out.
     const dirs = readdirSync(join(out, 'students'));
     expect(dirs).to.have.length(students.length);
-    for (const dir of dirs) expect(dir).to.match(/^[\p{L}\p{N}._@+-]+$/u).and.not.match(/^\.\.?$/);
+    for (const dir of dirs)
+      expect(dir)
+        .to.match(/^[\p{L}\p{N}._@+-]+$/u)
+        .and.not.match(/^\.\.?$/);
     // The students logged in as root were graded through the hostile profile; the hostile user was not let in.
-    const reports = dirs.map((d) => JSON.parse(readFileSync(join(out, 'students', d, 'report.json'), 'utf8')) as RunResult);
+    const reports = dirs.map(
+      (d) => JSON.parse(readFileSync(join(out, 'students', d, 'report.json'), 'utf8')) as RunResult,
+    );
     const reached = reports.filter((r) => r.results.some((x) => x.status !== 'error'));
     expect(reached).to.have.length(students.length - 1);
     // hagrade's own known_hosts lives under HOME (.config), which is this directory here.
-    expect(readdirSync(work).filter((f) => !before.has(f))).to.satisfy((added: string[]) => added.every((f) => f === 'grades' || f === '.config'));
+    expect(readdirSync(work).filter((f) => !before.has(f))).to.satisfy((added: string[]) =>
+      added.every((f) => f === 'grades' || f === '.config'),
+    );
   });
 
   it('the dead-man switch, armed with a hostile service name, runs only systemctl with it', async () => {

@@ -11,7 +11,17 @@ import type { LabInfo } from '../../src/lab/lab.js';
 import { planPair } from '../../src/lab/topology.js';
 import type { RunResult } from '../../src/model/check.js';
 import { ssh, useLab } from '../support/lab.js';
-import { explain, haproxyActiveOn, inHost, pairOf, runHagrade, STACK_FRAME, statusesOf, waitHealthy, type CliRun } from '../support/lab-run.js';
+import {
+  explain,
+  haproxyActiveOn,
+  inHost,
+  pairOf,
+  runHagrade,
+  STACK_FRAME,
+  statusesOf,
+  waitHealthy,
+  type CliRun,
+} from '../support/lab-run.js';
 
 /** What every faulty run must show: no stack trace, no FAIL on a correct pair, each ERROR explained. */
 function expectOnlyErrors(run: CliRun, expectedErrors: string[]): RunResult {
@@ -19,9 +29,20 @@ function expectOnlyErrors(run: CliRun, expectedErrors: string[]): RunResult {
   const report = run.report!;
   expect(run.stderr + run.stdout).to.not.match(STACK_FRAME);
   expect(explain(report, 'fail'), 'a correct pair must not FAIL').to.deep.equal([]);
-  expect(report.results.flatMap((r) => r.findings).filter((f) => f.messageId === 'crashed').map((f) => f.message)).to.deep.equal([]);
+  expect(
+    report.results
+      .flatMap((r) => r.findings)
+      .filter((f) => f.messageId === 'crashed')
+      .map((f) => f.message),
+  ).to.deep.equal([]);
   for (const r of report.results.filter((x) => x.status === 'error')) {
-    expect(r.findings.filter((f) => f.kind === 'error').map((f) => f.message).join(' ').length, `${r.id} says why`).to.be.above(15);
+    expect(
+      r.findings
+        .filter((f) => f.kind === 'error')
+        .map((f) => f.message)
+        .join(' ').length,
+      `${r.id} says why`,
+    ).to.be.above(15);
   }
   expect(statusesOf(report, 'error')).to.include.members(expectedErrors);
   expect(run.code).to.equal(3);
@@ -68,10 +89,13 @@ describe('faults on the lab @lab', function () {
   it('a key the hosts do not accept: ERROR saying so, exit 3', async () => {
     const key = join(work, 'stranger');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-    const run = await runHagrade(['--inventory', inventoryWith((inv) => {
-      inv.master!.key = key;
-      inv.backup!.key = key;
-    })]);
+    const run = await runHagrade([
+      '--inventory',
+      inventoryWith((inv) => {
+        inv.master!.key = key;
+        inv.backup!.key = key;
+      }),
+    ]);
     const report = expectOnlyErrors(run, ['CRT001', 'FOV001']);
     expect(report.results[0]!.findings.map((f) => f.message).join(' ')).to.match(/key|authenticat/i);
   });
@@ -83,7 +107,10 @@ describe('faults on the lab @lab', function () {
       const run = await runHagrade(['--inventory', asStudent.studentInventoryPath]);
       const report = expectOnlyErrors(run, ['FOV001', 'LIV001', 'LIV002']);
       expect(explain(report, 'error').join('\n')).to.match(/sudo/);
-      expect(report.failover?.events.some((e) => e.event === 'haproxy-stopped') ?? false, 'nothing was stopped').to.equal(false);
+      expect(
+        report.failover?.events.some((e) => e.event === 'haproxy-stopped') ?? false,
+        'nothing was stopped',
+      ).to.equal(false);
     } finally {
       lab = await useLab('correct');
     }
@@ -91,12 +118,23 @@ describe('faults on the lab @lab', function () {
 
   it('haproxy and keepalived not installed on backup (binaries hidden): LIV001 and LIV002 ERROR, the rest is graded', async () => {
     const backup = pairOf(lab).backup.address;
-    const hide = await ssh(lab, backup, 'mount --bind /dev/null "$(command -v haproxy)" && mount --bind /dev/null "$(command -v keepalived)"');
+    const hide = await ssh(
+      lab,
+      backup,
+      'mount --bind /dev/null "$(command -v haproxy)" && mount --bind /dev/null "$(command -v keepalived)"',
+    );
     expect(hide.code, hide.stderr).to.equal(0);
     try {
       const run = await runHagrade(['--inventory', lab.inventoryPath, '--no-failover']);
       const report = expectOnlyErrors(run, ['LIV001', 'LIV002']);
-      expect(statusesOf(report, 'pass')).to.include.members(['CRT001', 'HAP001', 'KAD001', 'SYS002', 'SYS003', 'LIV003']);
+      expect(statusesOf(report, 'pass')).to.include.members([
+        'CRT001',
+        'HAP001',
+        'KAD001',
+        'SYS002',
+        'SYS003',
+        'LIV003',
+      ]);
     } finally {
       await ssh(lab, backup, 'umount "$(command -v haproxy)"; umount "$(command -v keepalived)"');
     }
@@ -113,7 +151,9 @@ describe('faults on the lab @lab', function () {
       await ssh(lab, master, 'umount "$(command -v systemctl)"');
     }
     const report = expectOnlyErrors(run, ['SYS002', 'SYS003']);
-    expect(report.results.find((r) => r.id === 'FOV001')!.findings.map((f) => `${f.kind}:${f.messageId}`)).to.deep.equal(['skip:serviceUnknown']);
+    expect(
+      report.results.find((r) => r.id === 'FOV001')!.findings.map((f) => `${f.kind}:${f.messageId}`),
+    ).to.deep.equal(['skip:serviceUnknown']);
     expect(report.failover?.events ?? []).to.deep.equal([]);
     expect(await haproxyActiveOn(lab, 'master')).to.equal(true);
   });
@@ -130,7 +170,10 @@ describe('faults on the lab @lab', function () {
     await killed;
     try {
       const report = expectOnlyErrors(run, ['FOV001', 'FOV003']);
-      const restore = report.results.find((r) => r.id === 'FOV003')!.findings.map((f) => `${f.message} ${f.hint ?? ''}`).join(' ');
+      const restore = report.results
+        .find((r) => r.id === 'FOV003')!
+        .findings.map((f) => `${f.message} ${f.hint ?? ''}`)
+        .join(' ');
       expect(restore).to.match(/systemctl start haproxy/);
       // The switch fires after the failover deadline plus its slack; sshd comes back for the check.
     } finally {
@@ -138,7 +181,7 @@ describe('faults on the lab @lab', function () {
     }
   });
 
-  it("the link to master cut while the probe waits for failover: ERROR, not FAIL; haproxy runs again once it is back", async () => {
+  it('the link to master cut while the probe waits for failover: ERROR, not FAIL; haproxy runs again once it is back', async () => {
     const veth = planPair(pairOf(lab).id).master.veth;
     let cut = false;
     let run: CliRun;
@@ -156,17 +199,23 @@ describe('faults on the lab @lab', function () {
     expectOnlyErrors(run, ['FOV001']);
   });
 
-  it('a changed host key is refused with a message as clear as OpenSSH\'s', async () => {
+  it("a changed host key is refused with a message as clear as OpenSSH's", async () => {
     const backup = pairOf(lab).backup.address;
     // As a reinstalled VM: every host key new (old ones kept aside to put back).
-    const swap = await ssh(lab, backup, 'mkdir -p /run/hg-keys && mv /etc/ssh/ssh_host_* /run/hg-keys/ && ssh-keygen -A && systemctl reload ssh');
+    const swap = await ssh(
+      lab,
+      backup,
+      'mkdir -p /run/hg-keys && mv /etc/ssh/ssh_host_* /run/hg-keys/ && ssh-keygen -A && systemctl reload ssh',
+    );
     expect(swap.code, swap.stderr).to.equal(0);
     try {
       const run = await runHagrade(['--inventory', lab.inventoryPath, '--no-failover']);
       const report = expectOnlyErrors(run, ['CRT001']);
       const message = report.results[0]!.findings.map((f) => f.message).join(' ');
       // What OpenSSH says: the identification changed, which host, the new key's fingerprint, which known_hosts line.
-      expect(message).to.match(/host key|identification/i).and.to.match(/changed/i);
+      expect(message)
+        .to.match(/host key|identification/i)
+        .and.to.match(/changed/i);
       expect(message).to.contain(backup);
       expect(message).to.contain(lab.knownHostsPath);
       // The same banner and the same fingerprint as OpenSSH's own refusal.
@@ -177,7 +226,11 @@ describe('faults on the lab @lab', function () {
       expect(message).to.contain('REMOTE HOST IDENTIFICATION HAS CHANGED').and.to.contain(sent!);
     } finally {
       // Back to the original key: hosts cannot be reached with plain ssh until then, so through nsenter.
-      await inHost(lab, 'backup', ['sh', '-c', 'rm -f /etc/ssh/ssh_host_* && mv /run/hg-keys/* /etc/ssh/ && rmdir /run/hg-keys && systemctl reload ssh']);
+      await inHost(lab, 'backup', [
+        'sh',
+        '-c',
+        'rm -f /etc/ssh/ssh_host_* && mv /run/hg-keys/* /etc/ssh/ && rmdir /run/hg-keys && systemctl reload ssh',
+      ]);
     }
   });
 });

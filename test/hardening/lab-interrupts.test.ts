@@ -49,13 +49,17 @@ describe('interrupts at every phase of the probe @lab', function () {
   for (const c of CASES) {
     it(`${c.signal} ${c.phase}: haproxy on master ends up running, and the next run finds the pair healthy`, async () => {
       await waitHealthy(lab);
-      const run = await runHagrade(['--inventory', lab.inventoryPath], (stderr) => (c.marker.test(stderr) ? c.signal : undefined));
+      const run = await runHagrade(['--inventory', lab.inventoryPath], (stderr) =>
+        c.marker.test(stderr) ? c.signal : undefined,
+      );
       if (!c.marker.test(run.stderr)) {
         // Say why the probe never got there: the processes on master and what keepalived decided.
         const master = lab.pairs[0]!.master;
         const ps = await ssh(lab, master.address, 'ps -eo pid,ppid,args | grep [h]aproxy');
         const log = await labJournal(master.ns, 'keepalived', 25);
-        expect.fail(`the run never reached the phase:\n${run.stderr.slice(-1500)}\nhaproxy on master:\n${ps.stdout}\nkeepalived on master:\n${log}`);
+        expect.fail(
+          `the run never reached the phase:\n${run.stderr.slice(-1500)}\nhaproxy on master:\n${ps.stdout}\nkeepalived on master:\n${log}`,
+        );
       }
       expect(run.stderr + run.stdout).to.not.match(STACK_FRAME);
       if (c.signal === 'SIGKILL') {
@@ -70,7 +74,10 @@ describe('interrupts at every phase of the probe @lab', function () {
         // ...and disarmed the dead-man switch: none is left to start haproxy during a later probe.
         expect(await deadmanArmed(lab), 'a dead-man switch is still armed on master').to.equal(false);
         if (c.marker === PRECHECK) {
-          expect(run.report!.failover?.events.map((e) => e.event) ?? [], 'interrupted before arming: nothing stopped').to.not.include('haproxy-stopped');
+          expect(
+            run.report!.failover?.events.map((e) => e.event) ?? [],
+            'interrupted before arming: nothing stopped',
+          ).to.not.include('haproxy-stopped');
         }
       }
       if (c.signal === 'SIGKILL') {
@@ -78,7 +85,11 @@ describe('interrupts at every phase of the probe @lab', function () {
         // SSH session: it is still armed now, and fires after the failover deadline plus its slack.
         expect(await deadmanArmed(lab), 'the systemd timer outlived the grader').to.equal(true);
         await waitUntil('the dead-man switch to fire', 90_000, async () => !(await deadmanArmed(lab)));
-        const fired = await ssh(lab, lab.pairs[0]!.master.address, `journalctl -u ${DEADMAN_UNIT}.service -o cat --no-pager`);
+        const fired = await ssh(
+          lab,
+          lab.pairs[0]!.master.address,
+          `journalctl -u ${DEADMAN_UNIT}.service -o cat --no-pager`,
+        );
         expect(fired.stdout, 'the timer started haproxy').to.match(/Started|Finished|Deactivated/);
       }
       await waitHealthy(lab, 5_000);

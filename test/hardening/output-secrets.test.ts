@@ -25,7 +25,11 @@ import { CLI } from '../support/cli-path.js';
 
 const run = promisify(execFile);
 const CORRECT = join(FIXTURES_DIR, 'correct');
-const TARGET: Target = { master: { address: '203.0.113.10' }, backup: { address: '203.0.113.20' }, vip: '203.0.113.10' };
+const TARGET: Target = {
+  master: { address: '203.0.113.10' },
+  backup: { address: '203.0.113.20' },
+  vip: '203.0.113.10',
+};
 
 // An EC key that belongs to no certificate here (CRT002 keyMismatch); its body lines are the secret.
 const OTHER_KEY = `-----BEGIN PRIVATE KEY-----
@@ -36,7 +40,9 @@ zPWf9Uer6sNBRbWEuEaXgJ2WwhAQTNH/4DnKvhXpWG62GRbuw93ev37M
 `;
 const KEY_LINES = OTHER_KEY.split('\n').filter((l) => /^[A-Za-z0-9+/]{40,}$/.test(l));
 const CERT_ONLY = SELF_SIGNED_PEM.slice(0, SELF_SIGNED_PEM.indexOf('-----BEGIN PRIVATE KEY-----'));
-const SELF_KEY_LINES = SELF_SIGNED_PEM.slice(CERT_ONLY.length).split('\n').filter((l) => /^[A-Za-z0-9+/]{40,}$/.test(l));
+const SELF_KEY_LINES = SELF_SIGNED_PEM.slice(CERT_ONLY.length)
+  .split('\n')
+  .filter((l) => /^[A-Za-z0-9+/]{40,}$/.test(l));
 const SSH_PASSWORD = 'S5h-Pa55w0rd-77';
 /** Master reads "Hunt" (cut by `!`), backup "Hunt3r02" (truncated): they differ, KAD003 fails and says so. */
 const MASTER_PASS = 'Hunt!r01';
@@ -44,7 +50,10 @@ const BACKUP_PASS = 'Hunt3r02LONG';
 const SECRETS = ['Hunt!r01', 'Hunt3r02', 'r02LONG', SSH_PASSWORD, ...KEY_LINES, ...SELF_KEY_LINES];
 
 const keepalived = (role: Role, pass: string) =>
-  readFileSync(join(CORRECT, role, 'etc/keepalived/keepalived.conf'), 'utf8').replace(/auth_pass \S+/, `auth_pass ${pass}`);
+  readFileSync(join(CORRECT, role, 'etc/keepalived/keepalived.conf'), 'utf8').replace(
+    /auth_pass \S+/,
+    `auth_pass ${pass}`,
+  );
 
 function hostFiles(role: Role): FileMap {
   return {
@@ -58,10 +67,15 @@ function hostFiles(role: Role): FileMap {
 /** Command outputs that echo secrets back, as a misconfigured host may: evidence must not. */
 function hostCommands(role: Role): CommandMap {
   return {
-    'keepalived-check': { exitCode: 1, stderr: `(Line 23) auth_pass ${role === 'master' ? MASTER_PASS : BACKUP_PASS}\n` },
+    'keepalived-check': {
+      exitCode: 1,
+      stderr: `(Line 23) auth_pass ${role === 'master' ? MASTER_PASS : BACKUP_PASS}\n`,
+    },
     'haproxy-check': { exitCode: 1, stderr: `unable to load ${DEFAULT_PROFILE.certPath}:\n${OTHER_KEY}` },
     'https-vip': { exitCode: 0, stdout: `HTTP/1.1 200 OK\r\n\r\nlogin ok, password=${SSH_PASSWORD}\n` },
-    'ip-addr': { stdout: `2: eth0    inet 203.0.113.${role === 'master' ? 10 : 20}/24 brd 203.0.113.255 scope global eth0\n` },
+    'ip-addr': {
+      stdout: `2: eth0    inet 203.0.113.${role === 'master' ? 10 : 20}/24 brd 203.0.113.255 scope global eth0\n`,
+    },
   };
 }
 
@@ -72,7 +86,14 @@ const pair = () => ({
 
 async function grade(lang: Lang): Promise<RunResult> {
   const checks = (await loadCatalogue()).filter((c) => c.mode !== 'disruptive');
-  return runChecks({ checks, hosts: pair(), target: TARGET, profile: DEFAULT_PROFILE, options: { lang, failover: false, live: true }, secrets: [SSH_PASSWORD] });
+  return runChecks({
+    checks,
+    hosts: pair(),
+    target: TARGET,
+    profile: DEFAULT_PROFILE,
+    options: { lang, failover: false, live: true },
+    secrets: [SSH_PASSWORD],
+  });
 }
 
 function leaksIn(text: string): string[] {
@@ -80,7 +101,9 @@ function leaksIn(text: string): string[] {
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
+  return readdirSync(dir).flatMap((name) =>
+    statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)],
+  );
 }
 
 describe('secrets never reach an output', () => {
@@ -90,10 +113,19 @@ describe('secrets never reach an output', () => {
   it('the run really meets the secrets: KAD003, CRT002 fail on them and evidence echoes them', async () => {
     const result = await grade('en');
     const kad003 = result.results.find((r) => r.id === 'KAD003')!;
-    expect(kad003.findings.map((f) => f.messageId).sort()).to.deep.equal(['authPassCut', 'authPassMismatch', 'authPassTruncated']);
-    expect(result.results.find((r) => r.id === 'CRT002')!.findings.map((f) => f.messageId)).to.deep.equal(['keyMismatch']);
+    expect(kad003.findings.map((f) => f.messageId).sort()).to.deep.equal([
+      'authPassCut',
+      'authPassMismatch',
+      'authPassTruncated',
+    ]);
+    expect(result.results.find((r) => r.id === 'CRT002')!.findings.map((f) => f.messageId)).to.deep.equal([
+      'keyMismatch',
+    ]);
     const evidence = result.results.flatMap((r) => r.evidence ?? []).map((e) => e.command);
-    expect(evidence).to.include.members(['keepalived -t -f /etc/keepalived/keepalived.conf', 'haproxy -c -f /etc/haproxy/haproxy.cfg']);
+    expect(evidence).to.include.members([
+      'keepalived -t -f /etc/keepalived/keepalived.conf',
+      'haproxy -c -f /etc/haproxy/haproxy.cfg',
+    ]);
     // The messages still say what is wrong, without the values.
     expect(kad003.findings.find((f) => f.messageId === 'authPassCut')!.message).to.contain('(character 5)');
     expect(kad003.findings.find((f) => f.messageId === 'authPassTruncated')!.message).to.contain('12 bytes');
@@ -115,12 +147,23 @@ describe('secrets never reach an output', () => {
     const outDir = join(tmp, 'batch');
     // What the CLI's batch grader does over SSH, here over the in-memory pair: capture, then grade.
     const outcome = await runBatch({
-      entries: ['ivan', 'maria'].map((student) => ({ student, master: { host: '203.0.113.10' }, backup: { host: '203.0.113.20' } })),
+      entries: ['ivan', 'maria'].map((student) => ({
+        student,
+        master: { host: '203.0.113.10' },
+        backup: { host: '203.0.113.20' },
+      })),
       grade: async (entry, o) => {
         const hosts = pair();
         await captureSnapshot(hosts, { ...TARGET, student: entry.student }, o.profile, o.snapshotDir);
         const checks = (await loadCatalogue()).filter((c) => c.mode !== 'disruptive');
-        return runChecks({ checks, hosts, target: { ...TARGET, student: entry.student }, profile: o.profile, options: { lang: o.lang, failover: false, live: true }, secrets: [SSH_PASSWORD] });
+        return runChecks({
+          checks,
+          hosts,
+          target: { ...TARGET, student: entry.student },
+          profile: o.profile,
+          options: { lang: o.lang, failover: false, live: true },
+          secrets: [SSH_PASSWORD],
+        });
       },
       outDir,
       concurrency: 2,
@@ -130,7 +173,14 @@ describe('secrets never reach an output', () => {
     });
     expect(outcome.records.map((r) => r.status)).to.deep.equal(['fail', 'fail']);
     const files = filesUnder(outDir);
-    for (const name of ['summary.csv', 'gradebook.csv', 'class-report.html', 'batch.json', 'students/ivan/report.json', 'students/ivan/snapshot/master/etc/haproxy/rebrain.pem']) {
+    for (const name of [
+      'summary.csv',
+      'gradebook.csv',
+      'class-report.html',
+      'batch.json',
+      'students/ivan/report.json',
+      'students/ivan/snapshot/master/etc/haproxy/rebrain.pem',
+    ]) {
       expect(files, name).to.include(join(outDir, name));
     }
     const found = files.flatMap((f) => leaksIn(readFileSync(f, 'latin1')).map((s) => `${f}: ${s}`));
@@ -153,9 +203,9 @@ describe('secrets never reach an output', () => {
     }
     for (const format of FORMATS) {
       for (const lang of ['en', 'ru']) {
-        const child = await run('node', [CLI, 'check', '--snapshot', snap, '--format', format, '--lang', lang], { env: { ...process.env, FORCE_COLOR: '1' } }).catch(
-          (e: { stdout: string; stderr: string; code: number }) => e,
-        );
+        const child = await run('node', [CLI, 'check', '--snapshot', snap, '--format', format, '--lang', lang], {
+          env: { ...process.env, FORCE_COLOR: '1' },
+        }).catch((e: { stdout: string; stderr: string; code: number }) => e);
         expect(child.stdout.length, `${format} ${lang} printed a report`).to.be.greaterThan(500);
         expect(leaksIn(child.stdout + child.stderr), `${format} ${lang}`).to.deep.equal([]);
       }

@@ -33,18 +33,133 @@ const lineCountOf = (text: string) => text.split('\n').length;
 // Token soup
 
 const HAPROXY_TOKENS = [
-  'global', 'defaults', 'frontend', 'backend', 'listen', 'peers', 'userlist', 'resolvers', 'from', 'front_cluster', 'back_cluster',
-  'mode', 'http', 'tcp', 'bind', '*:443', ':443', 'ssl', 'crt', '/etc/haproxy/rebrain.pem', 'option', 'forwardfor', 'no', 'default',
-  'balance', 'roundrobin', 'server', 'default-server', 'rebrain_01', '127.0.0.1:81', 'maxconn', '20000', 'http-request', 'set-header',
-  'X-Forwarded-For', '%[src]', 'if', 'unless', '!', '{', '}', '.if', '.elif', '.else', '.endif', '.notice', '.alert', 'defined(X)',
-  '[scope]', '[', ']', '"', "'", '\\', '\\x4', '\\xZZ', '\\x41', '#', '${HOME}', '"${X}"', '$X', '\0', '\r', '\t', ' ', '\n', '\n', '\n',
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'peers',
+  'userlist',
+  'resolvers',
+  'from',
+  'front_cluster',
+  'back_cluster',
+  'mode',
+  'http',
+  'tcp',
+  'bind',
+  '*:443',
+  ':443',
+  'ssl',
+  'crt',
+  '/etc/haproxy/rebrain.pem',
+  'option',
+  'forwardfor',
+  'no',
+  'default',
+  'balance',
+  'roundrobin',
+  'server',
+  'default-server',
+  'rebrain_01',
+  '127.0.0.1:81',
+  'maxconn',
+  '20000',
+  'http-request',
+  'set-header',
+  'X-Forwarded-For',
+  '%[src]',
+  'if',
+  'unless',
+  '!',
+  '{',
+  '}',
+  '.if',
+  '.elif',
+  '.else',
+  '.endif',
+  '.notice',
+  '.alert',
+  'defined(X)',
+  '[scope]',
+  '[',
+  ']',
+  '"',
+  "'",
+  '\\',
+  '\\x4',
+  '\\xZZ',
+  '\\x41',
+  '#',
+  '${HOME}',
+  '"${X}"',
+  '$X',
+  '\0',
+  '\r',
+  '\t',
+  ' ',
+  '\n',
+  '\n',
+  '\n',
 ];
 const KEEPALIVED_TOKENS = [
-  'global_defs', 'vrrp_script', 'vrrp_instance', 'vrrp_sync_group', 'virtual_server', 'real_server', 'track_script', 'track_process',
-  'authentication', 'auth_type', 'PASS', 'auth_pass', 'state', 'MASTER', 'BACKUP', 'priority', '255', '-1', 'weight', 'virtual_router_id',
-  'virtual_ipaddress', '203.0.113.10/24', 'brd', '+', 'label', 'eth0:10', 'dev', 'eth0', 'script', 'interval', 'fall', 'rise', 'include',
-  '/etc/keepalived/*.conf', '{', '}', '"', "'", '!', '#', '\\', '\\!', '$A', '$A=x', '$B=$B', '${A}', '@master', '@^backup', '~SEQ(i,1,3)',
-  '${_HASH}', '\0', '\r', '\t', ' ', '\n', '\n', '\n',
+  'global_defs',
+  'vrrp_script',
+  'vrrp_instance',
+  'vrrp_sync_group',
+  'virtual_server',
+  'real_server',
+  'track_script',
+  'track_process',
+  'authentication',
+  'auth_type',
+  'PASS',
+  'auth_pass',
+  'state',
+  'MASTER',
+  'BACKUP',
+  'priority',
+  '255',
+  '-1',
+  'weight',
+  'virtual_router_id',
+  'virtual_ipaddress',
+  '203.0.113.10/24',
+  'brd',
+  '+',
+  'label',
+  'eth0:10',
+  'dev',
+  'eth0',
+  'script',
+  'interval',
+  'fall',
+  'rise',
+  'include',
+  '/etc/keepalived/*.conf',
+  '{',
+  '}',
+  '"',
+  "'",
+  '!',
+  '#',
+  '\\',
+  '\\!',
+  '$A',
+  '$A=x',
+  '$B=$B',
+  '${A}',
+  '@master',
+  '@^backup',
+  '~SEQ(i,1,3)',
+  '${_HASH}',
+  '\0',
+  '\r',
+  '\t',
+  ' ',
+  '\n',
+  '\n',
+  '\n',
 ];
 const soup = (tokens: string[], maxLength: number) =>
   fc.array(fc.oneof(fc.constantFrom(...tokens), fc.string({ maxLength: 6 })), { maxLength }).map((t) => t.join(' '));
@@ -82,7 +197,8 @@ describe('parsers under attack', () => {
             expect(within(st.line), `statement ${st.keyword} at ${st.line} of ${lines}`).to.equal(true);
             for (const e of st.entries ?? []) expect(within(e.line), `entry at ${e.line} of ${lines}`).to.equal(true);
           }
-          for (const d of c.diagnostics) expect(within(d.line), `diagnostic ${d.code} at ${d.line} of ${lines}`).to.equal(true);
+          for (const d of c.diagnostics)
+            expect(within(d.line), `diagnostic ${d.code} at ${d.line} of ${lines}`).to.equal(true);
         }),
         { numRuns: 400 },
       );
@@ -92,8 +208,13 @@ describe('parsers under attack', () => {
       fc.assert(
         fc.property(soup(KEEPALIVED_TOKENS, 120), soup(KEEPALIVED_TOKENS, 120), (main, included) => {
           const text = `include /etc/keepalived/part.conf\n${main}`;
-          const c = parseKeepalived(text, KAD, { readInclude: () => [{ file: '/etc/keepalived/part.conf', text: included }] });
-          const lines: Record<string, number> = { [KAD]: lineCountOf(text), '/etc/keepalived/part.conf': lineCountOf(included) };
+          const c = parseKeepalived(text, KAD, {
+            readInclude: () => [{ file: '/etc/keepalived/part.conf', text: included }],
+          });
+          const lines: Record<string, number> = {
+            [KAD]: lineCountOf(text),
+            '/etc/keepalived/part.conf': lineCountOf(included),
+          };
           for (const st of allStatements(c.statements)) expect(st.line).to.be.within(1, lines[st.file] ?? 0);
           for (const d of c.diagnostics) expect(d.line).to.be.within(1, lines[d.file] ?? 0);
         }),
@@ -133,25 +254,39 @@ describe('parsers under attack', () => {
     const keepalived = (text: string) => parseKeepalived(text, KAD, { readInclude: () => [] });
     const HAP_CASES: Record<string, (n: number) => string> = {
       'many proxies and servers': (n) =>
-        Array.from({ length: n }, (_, i) => `backend b${i}\n  balance roundrobin\n  server s${i} 127.0.0.1:81 maxconn 20000\n  option forwardfor\n`).join(''),
+        Array.from(
+          { length: n },
+          (_, i) =>
+            `backend b${i}\n  balance roundrobin\n  server s${i} 127.0.0.1:81 maxconn 20000\n  option forwardfor\n`,
+        ).join(''),
       'one long line of quotes and escapes': (n) => `global\n  description ${'"a\\"b" \'c\' \\x41 '.repeat(n)}\n`,
       'nested .if blocks': (n) => `${'.if defined(X)\n'.repeat(n)}global\n  daemon\n${'.endif\n'.repeat(n)}`,
       'defaults chains with from': (n) =>
-        Array.from({ length: n }, (_, i) => `defaults d${i}${i ? ` from d${i - 1}` : ''}\n  mode http\nfrontend f${i} from d${i}\n  bind :${1000 + (i % 60000)}\n`).join(''),
+        Array.from(
+          { length: n },
+          (_, i) =>
+            `defaults d${i}${i ? ` from d${i - 1}` : ''}\n  mode http\nfrontend f${i} from d${i}\n  bind :${1000 + (i % 60000)}\n`,
+        ).join(''),
       'unknown keywords everywhere': (n) => `global\n${'  bogus_keyword a b c\n'.repeat(n)}`,
     };
     for (const [name, make] of Object.entries(HAP_CASES)) it(`haproxy.cfg: ${name}`, () => expectLinear(make, haproxy));
 
     const KAD_CASES: Record<string, (n: number) => string> = {
       'many instances': (n) =>
-        Array.from({ length: n }, (_, i) => `vrrp_instance V${i} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${i % 255}\n  priority 100\n  virtual_ipaddress {\n    203.0.113.${i % 250}/24\n  }\n}\n`).join(''),
+        Array.from(
+          { length: n },
+          (_, i) =>
+            `vrrp_instance V${i} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${i % 255}\n  priority 100\n  virtual_ipaddress {\n    203.0.113.${i % 250}/24\n  }\n}\n`,
+        ).join(''),
       'braces on one line': (n) => `vrrp_instance V {${' {'.repeat(n)}${' }'.repeat(n)} }\n`,
       'deeply nested blocks': (n) => `${'vrrp_sync_group G {\n'.repeat(n)}${'}\n'.repeat(n)}`,
-      'definitions used many times': (n) => `$A=auth_pass secret1\n${'vrrp_instance V {\nauthentication {\n$A\n}\n}\n'.repeat(n)}`,
+      'definitions used many times': (n) =>
+        `$A=auth_pass secret1\n${'vrrp_instance V {\nauthentication {\n$A\n}\n}\n'.repeat(n)}`,
       'comments and escapes': (n) => `${'auth_pass a\\!b!c#d "e!f" \\#g\n'.repeat(n)}`,
       'unknown keywords everywhere': (n) => `global_defs {\n${'  bogus_keyword a b c\n'.repeat(n)}}\n`,
     };
-    for (const [name, make] of Object.entries(KAD_CASES)) it(`keepalived.conf: ${name}`, () => expectLinear(make, keepalived));
+    for (const [name, make] of Object.entries(KAD_CASES))
+      it(`keepalived.conf: ${name}`, () => expectLinear(make, keepalived));
   });
 });
 
@@ -172,7 +307,13 @@ describe('files over the size limit', () => {
 
   async function gradeWith(hosts: Record<Role, Host>) {
     const checks = (await loadCatalogue()).filter((c) => c.mode === 'static');
-    return runChecks({ checks, hosts, target: openSnapshot(CORRECT).target, profile: DEFAULT_PROFILE, options: { lang: 'en', failover: false, live: false } });
+    return runChecks({
+      checks,
+      hosts,
+      target: openSnapshot(CORRECT).target,
+      profile: DEFAULT_PROFILE,
+      options: { lang: 'en', failover: false, live: false },
+    });
   }
 
   it('every host kind refuses them with the same reason', async () => {
@@ -185,7 +326,9 @@ describe('files over the size limit', () => {
       const fromMemory = await new MemoryHost('master', { [HAP]: huge }).readFile(HAP);
       for (const read of [fromSnapshot, fromMemory]) {
         expect(read).to.deep.include({ ok: false, reason: 'too-large' });
-        expect(!read.ok && read.message).to.equal(`${HAP} is ${huge.length} bytes, over the ${DEFAULT_MAX_FILE_BYTES}-byte limit`);
+        expect(!read.ok && read.message).to.equal(
+          `${HAP} is ${huge.length} bytes, over the ${DEFAULT_MAX_FILE_BYTES}-byte limit`,
+        );
       }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -193,7 +336,10 @@ describe('files over the size limit', () => {
   });
 
   it('the checks say the file is too large, with the limit, never a crash or a FAIL about its content', async () => {
-    const result = await gradeWith({ master: new MemoryHost('master', files('master')), backup: new MemoryHost('backup', loadHostFiles(CORRECT, 'backup')) });
+    const result = await gradeWith({
+      master: new MemoryHost('master', files('master')),
+      backup: new MemoryHost('backup', loadHostFiles(CORRECT, 'backup')),
+    });
     const crashed = result.results.filter((r) => r.findings.some((f) => f.messageId === 'crashed')).map((r) => r.id);
     expect(crashed).to.deep.equal([]);
     const byId = (id: string) => result.results.find((r) => r.id === id)!;
@@ -205,19 +351,29 @@ describe('files over the size limit', () => {
       expect(master.map((f) => f.message).join(' '), id).to.contain(`over the `);
       // CRT001 alone judges the size itself: a "certificate file" of over a megabyte is not one.
       if (id === 'CRT001') expect(master.map((f) => `${f.kind}:${f.messageId}`)).to.deep.equal(['fail:tooLarge']);
-      else expect(master.map((f) => f.kind), id).to.not.include('fail');
+      else
+        expect(
+          master.map((f) => f.kind),
+          id,
+        ).to.not.include('fail');
     }
   });
 
   it('hagrade snapshot keeps a 2 MiB haproxy.cfg, which the checks read, so re-grading it gives the same HAP001', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hagrade-big-snap-'));
     try {
-      const cfg = loadHostFiles(CORRECT, 'master')[HAP]!.toString() + `# ${'x'.repeat(2 * 1024 * 1024)}\n`;
-      const hosts = { master: new MemoryHost('master', { ...loadHostFiles(CORRECT, 'master'), [HAP]: cfg }), backup: new MemoryHost('backup', loadHostFiles(CORRECT, 'backup')) };
+      const cfg = `${loadHostFiles(CORRECT, 'master')[HAP]!.toString()}# ${'x'.repeat(2 * 1024 * 1024)}\n`;
+      const hosts = {
+        master: new MemoryHost('master', { ...loadHostFiles(CORRECT, 'master'), [HAP]: cfg }),
+        backup: new MemoryHost('backup', loadHostFiles(CORRECT, 'backup')),
+      };
       const totals = await captureSnapshot(hosts, openSnapshot(CORRECT).target, DEFAULT_PROFILE, join(tmp, 'snap'));
       expect(totals.missing.filter((m) => m.includes(HAP))).to.deep.equal([]);
-      const status = async (h: Record<Role, Host>) => (await gradeWith(h)).results.find((r) => r.id === 'HAP001')!.status;
-      expect(await status(openSnapshot(join(tmp, 'snap')).hosts)).to.equal(await status(hosts)).and.to.equal('pass');
+      const status = async (h: Record<Role, Host>) =>
+        (await gradeWith(h)).results.find((r) => r.id === 'HAP001')!.status;
+      expect(await status(openSnapshot(join(tmp, 'snap')).hosts))
+        .to.equal(await status(hosts))
+        .and.to.equal('pass');
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -226,7 +382,10 @@ describe('files over the size limit', () => {
   it('hagrade snapshot leaves a too-large file out and lists it', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hagrade-huge-snap-'));
     try {
-      const hosts = { master: new MemoryHost('master', files('master')), backup: new MemoryHost('backup', loadHostFiles(CORRECT, 'backup')) };
+      const hosts = {
+        master: new MemoryHost('master', files('master')),
+        backup: new MemoryHost('backup', loadHostFiles(CORRECT, 'backup')),
+      };
       const totals = await captureSnapshot(hosts, openSnapshot(CORRECT).target, DEFAULT_PROFILE, join(tmp, 'snap'));
       expect(totals.missing).to.include.members([`master:${HAP} (too-large)`, `master:${KAD} (too-large)`]);
       // A 1 MiB rebrain.pem is kept: CRT001 re-judges its size from the snapshot as it did live.

@@ -40,14 +40,17 @@ function filesUnder(dir: string): Map<string, Buffer> {
   return out;
 }
 
-/** The secrets a host's files hold: private key bodies, and auth_pass values as written and as keepalived reads them. */
+/**
+ * The secrets a host's files hold: private key bodies, and auth_pass values as written and as keepalived reads them.
+ */
 function secretsIn(files: Iterable<Buffer>): string[] {
   const secrets = new Set<string>();
   for (const content of files) {
     const text = content.toString('latin1');
     for (const block of splitPem(text)) {
       if (!block.label.endsWith('PRIVATE KEY') || block.label === REDACTED_KEY_LABEL) continue;
-      for (const line of block.text.split('\n').slice(1, -2)) if (line.length >= 16 && !line.includes(':')) secrets.add(line.trim());
+      for (const line of block.text.split('\n').slice(1, -2))
+        if (line.length >= 16 && !line.includes(':')) secrets.add(line.trim());
     }
     for (const m of text.matchAll(/\bauth_pass[ \t]+("([^"\n]*)"|(\S+))/g)) {
       const written = m[2] ?? m[3]!;
@@ -71,7 +74,13 @@ function leaks(dir: string, secrets: string[]): string[] {
 
 /** What a re-grading must keep: per check, the status and each finding's kind, host, messageId, file and line. */
 function verdicts(result: RunResult): string[] {
-  return result.results.map((r) => `${r.id} ${r.status} ${r.findings.map((f) => `${f.kind}:${f.host ?? ''}:${f.messageId}:${f.file ?? ''}:${f.line ?? ''}`).sort().join(' ')}`);
+  return result.results.map(
+    (r) =>
+      `${r.id} ${r.status} ${r.findings
+        .map((f) => `${f.kind}:${f.host ?? ''}:${f.messageId}:${f.file ?? ''}:${f.line ?? ''}`)
+        .sort()
+        .join(' ')}`,
+  );
 }
 
 let catalogue: Check[];
@@ -91,7 +100,13 @@ function captureDir(): string {
  * Capture `hosts`, then check the snapshot holds none of `secrets` and grades as the hosts did
  * (`statusOnly`: the same statuses, for the one case where a finding is worded differently).
  */
-async function captureAndRegrade(hosts: Record<Role, Host>, target: Target, live: boolean, secrets: string[], statusOnly = false): Promise<{ dir: string; original: RunResult; regraded: RunResult }> {
+async function captureAndRegrade(
+  hosts: Record<Role, Host>,
+  target: Target,
+  live: boolean,
+  secrets: string[],
+  statusOnly = false,
+): Promise<{ dir: string; original: RunResult; regraded: RunResult }> {
   const dir = captureDir();
   await captureSnapshot(hosts, target, DEFAULT_PROFILE, dir);
   expect(leaks(dir, secrets), 'secrets left in the snapshot').to.deep.equal([]);
@@ -126,7 +141,10 @@ describe('snapshots keep no secret and re-grade the same', () => {
       it(fixture.name, async () => {
         const { target, hosts } = openSnapshot(fixture.dir);
         const live = hosts.master.hasCommands() || hosts.backup.hasCommands();
-        const secrets = secretsIn([...filesUnder(join(fixture.dir, 'master')).values(), ...filesUnder(join(fixture.dir, 'backup')).values()]);
+        const secrets = secretsIn([
+          ...filesUnder(join(fixture.dir, 'master')).values(),
+          ...filesUnder(join(fixture.dir, 'backup')).values(),
+        ]);
         await captureAndRegrade(hosts, target, live, secrets);
       });
     }
@@ -140,16 +158,61 @@ describe('snapshots keep no secret and re-grade the same', () => {
         withFiles('backup', { [KEEPALIVED]: withAuthPass('backup', backupLine), ...extra.backup }),
       );
     const cases: Array<{ name: string; master: string; backup: string; kad003: string }> = [
-      { name: 'equal passwords stay equal', master: 'auth_pass Zq7pW3xa', backup: 'auth_pass Zq7pW3xa', kad003: 'pass' },
-      { name: 'different passwords stay different', master: 'auth_pass Zq7pW3xa', backup: 'auth_pass Zq7pW3xb', kad003: 'fail' },
-      { name: 'a quoted password with a space and a #', master: 'auth_pass "a b#c"', backup: 'auth_pass "a b#c"', kad003: 'pass' },
-      { name: 'an escaped \\! equals a quoted !', master: 'auth_pass ab\\!cd12', backup: 'auth_pass "ab!cd12"', kad003: 'pass' },
-      { name: 'a ! cuts one password short (both read "Zq7p")', master: 'auth_pass Zq7p!W3xa', backup: 'auth_pass Zq7p#hunter9', kad003: 'pass' },
-      { name: 'a ! cuts one password short (master reads "Zq7p", backup all of it)', master: 'auth_pass Zq7p!W3xa', backup: 'auth_pass Zq7pW3xa', kad003: 'fail' },
-      { name: 'only the first 8 bytes count', master: 'auth_pass Zq7pW3xaAAAA', backup: 'auth_pass Zq7pW3xaBBBBBB', kad003: 'pass' },
-      { name: 'a comment after the password', master: 'auth_pass Zq7pW3xa # the old one was hunter22', backup: 'auth_pass Zq7pW3xa ! hunter33', kad003: 'pass' },
+      {
+        name: 'equal passwords stay equal',
+        master: 'auth_pass Zq7pW3xa',
+        backup: 'auth_pass Zq7pW3xa',
+        kad003: 'pass',
+      },
+      {
+        name: 'different passwords stay different',
+        master: 'auth_pass Zq7pW3xa',
+        backup: 'auth_pass Zq7pW3xb',
+        kad003: 'fail',
+      },
+      {
+        name: 'a quoted password with a space and a #',
+        master: 'auth_pass "a b#c"',
+        backup: 'auth_pass "a b#c"',
+        kad003: 'pass',
+      },
+      {
+        name: 'an escaped \\! equals a quoted !',
+        master: 'auth_pass ab\\!cd12',
+        backup: 'auth_pass "ab!cd12"',
+        kad003: 'pass',
+      },
+      {
+        name: 'a ! cuts one password short (both read "Zq7p")',
+        master: 'auth_pass Zq7p!W3xa',
+        backup: 'auth_pass Zq7p#hunter9',
+        kad003: 'pass',
+      },
+      {
+        name: 'a ! cuts one password short (master reads "Zq7p", backup all of it)',
+        master: 'auth_pass Zq7p!W3xa',
+        backup: 'auth_pass Zq7pW3xa',
+        kad003: 'fail',
+      },
+      {
+        name: 'only the first 8 bytes count',
+        master: 'auth_pass Zq7pW3xaAAAA',
+        backup: 'auth_pass Zq7pW3xaBBBBBB',
+        kad003: 'pass',
+      },
+      {
+        name: 'a comment after the password',
+        master: 'auth_pass Zq7pW3xa # the old one was hunter22',
+        backup: 'auth_pass Zq7pW3xa ! hunter33',
+        kad003: 'pass',
+      },
       { name: 'a password in Cyrillic', master: 'auth_pass пароль12', backup: 'auth_pass пароль12', kad003: 'pass' },
-      { name: 'no value at all (the comment eats it)', master: 'auth_pass #hunter44', backup: 'auth_pass Zq7pW3xa', kad003: 'fail' },
+      {
+        name: 'no value at all (the comment eats it)',
+        master: 'auth_pass #hunter44',
+        backup: 'auth_pass Zq7pW3xa',
+        kad003: 'fail',
+      },
     ];
     for (const c of cases) {
       it(`${c.name}: KAD003 ${c.kad003}, before and after`, async () => {
@@ -161,9 +224,27 @@ describe('snapshots keep no secret and re-grade the same', () => {
     }
 
     for (const c of [
-      { name: 'auth_pass $PASS', define: '$PASS=Zq7pW3xa', use: 'auth_pass $PASS', backup: 'auth_pass Zq7pW3xa', kad003: 'pass' },
-      { name: 'auth_pass ${PASS} with another password', define: '$PASS=Zq7pW3xa', use: 'auth_pass ${PASS}', backup: 'auth_pass Zq7pW3xb', kad003: 'fail' },
-      { name: 'a definition holding the whole line', define: '$AUTH=auth_pass Zq7pW3xa', use: '$AUTH', backup: 'auth_pass Zq7pW3xa', kad003: 'pass' },
+      {
+        name: 'auth_pass $PASS',
+        define: '$PASS=Zq7pW3xa',
+        use: 'auth_pass $PASS',
+        backup: 'auth_pass Zq7pW3xa',
+        kad003: 'pass',
+      },
+      {
+        name: 'auth_pass ${PASS} with another password',
+        define: '$PASS=Zq7pW3xa',
+        use: 'auth_pass ${PASS}',
+        backup: 'auth_pass Zq7pW3xb',
+        kad003: 'fail',
+      },
+      {
+        name: 'a definition holding the whole line',
+        define: '$AUTH=auth_pass Zq7pW3xa',
+        use: '$AUTH',
+        backup: 'auth_pass Zq7pW3xa',
+        kad003: 'pass',
+      },
     ]) {
       it(`a password read through a definition (${c.name}): KAD003 ${c.kad003}, before and after`, async () => {
         const hosts = memoryPair(
@@ -176,9 +257,12 @@ describe('snapshots keep no secret and re-grade the same', () => {
     }
 
     it('keeps line numbers and CRLF line ends, and masks auth_pass outside what keepalived reads', async () => {
-      const crlf = withAuthPass('master', 'auth_pass Zq7pW3xa').replace(/\n/g, '\r\n') + '# auth_pass hunter55\r\n';
+      const crlf = `${withAuthPass('master', 'auth_pass Zq7pW3xa').replace(/\n/g, '\r\n')}# auth_pass hunter55\r\n`;
       const hosts = memoryPair(
-        withFiles('master', { [KEEPALIVED]: crlf, '/etc/keepalived/old.conf.bak': 'vrrp_instance X {\n  authentication {\n    auth_pass hunter66\n  }\n}\n' }),
+        withFiles('master', {
+          [KEEPALIVED]: crlf,
+          '/etc/keepalived/old.conf.bak': 'vrrp_instance X {\n  authentication {\n    auth_pass hunter66\n  }\n}\n',
+        }),
         withFiles('backup', { [KEEPALIVED]: withAuthPass('backup', 'auth_pass Zq7pW3xa') }),
       );
       const { dir } = await captureAndRegrade(hosts, target, false, ['Zq7pW3xa', 'hunter55', 'hunter66']);
@@ -190,11 +274,15 @@ describe('snapshots keep no secret and re-grade the same', () => {
     });
 
     it('captures and redacts a file keepalived includes from outside /etc/keepalived', async () => {
-      const withInclude = (role: Role) => keepalivedOf(role).replace(/^\s*authentication \{[\s\S]*?\}\n/m, '    include /opt/lab/auth.conf\n');
+      const withInclude = (role: Role) =>
+        keepalivedOf(role).replace(/^\s*authentication \{[\s\S]*?\}\n/m, '    include /opt/lab/auth.conf\n');
       const auth = 'authentication {\n  auth_type PASS\n  auth_pass Zq7pW3xa\n}\n';
       const hosts = memoryPair(
         withFiles('master', { [KEEPALIVED]: withInclude('master'), '/opt/lab/auth.conf': auth }),
-        withFiles('backup', { [KEEPALIVED]: withInclude('backup'), '/opt/lab/auth.conf': auth.replace('Zq7pW3xa', 'Zq7pW3xb') }),
+        withFiles('backup', {
+          [KEEPALIVED]: withInclude('backup'),
+          '/opt/lab/auth.conf': auth.replace('Zq7pW3xa', 'Zq7pW3xb'),
+        }),
       );
       const { dir, original } = await captureAndRegrade(hosts, target, false, ['Zq7pW3xa', 'Zq7pW3xb']);
       expect(statusOf(original, 'KAD003')).to.equal('fail');
@@ -215,6 +303,8 @@ describe('snapshots keep no secret and re-grade the same', () => {
   (opensslAvailable() ? describe : describe.skip)('private keys', () => {
     let ws: OpensslWorkshop;
     const target: Target = openSnapshot(CORRECT).target;
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: a conditional describe hides this block's own scope from the
+    // rule
     before(() => {
       ws = new OpensslWorkshop();
       ws.run('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'rsa.key');
@@ -226,17 +316,31 @@ describe('snapshots keep no secret and re-grade the same', () => {
       ws.run('pkey', '-in', 'rsa.key', '-outform', 'DER', '-out', 'rsa.der');
       ws.run('rsa', '-in', 'rsa.key', '-traditional', '-out', 'rsa-pkcs1.key');
     });
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: as above
     after(() => rmSync(ws.dir, { recursive: true, force: true }));
 
     const cases: Array<{ name: string; pem: () => string | Buffer; crt002: string; extra?: () => FileMap }> = [
       { name: 'RSA key after its certificate', pem: () => ws.read('rsa.crt') + ws.read('rsa.key'), crt002: 'pass' },
-      { name: 'RSA (PKCS#1) key before its certificate: the certificate keeps its line', pem: () => ws.read('rsa-pkcs1.key') + ws.read('rsa.crt'), crt002: 'pass' },
+      {
+        name: 'RSA (PKCS#1) key before its certificate: the certificate keeps its line',
+        pem: () => ws.read('rsa-pkcs1.key') + ws.read('rsa.crt'),
+        crt002: 'pass',
+      },
       { name: 'Ed25519 key, three lines', pem: () => ws.read('ed.crt') + ws.read('ed.key'), crt002: 'pass' },
       { name: 'a key of another certificate', pem: () => ws.read('rsa.crt') + ws.read('other.key'), crt002: 'fail' },
       { name: 'an encrypted key', pem: () => ws.read('rsa.crt') + ws.read('rsa-enc.key'), crt002: 'fail' },
-      { name: 'a damaged key', pem: () => ws.read('rsa.crt') + ws.read('rsa.key').replace(/^M.{10}/m, 'M!!!!!!!!!!'), crt002: 'fail' },
+      {
+        name: 'a damaged key',
+        pem: () => ws.read('rsa.crt') + ws.read('rsa.key').replace(/^M.{10}/m, 'M!!!!!!!!!!'),
+        crt002: 'fail',
+      },
       { name: 'a binary DER key as the whole file', pem: () => ws.readBuffer('rsa.der'), crt002: 'fail' },
-      { name: 'the key in rebrain.pem.key beside it', pem: () => ws.read('rsa.crt'), crt002: 'fail', extra: () => ({ [`${CERT}.key`]: ws.read('rsa.key') }) },
+      {
+        name: 'the key in rebrain.pem.key beside it',
+        pem: () => ws.read('rsa.crt'),
+        crt002: 'fail',
+        extra: () => ({ [`${CERT}.key`]: ws.read('rsa.key') }),
+      },
     ];
     for (const c of cases) {
       it(`${c.name}: CRT002 ${c.crt002}, before and after`, async () => {
@@ -250,7 +354,8 @@ describe('snapshots keep no secret and re-grade the same', () => {
         const { original, regraded } = await captureAndRegrade(hosts, target, false, secrets, der);
         expect(statusOf(original, 'CRT002')).to.equal(c.crt002);
         if (!der) {
-          const messages = (r: RunResult) => r.results.filter((x) => x.id.startsWith('CRT')).flatMap((x) => x.findings.map((f) => f.message));
+          const messages = (r: RunResult) =>
+            r.results.filter((x) => x.id.startsWith('CRT')).flatMap((x) => x.findings.map((f) => f.message));
           expect(messages(regraded)).to.deep.equal(messages(original));
         }
       });
@@ -263,7 +368,9 @@ describe('snapshots keep no secret and re-grade the same', () => {
       const [before, after] = [readPemContents(Buffer.from(pem)).keys[0]!, readPemContents(redacted).keys[0]!];
       expect([after.line, after.label, after.encrypted]).to.deep.equal([before.line, before.label, false]);
       expect(after.key!.type).to.equal('public');
-      expect(after.key!.export({ type: 'spki', format: 'der' })).to.deep.equal(createPublicKey(before.key!).export({ type: 'spki', format: 'der' }));
+      expect(after.key!.export({ type: 'spki', format: 'der' })).to.deep.equal(
+        createPublicKey(before.key!).export({ type: 'spki', format: 'der' }),
+      );
       expect(redactPrivateKeys(Buffer.from(ws.read('rsa.crt'))).toString()).to.equal(ws.read('rsa.crt'));
       expect(redactPrivateKeys(ws.readBuffer('rsa.der')).toString()).to.equal(DER_KEY_REMOVED);
       expect(newSnapshotKey()).to.have.length(32);

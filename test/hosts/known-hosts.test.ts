@@ -34,14 +34,22 @@ describe('known_hosts', () => {
     const file = join(dir, 'fp');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
     const blob = Buffer.from(readFileSync(`${file}.pub`, 'utf8').split(' ')[1]!, 'base64');
-    const printed = execFileSync('ssh-keygen', ['-l', '-f', `${file}.pub`]).toString().split(' ')[1];
+    const printed = execFileSync('ssh-keygen', ['-l', '-f', `${file}.pub`])
+      .toString()
+      .split(' ')[1];
     expect(keyTypeOf(blob)).to.equal('ssh-ed25519');
     expect(fingerprint(blob)).to.equal(printed);
   });
 
   it('parses markers, patterns, hashed names and skips comments and broken lines', () => {
     const entries = parseKnownHosts(
-      ['# comment', 'vm1,198.51.100.11 ssh-ed25519 AAAA', '@revoked * ssh-rsa BBBB', 'broken-line', '|1|c2FsdA==|aGFzaA== ecdsa-sha2-nistp256 CCCC'].join('\n'),
+      [
+        '# comment',
+        'vm1,198.51.100.11 ssh-ed25519 AAAA',
+        '@revoked * ssh-rsa BBBB',
+        'broken-line',
+        '|1|c2FsdA==|aGFzaA== ecdsa-sha2-nistp256 CCCC',
+      ].join('\n'),
       'kh',
     );
     expect(entries.map((e) => [e.line, e.marker, e.patterns, e.keyType, e.key])).to.deep.equal([
@@ -59,12 +67,12 @@ describe('known_hosts', () => {
     const file = join(dir, 'known_hosts');
     writeFileSync(
       file,
-      [
+      `${[
         `198.51.100.11 ${plain.line}`,
         `[198.51.100.11]:2222 ${ported.line}`,
         `*.lab.example ${wild.line}`,
         `[127.0.0.1]:2200 ${hashedKey.line}`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     execFileSync('ssh-keygen', ['-q', '-H', '-f', file], { stdio: 'ignore' });
     expect(readFileSync(file, 'utf8')).to.match(/^\|1\|/m);
@@ -113,14 +121,28 @@ describe('known_hosts', () => {
     const again = new KnownHosts(own);
     expect(again.check('127.0.0.1', 2202, key.blob).status).to.equal('known');
     expect(again.check('127.0.0.1', 2203, second.blob).status).to.equal('known');
-    expect(readFileSync(own, 'utf8').split('\n')[0]).to.equal(`[127.0.0.1]:2202 ${key.line.split(' ').slice(0, 2).join(' ')}`);
+    expect(readFileSync(own, 'utf8').split('\n')[0]).to.equal(
+      `[127.0.0.1]:2202 ${key.line.split(' ').slice(0, 2).join(' ')}`,
+    );
   });
 
   it('offers known key types first', () => {
-    expect(preferredHostKeyAlgorithms(['ecdsa-sha2-nistp256']).slice(0, 2)).to.deep.equal(['ecdsa-sha2-nistp256', 'ssh-ed25519']);
-    expect(preferredHostKeyAlgorithms(['ssh-rsa']).slice(0, 4)).to.deep.equal(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
+    expect(preferredHostKeyAlgorithms(['ecdsa-sha2-nistp256']).slice(0, 2)).to.deep.equal([
+      'ecdsa-sha2-nistp256',
+      'ssh-ed25519',
+    ]);
+    expect(preferredHostKeyAlgorithms(['ssh-rsa']).slice(0, 4)).to.deep.equal([
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'ssh-ed25519',
+    ]);
     // Known by every key, in known_hosts' order ecdsa, ed25519, rsa: OpenSSH's order decides (ed25519 first).
-    expect(preferredHostKeyAlgorithms(['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa']).slice(0, 3)).to.deep.equal(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512']);
+    expect(preferredHostKeyAlgorithms(['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa']).slice(0, 3)).to.deep.equal([
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+      'rsa-sha2-512',
+    ]);
     expect(preferredHostKeyAlgorithms([])[0]).to.equal('ssh-ed25519');
   });
 });

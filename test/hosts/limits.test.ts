@@ -4,7 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CappedOutput, DEFAULT_MAX_FILE_LINES, DEFAULT_OUTPUT_LIMITS, fileOverLineLimit } from '../../src/hosts/limits.js';
+import {
+  CappedOutput,
+  DEFAULT_MAX_FILE_LINES,
+  DEFAULT_OUTPUT_LIMITS,
+  fileOverLineLimit,
+} from '../../src/hosts/limits.js';
 import { MemoryHost } from '../../src/hosts/memory.js';
 import { SnapshotHost } from '../../src/hosts/snapshot.js';
 import { READ_FILE_SCRIPT } from '../../src/hosts/ssh.js';
@@ -35,12 +40,19 @@ describe('host limits', () => {
 
   it('a file with more lines than the limit is refused as too-large, naming the limit', () => {
     expect(fileOverLineLimit('/f', Buffer.from('a\n'.repeat(5)), 5)).to.equal(undefined);
-    expect(fileOverLineLimit('/f', Buffer.from('a\n'.repeat(6)), 5)).to.deep.include({ ok: false, reason: 'too-large', message: '/f has more than 5 lines, over the 5-line limit' });
+    expect(fileOverLineLimit('/f', Buffer.from('a\n'.repeat(6)), 5)).to.deep.include({
+      ok: false,
+      reason: 'too-large',
+      message: '/f has more than 5 lines, over the 5-line limit',
+    });
   });
 
   it('MemoryHost applies the default line limit', async () => {
     const host = new MemoryHost('master', { '/etc/haproxy/haproxy.cfg': '\n'.repeat(DEFAULT_MAX_FILE_LINES + 1) });
-    expect(await host.readFile('/etc/haproxy/haproxy.cfg', { maxBytes: 10 * 1024 * 1024 })).to.deep.include({ ok: false, reason: 'too-large' });
+    expect(await host.readFile('/etc/haproxy/haproxy.cfg', { maxBytes: 10 * 1024 * 1024 })).to.deep.include({
+      ok: false,
+      reason: 'too-large',
+    });
   });
 
   describe('on disk: FIFOs, devices and links to them are refused after stat, never read', () => {
@@ -57,13 +69,22 @@ describe('host limits', () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     /** The script SshHost runs on the host, run here under sh; the timeout only bounds a hang. */
-    const readScript = (name: string, max = 1000) => spawnSync('sh', ['-c', READ_FILE_SCRIPT, 'hagrade', join(dir, name), String(max)], { encoding: 'utf8', timeout: 20_000 });
+    const readScript = (name: string, max = 1000) =>
+      spawnSync('sh', ['-c', READ_FILE_SCRIPT, 'hagrade', join(dir, name), String(max)], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
 
     it("SshHost's read script: a regular file is read; FIFO, device link and directory are refused with their type", () => {
       expect(readScript('plain')).to.include({ status: 0, stdout: 'global\n' });
       expect(readScript('big', 10)).to.include({ status: 4, stderr: '100\n' });
       expect(readScript('missing').status).to.equal(3);
-      for (const [name, type] of [['fifo', 'fifo'], ['link-to-fifo', 'fifo'], ['link-to-zero', 'character special file'], ['dir', 'directory']]) {
+      for (const [name, type] of [
+        ['fifo', 'fifo'],
+        ['link-to-fifo', 'fifo'],
+        ['link-to-zero', 'character special file'],
+        ['dir', 'directory'],
+      ]) {
         const r = readScript(name!);
         expect(r.error, `${name} must not hang`).to.equal(undefined);
         expect(r.status, name).to.equal(5);
@@ -79,9 +100,17 @@ describe('host limits', () => {
       symlinkSync('/dev/urandom', join(root, 'master', 'etc', 'haproxy', 'rebrain.pem'));
       writeFileSync(join(root, 'master', 'etc', 'haproxy', 'ok.cfg'), 'defaults\n');
       const host = new SnapshotHost('master', root);
-      expect(await host.readFile('/etc/haproxy/haproxy.cfg')).to.deep.include({ ok: false, reason: 'error', message: '/etc/haproxy/haproxy.cfg is a FIFO, not a regular file: hagrade does not read it' });
+      expect(await host.readFile('/etc/haproxy/haproxy.cfg')).to.deep.include({
+        ok: false,
+        reason: 'error',
+        message: '/etc/haproxy/haproxy.cfg is a FIFO, not a regular file: hagrade does not read it',
+      });
       expect(await host.readFile('/etc/haproxy/fifo-link.cfg')).to.deep.include({ ok: false, reason: 'error' });
-      expect(await host.readFile('/etc/haproxy/rebrain.pem')).to.deep.include({ ok: false, reason: 'error', message: '/etc/haproxy/rebrain.pem is a device, not a regular file: hagrade does not read it' });
+      expect(await host.readFile('/etc/haproxy/rebrain.pem')).to.deep.include({
+        ok: false,
+        reason: 'error',
+        message: '/etc/haproxy/rebrain.pem is a device, not a regular file: hagrade does not read it',
+      });
       expect(await host.readFile('/etc/haproxy/ok.cfg')).to.deep.include({ ok: true });
     });
 
@@ -101,8 +130,15 @@ describe('host limits', () => {
       const bytes = await host.run({ key: 'sysctl', argv: ['sysctl'] });
       expect(bytes).to.include({ exitCode: null, truncated: true });
       expect(bytes.stdout.length).to.equal(DEFAULT_OUTPUT_LIMITS.maxBytes);
-      expect(await host.run({ key: 'haproxy-version', argv: ['haproxy', '-v'] })).to.include({ exitCode: null, truncated: true });
-      expect(await host.run({ key: 'keepalived-version', argv: ['keepalived'] })).to.include({ exitCode: null, truncated: true, stdout: 'ok\n' });
+      expect(await host.run({ key: 'haproxy-version', argv: ['haproxy', '-v'] })).to.include({
+        exitCode: null,
+        truncated: true,
+      });
+      expect(await host.run({ key: 'keepalived-version', argv: ['keepalived'] })).to.include({
+        exitCode: null,
+        truncated: true,
+        stdout: 'ok\n',
+      });
     });
   });
 });

@@ -25,7 +25,14 @@ describe('ssh config', () => {
   describe('parseSshConfig', () => {
     it('reads Keyword value, Keyword=value, quotes and trailing comments, with lines', () => {
       const { entries, notes } = parseSshConfig(
-        ['# comment', 'Host vm1 "vm 2"', '  HostName=198.51.100.11', '  IdentityFile "~/keys/my key" # mine', '\tPort = 2222', '  ??? bad'].join('\n'),
+        [
+          '# comment',
+          'Host vm1 "vm 2"',
+          '  HostName=198.51.100.11',
+          '  IdentityFile "~/keys/my key" # mine',
+          '\tPort = 2222',
+          '  ??? bad',
+        ].join('\n'),
         'cfg',
       );
       expect(entries.map((e) => [e.keyword, e.args, e.line])).to.deep.equal([
@@ -69,15 +76,27 @@ describe('ssh config', () => {
       expect(cfg.hostName).to.equal('198.51.100.11');
       expect(cfg.user).to.equal('student');
       expect(cfg.port).to.equal(2222);
-      expect(cfg.identityFiles).to.deep.equal([`${home}/.ssh/198.51.100.11-student-2222`, `${home}/keys/master_me_${hostname()}_%`]);
+      expect(cfg.identityFiles).to.deep.equal([
+        `${home}/.ssh/198.51.100.11-student-2222`,
+        `${home}/keys/master_me_${hostname()}_%`,
+      ]);
       expect(cfg.proxyJump).to.deep.equal([]);
     });
 
     it('lets explicit user and port win, and uses defaults without a config file', () => {
       write('.ssh/config', 'Host vm1\n  User student\n  Port 2222\n');
-      expect(resolveSshConfig('vm1', { home, user: 'root', port: 22 })).to.include({ user: 'root', port: 22, hostName: 'vm1' });
+      expect(resolveSshConfig('vm1', { home, user: 'root', port: 22 })).to.include({
+        user: 'root',
+        port: 22,
+        hostName: 'vm1',
+      });
       rmSync(join(home, '.ssh/config'));
-      expect(resolveSshConfig('vm1', { home, localUser: 'me' })).to.deep.include({ user: 'me', port: 22, hostName: 'vm1', identityFiles: [] });
+      expect(resolveSshConfig('vm1', { home, localUser: 'me' })).to.deep.include({
+        user: 'me',
+        port: 22,
+        hostName: 'vm1',
+        identityFiles: [],
+      });
     });
 
     it('expands %h in HostName and honours negated patterns', () => {
@@ -93,14 +112,22 @@ describe('ssh config', () => {
       expect(cfg.notes).to.deep.equal([`${home}/.ssh/config:1: 'Match' blocks are not supported; skipped`]);
     });
 
-    it('reads Include (relative to ~/.ssh, globs), each file starting active, and restores the includer\'s state after', () => {
+    it("reads Include (relative to ~/.ssh, globs), each file starting active, and restores the includer's state after", () => {
       write('.ssh/conf.d/10-lab.conf', 'Host vm1\n  HostName 198.51.100.11\nHost nomatch\n  Port 1\n');
       write('.ssh/conf.d/20-users.conf', 'User from-include\n');
       write('.ssh/conf.d/.hidden.conf', 'User hidden\n');
       write('.ssh/only-other.conf', 'Host *\n  Port 2200\n');
       write(
         '.ssh/config',
-        ['Host vm1', '  Include conf.d/*.conf', '  Port 2201', 'Host other', '  Include only-other.conf', 'Host *', '  Port 2202'].join('\n'),
+        [
+          'Host vm1',
+          '  Include conf.d/*.conf',
+          '  Port 2201',
+          'Host other',
+          '  Include only-other.conf',
+          'Host *',
+          '  Port 2202',
+        ].join('\n'),
       );
       const cfg = resolveSshConfig('vm1', { home });
       expect(cfg.hostName).to.equal('198.51.100.11');

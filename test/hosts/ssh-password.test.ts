@@ -139,6 +139,8 @@ describe('SshHost: passwords and command lines', () => {
     await h.connect();
     const r = await h.run({ key: 'cfg', argv: ['cat', '/etc/haproxy/haproxy.cfg'], root: true, timeoutMs: 1000 });
     expect(r.command).to.equal('cat /etc/haproxy/haproxy.cfg');
-    expect(commands).to.deep.equal(["env 'LC_ALL=C' 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' timeout -k 2 2 cat /etc/haproxy/haproxy.cfg"]);
+    expect(commands).to.deep.equal([
+      "env 'LC_ALL=C' 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' timeout -k 2 2 cat /etc/haproxy/haproxy.cfg",
+    ]);
   });
 });

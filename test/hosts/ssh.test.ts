@@ -48,7 +48,7 @@ describe('SshHost against a real sshd @lab', function () {
   /** Options for a root login with the test key, a fresh known_hosts that already knows sshd, and nothing from ~. */
   const options = (over: Partial<SshHostOptions> = {}): SshHostOptions => {
     const knownHostsFile = join(work, `known_hosts_${counter++}`);
-    writeFileSync(knownHostsFile, sshd.knownHostsLines().join('\n') + '\n');
+    writeFileSync(knownHostsFile, `${sshd.knownHostsLines().join('\n')}\n`);
     return {
       role: 'master',
       spec: { host: '127.0.0.1', port: sshd.port, user: 'root', key: sshd.clientKey },
@@ -85,7 +85,12 @@ describe('SshHost against a real sshd @lab', function () {
     it('returns exit codes, stdout and stderr, and shows the command as it ran', async () => {
       const h = host();
       const r = await h.run({ key: 't', argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
-      expect(r).to.include({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', command: "sh -c 'echo out; echo err >&2; exit 3'" });
+      expect(r).to.include({
+        exitCode: 3,
+        stdout: 'out\n',
+        stderr: 'err\n',
+        command: "sh -c 'echo out; echo err >&2; exit 3'",
+      });
       expect(r.unavailable).to.equal(undefined);
       const shell = await h.run({ key: 's', shell: 'printf "%s|" "$0" "$#"' });
       expect(shell.stdout).to.equal('hagrade|0|');
@@ -101,14 +106,19 @@ describe('SshHost against a real sshd @lab', function () {
 
     it('uses one connection for many commands, more at once than sshd allows sessions', async () => {
       const h = host();
-      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => h.run({ key: `n${i}`, argv: ['echo', String(i)] })));
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => h.run({ key: `n${i}`, argv: ['echo', String(i)] })),
+      );
       expect(results.map((r) => r.stdout)).to.deep.equal(Array.from({ length: 30 }, (_, i) => `${i}\n`));
       expect(h.handshakes).to.equal(1);
     });
 
     it('returns output up to the limit whole, and cuts what goes past it (the command is then not judged)', async () => {
       const h = host();
-      const whole = await h.run({ key: 'big', argv: ['sh', '-c', `head -c ${DEFAULT_OUTPUT_LIMITS.maxBytes} /dev/zero | tr '\\0' a`] });
+      const whole = await h.run({
+        key: 'big',
+        argv: ['sh', '-c', `head -c ${DEFAULT_OUTPUT_LIMITS.maxBytes} /dev/zero | tr '\\0' a`],
+      });
       expect(whole).to.include({ exitCode: 0, stdout: 'a'.repeat(DEFAULT_OUTPUT_LIMITS.maxBytes) });
       const endless = await h.run({ key: 'endless', argv: ['sh', '-c', "tr '\\0' a < /dev/zero"], timeoutMs: 30_000 });
       expect(endless).to.include({ exitCode: null, truncated: true });
@@ -150,7 +160,12 @@ describe('SshHost against a real sshd @lab', function () {
       const asUser = await h.run({ key: 'q2', argv: ['printf', '%s|', ...hostile], asUser: 'nobody' });
       expect(asUser.stdout).to.equal(hostile.map((v) => `${v}|`).join(''));
       // A fixed script gets values only as positional parameters.
-      const script = await h.run({ key: 'q3', shell: 'for v in "$@"; do printf "%s|" "$v"; done', argv: hostile, root: true });
+      const script = await h.run({
+        key: 'q3',
+        shell: 'for v in "$@"; do printf "%s|" "$v"; done',
+        argv: hostile,
+        root: true,
+      });
       expect(script.stdout).to.equal(hostile.map((v) => `${v}|`).join(''));
       const file = await h.readFile(`/nonexistent/$(touch ${marker})`);
       expect(file.ok).to.equal(false);
@@ -187,14 +202,23 @@ describe('SshHost against a real sshd @lab', function () {
       const h = host();
       expect(await h.readFile(join(dir, 'nope'))).to.deep.include({ ok: false, reason: 'missing' });
       const big = await h.readFile(join(dir, 'big'));
-      expect(big).to.deep.include({ ok: false, reason: 'too-large', message: `${join(dir, 'big')} is 2097152 bytes, over the 1048576-byte limit` });
-      expect(await h.readFile(join(dir, 'haproxy.cfg'), { maxBytes: 5 })).to.deep.include({ ok: false, reason: 'too-large' });
+      expect(big).to.deep.include({
+        ok: false,
+        reason: 'too-large',
+        message: `${join(dir, 'big')} is 2097152 bytes, over the 1048576-byte limit`,
+      });
+      expect(await h.readFile(join(dir, 'haproxy.cfg'), { maxBytes: 5 })).to.deep.include({
+        ok: false,
+        reason: 'too-large',
+      });
       expect(await h.readFile(dir)).to.deep.include({ ok: false, reason: 'error' });
     });
 
     it('lists a directory with every kind of name, and null when it does not exist', async () => {
       const h = host();
-      expect(await h.listDir(dir)).to.deep.equal(['.hidden', 'big', 'haproxy.cfg', 'new\nline', 'файл с пробелом'].sort());
+      expect(await h.listDir(dir)).to.deep.equal(
+        ['.hidden', 'big', 'haproxy.cfg', 'new\nline', 'файл с пробелом'].sort(),
+      );
       expect(await h.listDir(join(dir, 'missing'))).to.equal(null);
       expect(await h.listDir(join(dir, 'haproxy.cfg'))).to.equal(null);
     });
@@ -204,7 +228,10 @@ describe('SshHost against a real sshd @lab', function () {
     it('delivers lines as they come and stop() kills the remote process', async () => {
       const h = host();
       const lines: string[] = [];
-      const handle = await h.stream({ key: 'tick', argv: ['sh', '-c', 'i=0; while :; do echo "tick-7f3 $i"; i=$((i+1)); sleep 0.1; done'] }, (l) => lines.push(l));
+      const handle = await h.stream(
+        { key: 'tick', argv: ['sh', '-c', 'i=0; while :; do echo "tick-7f3 $i"; i=$((i+1)); sleep 0.1; done'] },
+        (l) => lines.push(l),
+      );
       while (lines.length < 3) await sleep(50);
       expect(lines.slice(0, 3)).to.deep.equal(['tick-7f3 0', 'tick-7f3 1', 'tick-7f3 2']);
       await handle.stop();
@@ -219,7 +246,10 @@ describe('SshHost against a real sshd @lab', function () {
     it('stop() kills a remote process that is silent (it will never hit a closed pipe)', async () => {
       const h = host();
       const lines: string[] = [];
-      const handle = await h.stream({ key: 'quiet', argv: ['sh', '-c', 'echo ready; exec sleep 45.3'], root: true }, (l) => lines.push(l));
+      const handle = await h.stream(
+        { key: 'quiet', argv: ['sh', '-c', 'echo ready; exec sleep 45.3'], root: true },
+        (l) => lines.push(l),
+      );
       while (lines.length < 1) await sleep(50);
       expect(lines).to.deep.equal(['ready']);
       await handle.stop();
@@ -235,7 +265,10 @@ describe('SshHost against a real sshd @lab', function () {
       const h = host();
       const lines: string[] = [];
       try {
-        const handle = await h.stream({ key: 'mon', argv: ['ip', '-n', ns, '-o', 'monitor', 'address'], root: true }, (l) => lines.push(l));
+        const handle = await h.stream(
+          { key: 'mon', argv: ['ip', '-n', ns, '-o', 'monitor', 'address'], root: true },
+          (l) => lines.push(l),
+        );
         await sleep(300);
         execFileSync('ip', ['-n', ns, 'address', 'add', '198.51.100.77/32', 'dev', 'lo']);
         execFileSync('ip', ['-n', ns, 'address', 'del', '198.51.100.77/32', 'dev', 'lo']);
@@ -244,8 +277,14 @@ describe('SshHost against a real sshd @lab', function () {
       } finally {
         execFileSync('ip', ['netns', 'del', ns]);
       }
-      expect(lines.some((l) => /^\d+: lo +inet 198\.51\.100\.77\/32 /.test(l)), lines.join('\n')).to.equal(true);
-      expect(lines.some((l) => l.startsWith('Deleted') && l.includes('198.51.100.77/32')), lines.join('\n')).to.equal(true);
+      expect(
+        lines.some((l) => /^\d+: lo +inet 198\.51\.100\.77\/32 /.test(l)),
+        lines.join('\n'),
+      ).to.equal(true);
+      expect(
+        lines.some((l) => l.startsWith('Deleted') && l.includes('198.51.100.77/32')),
+        lines.join('\n'),
+      ).to.equal(true);
     });
   });
 
@@ -257,7 +296,7 @@ describe('SshHost against a real sshd @lab', function () {
       await first.connect();
       expect(seen).to.have.length(1);
       expect(seen[0]).to.include({ host: '127.0.0.1', port: sshd.port, keyType: 'ssh-ed25519', file: own, line: 1 });
-      expect(readFileSync(own, 'utf8')).to.equal(sshd.knownHostsLines()[0] + '\n');
+      expect(readFileSync(own, 'utf8')).to.equal(`${sshd.knownHostsLines()[0]}\n`);
       const second = new SshHost({ ...options({ strictHostKeys: true }), knownHostsFile: own });
       hosts.push(second);
       await second.connect();
@@ -279,7 +318,11 @@ describe('SshHost against a real sshd @lab', function () {
       const file = join(work, 'changed_known_hosts');
       const otherKey = readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
       writeFileSync(file, `# managed by hand\n[127.0.0.1]:${sshd.port} ${otherKey}\n`);
-      const h = new SshHost({ ...options({ strictHostKeys: false }), knownHostsFile: join(work, 'unused'), userKnownHostsFiles: [file] });
+      const h = new SshHost({
+        ...options({ strictHostKeys: false }),
+        knownHostsFile: join(work, 'unused'),
+        userKnownHostsFiles: [file],
+      });
       hosts.push(h);
       const err = await sshError(h.connect());
       expect(err.code).to.equal('hostkey-changed');
@@ -295,8 +338,18 @@ describe('SshHost against a real sshd @lab', function () {
       const multi = await startSshd({ hostKeyTypes: ['ed25519', 'ecdsa'] });
       try {
         const ecdsaOnly = join(work, 'ecdsa_known_hosts');
-        writeFileSync(ecdsaOnly, multi.knownHostsLines().filter((l) => l.includes('ecdsa')).join('\n') + '\n');
-        const h = new SshHost({ ...options(), spec: { host: '127.0.0.1', port: multi.port, user: 'root', key: multi.clientKey }, knownHostsFile: ecdsaOnly });
+        writeFileSync(
+          ecdsaOnly,
+          `${multi
+            .knownHostsLines()
+            .filter((l) => l.includes('ecdsa'))
+            .join('\n')}\n`,
+        );
+        const h = new SshHost({
+          ...options(),
+          spec: { host: '127.0.0.1', port: multi.port, user: 'root', key: multi.clientKey },
+          knownHostsFile: ecdsaOnly,
+        });
         hosts.push(h);
         expect((await h.run({ key: 'x', argv: ['true'] })).exitCode).to.equal(0);
       } finally {
@@ -341,8 +394,14 @@ describe('SshHost against a real sshd @lab', function () {
       const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
       try {
         for (let i = 0; i < 50 && !existsSync(socket); i++) await sleep(20);
-        execFileSync('ssh-add', ['-q', sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
-        const h = host({ spec: { host: '127.0.0.1', port: sshd.port, user: 'root', key: join(work, 'no-such-key') }, agentSocket: socket });
+        execFileSync('ssh-add', ['-q', sshd.clientKey], {
+          env: { ...process.env, SSH_AUTH_SOCK: socket },
+          stdio: 'ignore',
+        });
+        const h = host({
+          spec: { host: '127.0.0.1', port: sshd.port, user: 'root', key: join(work, 'no-such-key') },
+          agentSocket: socket,
+        });
         await h.connect();
         expect(h.handshakes).to.equal(1);
       } finally {
@@ -399,7 +458,9 @@ describe('SshHost against a real sshd @lab', function () {
       await h.connect();
       const pending = h.run({ key: 'slow', argv: ['sleep', '10'] });
       const streamed: string[] = [];
-      const stream = await h.stream({ key: 'mon', argv: ['sh', '-c', 'echo up; exec sleep 10'] }, (l) => streamed.push(l));
+      const stream = await h.stream({ key: 'mon', argv: ['sh', '-c', 'echo up; exec sleep 10'] }, (l) =>
+        streamed.push(l),
+      );
       await sleep(300);
       await sshd.kill();
       await stream.stop();
@@ -477,7 +538,10 @@ describe('SshHost against a real sshd @lab', function () {
       if (!user) this.skip();
       const secret = join(work, 'secret');
       writeFileSync(secret, 'x', { mode: 0o600 });
-      const h = host({ spec: { host: '127.0.0.1', port: sshd.port, user: user!, key: sshd.clientKey }, useSudo: false });
+      const h = host({
+        spec: { host: '127.0.0.1', port: sshd.port, user: user!, key: sshd.clientKey },
+        useSudo: false,
+      });
       expect(await h.readFile(secret)).to.deep.include({ ok: false, reason: 'denied' });
     });
   });
@@ -487,7 +551,14 @@ describe('SshHost against a real sshd @lab', function () {
       const config = join(work, 'ssh_config');
       writeFileSync(
         config,
-        [`Host target`, `  HostName 127.0.0.1`, `  Port ${sshd.port}`, `  ProxyJump root@127.0.0.1:${sshd.port}`, `Host *`, `  IdentityFile ${sshd.clientKey}`].join('\n'),
+        [
+          `Host target`,
+          `  HostName 127.0.0.1`,
+          `  Port ${sshd.port}`,
+          `  ProxyJump root@127.0.0.1:${sshd.port}`,
+          `Host *`,
+          `  IdentityFile ${sshd.clientKey}`,
+        ].join('\n'),
       );
       const h = host({ spec: { host: 'target', user: 'root' }, sshConfigFile: config });
       const r = await h.run({ key: 'x', argv: ['sh', '-c', 'echo "$SSH_CONNECTION"'] });

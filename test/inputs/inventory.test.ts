@@ -53,24 +53,47 @@ describe('loadInventory (YAML)', () => {
       ].join('\n'),
     );
     const inv = loadInventory(file);
-    expect(inv.master).to.deep.equal({ host: '198.51.100.11', port: 22, user: 'root', key: '/var/lib/hagrade-lab/id_ed25519' });
+    expect(inv.master).to.deep.equal({
+      host: '198.51.100.11',
+      port: 22,
+      user: 'root',
+      key: '/var/lib/hagrade-lab/id_ed25519',
+    });
     expect(inv.backup.host).to.equal('198.51.100.12');
-    expect(inv.target).to.deep.equal({ master: { address: '198.51.100.11' }, backup: { address: '198.51.100.12' }, vip: '203.0.113.10' });
+    expect(inv.target).to.deep.equal({
+      master: { address: '198.51.100.11' },
+      backup: { address: '198.51.100.12' },
+      vip: '203.0.113.10',
+    });
     expect(inv.knownHosts).to.equal('/var/lib/hagrade-lab/known_hosts');
   });
 
   it('applies top-level user/key/port to hosts that do not set them; relative paths follow the file', () => {
     const inv = parseInventory(
-      ['user: student', 'key: keys/id_ed25519', 'port: 2222', 'master: 198.51.100.11', 'backup: { host: vm2, user: admin, port: 22 }', 'knownHosts: ~/kh'].join('\n'),
+      [
+        'user: student',
+        'key: keys/id_ed25519',
+        'port: 2222',
+        'master: 198.51.100.11',
+        'backup: { host: vm2, user: admin, port: 22 }',
+        'knownHosts: ~/kh',
+      ].join('\n'),
       '/srv/course/inv.yaml',
     );
-    expect(inv.master).to.deep.equal({ host: '198.51.100.11', user: 'student', key: '/srv/course/keys/id_ed25519', port: 2222 });
+    expect(inv.master).to.deep.equal({
+      host: '198.51.100.11',
+      user: 'student',
+      key: '/srv/course/keys/id_ed25519',
+      port: 2222,
+    });
     expect(inv.backup).to.deep.equal({ host: 'vm2', user: 'admin', key: '/srv/course/keys/id_ed25519', port: 22 });
     expect(inv.knownHosts).to.equal(join(homedir(), 'kh'));
   });
 
   it('defaults the VIP to master when master is an IP, and to nothing when it is a name', () => {
-    expect(parseInventory('master: root@198.51.100.11\nbackup: root@198.51.100.12\n', 'x.yaml').target.vip).to.equal('198.51.100.11');
+    expect(parseInventory('master: root@198.51.100.11\nbackup: root@198.51.100.12\n', 'x.yaml').target.vip).to.equal(
+      '198.51.100.11',
+    );
     expect(parseInventory('master: vm1\nbackup: vm2\n', 'x.yaml').target.vip).to.equal(undefined);
   });
 
@@ -86,7 +109,9 @@ describe('loadInventory (YAML)', () => {
     expect(port.line).to.equal(4);
 
     const hostKey = inventoryError(() => parseInventory('master: vm1\nbackup:\n  hots: vm2\n', 'inv.yaml'));
-    expect([hostKey.line, hostKey.message]).to.satisfy(([line, msg]: [number, string]) => line === 3 && msg.includes('backup.hots'));
+    expect([hostKey.line, hostKey.message]).to.satisfy(
+      ([line, msg]: [number, string]) => line === 3 && msg.includes('backup.hots'),
+    );
   });
 
   it('reports YAML syntax errors with their line', () => {
@@ -117,8 +142,19 @@ describe('loadInventory (Ansible INI)', () => {
       ].join('\n'),
       '/srv/hosts',
     );
-    expect(inv.master).to.deep.equal({ host: '198.51.100.11', user: 'student', key: join(homedir(), '.ssh/id'), name: 'vm1' });
-    expect(inv.backup).to.deep.equal({ host: '198.51.100.12', port: 2222, user: 'student', password: 'se cret', name: 'vm2' });
+    expect(inv.master).to.deep.equal({
+      host: '198.51.100.11',
+      user: 'student',
+      key: join(homedir(), '.ssh/id'),
+      name: 'vm1',
+    });
+    expect(inv.backup).to.deep.equal({
+      host: '198.51.100.12',
+      port: 2222,
+      user: 'student',
+      password: 'se cret',
+      name: 'vm2',
+    });
     expect(inv.target).to.deep.equal({
       master: { address: '198.51.100.11', name: 'vm1' },
       backup: { address: '198.51.100.12', name: 'vm2' },
@@ -148,7 +184,13 @@ describe('loadInventory (Ansible INI)', () => {
     );
     expect(inv.master).to.deep.equal({ host: '198.51.100.11', port: 2200, user: 'admin', name: '198.51.100.11' });
     // The group's port applies: Ansible's ansible_port beats the port written in the alias.
-    expect(inv.backup).to.deep.equal({ host: '198.51.100.12', port: 2200, user: 'root', key: '/srv/course/keys/backup', name: '198.51.100.12:2022' });
+    expect(inv.backup).to.deep.equal({
+      host: '198.51.100.12',
+      port: 2200,
+      user: 'root',
+      key: '/srv/course/keys/backup',
+      name: '198.51.100.12:2022',
+    });
     expect(inv.target.vip).to.equal('203.0.113.10');
   });
 
@@ -158,20 +200,27 @@ describe('loadInventory (Ansible INI)', () => {
   });
 
   it('finds master and backup by host name in a single group', () => {
-    const inv = parseInventory('[haproxy]\nlb-backup ansible_host=198.51.100.12\nlb-master ansible_host=198.51.100.11\n', 'hosts');
+    const inv = parseInventory(
+      '[haproxy]\nlb-backup ansible_host=198.51.100.12\nlb-master ansible_host=198.51.100.11\n',
+      'hosts',
+    );
     expect([inv.master.name, inv.backup.name]).to.deep.equal(['lb-master', 'lb-backup']);
     expect(inv.master.host).to.equal('198.51.100.11');
   });
 
   it('says why it cannot tell master from backup', () => {
     const none = inventoryError(() => parseInventory('[web]\nvm1\nvm2\n', 'hosts.ini'));
-    expect(none.message).to.contain("cannot tell which host is master: no group [master] and no host whose name contains 'master'");
+    expect(none.message).to.contain(
+      "cannot tell which host is master: no group [master] and no host whose name contains 'master'",
+    );
     const twoMasters = inventoryError(() => parseInventory('[master]\nvm1\nvm3\n[backup]\nvm2\n', 'hosts.ini'));
     expect([twoMasters.message.includes('group [master] has 2 hosts'), twoMasters.line]).to.deep.equal([true, 3]);
   });
 
   it('names the line of a malformed host variable or header', () => {
-    expect(inventoryError(() => parseInventory('[master]\nvm1 ansible_host\n[backup]\nvm2\n', 'hosts.ini')).line).to.equal(2);
+    expect(
+      inventoryError(() => parseInventory('[master]\nvm1 ansible_host\n[backup]\nvm2\n', 'hosts.ini')).line,
+    ).to.equal(2);
     expect(inventoryError(() => parseInventory('[master\nvm1\n', 'hosts.ini')).line).to.equal(1);
   });
 });

@@ -7,13 +7,27 @@ import { runCheck } from '../support/check-tester.js';
 
 describe('lab profile', () => {
   it('defaults are the assignment', () => {
-    expect(DEFAULT_PROFILE).to.include({ frontendName: 'front_cluster', backendName: 'back_cluster', frontendPort: 443, serverMaxconn: 20000, vipLabel: 'eth0:10' });
-    expect(DEFAULT_PROFILE.servers.map((s) => `${s.name}@${s.address}:${s.port}`)).to.deep.equal(['rebrain_01@127.0.0.1:81', 'rebrain_02@127.0.0.1:81', 'rebrain_03@127.0.0.1:81']);
+    expect(DEFAULT_PROFILE).to.include({
+      frontendName: 'front_cluster',
+      backendName: 'back_cluster',
+      frontendPort: 443,
+      serverMaxconn: 20000,
+      vipLabel: 'eth0:10',
+    });
+    expect(DEFAULT_PROFILE.servers.map((s) => `${s.name}@${s.address}:${s.port}`)).to.deep.equal([
+      'rebrain_01@127.0.0.1:81',
+      'rebrain_02@127.0.0.1:81',
+      'rebrain_03@127.0.0.1:81',
+    ]);
     expect(Object.keys(DEFAULT_PROFILE.sysctl)).to.have.length(7);
   });
 
   it('overrides only what the file sets, with types checked', () => {
-    const p = mergeProfile({ frontendName: 'web_in', serverMaxconn: '5000', servers: [{ name: 's1', address: '10.0.0.1', port: 8080 }] });
+    const p = mergeProfile({
+      frontendName: 'web_in',
+      serverMaxconn: '5000',
+      servers: [{ name: 's1', address: '10.0.0.1', port: 8080 }],
+    });
     expect(p.frontendName).to.equal('web_in');
     expect(p.serverMaxconn).to.equal(5000);
     expect(p.servers).to.deep.equal([{ name: 's1', address: '10.0.0.1', port: 8080 }]);
@@ -21,7 +35,10 @@ describe('lab profile', () => {
   });
 
   it('refuses unknown settings and wrong types with a clear message', () => {
-    expect(() => mergeProfile({ frontend: 'x' }, 'course.yaml')).to.throw(ProfileError, /course\.yaml: unknown setting 'frontend'/);
+    expect(() => mergeProfile({ frontend: 'x' }, 'course.yaml')).to.throw(
+      ProfileError,
+      /course\.yaml: unknown setting 'frontend'/,
+    );
     expect(() => mergeProfile({ frontendPort: 'https' })).to.throw(ProfileError, /'frontendPort' must be a number/);
     expect(() => mergeProfile({ servers: [{ name: 's1' }] })).to.throw(ProfileError, /servers/);
     expect(() => mergeProfile(['a'])).to.throw(ProfileError, /mapping/);

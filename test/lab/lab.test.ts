@@ -17,7 +17,9 @@ const NO_MOVE_WINDOW_MS = 9_000;
 
 function run(file: string, args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) =>
-    execFile(file, args, { encoding: 'utf8' }, (error, stdout) => resolve({ code: error ? Number(error.code) || -1 : 0, stdout })),
+    execFile(file, args, { encoding: 'utf8' }, (error, stdout) =>
+      resolve({ code: error ? Number(error.code) || -1 : 0, stdout }),
+    ),
   );
 }
 
@@ -72,7 +74,7 @@ async function withHaproxyStopped(info: LabInfo, body: (pair: LabPairInfo) => Pr
 describe('lab: real master/backup machines booted with systemd @lab', function () {
   this.timeout(90_000);
 
-  describe('correct', function () {
+  describe('correct', () => {
     let info: LabInfo;
     before(async () => {
       info = await useLab('correct');
@@ -91,7 +93,9 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
       const knownHosts = readFileSync(info.knownHostsPath, 'utf8').trim().split('\n');
       // Every key type a Debian install generates, each host its own.
       expect(knownHosts.map((l) => l.split(' ').slice(0, 2).join(' ')).sort()).to.deep.equal(
-        ['198.51.100.11', '198.51.100.12'].flatMap((a) => ['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa'].map((t) => `${a} ${t}`)),
+        ['198.51.100.11', '198.51.100.12'].flatMap((a) =>
+          ['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa'].map((t) => `${a} ${t}`),
+        ),
       );
       const student = parseYaml(readFileSync(info.studentInventoryPath, 'utf8')) as { master: { user: string } };
       expect(student.master.user).to.equal('student');
@@ -99,19 +103,43 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
 
     it('gives each host its own hostname, processes and /etc, reachable by ssh as root with the lab key', async () => {
       const pair = info.pairs[0]!;
-      const master = await mustSsh(info, pair.master, 'hostname; grep -w state /etc/keepalived/keepalived.conf; pgrep -c -x keepalived; ps -o comm= -p 1');
+      const master = await mustSsh(
+        info,
+        pair.master,
+        'hostname; grep -w state /etc/keepalived/keepalived.conf; pgrep -c -x keepalived; ps -o comm= -p 1',
+      );
       const backup = await mustSsh(info, pair.backup, 'hostname; grep -w state /etc/keepalived/keepalived.conf');
-      expect(master.split('\n').slice(0, 2).map((l) => l.trim())).to.deep.equal(['master', 'state MASTER']);
-      expect(backup.split('\n').slice(0, 2).map((l) => l.trim())).to.deep.equal(['backup', 'state BACKUP']);
+      expect(
+        master
+          .split('\n')
+          .slice(0, 2)
+          .map((l) => l.trim()),
+      ).to.deep.equal(['master', 'state MASTER']);
+      expect(
+        backup
+          .split('\n')
+          .slice(0, 2)
+          .map((l) => l.trim()),
+      ).to.deep.equal(['backup', 'state BACKUP']);
       // keepalived's parent and VRRP child of this host only, and systemd as its own PID 1.
-      expect(master.split('\n').slice(2, 4).map((l) => l.trim())).to.deep.equal(['2', 'systemd']);
+      expect(
+        master
+          .split('\n')
+          .slice(2, 4)
+          .map((l) => l.trim()),
+      ).to.deep.equal(['2', 'systemd']);
     });
 
-    it('is a booted Debian system: the packages\' own units, journald, a stock sshd', async () => {
+    it("is a booted Debian system: the packages' own units, journald, a stock sshd", async () => {
       const pair = info.pairs[0]!;
-      const out = await mustSsh(info, pair.master, 'systemctl is-system-running; systemctl show -p FragmentPath haproxy keepalived ssh; sshd -T | grep -E "^(maxsessions|usepam) "');
+      const out = await mustSsh(
+        info,
+        pair.master,
+        'systemctl is-system-running; systemctl show -p FragmentPath haproxy keepalived ssh; sshd -T | grep -E "^(maxsessions|usepam) "',
+      );
       expect(out.split('\n')[0]).to.be.oneOf(['running', 'degraded']);
-      for (const unit of ['haproxy', 'keepalived', 'ssh']) expect(out).to.match(new RegExp(`^FragmentPath=(/usr)?/lib/systemd/system/${unit}\\.service$`, 'm'));
+      for (const unit of ['haproxy', 'keepalived', 'ssh'])
+        expect(out).to.match(new RegExp(`^FragmentPath=(/usr)?/lib/systemd/system/${unit}\\.service$`, 'm'));
       expect(out).to.match(/^maxsessions 10$/m);
       expect(out).to.match(/^usepam yes$/m);
       expect(await labJournal(pair.master.ns, 'keepalived')).to.include('Entering MASTER STATE');
@@ -122,13 +150,24 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
       const asStudent = await new Promise<string>((resolve, reject) =>
         execFile(
           'ssh',
-          ['-i', info.keyPath, '-o', `UserKnownHostsFile=${info.knownHostsPath}`, '-o', 'BatchMode=yes', `student@${pair.backup.address}`, 'id -un; sudo -n id -un'],
+          [
+            '-i',
+            info.keyPath,
+            '-o',
+            `UserKnownHostsFile=${info.knownHostsPath}`,
+            '-o',
+            'BatchMode=yes',
+            `student@${pair.backup.address}`,
+            'id -un; sudo -n id -un',
+          ],
           { timeout: 30_000 },
           (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
         ),
       );
       expect(asStudent.split('\n').filter(Boolean)).to.deep.equal(['student', 'root']);
-      expect(await mustSsh(info, pair.backup, 'sshd -T | grep -E "^permitrootlogin "')).to.equal('permitrootlogin without-password\n');
+      expect(await mustSsh(info, pair.backup, 'sshd -T | grep -E "^permitrootlogin "')).to.equal(
+        'permitrootlogin without-password\n',
+      );
     });
 
     it('runs haproxy and keepalived as services (systemctl exit codes as systemd: 0 active, 3 inactive)', async () => {
@@ -142,13 +181,19 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
     });
 
     it('applies /etc/sysctl.conf inside each host', async () => {
-      const out = await mustSsh(info, info.pairs[0]!.backup, 'sysctl -n net.ipv4.ip_nonlocal_bind net.ipv4.conf.eth0.arp_filter net.ipv6.conf.all.disable_ipv6');
+      const out = await mustSsh(
+        info,
+        info.pairs[0]!.backup,
+        'sysctl -n net.ipv4.ip_nonlocal_bind net.ipv4.conf.eth0.arp_filter net.ipv6.conf.all.disable_ipv6',
+      );
       expect(out.split('\n').filter(Boolean)).to.deep.equal(['1', '1', '1']);
     });
 
     it('holds the VIP on master exactly in the required form, not on backup', async () => {
       const pair = info.pairs[0]!;
-      expect(await vipLine(pair.master, pair.vip)).to.equal('inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10');
+      expect(await vipLine(pair.master, pair.vip)).to.equal(
+        'inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10',
+      );
       expect(await vipLine(pair.backup, pair.vip)).to.equal('');
       const seenBySsh = await mustSsh(info, pair.master, 'ip -o -4 addr show dev eth0');
       expect(seenBySsh).to.include('inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10');
@@ -164,24 +209,33 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
       await withHaproxyStopped(info, async () => {
         expect((await ssh(info, pair.master.address, 'systemctl is-active haproxy')).code).to.equal(3);
         await waitUntil('VIP on backup only', MOVE_DEADLINE_MS, () => vipOnlyOn(pair, 'backup'));
-        expect(await vipLine(pair.backup, pair.vip)).to.equal('inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10');
+        expect(await vipLine(pair.backup, pair.vip)).to.equal(
+          'inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:10',
+        );
         // Clients follow once this machine's neighbour entry has taken backup's gratuitous ARP.
-        await waitUntil('backup answering through the VIP', 5_000, async () => /^host: backup\n/.test(await httpsViaVip(pair.vip).catch(() => '')));
+        await waitUntil('backup answering through the VIP', 5_000, async () =>
+          /^host: backup\n/.test(await httpsViaVip(pair.vip).catch(() => '')),
+        );
       });
       await waitUntil('VIP back on master only', MOVE_DEADLINE_MS, () => vipOnlyOn(pair, 'master'));
-      await waitUntil('master answering through the VIP', 5_000, async () => /^host: master\n/.test(await httpsViaVip(pair.vip).catch(() => '')));
+      await waitUntil('master answering through the VIP', 5_000, async () =>
+        /^host: master\n/.test(await httpsViaVip(pair.vip).catch(() => '')),
+      );
     });
   });
 
-  describe('scenarios where the VIP never moves', function () {
+  describe('scenarios where the VIP never moves', () => {
     it('eperm: keepalived_script cannot signal root-owned haproxy, the script fails on both nodes', async () => {
       const info = await useLab('eperm');
       const pair = info.pairs[0]!;
       const asScriptUser = await ssh(info, pair.master.address, 'runuser -u keepalived_script -- killall -0 haproxy');
       expect(asScriptUser.code).to.equal(1);
       expect(asScriptUser.stderr).to.include('Operation not permitted');
-      for (const host of [pair.master, pair.backup]) expect(await keepalivedLog(host)).to.include('VRRP_Script(check_haproxy) failed');
-      await withHaproxyStopped(info, () => holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')));
+      for (const host of [pair.master, pair.backup])
+        expect(await keepalivedLog(host)).to.include('VRRP_Script(check_haproxy) failed');
+      await withHaproxyStopped(info, () =>
+        holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')),
+      );
     });
 
     it('pidof: "/usr/bin/pidof haproxy" fails under keepalived although pidof works in a shell', async () => {
@@ -189,15 +243,21 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
       const pair = info.pairs[0]!;
       expect((await ssh(info, pair.master.address, '/usr/bin/pidof haproxy')).code).to.equal(0);
       expect(await keepalivedLog(pair.master)).to.include('VRRP_Script(check_haproxy) failed');
-      await withHaproxyStopped(info, () => holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')));
+      await withHaproxyStopped(info, () =>
+        holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')),
+      );
     });
 
     it('unquoted-script: keepalived runs bare `killall`, which always fails', async () => {
       const info = await useLab('unquoted-script');
       const pair = info.pairs[0]!;
-      expect(await mustSsh(info, pair.master, 'grep -w script /etc/keepalived/keepalived.conf')).to.match(/^\s*script killall -0 haproxy\s*$/);
+      expect(await mustSsh(info, pair.master, 'grep -w script /etc/keepalived/keepalived.conf')).to.match(
+        /^\s*script killall -0 haproxy\s*$/,
+      );
       expect(await keepalivedLog(pair.master)).to.include('VRRP_Script(check_haproxy) failed');
-      await withHaproxyStopped(info, () => holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')));
+      await withHaproxyStopped(info, () =>
+        holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')),
+      );
     });
 
     it('weak-weight: master drops only to 105, still above backup', async () => {
@@ -214,18 +274,27 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
     it('address-owner: state MASTER without priority makes master 255, which ignores the script weight', async () => {
       const info = await useLab('address-owner');
       const pair = info.pairs[0]!;
-      expect(await keepalivedLog(pair.master)).to.include('ignoring tracked script check_haproxy with weights due to address_owner');
-      await withHaproxyStopped(info, () => holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')));
+      expect(await keepalivedLog(pair.master)).to.include(
+        'ignoring tracked script check_haproxy with weights due to address_owner',
+      );
+      await withHaproxyStopped(info, () =>
+        holdsFor('VIP on master only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'master')),
+      );
     });
   });
 
-  describe('other scenarios', function () {
+  describe('other scenarios', () => {
     it('nopreempt: the VIP moves to backup but does not come back', async () => {
       const info = await useLab('nopreempt');
       const pair = info.pairs[0]!;
-      await withHaproxyStopped(info, () => waitUntil('VIP on backup only', MOVE_DEADLINE_MS, () => vipOnlyOn(pair, 'backup')));
+      await withHaproxyStopped(info, () =>
+        waitUntil('VIP on backup only', MOVE_DEADLINE_MS, () => vipOnlyOn(pair, 'backup')),
+      );
       await waitUntil("master's script to succeed again", MOVE_DEADLINE_MS, async () =>
-        (await keepalivedLog(pair.master)).split('VRRP_Script(check_haproxy) failed').pop()!.includes('VRRP_Script(check_haproxy) succeeded'),
+        (await keepalivedLog(pair.master))
+          .split('VRRP_Script(check_haproxy) failed')
+          .pop()!
+          .includes('VRRP_Script(check_haproxy) succeeded'),
       );
       await holdsFor('VIP on backup only', NO_MOVE_WINDOW_MS, () => vipOnlyOn(pair, 'backup'));
     });
@@ -239,15 +308,20 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
     it('wrong-label: the VIP shows with label eth0:1', async () => {
       const info = await useLab('wrong-label');
       const pair = info.pairs[0]!;
-      expect(await vipLine(pair.master, pair.vip)).to.equal('inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:1');
+      expect(await vipLine(pair.master, pair.vip)).to.equal(
+        'inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:1',
+      );
     });
 
     it('haproxy-differ: the two haproxy.cfg differ, both valid', async () => {
       const info = await useLab('haproxy-differ');
       const pair = info.pairs[0]!;
-      const [master, backup] = await Promise.all([pair.master, pair.backup].map((h) => mustSsh(info, h, 'cat /etc/haproxy/haproxy.cfg')));
+      const [master, backup] = await Promise.all(
+        [pair.master, pair.backup].map((h) => mustSsh(info, h, 'cat /etc/haproxy/haproxy.cfg')),
+      );
       expect(master).to.not.equal(backup);
-      for (const host of [pair.master, pair.backup]) await mustSsh(info, host, 'haproxy -c -q -f /etc/haproxy/haproxy.cfg');
+      for (const host of [pair.master, pair.backup])
+        await mustSsh(info, host, 'haproxy -c -q -f /etc/haproxy/haproxy.cfg');
     });
 
     it('cert-no-key: haproxy cannot load rebrain.pem and is not running; the VIP stays on master', async () => {
@@ -270,17 +344,27 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
     });
   });
 
-  describe('reboot', function () {
+  describe('reboot', () => {
     it('reboots master for real: same disk and host keys, services enabled come back, the VIP returns to master', async () => {
       const info = await useLab('correct');
       const pair = info.pairs[0]!;
-      const before = await mustSsh(info, pair.master, 'cat /proc/sys/kernel/random/boot_id /etc/ssh/ssh_host_ed25519_key.pub');
+      const before = await mustSsh(
+        info,
+        pair.master,
+        'cat /proc/sys/kernel/random/boot_id /etc/ssh/ssh_host_ed25519_key.pub',
+      );
       await labReboot('master');
-      const after = await mustSsh(info, pair.master, 'cat /proc/sys/kernel/random/boot_id /etc/ssh/ssh_host_ed25519_key.pub');
+      const after = await mustSsh(
+        info,
+        pair.master,
+        'cat /proc/sys/kernel/random/boot_id /etc/ssh/ssh_host_ed25519_key.pub',
+      );
       expect(after.split('\n')[0], 'a new boot').to.not.equal(before.split('\n')[0]);
       expect(after.split('\n')[1], 'the same host key').to.equal(before.split('\n')[1]);
       // Nobody started them: enabled units, and /etc/sysctl.conf applied at boot by systemd-sysctl.
-      expect(await mustSsh(info, pair.master, 'systemctl is-active haproxy keepalived; sysctl -n net.ipv4.ip_nonlocal_bind')).to.equal('active\nactive\n1\n');
+      expect(
+        await mustSsh(info, pair.master, 'systemctl is-active haproxy keepalived; sysctl -n net.ipv4.ip_nonlocal_bind'),
+      ).to.equal('active\nactive\n1\n');
       await waitUntil('VIP back on master only', MOVE_DEADLINE_MS, () => vipOnlyOn(pair, 'master'));
       const status = await labStatus();
       expect(status.pairs[0]!.hosts.map((h) => [h.role, h.running, h.services.keepalived])).to.deep.equal([
@@ -290,7 +374,7 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
     });
   });
 
-  describe('more pairs, and lab down', function () {
+  describe('more pairs, and lab down', () => {
     after(() => labDown()); // this block brings up its own lab, outside useLab's
 
     it('runs two independent pairs with a roster', async () => {
@@ -300,7 +384,9 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
         ['pair-01', '203.0.113.10', 51, '198.51.100.11', '198.51.100.12'],
         ['pair-02', '203.0.113.11', 52, '198.51.100.13', '198.51.100.14'],
       ]);
-      const roster = parseYaml(readFileSync(info.rosterPath!, 'utf8')) as { students: Array<{ student: string; vip: string }> };
+      const roster = parseYaml(readFileSync(info.rosterPath!, 'utf8')) as {
+        students: Array<{ student: string; vip: string }>;
+      };
       expect(roster.students.map((s) => [s.student, s.vip])).to.deep.equal([
         ['pair-01', '203.0.113.10'],
         ['pair-02', '203.0.113.11'],
@@ -309,7 +395,9 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
       expect(await httpsViaVip('203.0.113.11')).to.equal('host: master\nx-forwarded-for: 198.51.100.1\n');
       // Failing over pair 2 leaves pair 1 alone.
       const second: LabInfo = { ...info, pairs: [info.pairs[1]!] };
-      await withHaproxyStopped(second, () => waitUntil('pair 2 VIP on backup', MOVE_DEADLINE_MS, () => vipOnlyOn(info.pairs[1]!, 'backup')));
+      await withHaproxyStopped(second, () =>
+        waitUntil('pair 2 VIP on backup', MOVE_DEADLINE_MS, () => vipOnlyOn(info.pairs[1]!, 'backup')),
+      );
       expect(await vipOnlyOn(info.pairs[0]!, 'master')).to.equal(true);
     });
 
@@ -330,9 +418,15 @@ describe('lab: real master/backup machines booted with systemd @lab', function (
       // a killed process may linger a moment as a zombie until its parent reaps it).
       const running = (await run('ps', ['-eo', 'stat=,args='])).stdout
         .split('\n')
-        .filter((line) => !line.trim().startsWith('Z') && /systemd-nspawn|machine\.sh|^\S+\s+\/(usr\/)?lib\/systemd\/systemd$/.test(line.trim()));
+        .filter(
+          (line) =>
+            !line.trim().startsWith('Z') &&
+            /systemd-nspawn|machine\.sh|^\S+\s+\/(usr\/)?lib\/systemd\/systemd$/.test(line.trim()),
+        );
       expect(running).to.deep.equal([]);
-      expect(existsSync('/sys/fs/cgroup/unified/hagrade-lab') || existsSync('/sys/fs/cgroup/hagrade-lab')).to.equal(false);
+      expect(existsSync('/sys/fs/cgroup/unified/hagrade-lab') || existsSync('/sys/fs/cgroup/hagrade-lab')).to.equal(
+        false,
+      );
       expect(existsSync(LAB_DIR)).to.equal(false);
       expect(await labStatus()).to.deep.include({ up: false, pairs: [], strayNamespaces: [] });
     });

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { planLab, planPair, vipRoute } from '../../src/lab/topology.js';
 
 describe('lab network modes', () => {
-  it('l2 reaches each VIP on-link; cloud pins it to that pair\'s master; always one /32', () => {
+  it("l2 reaches each VIP on-link; cloud pins it to that pair's master; always one /32", () => {
     const pair = planPair(3);
     expect(vipRoute(pair, 'l2')).to.deep.equal(['203.0.113.12/32', 'dev', 'hgbr0']);
     expect(vipRoute(pair, 'cloud')).to.deep.equal(['203.0.113.12/32', 'via', pair.master.address, 'dev', 'hgbr0']);

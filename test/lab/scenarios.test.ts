@@ -5,7 +5,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { archiveUri } from '../../src/lab/image.js';
 import { SUPERVISOR_SCRIPT } from '../../src/lab/machine.js';
-import { CERT_PEM, HAPROXY_CFG, KEEPALIVED_CONF, SCENARIOS, SCENARIO_FILES, SYSCTL_CONF, findScenario } from '../../src/lab/scenarios.js';
+import {
+  CERT_PEM,
+  HAPROXY_CFG,
+  KEEPALIVED_CONF,
+  SCENARIOS,
+  SCENARIO_FILES,
+  SYSCTL_CONF,
+  findScenario,
+} from '../../src/lab/scenarios.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { MAX_PAIRS, VETH_NAME, planLab, planPair } from '../../src/lab/topology.js';
 import { FIXTURES_DIR } from '../../src/self/paths.js';
@@ -22,13 +30,15 @@ describe('lab scenarios', () => {
     const setup = findScenario('correct')!.setup(pair1);
     for (const role of ['master', 'backup'] as const) {
       for (const path of SCENARIO_FILES) {
-        expect(setup[role].files[path], `${role}:${path}`).to.equal(readFileSync(join(FIXTURES_DIR, 'correct', role, path), 'utf8'));
+        expect(setup[role].files[path], `${role}:${path}`).to.equal(
+          readFileSync(join(FIXTURES_DIR, 'correct', role, path), 'utf8'),
+        );
       }
       expect(setup[role]).to.include({ keepalivedScriptUser: false, keepalivedEnabled: true, haproxyRuns: true });
     }
   });
 
-  it('correct on pair 7 uses that pair\'s VRID and VIP', () => {
+  it("correct on pair 7 uses that pair's VRID and VIP", () => {
     const conf = keepalived('correct', 'backup', planPair(7));
     expect(conf).to.include('virtual_router_id 57\n');
     expect(conf).to.include('203.0.113.16/24 brd 203.0.113.255 dev eth0 label eth0:10\n');
@@ -42,7 +52,8 @@ describe('lab scenarios', () => {
     for (const scenario of SCENARIOS.filter((s) => s.name !== 'correct')) {
       expect(JSON.stringify(scenario.setup(pair1)), scenario.name).to.not.equal(correct);
       // A scenario about logins (sudo) changes nothing graded as root: it fails checks only as that user.
-      if (!scenario.setup(pair1).master.studentSudoNeedsPassword) expect(scenario.expectFail, scenario.name).to.not.be.empty;
+      if (!scenario.setup(pair1).master.studentSudoNeedsPassword)
+        expect(scenario.expectFail, scenario.name).to.not.be.empty;
       for (const id of scenario.expectFail) expect(id).to.match(/^(CRT|HAP|KAD|SYS|LIV|FOV)\d{3}$/);
       // Only the reboot probe's checks need --reboot; they never fail without it.
       for (const id of scenario.expectFailWithReboot ?? []) expect(id, scenario.name).to.match(/^RBT\d{3}$/);
@@ -91,7 +102,13 @@ describe('lab numbering', () => {
     const pairs = planLab(MAX_PAIRS);
     const hosts = pairs.flatMap((p) => [p.master, p.backup]);
     const octet = (address: string) => Number(address.split('.')[3]);
-    for (const values of [hosts.map((h) => h.address), hosts.map((h) => h.ns), hosts.map((h) => h.veth), pairs.map((p) => p.vip), pairs.map((p) => String(p.vrid))]) {
+    for (const values of [
+      hosts.map((h) => h.address),
+      hosts.map((h) => h.ns),
+      hosts.map((h) => h.veth),
+      pairs.map((p) => p.vip),
+      pairs.map((p) => String(p.vrid)),
+    ]) {
       expect(new Set(values).size).to.equal(values.length);
     }
     for (const host of hosts) {
@@ -107,7 +124,7 @@ describe('lab numbering', () => {
     }
   });
 
-  it('never gives a pair the VIP 203.0.113.80 (this workplace\'s package mirror), even with MAX_PAIRS pairs', () => {
+  it("never gives a pair the VIP 203.0.113.80 (this workplace's package mirror), even with MAX_PAIRS pairs", () => {
     const vips = planLab(MAX_PAIRS).map((p) => p.vip);
     expect(vips).to.not.include('203.0.113.80');
     expect(new Set(vips).size).to.equal(MAX_PAIRS);
@@ -126,11 +143,18 @@ describe('lab machines', () => {
     execFileSync('bash', ['-n'], { input: SUPERVISOR_SCRIPT });
   });
 
-  it('builds images from the archive this machine\'s apt uses, never from the security archive', () => {
-    const deb822 = 'Types: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n';
+  it("builds images from the archive this machine's apt uses, never from the security archive", () => {
+    const deb822 =
+      'Types: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n';
     expect(archiveUri(deb822)).to.equal('http://mirror.example/debian');
-    expect(archiveUri('# deb http://old.example/debian bookworm main\ndeb [arch=amd64] http://one.example/debian/ bookworm main\n')).to.equal('http://one.example/debian/');
+    expect(
+      archiveUri(
+        '# deb http://old.example/debian bookworm main\ndeb [arch=amd64] http://one.example/debian/ bookworm main\n',
+      ),
+    ).to.equal('http://one.example/debian/');
     expect(archiveUri('deb http://security.example/debian-security bookworm-security main\n')).to.equal(undefined);
-    expect(archiveUri('Types: deb\nURIs: http://off.example/debian\nSuites: bookworm\nEnabled: no\n')).to.equal(undefined);
+    expect(archiveUri('Types: deb\nURIs: http://off.example/debian\nSuites: bookworm\nEnabled: no\n')).to.equal(
+      undefined,
+    );
   });
 });

@@ -48,7 +48,9 @@ describe('client probe through the VIP @lab', function () {
     // Downtime ≈ the time the VIP took to reach backup from the stop (request spacing and observation lag aside).
     expect(s.failoverDowntimeMs!).to.be.closeTo(m.vipOnBackupAtMs! - m.stopAtMs, SLACK_MS);
     // While backup held the VIP (after clients had time to follow), backup answered every request.
-    const held = s.samples.filter((x) => x.atMs > m.vipOnBackupAtMs! + FOLLOW_GRACE_MS && x.atMs < m.vipBackAtMs! - SLACK_MS);
+    const held = s.samples.filter(
+      (x) => x.atMs > m.vipOnBackupAtMs! + FOLLOW_GRACE_MS && x.atMs < m.vipBackAtMs! - SLACK_MS,
+    );
     expect(held.length).to.be.above(10);
     expect(held.map((x) => x.servedBy ?? x.outcome)).to.satisfy((by: string[]) => by.every((b) => b === 'backup'));
     // Failback on L2: backup drops the VIP, master takes it with a gratuitous ARP; clients barely notice.
@@ -71,7 +73,9 @@ describe('client probe through the VIP @lab', function () {
     const report = run.report!;
     // The course's grading is unchanged: the VIP moved both ways, as the course asks.
     expect(statusesOf(report, 'fail'), run.stderr).to.deep.equal([]);
-    expect(report.results.filter((r) => r.id.startsWith('FOV00') && r.id !== 'FOV004').map((r) => r.status)).to.deep.equal(['pass', 'pass', 'pass']);
+    expect(
+      report.results.filter((r) => r.id.startsWith('FOV00') && r.id !== 'FOV004').map((r) => r.status),
+    ).to.deep.equal(['pass', 'pass', 'pass']);
     expect(run.code).to.equal(0);
     const s = serviceOf(report);
     const m = s.moments!;
@@ -86,7 +90,9 @@ describe('client probe through the VIP @lab', function () {
     expect(s.samples.find((x) => x.atMs === outage.toMs)!.servedBy).to.equal('master');
     expect(s.failoverDowntimeMs!).to.be.at.least(m.vipBackAtMs! - m.stopAtMs - SLACK_MS);
     // While backup held the VIP, master had no such address any more: packets dropped, requests timed out.
-    const held = s.samples.filter((x) => x.atMs > m.vipOnBackupAtMs! + FOLLOW_GRACE_MS && x.atMs < m.vipBackAtMs! - SLACK_MS);
+    const held = s.samples.filter(
+      (x) => x.atMs > m.vipOnBackupAtMs! + FOLLOW_GRACE_MS && x.atMs < m.vipBackAtMs! - SLACK_MS,
+    );
     expect(held.length).to.be.above(5);
     expect(new Set(held.map((x) => x.outcome))).to.deep.equal(new Set(['timeout']));
     expect(s.diagnosis).to.equal('vrrp-ignored-failing');

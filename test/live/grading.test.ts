@@ -6,14 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/self/paths.js';
 import type { RunResult } from '../../src/model/check.js';
 import { useLab, waitUntil } from '../support/lab.js';
 import { haproxyActiveOn, runHagrade, statusesOf, vipOnMasterOnly } from '../support/lab-run.js';
 import { CLI } from '../support/cli-path.js';
 
 const failedIds = (r: RunResult) => statusesOf(r, 'fail');
-const errors = (r: RunResult) => r.results.filter((x) => x.status === 'error').map((x) => `${x.id}: ${x.findings.map((f) => f.message).join('; ')}`);
+const errors = (r: RunResult) =>
+  r.results.filter((x) => x.status === 'error').map((x) => `${x.id}: ${x.findings.map((f) => f.message).join('; ')}`);
 
 describe('live grading over SSH @lab', function () {
   this.timeout(180_000);
@@ -26,14 +26,25 @@ describe('live grading over SSH @lab', function () {
     expect(errors(report)).to.deep.equal([]);
     expect(failedIds(report)).to.deep.equal([]);
     // FOV004 (clients through the VIP) is evidence only unless the lab profile grades it: a skip that says so.
-    expect(report.results.filter((r) => r.status === 'skip').map((r) => `${r.id}:${r.findings.map((f) => f.messageId).join(',')}`)).to.deep.equal(['FOV004:evidenceOnly']);
+    expect(
+      report.results
+        .filter((r) => r.status === 'skip')
+        .map((r) => `${r.id}:${r.findings.map((f) => f.messageId).join(',')}`),
+    ).to.deep.equal(['FOV004:evidenceOnly']);
     expect(run.code).to.equal(0);
     expect(report.target.kind).to.equal('ssh');
     expect(report.failover?.failoverMs).to.be.a('number');
     expect(report.failover?.failbackMs).to.be.a('number');
     expect(report.failover!.failoverMs!).to.be.below(report.failover!.deadlineMs!);
     const events = report.failover!.events.map((e) => `${e.host}:${e.event}`);
-    expect(events).to.include.members(['master:haproxy-stopped', 'backup:vip-added', 'master:vip-removed', 'master:haproxy-started', 'master:vip-added', 'backup:vip-removed']);
+    expect(events).to.include.members([
+      'master:haproxy-stopped',
+      'backup:vip-added',
+      'master:vip-removed',
+      'master:haproxy-started',
+      'master:vip-added',
+      'backup:vip-removed',
+    ]);
     // The probe said what it was about to do before it did it.
     expect(run.stderr).to.match(/stopping haproxy on master/);
     expect(await haproxyActiveOn(lab, 'master')).to.equal(true);
@@ -45,12 +56,17 @@ describe('live grading over SSH @lab', function () {
     const lab = await useLab('correct');
     const dir = mkdtempSync(join(tmpdir(), 'hagrade-snap-e2e-'));
     try {
-      const snap = spawnSync(process.execPath, [CLI, 'snapshot', '--inventory', lab.inventoryPath, '--out', join(dir, 'snap')], { encoding: 'utf8' });
+      const snap = spawnSync(
+        process.execPath,
+        [CLI, 'snapshot', '--inventory', lab.inventoryPath, '--out', join(dir, 'snap')],
+        { encoding: 'utf8' },
+      );
       expect(snap.status, snap.stderr).to.equal(0);
       expect(snap.stdout).to.match(/hagrade check --snapshot/);
       const live = await runHagrade(['--inventory', lab.inventoryPath, '--no-failover']);
       const offline = await runHagrade(['--snapshot', join(dir, 'snap'), '--no-failover']);
-      const verdicts = (r: RunResult) => r.results.filter((x) => x.mode !== 'disruptive').map((x) => `${x.id}:${x.status}`);
+      const verdicts = (r: RunResult) =>
+        r.results.filter((x) => x.mode !== 'disruptive').map((x) => `${x.id}:${x.status}`);
       expect(verdicts(offline.report!)).to.deep.equal(verdicts(live.report!));
       const pem = readFileSync(join(dir, 'snap', 'master', 'etc', 'haproxy', 'rebrain.pem'), 'utf8');
       expect(pem).to.not.match(/-----BEGIN (RSA |EC )?PRIVATE KEY-----/);
@@ -89,7 +105,9 @@ describe('interrupted probes leave haproxy running @lab', function () {
     expect(run.signal).to.equal('SIGKILL');
     expect(await haproxyActiveOn(lab, 'master')).to.equal(false);
     // The switch fires after the failover deadline plus its own slack (about 20 s on the lab's timers).
-    const waited = await waitUntil('haproxy started by the dead-man switch', 60_000, () => haproxyActiveOn(lab, 'master'));
+    const waited = await waitUntil('haproxy started by the dead-man switch', 60_000, () =>
+      haproxyActiveOn(lab, 'master'),
+    );
     expect(waited).to.be.above(0);
     await waitUntil('VIP back on master', 30_000, () => vipOnMasterOnly(lab));
   });

@@ -8,7 +8,11 @@ import { explain, haproxyActiveOn, runHagrade, statusesOf, waitHealthy } from '.
 import { findScenario } from '../../src/lab/scenarios.js';
 
 const rbt = (r: RunResult) => r.results.filter((x) => x.id.startsWith('RBT'));
-const failIds = (r: RunResult, id: string) => r.results.find((x) => x.id === id)!.findings.filter((f) => f.kind === 'fail').map((f) => f.messageId);
+const failIds = (r: RunResult, id: string) =>
+  r.results
+    .find((x) => x.id === id)!
+    .findings.filter((f) => f.kind === 'fail')
+    .map((f) => f.messageId);
 
 describe('reboot probe on lab machines @lab', function () {
   this.timeout(300_000);
@@ -19,12 +23,21 @@ describe('reboot probe on lab machines @lab', function () {
     const report = run.report!;
     expect(report, run.stderr).to.not.equal(undefined);
     expect(explain(report, 'fail').concat(explain(report, 'error'))).to.deep.equal([]);
-    expect(rbt(report).map((r) => `${r.id}:${r.status}`)).to.deep.equal(['RBT001:pass', 'RBT002:pass', 'RBT003:pass', 'RBT004:pass', 'RBT005:pass']);
+    expect(rbt(report).map((r) => `${r.id}:${r.status}`)).to.deep.equal([
+      'RBT001:pass',
+      'RBT002:pass',
+      'RBT003:pass',
+      'RBT004:pass',
+      'RBT005:pass',
+    ]);
     expect(run.code).to.equal(0);
     // It said what it would do before doing it, and kept keepalived's own lines of those seconds.
     expect(run.stderr).to.match(/will reboot master/);
     const evidence = rbt(report)[0]!.evidence ?? [];
-    expect(evidence.filter((e) => e.note?.startsWith("keepalived's log")).map((e) => e.host)).to.deep.equal(['master', 'backup']);
+    expect(evidence.filter((e) => e.note?.startsWith("keepalived's log")).map((e) => e.host)).to.deep.equal([
+      'master',
+      'backup',
+    ]);
     expect(evidence.find((e) => e.host === 'backup')!.output).to.match(/Entering MASTER STATE/);
     expect(rbt(report)[4]!.findings.map((f) => f.messageId)).to.deep.equal(['asFound']);
   });
@@ -33,12 +46,18 @@ describe('reboot probe on lab machines @lab', function () {
     const lab = await useLab('keepalived-disabled');
     const run = await runHagrade(['--inventory', lab.inventoryPath, '--only', 'RBT', '--reboot', '--yes']);
     const report = run.report!;
-    expect(statusesOf(report, 'fail')).to.deep.equal([...findScenario('keepalived-disabled')!.expectFailWithReboot!].sort());
+    expect(statusesOf(report, 'fail')).to.deep.equal(
+      [...findScenario('keepalived-disabled')!.expectFailWithReboot!].sort(),
+    );
     expect(statusesOf(report, 'error')).to.deep.equal([]);
     expect(failIds(report, 'RBT002')).to.deep.equal(['notEnabled']);
     const rbt004 = report.results.find((r) => r.id === 'RBT004')!.findings.find((f) => f.kind === 'fail')!;
-    expect(rbt004.message).to.match(/held by backup/).and.match(/RBT002: .*keepalived/);
-    expect(report.results.find((r) => r.id === 'RBT005')!.findings.map((f) => f.messageId)).to.deep.equal(['restarted']);
+    expect(rbt004.message)
+      .to.match(/held by backup/)
+      .and.match(/RBT002: .*keepalived/);
+    expect(report.results.find((r) => r.id === 'RBT005')!.findings.map((f) => f.messageId)).to.deep.equal([
+      'restarted',
+    ]);
     await waitHealthy(lab);
   });
 
@@ -47,7 +66,9 @@ describe('reboot probe on lab machines @lab', function () {
     const run = await runHagrade(['--inventory', lab.inventoryPath, '--only', 'RBT,SYS001', '--reboot', '--yes']);
     const report = run.report!;
     const scenario = findScenario('sysctl-not-persisted')!;
-    expect(statusesOf(report, 'fail')).to.deep.equal([...scenario.expectFail, ...scenario.expectFailWithReboot!].sort());
+    expect(statusesOf(report, 'fail')).to.deep.equal(
+      [...scenario.expectFail, ...scenario.expectFailWithReboot!].sort(),
+    );
     expect(statusesOf(report, 'error')).to.deep.equal([]);
     expect(new Set(failIds(report, 'RBT003'))).to.deep.equal(new Set(['notPersisted']));
     expect(await haproxyActiveOn(lab, 'master')).to.equal(true);

@@ -22,11 +22,19 @@ for (const release of RELEASES) {
     it('correct: every check passes, failover included, as root and as student through sudo, five runs alike', async () => {
       const lab = await useLab('correct', release);
       const runs: RunResult[] = [];
-      for (const inventory of [lab.inventoryPath, lab.studentInventoryPath, lab.inventoryPath, lab.studentInventoryPath, lab.inventoryPath]) {
+      for (const inventory of [
+        lab.inventoryPath,
+        lab.studentInventoryPath,
+        lab.inventoryPath,
+        lab.studentInventoryPath,
+        lab.inventoryPath,
+      ]) {
         await waitHealthy(lab, 10_000);
         const run = await runHagrade(['--inventory', inventory]);
         expect(run.report, run.stderr).to.not.equal(undefined);
-        expect(explain(run.report!, 'error'), `${release} via ${inventory}\n${run.stderr.slice(-3000)}`).to.deep.equal([]);
+        expect(explain(run.report!, 'error'), `${release} via ${inventory}\n${run.stderr.slice(-3000)}`).to.deep.equal(
+          [],
+        );
         expect(explain(run.report!, 'fail'), `${release} via ${inventory}`).to.deep.equal([]);
         // FOV004 (the service as clients see it) is evidence, not graded, unless the lab profile says so.
         expect(statusesOf(run.report!, 'skip'), `${release} via ${inventory}`).to.deep.equal(['FOV004']);
@@ -43,7 +51,9 @@ for (const release of RELEASES) {
         const run = await runHagrade(['--inventory', lab.inventoryPath]);
         expect(run.report, run.stderr).to.not.equal(undefined);
         expect(explain(run.report!, 'error')).to.deep.equal([]);
-        expect(statusesOf(run.report!, 'fail')).to.deep.equal([...expectedFailures(findScenario(name)!, release)].sort());
+        expect(statusesOf(run.report!, 'fail')).to.deep.equal(
+          [...expectedFailures(findScenario(name)!, release)].sort(),
+        );
       });
     }
   });

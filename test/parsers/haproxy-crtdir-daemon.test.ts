@@ -17,7 +17,25 @@ describe('crt naming a directory, against haproxy -c', function () {
   before(function () {
     if (!have('haproxy', '-v') || !have('openssl', 'version')) this.skip();
     dir = mkdtempSync(join(tmpdir(), 'hagrade-crtdir-'));
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-days', '2', '-subj', '/CN=t'], { stdio: 'ignore' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k'),
+        '-out',
+        join(dir, 'c'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=t',
+      ],
+      { stdio: 'ignore' },
+    );
     if (r.status !== 0) this.skip();
     pem = readFileSync(join(dir, 'c'), 'utf8') + readFileSync(join(dir, 'k'), 'utf8');
   });
@@ -40,7 +58,11 @@ describe('crt naming a directory, against haproxy -c', function () {
       const cfg = `defaults\n  mode http\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s\nfrontend f\n  bind 127.0.0.1:8443 ssl crt ${certs}\n  default_backend b\nbackend b\n  server s 127.0.0.1:81\n`;
       const cfgFile = layout['haproxy.cfg'] ? cfgPath : join(root, 'haproxy.cfg');
       for (const [file, what] of Object.entries(layout)) {
-        if (what !== 'CFG') writeFileSync(join(certs, file), what === 'PEM' ? pem : what === 'KEY' ? pem.slice(pem.indexOf('-----BEGIN PRIVATE')) : what);
+        if (what !== 'CFG')
+          writeFileSync(
+            join(certs, file),
+            what === 'PEM' ? pem : what === 'KEY' ? pem.slice(pem.indexOf('-----BEGIN PRIVATE')) : what,
+          );
       }
       writeFileSync(cfgFile, cfg);
       const theirs = spawnSync('haproxy', ['-c', '-f', cfgFile], { encoding: 'utf8' }).status === 0;

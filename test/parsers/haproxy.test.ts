@@ -64,7 +64,10 @@ describe('haproxy.cfg lexer (parse_line)', () => {
 describe('haproxy.cfg parser', () => {
   it('keeps file, line and raw text of sections and directives', () => {
     const c = parse('global\n  daemon\n\nfrontend web\n    bind :80 # plain\n');
-    expect(c.sections.map((s) => [s.kind, s.name, s.header.line])).to.deep.equal([['global', '', 1], ['frontend', 'web', 4]]);
+    expect(c.sections.map((s) => [s.kind, s.name, s.header.line])).to.deep.equal([
+      ['global', '', 1],
+      ['frontend', 'web', 4],
+    ]);
     const bind = c.sections[1].directives[0];
     expect(bind).to.include({ keyword: 'bind', file: F, line: 5, raw: '    bind :80 # plain' });
     expect(bind.args).to.deep.equal([':80']);
@@ -87,7 +90,9 @@ describe('haproxy.cfg parser', () => {
     expect(codes(lenient)).to.deep.equal(['2:warning:strayNul', '3:error:unmatchedQuote']);
     expect(lenient.sections.map((s) => s.kind)).to.deep.equal(['global', 'frontend']);
     // On the last line the truncation is reported as a missing LF, at the NUL's position.
-    expect(parse('global\n  daemon\0x\n').diagnostics.map((d) => [d.code, d.args.position])).to.deep.equal([['missingFinalLf', 9]]);
+    expect(parse('global\n  daemon\0x\n').diagnostics.map((d) => [d.code, d.args.position])).to.deep.equal([
+      ['missingFinalLf', 9],
+    ]);
   });
 
   it('a [name] line selects a scope and must stand alone', () => {
@@ -103,19 +108,35 @@ describe('haproxy.cfg parser', () => {
   });
 
   it('knows keywords of old and new versions, and reports removed ones from the version that removed them', () => {
-    expect(codes(parse('defaults\n  option http-server-close\n  timeout http-keep-alive 1s\n  http-reuse safe\n'))).to.deep.equal([]);
+    expect(
+      codes(parse('defaults\n  option http-server-close\n  timeout http-keep-alive 1s\n  http-reuse safe\n')),
+    ).to.deep.equal([]);
     expect(codes(parse('frontend f\n  reqadd X-A:\\ b\n', '2.6'))).to.deep.equal(['2:error:removedKeyword']);
     expect(codes(parse('frontend f\n  reqadd X-A:\\ b\n', '2.0'))).to.deep.equal([]);
     expect(codes(parse('global\n  nbproc 2\n', '2.4'))).to.deep.equal([]);
     expect(codes(parse('global\n  nbproc 2\n', '2.5'))).to.deep.equal(['2:error:removedKeyword']);
-    expect(codes(parse('defaults\n  option forwardfr\n  timeout clent 1s\n'))).to.deep.equal(['2:error:unknownOption', '3:error:unknownTimeout']);
+    expect(codes(parse('defaults\n  option forwardfr\n  timeout clent 1s\n'))).to.deep.equal([
+      '2:error:unknownOption',
+      '3:error:unknownTimeout',
+    ]);
   });
 
   it('checks the values of mode, balance and option forwardfor as HAProxy does, and ignores a refused line', () => {
-    const c = parse('defaults\n  mode htpp\nbackend b\n  balance round-robin\nbackend c\n  balance hdr(host)\n  balance random(2)\nfrontend f\n  option forwardfor X-Real-IP\n  option forwardfor header\n');
-    expect(codes(c)).to.deep.equal(['2:error:unknownMode', '4:error:unknownBalance', '9:error:forwardforUnknownArg', '10:error:forwardforMissingValue']);
+    const c = parse(
+      'defaults\n  mode htpp\nbackend b\n  balance round-robin\nbackend c\n  balance hdr(host)\n  balance random(2)\nfrontend f\n  option forwardfor X-Real-IP\n  option forwardfor header\n',
+    );
+    expect(codes(c)).to.deep.equal([
+      '2:error:unknownMode',
+      '4:error:unknownBalance',
+      '9:error:forwardforUnknownArg',
+      '10:error:forwardforMissingValue',
+    ]);
     const resolved = resolveHaproxy(c, { version: '2.6' }).proxies;
-    expect(resolved.map((p) => [p.name, p.mode.value, p.forwardfor.value])).to.deep.equal([['b', 'tcp', null], ['c', 'tcp', null], ['f', 'tcp', null]]);
+    expect(resolved.map((p) => [p.name, p.mode.value, p.forwardfor.value])).to.deep.equal([
+      ['b', 'tcp', null],
+      ['c', 'tcp', null],
+      ['f', 'tcp', null],
+    ]);
     expect(codes(parse('backend b\n  mode spop\n', '3.1'))).to.deep.equal([]);
     // In a frontend, balance is ignored for lack of capability before its value is looked at.
     expect(codes(parse('frontend f\n  balance round-robin\n'))).to.deep.equal(['2:warning:noCapability']);
@@ -135,24 +156,44 @@ describe('haproxy.cfg parser', () => {
   });
 
   it('keywords in a section that lacks the capability: fatal in defaults, ignored with a warning in proxies', () => {
-    const c = parse('defaults\n  bind :80\nfrontend f\n  balance roundrobin\nbackend b\n  maxconn 10\n  server s 127.0.0.1:81\n');
-    expect(codes(c)).to.deep.equal(['2:error:notAllowedInDefaults', '4:warning:noCapability', '6:warning:noCapability']);
-    expect(codes(parse('defaults\n  http-request deny\ndefaults named\n  http-request deny\n'))).to.deep.equal(['2:error:namedDefaultsOnly']);
+    const c = parse(
+      'defaults\n  bind :80\nfrontend f\n  balance roundrobin\nbackend b\n  maxconn 10\n  server s 127.0.0.1:81\n',
+    );
+    expect(codes(c)).to.deep.equal([
+      '2:error:notAllowedInDefaults',
+      '4:warning:noCapability',
+      '6:warning:noCapability',
+    ]);
+    expect(codes(parse('defaults\n  http-request deny\ndefaults named\n  http-request deny\n'))).to.deep.equal([
+      '2:error:namedDefaultsOnly',
+    ]);
   });
 
   it('listen with an address on its line is refused since 1.6; a proxy needs a name', () => {
-    expect(codes(parse('listen stats :1936\n  mode http\n  bind :80\nbackend b\n  mode http\n'))).to.deep.equal(['1:error:addressOnSectionLine', '2:error:noCurrentProxy']);
+    expect(codes(parse('listen stats :1936\n  mode http\n  bind :80\nbackend b\n  mode http\n'))).to.deep.equal([
+      '1:error:addressOnSectionLine',
+      '2:error:noCurrentProxy',
+    ]);
     expect(parse('listen stats :1936\n').sections).to.deep.equal([]);
     expect(codes(parse('backend\n  mode http\nfrontend\n'))).to.deep.equal(['1:error:missingProxyName']); // an abort
     expect(codes(parse('backend a/b\n'))).to.deep.equal(['1:error:invalidProxyName']);
   });
 
   it('named defaults and from: unknown names are fatal; from needs 2.4', () => {
-    const c = parse('defaults base\n  mode http\ndefaults web from base\nfrontend f from web\nbackend b from nope\nbackend c\n');
+    const c = parse(
+      'defaults base\n  mode http\ndefaults web from base\nfrontend f from web\nbackend b from nope\nbackend c\n',
+    );
     // An unknown defaults name aborts the reading: backend b is not created, backend c never read.
-    expect(c.sections.map((s) => [s.name, s.from ?? null])).to.deep.equal([['base', null], ['web', 'base'], ['f', 'web']]);
+    expect(c.sections.map((s) => [s.name, s.from ?? null])).to.deep.equal([
+      ['base', null],
+      ['web', 'base'],
+      ['f', 'web'],
+    ]);
     expect(codes(c)).to.deep.equal(['5:error:defaultsNotFound']);
-    expect(codes(parse('defaults web\nbackend b from web extra\n  mode http\n'))).to.deep.equal(['2:error:tooManyArgs', '3:error:noCurrentProxy']);
+    expect(codes(parse('defaults web\nbackend b from web extra\n  mode http\n'))).to.deep.equal([
+      '2:error:tooManyArgs',
+      '3:error:noCurrentProxy',
+    ]);
     expect(codes(parse('defaults web\nfrontend f from web\n', '2.3'))).to.deep.equal(['2:error:fromNotInVersion']);
   });
 
@@ -172,8 +213,10 @@ describe('haproxy.cfg parser', () => {
   });
 
   it('.if blocks: 0/1 are evaluated, other conditions assumed true with a warning, misuse reported', () => {
-    const c = parse('.if 0\nglobal\n.elif 1\ndefaults\n.else\nfrontend f\n.endif\n.if defined(HAPROXY_LOCALPEER)\nbackend b\n.else\nbackend c\n.endif\n');
-    expect(c.sections.map((s) => s.kind + (s.name ? ' ' + s.name : ''))).to.deep.equal(['defaults', 'backend b']);
+    const c = parse(
+      '.if 0\nglobal\n.elif 1\ndefaults\n.else\nfrontend f\n.endif\n.if defined(HAPROXY_LOCALPEER)\nbackend b\n.else\nbackend c\n.endif\n',
+    );
+    expect(c.sections.map((s) => s.kind + (s.name ? ` ${s.name}` : ''))).to.deep.equal(['defaults', 'backend b']);
     expect(c.sections[1].header.assumed).to.deep.equal(['defined(HAPROXY_LOCALPEER)']);
     expect(codes(c)).to.deep.equal(['8:warning:conditionAssumed']);
     expect(codes(parse('.if 1\n'))).to.deep.equal(['1:error:unterminatedIf']);
@@ -207,12 +250,17 @@ describe('haproxy.cfg parser', () => {
     const long = parse(`global\n  description ${'x'.repeat(1 << 20)}\n`);
     expect(long.sections[0].directives[0].args[0]).to.have.length(1 << 20);
     expect(performance.now() - t).to.be.lessThan(2000);
-    const bytes = Buffer.concat([Buffer.from('global\n  description '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('global\n  description '),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('\n'),
+    ]);
     expect(codes(parseHaproxy(bytes, F))).to.deep.equal([]);
   });
 
   it('parses a typical config well under a millisecond', () => {
-    const typical = 'global\n  daemon\n  maxconn 4000\ndefaults\n  mode http\n  timeout client 30s\nfrontend front_cluster\n  bind *:443 ssl crt /etc/haproxy/rebrain.pem\n  option forwardfor\n  default_backend back_cluster\nbackend back_cluster\n  balance roundrobin\n  server rebrain_01 127.0.0.1:81 maxconn 20000\n  server rebrain_02 127.0.0.1:81 maxconn 20000\n';
+    const typical =
+      'global\n  daemon\n  maxconn 4000\ndefaults\n  mode http\n  timeout client 30s\nfrontend front_cluster\n  bind *:443 ssl crt /etc/haproxy/rebrain.pem\n  option forwardfor\n  default_backend back_cluster\nbackend back_cluster\n  balance roundrobin\n  server rebrain_01 127.0.0.1:81 maxconn 20000\n  server rebrain_02 127.0.0.1:81 maxconn 20000\n';
     for (let i = 0; i < 200; i++) parse(typical); // warm up
     const runs = 2000;
     const t = performance.now();
@@ -232,7 +280,8 @@ describe('haproxy.cfg resolution (defaults, default-server)', () => {
   });
 
   it('named defaults: "from" picks the section, and a defaults section inherits along its own "from"', () => {
-    const text = 'defaults base\n  mode http\n  balance leastconn\ndefaults web from base\n  balance source\ndefaults\n  mode tcp\nbackend b from web\nbackend c\n';
+    const text =
+      'defaults base\n  mode http\n  balance leastconn\ndefaults web from base\n  balance source\ndefaults\n  mode tcp\nbackend b from web\nbackend c\n';
     const b = proxy(text, 'b');
     expect(b.mode.value).to.equal('http');
     expect(b.mode.origin).to.include({ section: 'defaults base', line: 2 });
@@ -241,14 +290,22 @@ describe('haproxy.cfg resolution (defaults, default-server)', () => {
   });
 
   it('option forwardfor: the last line wins, with if-none, except and header', () => {
-    const ff = proxy('frontend f\n  option forwardfor header X-Real-IP\n  option forwardfor except 127.0.0.0/8 if-none\n', 'f').forwardfor;
+    const ff = proxy(
+      'frontend f\n  option forwardfor header X-Real-IP\n  option forwardfor except 127.0.0.0/8 if-none\n',
+      'f',
+    ).forwardfor;
     expect(ff.value).to.deep.equal({ header: 'X-Forwarded-For', ifNone: true, except: '127.0.0.0/8' });
     expect(ff.origin?.line).to.equal(3);
-    expect(proxy('defaults\n  option forwardfor\nfrontend f\n  no option forwardfor\n', 'f').forwardfor.value).to.deep.include({ ifNone: false });
+    expect(
+      proxy('defaults\n  option forwardfor\nfrontend f\n  no option forwardfor\n', 'f').forwardfor.value,
+    ).to.deep.include({ ifNone: false });
   });
 
   it('http-request set-header/add-header X-Forwarded-For rules, with their conditions', () => {
-    const p = proxy('frontend f\n  http-request set-header x-forwarded-for %[src]\n  http-request add-header X-Forwarded-For %[src] if { ssl_fc }\n  http-request set-header X-Other %[src]\n', 'f');
+    const p = proxy(
+      'frontend f\n  http-request set-header x-forwarded-for %[src]\n  http-request add-header X-Forwarded-For %[src] if { ssl_fc }\n  http-request set-header X-Other %[src]\n',
+      'f',
+    );
     expect(p.xffRules.map((r) => [r.action, r.value, r.condition ?? null])).to.deep.equal([
       ['set-header', '%[src]', null],
       ['add-header', '%[src]', 'if { ssl_fc }'],
@@ -256,7 +313,10 @@ describe('haproxy.cfg resolution (defaults, default-server)', () => {
   });
 
   it('balance: absent means roundrobin up to 3.2 and random from 3.3; frontends do not inherit it', () => {
-    expect(proxy('backend b\n', 'b', '2.6').balance).to.deep.equal({ value: { algorithm: 'roundrobin', args: [] }, origin: null });
+    expect(proxy('backend b\n', 'b', '2.6').balance).to.deep.equal({
+      value: { algorithm: 'roundrobin', args: [] },
+      origin: null,
+    });
     expect(proxy('backend b\n', 'b', '3.3').balance.value.algorithm).to.equal('random');
     expect(proxy('defaults\n  balance source\nbackend b\n', 'b').balance.origin).to.include({ inherited: true });
   });
@@ -273,7 +333,10 @@ describe('haproxy.cfg resolution (defaults, default-server)', () => {
     const servers = proxy(text, 'b').servers;
     const param = (i: number, name: string) => servers[i].params.get(name)?.value;
     expect(servers.map((s) => [s.name, s.address, s.port])).to.deep.equal([
-      ['s0', '127.0.0.1', '81'], ['s1', '127.0.0.1', '81'], ['s2', '127.0.0.1', '81'], ['s3', '127.0.0.1', '81'],
+      ['s0', '127.0.0.1', '81'],
+      ['s1', '127.0.0.1', '81'],
+      ['s2', '127.0.0.1', '81'],
+      ['s3', '127.0.0.1', '81'],
     ]);
     expect([0, 1, 2, 3].map((i) => param(i, 'maxconn'))).to.deep.equal([undefined, '100', '300', '200']);
     expect(param(0, 'inter')).to.equal('3s');
@@ -283,11 +346,18 @@ describe('haproxy.cfg resolution (defaults, default-server)', () => {
 
   it('bind addresses: every form of "all IPv4 addresses, port 443", IPv6, prefixes, lists, ranges and unix sockets', () => {
     for (const form of [':443', '*:443', '0.0.0.0:443', 'ipv4@:443']) {
-      expect(parseBindAddress(form), form).to.deep.include({ family: 'ipv4', anyAddress: true, ports: { from: 443, to: 443 } });
+      expect(parseBindAddress(form), form).to.deep.include({
+        family: 'ipv4',
+        anyAddress: true,
+        ports: { from: 443, to: 443 },
+      });
     }
     expect(parseBindAddress('[::]:443')).to.deep.include({ family: 'ipv6', host: '::', anyAddress: true });
     expect(parseBindAddress(':::443')).to.deep.include({ family: 'ipv6', host: '::', ports: { from: 443, to: 443 } });
-    expect(parseBindAddress('10.0.0.1:8000-8100')).to.deep.include({ anyAddress: false, ports: { from: 8000, to: 8100 } });
+    expect(parseBindAddress('10.0.0.1:8000-8100')).to.deep.include({
+      anyAddress: false,
+      ports: { from: 8000, to: 8100 },
+    });
     expect(parseBindAddress('/run/haproxy.sock')).to.deep.include({ family: 'unix' });
     expect(parseBindAddress('${ADDR}:${PORT}')).to.not.have.property('ports');
     const bind = proxy('frontend f\n  bind :80,:443 ssl crt /a.pem crt /b.pem alpn h2\n', 'f').binds[0];
@@ -308,7 +378,10 @@ describe('semanticDiff', () => {
     expect(semanticDiff(parse(base), parse(other))).to.equal(undefined);
   });
   it('reports the first differing statement with both lines', () => {
-    const diff = semanticDiff(parse(base), parse('global\n  daemon\n\nbackend b\n  server s 127.0.0.1:81 maxconn 2000\n'));
+    const diff = semanticDiff(
+      parse(base),
+      parse('global\n  daemon\n\nbackend b\n  server s 127.0.0.1:81 maxconn 2000\n'),
+    );
     expect([diff?.a?.line, diff?.b?.line]).to.deep.equal([4, 5]);
   });
   it('reports a statement missing on one side', () => {

@@ -11,7 +11,11 @@ import { REPO_ROOT } from '../../src/self/paths.js';
 import { parseKeepalived, type KeepalivedConfig } from '../../src/parsers/keepalived.js';
 
 const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'keepalived');
-const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => f.endsWith('.conf')).sort() : [];
+const files = existsSync(CORPUS)
+  ? readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.conf'))
+      .sort()
+  : [];
 /** No `@id` line of the corpus names this, so conditional lines resolve as on an unrelated host. */
 const CONFIG_ID = 'hagrade-none';
 
@@ -31,7 +35,10 @@ const parsed = new Map<string, KeepalivedConfig>();
 function parse(name: string): KeepalivedConfig {
   let c = parsed.get(name);
   if (!c) {
-    c = parseKeepalived(readFileSync(join(CORPUS, name)), join(CORPUS, name), { configId: CONFIG_ID, readInclude: () => [] });
+    c = parseKeepalived(readFileSync(join(CORPUS, name)), join(CORPUS, name), {
+      configId: CONFIG_ID,
+      readInclude: () => [],
+    });
     parsed.set(name, c);
   }
   return c;
@@ -40,7 +47,13 @@ function parse(name: string): KeepalivedConfig {
 /** `line keyword` of the unknown keywords in the main file, up to where keepalived would exit. */
 function unknownKeywords(c: KeepalivedConfig): string[] {
   const stop = c.fatal?.line ?? Infinity;
-  return [...new Set(c.diagnostics.filter((d) => d.code === 'unknownKeyword' && d.file === c.file && d.line <= stop).map((d) => `${d.line} ${d.args[0]}`))];
+  return [
+    ...new Set(
+      c.diagnostics
+        .filter((d) => d.code === 'unknownKeyword' && d.file === c.file && d.line <= stop)
+        .map((d) => `${d.line} ${d.args[0]}`),
+    ),
+  ];
 }
 
 describe('keepalived corpus', () => {
@@ -59,10 +72,13 @@ describe('keepalived corpus', () => {
       const c = parse(name);
       const lines = readFileSync(join(CORPUS, name), 'latin1').split('\n').length;
       if (Date.now() - started > 1000) problems.push(`${name}: took ${Date.now() - started} ms`);
-      for (const d of c.diagnostics) if (d.file === c.file && (d.line < 1 || d.line > lines)) problems.push(`${name}: diagnostic at line ${d.line} of ${lines}`);
+      for (const d of c.diagnostics)
+        if (d.file === c.file && (d.line < 1 || d.line > lines))
+          problems.push(`${name}: diagnostic at line ${d.line} of ${lines}`);
       const walk = (ss: KeepalivedConfig['statements']) => {
         for (const s of ss) {
-          if (s.file === c.file && (s.line < 1 || s.line > lines)) problems.push(`${name}: ${s.keyword} at line ${s.line}`);
+          if (s.file === c.file && (s.line < 1 || s.line > lines))
+            problems.push(`${name}: ${s.keyword} at line ${s.line}`);
           walk(s.children ?? []);
         }
       };
@@ -101,7 +117,9 @@ describe('keepalived corpus', () => {
 
   it('029: priority only on @nfs1/@nfs2 lines is 255 for any other config-id, 101 for nfs1', () => {
     expect(parse('029.conf').instances[0].priority).to.equal(255);
-    const nfs1 = parseKeepalived(readFileSync(join(CORPUS, '029.conf')), join(CORPUS, '029.conf'), { configId: 'nfs1' });
+    const nfs1 = parseKeepalived(readFileSync(join(CORPUS, '029.conf')), join(CORPUS, '029.conf'), {
+      configId: 'nfs1',
+    });
     expect(nfs1.instances[0].priority).to.equal(101);
   });
 
@@ -114,7 +132,11 @@ describe('keepalived corpus', () => {
     expect(requests('079.conf')).to.deep.equal(['/etc/keepalived/vrrp_instance_configs/*.conf']);
     expect(requests('080.conf')).to.include.members(['/tmp/bert/{fred,joe}.conf', join(CORPUS, '1756-incl.conf')]);
     expect(requests('082.conf')).to.deep.equal([join(CORPUS, 'namespace_setup.conf')]);
-    expect(requests('094.conf')).to.deep.equal([join(CORPUS, 'prio.conf'), join(CORPUS, 'conf.d/*.conf'), join(CORPUS, 'conf.d/cloud/*.conf')]);
+    expect(requests('094.conf')).to.deep.equal([
+      join(CORPUS, 'prio.conf'),
+      join(CORPUS, 'conf.d/*.conf'),
+      join(CORPUS, 'conf.d/cloud/*.conf'),
+    ]);
     // 094 sets every priority in prio.conf: without it, state MASTER means 255.
     expect(new Set(parse('094.conf').instances.map((i) => i.priority))).to.deep.equal(new Set([255]));
   });
@@ -133,14 +155,19 @@ describe('keepalived corpus', () => {
         for (const name of files) {
           const copy = join(dir, name);
           copyFileSync(join(CORPUS, name), copy);
-          const run = spawnSync('keepalived', ['-t', '-n', '-l', '-i', CONFIG_ID, '-f', copy], { encoding: 'latin1', timeout: 10_000 });
+          const run = spawnSync('keepalived', ['-t', '-n', '-l', '-i', CONFIG_ID, '-f', copy], {
+            encoding: 'latin1',
+            timeout: 10_000,
+          });
           const out = `${run.stdout}${run.stderr}`;
           const real = new Set([...out.matchAll(/Line (\d+)\) Unknown keyword '(.*)'/g)].map((m) => `${m[1]} ${m[2]}`));
           const fatal = /Line (\d+)\) \*\*\* Configuration line starting/.exec(out)?.[1];
           const ours = parseKeepalived(readFileSync(copy), copy, { configId: CONFIG_ID, readInclude: () => [] });
           const mine = unknownKeywords(ours);
-          if (JSON.stringify([...real].sort()) !== JSON.stringify([...mine].sort())) problems.push(`${name}: keepalived [${[...real]}] ours [${mine}]`);
-          if ((fatal === undefined ? undefined : Number(fatal)) !== ours.fatal?.line) problems.push(`${name}: fatal at ${fatal} vs ours ${ours.fatal?.line}`);
+          if (JSON.stringify([...real].sort()) !== JSON.stringify([...mine].sort()))
+            problems.push(`${name}: keepalived [${[...real]}] ours [${mine}]`);
+          if ((fatal === undefined ? undefined : Number(fatal)) !== ours.fatal?.line)
+            problems.push(`${name}: fatal at ${fatal} vs ours ${ours.fatal?.line}`);
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,8 @@ import { parsePasswd } from '../../src/facts/passwd.js';
 import { parseKeepalived } from '../../src/parsers/keepalived.js';
 import { splitQuotedEscaped } from '../../src/parsers/keepalived-reader.js';
 
-const installed = (cmd: string, arg = '--version') => spawnSync(cmd, [arg]).status !== null && !spawnSync(cmd, [arg]).error;
+const installed = (cmd: string, arg = '--version') =>
+  spawnSync(cmd, [arg]).status !== null && !spawnSync(cmd, [arg]).error;
 const ready = process.getuid?.() === 0 && installed('killall', '-V') && installed('pgrep', '-V');
 
 /**
@@ -53,7 +54,11 @@ const COMMANDS = [
 
 /** Exit status of argv exec'd directly (no shell), as `user`. */
 function exec(argv: string[], uid?: number): number | null {
-  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore', timeout: 10_000, ...(uid === undefined ? {} : { uid, gid: uid }) });
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    stdio: 'ignore',
+    timeout: 10_000,
+    ...(uid === undefined ? {} : { uid, gid: uid }),
+  });
   return r.error ? 127 : r.status;
 }
 
@@ -77,18 +82,23 @@ describe('track scripts against the real programs and keepalived -t', function (
     const bin = join(dir, SERVICE);
     copyFileSync('/bin/sleep', bin);
     fake = spawn(bin, ['600'], { stdio: 'ignore' });
-    for (let i = 0; i < 50 && spawnSync('pgrep', ['-x', SERVICE]).status !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && spawnSync('pgrep', ['-x', SERVICE]).status !== 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
   };
   const stopHaproxy = async () => {
     fake?.kill('SIGKILL');
-    for (let i = 0; i < 50 && spawnSync('pgrep', ['-x', SERVICE]).status === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && spawnSync('pgrep', ['-x', SERVICE]).status === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     fake = undefined;
   };
 
-  it('the predicted outcome of each command matches its exit status with haproxy up and down, as root and as nobody', async function () {
+  it('the predicted outcome of each command matches its exit status with haproxy up and down, as root and as nobody', async () => {
     const argv = (c: string) => splitQuotedEscaped(c.replaceAll('haproxy', SERVICE))!;
     const runs: Record<string, { up: number | null; down: number | null }> = {};
-    const users = [{ name: 'root', uid: undefined }, { name: 'nobody', uid: nobody!.uid }];
+    const users = [
+      { name: 'root', uid: undefined },
+      { name: 'nobody', uid: nobody!.uid },
+    ];
     await startHaproxy();
     for (const c of COMMANDS) for (const u of users) runs[`${u.name} ${c}`] = { up: exec(argv(c), u.uid), down: null };
     await stopHaproxy();
@@ -100,17 +110,23 @@ describe('track scripts against the real programs and keepalived -t', function (
         const { up, down } = runs[`${u.name} ${c}`]!;
         const j = judgeArgv(argv(c), { user: u.name, service: SERVICE, keepalivedVersion: '2.3.0' });
         const ok =
-          j.outcome === 'tracks' ? up === 0 && down !== 0
-          : j.outcome === 'neverSucceeds' ? up !== 0 && down !== 0
-          : j.outcome === 'neverFails' ? up === 0 && down === 0
-          : j.outcome === 'otherThing' ? up === down
-          : true; // unknown claims nothing
+          j.outcome === 'tracks'
+            ? up === 0 && down !== 0
+            : j.outcome === 'neverSucceeds'
+              ? up !== 0 && down !== 0
+              : j.outcome === 'neverFails'
+                ? up === 0 && down === 0
+                : j.outcome === 'otherThing'
+                  ? up === down
+                  : true; // unknown claims nothing
         if (!ok) wrong.push(`${u.name}: ${c}: predicted ${j.outcome} (${j.why}), exit ${up} up / ${down} down`);
       }
     }
     expect(wrong, wrong.join('\n')).to.deep.equal([]);
     // And it decides most of them (an oracle that only says "unknown" proves nothing).
-    const decided = COMMANDS.filter((c) => judgeArgv(argv(c), { user: 'root', service: SERVICE, keepalivedVersion: '2.3.0' }).outcome !== 'unknown');
+    const decided = COMMANDS.filter(
+      (c) => judgeArgv(argv(c), { user: 'root', service: SERVICE, keepalivedVersion: '2.3.0' }).outcome !== 'unknown',
+    );
     expect(decided.length).to.be.at.least(COMMANDS.length - 3);
   });
 
@@ -123,15 +139,52 @@ describe('track scripts against the real programs and keepalived -t', function (
     writeFileSync(join(dir, 'check.sh'), '#!/bin/sh\npgrep -x haproxy\n', { mode: 0o755 });
     chmodSync(dir, 0o755);
     const cases: { name: string; globalDefs: string[]; script: string; user?: string }[] = [
-      { name: 'safe script file', globalDefs: ['enable_script_security', 'script_user root'], script: join(dir, 'check.sh') },
-      { name: 'unsafe directory', globalDefs: ['enable_script_security', 'script_user root'], script: join(dir, 'open', 'check.sh') },
-      { name: 'unsafe directory without script security', globalDefs: ['script_user root'], script: join(dir, 'open', 'check.sh') },
-      { name: 'missing file', globalDefs: ['enable_script_security', 'script_user root'], script: join(dir, 'nope.sh') },
-      { name: 'shell syntax as the program', globalDefs: ['enable_script_security', 'script_user root'], script: '$(pidof haproxy)' },
-      { name: 'bare name on PATH', globalDefs: ['enable_script_security', 'script_user root'], script: 'pgrep -x haproxy || exit 1' },
-      { name: 'no user under script security', globalDefs: ['enable_script_security'], script: '/usr/bin/pgrep -x haproxy' },
-      { name: 'global script_user that does not exist', globalDefs: ['script_user hagrade_nosuchuser'], script: '/usr/bin/pgrep -x haproxy' },
-      { name: 'vrrp_script user that does not exist', globalDefs: ['script_user root'], script: '/usr/bin/pgrep -x haproxy', user: 'hagrade_nosuchuser' },
+      {
+        name: 'safe script file',
+        globalDefs: ['enable_script_security', 'script_user root'],
+        script: join(dir, 'check.sh'),
+      },
+      {
+        name: 'unsafe directory',
+        globalDefs: ['enable_script_security', 'script_user root'],
+        script: join(dir, 'open', 'check.sh'),
+      },
+      {
+        name: 'unsafe directory without script security',
+        globalDefs: ['script_user root'],
+        script: join(dir, 'open', 'check.sh'),
+      },
+      {
+        name: 'missing file',
+        globalDefs: ['enable_script_security', 'script_user root'],
+        script: join(dir, 'nope.sh'),
+      },
+      {
+        name: 'shell syntax as the program',
+        globalDefs: ['enable_script_security', 'script_user root'],
+        script: '$(pidof haproxy)',
+      },
+      {
+        name: 'bare name on PATH',
+        globalDefs: ['enable_script_security', 'script_user root'],
+        script: 'pgrep -x haproxy || exit 1',
+      },
+      {
+        name: 'no user under script security',
+        globalDefs: ['enable_script_security'],
+        script: '/usr/bin/pgrep -x haproxy',
+      },
+      {
+        name: 'global script_user that does not exist',
+        globalDefs: ['script_user hagrade_nosuchuser'],
+        script: '/usr/bin/pgrep -x haproxy',
+      },
+      {
+        name: 'vrrp_script user that does not exist',
+        globalDefs: ['script_user root'],
+        script: '/usr/bin/pgrep -x haproxy',
+        user: 'hagrade_nosuchuser',
+      },
     ];
     const wrong: string[] = [];
     for (const c of cases) {
@@ -142,17 +195,26 @@ describe('track scripts against the real programs and keepalived -t', function (
       ].join('\n');
       const file = join(dir, 'keepalived.conf');
       writeFileSync(file, text);
-      const out = spawnSync('keepalived', ['-t', '-n', '-l', '-i', 'none', '-f', file], { encoding: 'utf8', timeout: 10_000 });
-      const theirs = /Disabling track script chk|vrrp script chk - removing|Unable to set uid\/gid for script|track script chk not found/.test(`${out.stdout}${out.stderr}`);
+      const out = spawnSync('keepalived', ['-t', '-n', '-l', '-i', 'none', '-f', file], {
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
+      const theirs =
+        /Disabling track script chk|vrrp script chk - removing|Unable to set uid\/gid for script|track script chk not found/.test(
+          `${out.stdout}${out.stderr}`,
+        );
       const config = parseKeepalived(text, file, { userExists: (n) => users.has(n) });
       let ours = config.instances[0]!.trackScripts.length === 0;
       if (!ours) {
         const program = config.scripts[0]!.argv[0]!;
         const cmd = scriptStatCommand(program);
-        const stat = parseScriptStat(spawnSync('sh', ['-c', cmd.shell!, 'hagrade', ...cmd.argv!], { encoding: 'utf8' }).stdout);
+        const stat = parseScriptStat(
+          spawnSync('sh', ['-c', cmd.shell!, 'hagrade', ...cmd.argv!], { encoding: 'utf8' }).stdout,
+        );
         ours = !!loadVerdict(stat, 0, 0, config.globalDefs.enableScriptSecurity).drop || /[$(]/.test(program);
       }
-      if (ours !== theirs) wrong.push(`${c.name}: keepalived ${theirs ? 'drops' : 'keeps'} it, we say it ${ours ? 'drops' : 'keeps'} it`);
+      if (ours !== theirs)
+        wrong.push(`${c.name}: keepalived ${theirs ? 'drops' : 'keeps'} it, we say it ${ours ? 'drops' : 'keeps'} it`);
     }
     expect(wrong, wrong.join('\n')).to.deep.equal([]);
   });

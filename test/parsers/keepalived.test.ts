@@ -2,10 +2,16 @@
 // checked against `keepalived -t -f FILE` 2.2.7 on this machine where the fact is about messages.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { formatDiagnostic, parseKeepalived, type IncludedFile, type KeepalivedConfig } from '../../src/parsers/keepalived.js';
+import {
+  formatDiagnostic,
+  parseKeepalived,
+  type IncludedFile,
+  type KeepalivedConfig,
+} from '../../src/parsers/keepalived.js';
 
 const FILE = '/etc/keepalived/keepalived.conf';
-const parse = (text: string | Buffer, opts: Parameters<typeof parseKeepalived>[2] = {}) => parseKeepalived(text, FILE, opts);
+const parse = (text: string | Buffer, opts: Parameters<typeof parseKeepalived>[2] = {}) =>
+  parseKeepalived(text, FILE, opts);
 /** `(Line N) message` of every diagnostic, as keepalived -t prints them. */
 const said = (c: KeepalivedConfig) => c.diagnostics.map((d) => formatDiagnostic(d, FILE));
 const codes = (c: KeepalivedConfig) => c.diagnostics.map((d) => d.code);
@@ -18,12 +24,16 @@ const only = (c: KeepalivedConfig) => {
 describe('keepalived parser', () => {
   describe('comments: ! and # anywhere outside double quotes', () => {
     it('cuts a password at ! and records what was written', () => {
-      const auth = only(parse(instance('    authentication {\n        auth_type PASS\n        auth_pass Test123!\n    }'))).authentication;
+      const auth = only(
+        parse(instance('    authentication {\n        auth_type PASS\n        auth_pass Test123!\n    }')),
+      ).authentication;
       expect(auth?.pass).to.equal('Test123');
       expect(auth?.cutFrom).to.equal('Test123!');
     });
     it('keeps ! and # inside double quotes, and after a backslash', () => {
-      expect(only(parse(instance('    authentication {\n        auth_pass "a!b#c"\n    }'))).authentication?.pass).to.equal('a!b#c');
+      expect(
+        only(parse(instance('    authentication {\n        auth_pass "a!b#c"\n    }'))).authentication?.pass,
+      ).to.equal('a!b#c');
       const escaped = only(parse(instance('    authentication {\n        auth_pass a\\!b\n    }'))).authentication;
       expect(escaped?.pass).to.equal('a!b');
       expect(escaped?.cutFrom).to.equal(undefined);
@@ -37,7 +47,7 @@ describe('keepalived parser', () => {
       );
     });
     it('single quotes do not protect from comments', () => {
-      expect(parse('global_defs {\n    router_id \'a#b\'\n}\n').globalDefs.routerId).to.equal("'a");
+      expect(parse("global_defs {\n    router_id 'a#b'\n}\n").globalDefs.routerId).to.equal("'a");
     });
   });
 
@@ -77,18 +87,27 @@ describe('keepalived parser', () => {
 
   describe('braces', () => {
     it('on the next line, several on one line, and `} }`', () => {
-      const text = 'vrrp_instance VI_1\n{\n    virtual_router_id 51\n    virtual_ipaddress { 203.0.113.10/24 dev eth0\n        203.0.113.11/24 }\n    authentication {\n        auth_type PASS\n        auth_pass abc } }\nvrrp_script chk\n{\n    script "true"\n}\n';
+      const text =
+        'vrrp_instance VI_1\n{\n    virtual_router_id 51\n    virtual_ipaddress { 203.0.113.10/24 dev eth0\n        203.0.113.11/24 }\n    authentication {\n        auth_type PASS\n        auth_pass abc } }\nvrrp_script chk\n{\n    script "true"\n}\n';
       const c = parse(text);
       expect(c.diagnostics).to.deep.equal([]);
       const vrrp = only(c);
-      expect(vrrp.vips.map((v) => [v.address, v.at.line])).to.deep.equal([['203.0.113.10', 4], ['203.0.113.11', 5]]);
+      expect(vrrp.vips.map((v) => [v.address, v.at.line])).to.deep.equal([
+        ['203.0.113.10', 4],
+        ['203.0.113.11', 5],
+      ]);
       expect(vrrp.authentication?.pass).to.equal('abc');
       expect(c.scripts.map((s) => s.name)).to.deep.equal(['chk']);
     });
     it('reports a stray } and unclosed blocks', () => {
-      expect(said(parse('global_defs {\n}\n}\n'))).to.deep.equal(["(Line 3) Extra '}' found", "(Line 3) Unknown keyword '}'"]);
+      expect(said(parse('global_defs {\n}\n}\n'))).to.deep.equal([
+        "(Line 3) Extra '}' found",
+        "(Line 3) Unknown keyword '}'",
+      ]);
       // keepalived prints this one without a line; we point at the last line read.
-      expect(said(parse('global_defs {\n    router_id x\n'))).to.deep.equal(["(Line 2) There are 1 missing '}'s or extra '{'s"]);
+      expect(said(parse('global_defs {\n    router_id x\n'))).to.deep.equal([
+        "(Line 2) There are 1 missing '}'s or extra '{'s",
+      ]);
     });
     it('a block keyword without { is reported', () => {
       expect(codes(parse('global_defs\n    router_id x\n'))).to.include('missingOpen');
@@ -97,13 +116,20 @@ describe('keepalived parser', () => {
 
   describe('unknown keywords, as keepalived -t prints them', () => {
     it('reports the keyword and its line', () => {
-      expect(said(parse('global_defs {\n    user root\n    router_id x\n}\n'))).to.deep.equal(["(Line 2) Unknown keyword 'user'"]);
+      expect(said(parse('global_defs {\n    user root\n    router_id x\n}\n'))).to.deep.equal([
+        "(Line 2) Unknown keyword 'user'",
+      ]);
     });
     it('keywords are case-sensitive', () => {
-      expect(said(parse('Global_defs {\n}\n'))).to.deep.equal(["(Line 1) Unknown keyword 'Global_defs'", "(Line 1) Unexpected '{' - ignoring", "(Line 2) Unknown keyword '}'"]);
+      expect(said(parse('Global_defs {\n}\n'))).to.deep.equal([
+        "(Line 1) Unknown keyword 'Global_defs'",
+        "(Line 1) Unexpected '{' - ignoring",
+        "(Line 2) Unknown keyword '}'",
+      ]);
     });
     it("an unknown keyword with { makes the next } close the outer block (keepalived -t 2.2.7's exact output)", () => {
-      const text = 'vrrp_instance VI_1 {\n    virtual_router_id 51\n    foo {\n      bar\n    }\n    advert_int 1\n    virtual_ipaddress {\n        10.0.0.1\n    }\n}\n';
+      const text =
+        'vrrp_instance VI_1 {\n    virtual_router_id 51\n    foo {\n      bar\n    }\n    advert_int 1\n    virtual_ipaddress {\n        10.0.0.1\n    }\n}\n';
       expect(said(parse(text))).to.deep.equal([
         "(Line 3) Unknown keyword 'foo'",
         "(Line 3) Unexpected '{' - ignoring",
@@ -151,7 +177,9 @@ describe('keepalived parser', () => {
       expect(c.diagnostics).to.deep.equal([]);
     });
     it('keeps invalid UTF-8 as replacement characters without failing', () => {
-      const c = parse(Buffer.concat([Buffer.from('global_defs {\n    router_id a'), Buffer.from([0xff, 0xfe]), Buffer.from('\n}\n')]));
+      const c = parse(
+        Buffer.concat([Buffer.from('global_defs {\n    router_id a'), Buffer.from([0xff, 0xfe]), Buffer.from('\n}\n')]),
+      );
       expect(c.globalDefs.routerId).to.equal('a\ufffd\ufffd');
     });
   });
@@ -163,7 +191,10 @@ describe('keepalived parser', () => {
     };
     const readInclude = (pattern: string): IncludedFile[] => {
       const re = new RegExp(`^${pattern.replace(/[.+^$()|]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
-      return Object.keys(files).filter((f) => re.test(f)).sort().map((file) => ({ file, text: files[file] }));
+      return Object.keys(files)
+        .filter((f) => re.test(f))
+        .sort()
+        .map((file) => ({ file, text: files[file] }));
     };
     it('resolves a relative glob against the including file, in order, and reports lines in the included file', () => {
       const c = parse('include conf.d/*.conf\nvrrp_instance C {\n    virtual_router_id 3\n}\n', { readInclude });
@@ -183,7 +214,7 @@ describe('keepalived parser', () => {
       const c = parse(self, { readInclude: (p) => [{ file: p, text: self }] });
       expect(codes(c)).to.include.members(['includeDepth', 'includeLimit']);
     });
-    it('substitutes ${_PWD} (the including file\'s directory) before looking for include', () => {
+    it("substitutes ${_PWD} (the including file's directory) before looking for include", () => {
       expect(parse('include ${_PWD}/prio.conf\n').includeRequests).to.deep.equal(['/etc/keepalived/prio.conf']);
     });
   });
@@ -196,13 +227,19 @@ describe('keepalived parser', () => {
       expect(parse(text).globalDefs.routerId).to.equal('other');
     });
     it('substitutes $NAME and ${NAME}, leaves undefined names as written', () => {
-      const c = parse('$PRIO=150\n$IF=eth1\nvrrp_instance VI_1 {\n    virtual_router_id 51\n    priority $PRIO\n    interface ${IF}\n    smtp_alert $UNDEFINED\n}\n');
+      const c = parse(
+        '$PRIO=150\n$IF=eth1\nvrrp_instance VI_1 {\n    virtual_router_id 51\n    priority $PRIO\n    interface ${IF}\n    smtp_alert $UNDEFINED\n}\n',
+      );
       expect([only(c).priority, only(c).interface]).to.deep.equal([150, 'eth1']);
       expect(c.statements[0].children!.find((s) => s.keyword === 'smtp_alert')?.args).to.deep.equal(['$UNDEFINED']);
     });
     it('expands a multi-line definition and ~SEQ', () => {
       const c = parse('$INST=vrrp_instance VI_$N { \\\n    virtual_router_id $N \\\n}\n~SEQ(N, 1, 3) $INST\n');
-      expect(c.instances.map((i) => [i.name, i.virtualRouterId])).to.deep.equal([['VI_1', 1], ['VI_2', 2], ['VI_3', 3]]);
+      expect(c.instances.map((i) => [i.name, i.virtualRouterId])).to.deep.equal([
+        ['VI_1', 1],
+        ['VI_2', 2],
+        ['VI_3', 3],
+      ]);
       expect(c.diagnostics).to.deep.equal([]);
     });
     it('a definition that refers to itself does not hang', () => {
@@ -228,11 +265,19 @@ describe('keepalived parser', () => {
       expect([lower.initialState, lower.stateWritten]).to.deep.equal(['BACKUP', 'master']);
     });
     it('auth_pass is compared on its first 8 bytes', () => {
-      const auth = only(parse(instance('    authentication {\n        auth_type PASS\n        auth_pass 1234567890\n    }'))).authentication;
+      const auth = only(
+        parse(instance('    authentication {\n        auth_type PASS\n        auth_pass 1234567890\n    }')),
+      ).authentication;
       expect([auth?.type, auth?.pass, auth?.effectivePass]).to.deep.equal(['PASS', '1234567890', '12345678']);
     });
     it('virtual_ipaddress entries: prefix, brd (written or +), dev, label, scope', () => {
-      const vips = only(parse(instance('    interface eth0\n    virtual_ipaddress {\n        203.0.113.10/24 brd 203.0.113.255 dev eth0 label eth0:10\n        198.51.100.7/25 brd + scope global\n        192.0.2.1\n    }'))).vips;
+      const vips = only(
+        parse(
+          instance(
+            '    interface eth0\n    virtual_ipaddress {\n        203.0.113.10/24 brd 203.0.113.255 dev eth0 label eth0:10\n        198.51.100.7/25 brd + scope global\n        192.0.2.1\n    }',
+          ),
+        ),
+      ).vips;
       expect(vips.map((v) => [v.address, v.prefix, v.broadcast, v.dev, v.label, v.scope])).to.deep.equal([
         ['203.0.113.10', 24, '203.0.113.255', 'eth0', 'eth0:10', undefined],
         ['198.51.100.7', 25, '198.51.100.127', undefined, undefined, 'global'],
@@ -240,14 +285,20 @@ describe('keepalived parser', () => {
       ]);
     });
     it('track_script: a script defined below is dropped, the instance weight overrides the script weight', () => {
-      const later = parse(`${instance('    track_script {\n        chk\n    }')}vrrp_script chk {\n    script "true"\n}\n`);
+      const later = parse(
+        `${instance('    track_script {\n        chk\n    }')}vrrp_script chk {\n    script "true"\n}\n`,
+      );
       expect(only(later).trackScripts).to.deep.equal([]);
       expect(only(later).droppedTracks.map((d) => [d.name, d.reason])).to.deep.equal([['chk', 'definedLater']]);
-      const weighted = parse(`vrrp_script chk {\n    script "true"\n    weight -2\n}\n${instance('    priority 110\n    track_script {\n        chk weight -30\n    }')}`);
+      const weighted = parse(
+        `vrrp_script chk {\n    script "true"\n    weight -2\n}\n${instance('    priority 110\n    track_script {\n        chk weight -30\n    }')}`,
+      );
       expect(only(weighted).trackScripts.map((t) => [t.name, t.weight])).to.deep.equal([['chk', -30]]);
     });
     it('at priority 255 keepalived drops weighted track scripts', () => {
-      const c = parse(`vrrp_script chk {\n    script "true"\n    weight -20\n}\n${instance('    state MASTER\n    track_script {\n        chk\n    }')}`);
+      const c = parse(
+        `vrrp_script chk {\n    script "true"\n    weight -20\n}\n${instance('    state MASTER\n    track_script {\n        chk\n    }')}`,
+      );
       expect(only(c).trackScripts).to.deep.equal([]);
       expect(only(c).droppedTracks.map((d) => d.reason)).to.deep.equal(['addressOwner']);
     });
@@ -257,8 +308,15 @@ describe('keepalived parser', () => {
       expect(only(parse(instance('    state MASTER\n    priority 110\n    nopreempt'))).nopreempt).to.equal(false);
     });
     it('global_defs: script_user, enable_script_security, vrrp_strict, vrrp_version', () => {
-      const g = parse('global_defs {\n    script_user keepalived_script\n    enable_script_security\n    vrrp_version 3\n    vrrp_strict\n}\n').globalDefs;
-      expect([g.scriptUser?.user, g.enableScriptSecurity, g.vrrpVersion, g.vrrpStrict]).to.deep.equal(['keepalived_script', true, 3, true]);
+      const g = parse(
+        'global_defs {\n    script_user keepalived_script\n    enable_script_security\n    vrrp_version 3\n    vrrp_strict\n}\n',
+      ).globalDefs;
+      expect([g.scriptUser?.user, g.enableScriptSecurity, g.vrrpVersion, g.vrrpStrict]).to.deep.equal([
+        'keepalived_script',
+        true,
+        3,
+        true,
+      ]);
     });
   });
 
@@ -275,7 +333,31 @@ describe('keepalived parser', () => {
       );
     });
     it('survives keepalived-like token soup', () => {
-      const token = fc.constantFrom('{', '}', '"', "'", '!', '#', '\\', '$A', '$A=', '@x', '~SEQ(i,1,3)', 'include x', 'vrrp_instance', 'vrrp_script s', 'script', 'track_script', 'virtual_ipaddress', 'state', 'MASTER', 'priority', '\n', ' ', '\r\n');
+      const token = fc.constantFrom(
+        '{',
+        '}',
+        '"',
+        "'",
+        '!',
+        '#',
+        '\\',
+        '$A',
+        '$A=',
+        '@x',
+        '~SEQ(i,1,3)',
+        'include x',
+        'vrrp_instance',
+        'vrrp_script s',
+        'script',
+        'track_script',
+        'virtual_ipaddress',
+        'state',
+        'MASTER',
+        'priority',
+        '\n',
+        ' ',
+        '\r\n',
+      );
       fc.assert(
         fc.property(fc.array(token, { maxLength: 200 }), (tokens) => {
           parse(tokens.join(' '));
@@ -287,19 +369,19 @@ describe('keepalived parser', () => {
     it('pathological repetition stays fast and reports at most 10,000 problems', function () {
       this.timeout(20_000);
       const started = Date.now();
-      parse(('{ '.repeat(500) + '\n').repeat(10_000));
+      parse(`${'{ '.repeat(500)}\n`.repeat(10_000));
       const unknown = parse('bogus\n'.repeat(20_000));
       expect(unknown.diagnostics).to.have.length(10_001);
       expect(unknown.diagnostics[10_000].code).to.equal('tooManyProblems');
-      parse('$M=$M \\\ny\n' + '$M\n'.repeat(100_000));
-      parse('$A=$A\n' + ('$A ' + 'x'.repeat(1000) + '\n').repeat(10_000));
+      parse(`$M=$M \\\ny\n${'$M\n'.repeat(100_000)}`);
+      parse(`$A=$A\n${(`$A ${'x'.repeat(1000)}\n`).repeat(10_000)}`);
       parse('~SEQ(i,1,1000000) ~SEQ(j,1,1000000) vrrp_instance x$i$j {\n');
       expect(Date.now() - started).to.be.lessThan(15_000);
     });
     it('reads 10 MB and 20,000 nested blocks in well under a few seconds', function () {
       this.timeout(20_000);
       const started = Date.now();
-      const big = instance('    virtual_ipaddress {\n' + '        203.0.113.10/24\n'.repeat(420_000) + '    }');
+      const big = instance(`    virtual_ipaddress {\n${'        203.0.113.10/24\n'.repeat(420_000)}    }`);
       expect(big.length).to.be.greaterThan(10_000_000);
       expect(only(parse(big)).vips).to.have.length(420_000);
       parse('global_defs {\n'.repeat(20_000));

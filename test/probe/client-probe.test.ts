@@ -27,8 +27,14 @@ function fakeClient(opts: { delayMs?: number; hang?: boolean } = {}) {
           state.open -= 1;
           resolve(answer);
         };
-        signal?.addEventListener('abort', () => done({ outcome: 'error', latencyMs: 0, detail: 'cancelled' }), { once: true });
-        if (!opts.hang) setTimeout(() => done({ outcome: 'answered', latencyMs: opts.delayMs ?? 0, text: 'host: backup' }), opts.delayMs ?? 0);
+        signal?.addEventListener('abort', () => done({ outcome: 'error', latencyMs: 0, detail: 'cancelled' }), {
+          once: true,
+        });
+        if (!opts.hang)
+          setTimeout(
+            () => done({ outcome: 'answered', latencyMs: opts.delayMs ?? 0, text: 'host: backup' }),
+            opts.delayMs ?? 0,
+          );
       });
     },
   };
@@ -41,9 +47,25 @@ const until = (test: () => boolean) =>
     const poll = setInterval(() => test() && (clearInterval(poll), resolve()), 5);
   });
 
-function start(client: ServiceClient, signal: AbortSignal, over: Partial<Parameters<typeof ClientProbe.start>[0]> = {}): ClientProbe {
+function start(
+  client: ServiceClient,
+  signal: AbortSignal,
+  over: Partial<Parameters<typeof ClientProbe.start>[0]> = {},
+): ClientProbe {
   const t0 = Date.now();
-  return ClientProbe.start({ client, host: '127.0.0.1', port: 1, ratePerSecond: 200, maxRequests: 10, maxDurationMs: 60_000, timeoutMs: 1000, now: () => Date.now() - t0, identifier, signal, ...over });
+  return ClientProbe.start({
+    client,
+    host: '127.0.0.1',
+    port: 1,
+    ratePerSecond: 200,
+    maxRequests: 10,
+    maxDurationMs: 60_000,
+    timeoutMs: 1000,
+    now: () => Date.now() - t0,
+    identifier,
+    signal,
+    ...over,
+  });
 }
 
 describe('client probe loop', function () {
@@ -115,7 +137,7 @@ describe('HTTPS client (servers on 127.0.0.1)', function () {
   });
   const ask = (port: number, timeoutMs = 2000) => httpsServiceClient.request({ host: '127.0.0.1', port, timeoutMs });
 
-  it('answered: the status, the certificate\'s fingerprint and the answer naming the host', async () => {
+  it("answered: the status, the certificate's fingerprint and the answer naming the host", async () => {
     const port = await listen(createHttpsServer({ cert: pem, key: pem }, (_req, res) => res.end('host: backup\n')));
     const a = await ask(port);
     expect(a.outcome).to.equal('answered');
@@ -125,7 +147,9 @@ describe('HTTPS client (servers on 127.0.0.1)', function () {
   });
 
   it('a 503 from haproxy (no backend up) is an HTTP error, not an answer', async () => {
-    const port = await listen(createHttpsServer({ cert: pem, key: pem }, (_req, res) => ((res.statusCode = 503), res.end('no server'))));
+    const port = await listen(
+      createHttpsServer({ cert: pem, key: pem }, (_req, res) => ((res.statusCode = 503), res.end('no server'))),
+    );
     const a = await ask(port);
     expect(a.outcome).to.equal('http-error');
     expect(a.status).to.equal(503);

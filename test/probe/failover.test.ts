@@ -47,7 +47,8 @@ class SimulatedPair {
       label: role,
       kind: 'ssh',
       async readFile(path) {
-        if (path !== DEFAULT_PROFILE.keepalivedConfPath) return { ok: false, path, reason: 'missing', message: 'not simulated' };
+        if (path !== DEFAULT_PROFILE.keepalivedConfPath)
+          return { ok: false, path, reason: 'missing', message: 'not simulated' };
         const conf = role === 'master' ? keepalivedConf('MASTER', 110) : keepalivedConf('BACKUP', 100);
         return { ok: true, path, content: Buffer.from(conf) };
       },
@@ -75,7 +76,9 @@ class SimulatedPair {
       case 'ip-addr':
         return this.ok(
           `1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n` +
-            (this.vipOn === role ? `2: eth0    inet ${VIP}/24 brd 203.0.113.255 scope global eth0:10\\       valid_lft forever preferred_lft forever\n` : ''),
+            (this.vipOn === role
+              ? `2: eth0    inet ${VIP}/24 brd 203.0.113.255 scope global eth0:10\\       valid_lft forever preferred_lft forever\n`
+              : ''),
         );
       case 'systemctl-is-active-haproxy': {
         const active = role === 'backup' || this.haproxyOnMaster;
@@ -84,11 +87,15 @@ class SimulatedPair {
       case 'probe-hostname':
         return this.ok(`${role}\n`);
       case 'keepalived-log':
-        return this.behaviour.journal ? this.ok(['# source: journal', ...this.behaviour.journal.before[role]].join('\n') + '\n') : this.unavailable();
+        return this.behaviour.journal
+          ? this.ok(`${['# source: journal', ...this.behaviour.journal.before[role]].join('\n')}\n`)
+          : this.unavailable();
       case 'log-mark':
         return this.behaviour.journal ? this.ok('1765000000\n') : this.unavailable();
       case 'keepalived-log-window':
-        return this.behaviour.journal ? this.ok(['# source: journal', ...this.behaviour.journal.during[role]].join('\n') + '\n') : this.unavailable();
+        return this.behaviour.journal
+          ? this.ok(`${['# source: journal', ...this.behaviour.journal.during[role]].join('\n')}\n`)
+          : this.unavailable();
       case 'deadman-arm':
         this.deadmanArmed = true;
         return this.ok();
@@ -102,7 +109,8 @@ class SimulatedPair {
         return this.ok();
       case 'probe-start-haproxy':
       case 'probe-restore-haproxy':
-        if (this.behaviour.startFails) return { command: 'sim', exitCode: 1, stdout: '', stderr: 'Job for haproxy.service failed' };
+        if (this.behaviour.startFails)
+          return { command: 'sim', exitCode: 1, stdout: '', stderr: 'Job for haproxy.service failed' };
         this.haproxyOnMaster = true;
         if (this.behaviour.returns) setTimeout(() => (this.vipOn = 'master'), this.behaviour.delayMs);
         return this.ok();
@@ -148,15 +156,26 @@ function networkClient(pair: SimulatedPair, network: 'l2' | 'cloud'): ServiceCli
     async request() {
       this.sent += 1;
       const to = network === 'cloud' ? 'master' : pair.vipOn;
-      const answer = (role: Role): ServiceAnswer => ({ outcome: 'answered', latencyMs: 1, status: 200, text: `host: ${role}\n` });
-      if (network === 'cloud' && pair.vipOn !== 'master') return { outcome: 'timeout', latencyMs: 1000, detail: 'no connection in time' };
+      const answer = (role: Role): ServiceAnswer => ({
+        outcome: 'answered',
+        latencyMs: 1,
+        status: 200,
+        text: `host: ${role}\n`,
+      });
+      if (network === 'cloud' && pair.vipOn !== 'master')
+        return { outcome: 'timeout', latencyMs: 1000, detail: 'no connection in time' };
       if (to === 'master' && !pair.haproxyOnMaster) return { outcome: 'refused', latencyMs: 1, detail: 'ECONNREFUSED' };
       return answer(to);
     },
   };
 }
 
-async function probe(pair: SimulatedPair, signal?: AbortSignal, client?: ServiceClient, profile: LabProfile = DEFAULT_PROFILE): Promise<RunResult> {
+async function probe(
+  pair: SimulatedPair,
+  signal?: AbortSignal,
+  client?: ServiceClient,
+  profile: LabProfile = DEFAULT_PROFILE,
+): Promise<RunResult> {
   return runChecks({
     checks: [FOV001, FOV002, FOV003, FOV004] as Check[],
     ...(client ? { serviceClient: client } : {}),
@@ -218,7 +237,10 @@ describe('failover probe (simulated pair)', function () {
       delayMs: 0,
       journal: {
         before: {
-          master: [line('master', 'Keepalived_vrrp[41]: Script `check_haproxy` now returning 1'), line('master', 'Keepalived_vrrp[41]: VRRP_Script(check_haproxy) failed (exited with status 1)')],
+          master: [
+            line('master', 'Keepalived_vrrp[41]: Script `check_haproxy` now returning 1'),
+            line('master', 'Keepalived_vrrp[41]: VRRP_Script(check_haproxy) failed (exited with status 1)'),
+          ],
           backup: [line('backup', 'Keepalived_vrrp[40]: (VI_1) Entering BACKUP STATE')],
         },
         during: { master: [], backup: [line('backup', 'Keepalived_vrrp[40]: (VI_1) Entering BACKUP STATE')] },
@@ -230,13 +252,20 @@ describe('failover probe (simulated pair)', function () {
     const main = fov001.findings.find((f) => f.kind === 'fail')!;
     expect(main.messageId).to.equal('notMovedWithCause');
     expect(main.message).to.contain('KAD008').and.contain('already failing before haproxy was stopped');
-    expect(fov001.findings.find((f) => f.messageId === 'logShows')!.message).to.contain('VRRP_Script(check_haproxy) failed');
+    expect(fov001.findings.find((f) => f.messageId === 'logShows')!.message).to.contain(
+      'VRRP_Script(check_haproxy) failed',
+    );
     // Each host's decisive lines of the window, or that it had none.
-    expect(fov001.findings.filter((f) => f.messageId === 'keepalivedLine').map((f) => `${f.host} ${f.message}`)).to.deep.equal([
-      'backup keepalived said at 10:00:01.000: Keepalived_vrrp: (VI_1) Entering BACKUP STATE',
+    expect(
+      fov001.findings.filter((f) => f.messageId === 'keepalivedLine').map((f) => `${f.host} ${f.message}`),
+    ).to.deep.equal(['backup keepalived said at 10:00:01.000: Keepalived_vrrp: (VI_1) Entering BACKUP STATE']);
+    expect(fov001.findings.filter((f) => f.messageId === 'keepalivedSilent').map((f) => f.host)).to.deep.equal([
+      'master',
     ]);
-    expect(fov001.findings.filter((f) => f.messageId === 'keepalivedSilent').map((f) => f.host)).to.deep.equal(['master']);
-    expect(fov001.evidence!.filter((e) => e.note?.startsWith("keepalived's log")).map((e) => e.host)).to.deep.equal(['master', 'backup']);
+    expect(fov001.evidence!.filter((e) => e.note?.startsWith("keepalived's log")).map((e) => e.host)).to.deep.equal([
+      'master',
+      'backup',
+    ]);
     expect(pair.log.indexOf('master:log-mark')).to.be.lessThan(pair.log.indexOf('master:probe-stop-haproxy'));
   });
 
@@ -306,10 +335,16 @@ describe('client probe during the simulated failover (FOV004)', function () {
     expect(service.recovered).to.equal(true);
     // The packet path: refused from the stop until the VIP reached backup, answered by backup after.
     const firstBackup = service.samples.find((s) => s.servedBy === 'backup')!;
-    expect(service.samples.filter((s) => s.atMs < firstBackup.atMs && s.atMs > service.moments!.stopAtMs).map((s) => s.outcome)).to.satisfy((o: string[]) => o.length > 0 && o.every((x) => x === 'refused'));
+    expect(
+      service.samples
+        .filter((s) => s.atMs < firstBackup.atMs && s.atMs > service.moments!.stopAtMs)
+        .map((s) => s.outcome),
+    ).to.satisfy((o: string[]) => o.length > 0 && o.every((x) => x === 'refused'));
     expect(service.failoverDowntimeMs).to.equal(firstBackup.atMs - service.outages[0]!.fromMs);
     expect(service.sent + service.cancelled).to.be.at.most(service.maxRequests);
-    expect(client.sent - 1, 'requests the client probe sent (one more checked the VIP before)').to.equal(service.sent + service.cancelled);
+    expect(client.sent - 1, 'requests the client probe sent (one more checked the VIP before)').to.equal(
+      service.sent + service.cancelled,
+    );
     const fov004 = fov(result, 'FOV004');
     expect(fov004.status).to.equal('skip');
     expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['evidenceOnly']);
@@ -332,7 +367,10 @@ describe('client probe during the simulated failover (FOV004)', function () {
     const service = evidence.failover!.service!;
     expect(service.diagnosis).to.equal('vrrp-ignored-failing');
     expect(service.servedBy.backup).to.equal(0);
-    expect(fov(evidence, 'FOV004').findings.map((f) => `${f.kind}:${f.messageId}`)).to.deep.equal(['skip:evidenceOnly', 'skip:vrrpIgnoredFailing']);
+    expect(fov(evidence, 'FOV004').findings.map((f) => `${f.kind}:${f.messageId}`)).to.deep.equal([
+      'skip:evidenceOnly',
+      'skip:vrrpIgnoredFailing',
+    ]);
     expect(evidence.exitCode).to.equal(0);
 
     const pair2 = new SimulatedPair({ moves: true, returns: true, delayMs: 2500 });
@@ -343,16 +381,29 @@ describe('client probe during the simulated failover (FOV004)', function () {
     expect(gradedRun.exitCode).to.equal(1);
   });
 
-  it('graded: clients served by backup only long after the VIP moved exceed keepalived\'s bound', async () => {
+  it("graded: clients served by backup only long after the VIP moved exceed keepalived's bound", async () => {
     // The probe's outcome as given (a seed check fills the run's memo the FOV checks share): the VIP
     // moved in 1.5 s, keepalived's bound is 5 s, but clients reached backup only 8 s after the stop.
     const samples: ServiceSample[] = [];
     for (let at = 0; at < 12_000; at += 100) {
       const by = at < 8000 ? undefined : at < 11_000 ? 'backup' : 'master';
-      samples.push(by ? { atMs: at, outcome: 'answered', latencyMs: 2, servedBy: by } : { atMs: at, outcome: 'refused', latencyMs: 1 });
+      samples.push(
+        by
+          ? { atMs: at, outcome: 'answered', latencyMs: 2, servedBy: by }
+          : { atMs: at, outcome: 'refused', latencyMs: 1 },
+      );
     }
     const moments = { stopAtMs: 0, vipOnBackupAtMs: 1500, startAtMs: 1600, vipBackAtMs: 11_000, endAtMs: 12_000 };
-    const service: ServiceTimeline = { target: `${VIP}:443`, origin: 'test', ratePerSecond: 10, maxRequests: 500, samples, cancelled: 0, moments, ...summarizeService(samples, moments) };
+    const service: ServiceTimeline = {
+      target: `${VIP}:443`,
+      origin: 'test',
+      ratePerSecond: 10,
+      maxRequests: 500,
+      samples,
+      cancelled: 0,
+      moments,
+      ...summarizeService(samples, moments),
+    };
     const outcome: ProbeOutcome = {
       precheck: { ok: true },
       failover: { status: 'pass', ms: 1500 },
@@ -362,7 +413,12 @@ describe('client probe during the simulated failover (FOV004)', function () {
       timeline: { events: [], service },
       interrupted: false,
     };
-    const seed = { ...FOV003, id: 'SEED', points: 0, run: async (ctx: CheckContext) => void (await ctx.memo('failover-probe', async () => outcome)) } as Check;
+    const seed = {
+      ...FOV003,
+      id: 'SEED',
+      points: 0,
+      run: async (ctx: CheckContext) => void (await ctx.memo('failover-probe', async () => outcome)),
+    } as Check;
     const pair = new SimulatedPair({ moves: true, returns: true, delayMs: 0 });
     const result = await runChecks({
       checks: [seed, FOV004] as Check[],
@@ -382,10 +438,16 @@ describe('client probe during the simulated failover (FOV004)', function () {
   it('a VIP the grader cannot reach is a note before the probe, not a failure, and no client runs', async () => {
     const pair = new SimulatedPair({ moves: true, returns: true, delayMs: 100 });
     let sent = 0;
-    const silent: ServiceClient = { origin: 'test', request: async () => (sent++, { outcome: 'timeout', latencyMs: 3000, detail: 'no connection in time' }) };
+    const silent: ServiceClient = {
+      origin: 'test',
+      request: async () => (sent++, { outcome: 'timeout', latencyMs: 3000, detail: 'no connection in time' }),
+    };
     const result = await probe(pair, undefined, silent, graded);
     expect(statuses(result)).to.deep.equal(['FOV001:pass', 'FOV002:pass', 'FOV003:pass']);
-    expect(result.failover!.service!.notRun).to.deep.equal({ reason: 'unreachable', detail: 'timeout: no connection in time' });
+    expect(result.failover!.service!.notRun).to.deep.equal({
+      reason: 'unreachable',
+      detail: 'timeout: no connection in time',
+    });
     expect(sent, 'only the reachability tries').to.equal(2);
     const fov004 = fov(result, 'FOV004');
     expect(fov004.status).to.equal('skip');

@@ -14,7 +14,9 @@ import RBT004 from '../../checks/RBT004.js';
 import RBT005 from '../../checks/RBT005.js';
 
 const VIP = '203.0.113.10';
-const TASK_SYSCTL = Object.entries(DEFAULT_PROFILE.sysctl).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n';
+const TASK_SYSCTL = `${Object.entries(DEFAULT_PROFILE.sysctl)
+  .map(([k, v]) => `${k} = ${v}`)
+  .join('\n')}\n`;
 
 interface Machine {
   keepalivedEnabled: boolean;
@@ -61,7 +63,14 @@ class SimulatedRebootPair {
     return { command: 'sim', exitCode, stdout, stderr: '' };
   }
   private down(): CommandResult {
-    return { command: 'sim', exitCode: null, stdout: '', stderr: '', unavailable: true, error: 'the connection was lost' };
+    return {
+      command: 'sim',
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      unavailable: true,
+      error: 'the connection was lost',
+    };
   }
 
   private reboot(): void {
@@ -83,7 +92,9 @@ class SimulatedRebootPair {
   }
 
   private vipLine(role: Role): string {
-    return this.vipOn === role ? `2: eth0    inet ${VIP}/24 brd 203.0.113.255 scope global eth0:10\\       valid_lft forever preferred_lft forever\n` : '';
+    return this.vipOn === role
+      ? `2: eth0    inet ${VIP}/24 brd 203.0.113.255 scope global eth0:10\\       valid_lft forever preferred_lft forever\n`
+      : '';
   }
 
   host(role: Role): Host {
@@ -93,8 +104,10 @@ class SimulatedRebootPair {
       label: role,
       kind: 'ssh',
       async readFile(path) {
-        if (path === DEFAULT_PROFILE.sysctlPath && role === 'master') return { ok: true, path, content: Buffer.from(pair.machine.sysctlConf) };
-        if (path === DEFAULT_PROFILE.keepalivedConfPath) return { ok: true, path, content: Buffer.from(fastKeepalivedConf(role)) };
+        if (path === DEFAULT_PROFILE.sysctlPath && role === 'master')
+          return { ok: true, path, content: Buffer.from(pair.machine.sysctlConf) };
+        if (path === DEFAULT_PROFILE.keepalivedConfPath)
+          return { ok: true, path, content: Buffer.from(fastKeepalivedConf(role)) };
         return { ok: false, path, reason: 'missing', message: 'not simulated' };
       },
       async listDir() {
@@ -108,7 +121,8 @@ class SimulatedRebootPair {
           return pair.down();
         }
         if (!pair.up) return pair.down();
-        const service = (key: string) => (key.endsWith('keepalived') ? 'keepalived' : 'haproxy') as 'keepalived' | 'haproxy';
+        const service = (key: string) =>
+          (key.endsWith('keepalived') ? 'keepalived' : 'haproxy') as 'keepalived' | 'haproxy';
         if (cmd.key === 'ip-addr') return pair.ok(pair.vipLine('master'));
         if (cmd.key === 'boot-id') return pair.ok(`${pair.bootId}\n`);
         if (cmd.key === 'reboot-master') {
@@ -116,8 +130,9 @@ class SimulatedRebootPair {
           return pair.ok();
         }
         if (cmd.key === 'reboot-boot-state') return pair.ok('running\n');
-        if (cmd.key === 'sysctl') return pair.ok([...pair.sysctl].map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
-        if (cmd.key.startsWith('reboot-is-active')) return pair.running[service(cmd.key)] ? pair.ok('active\n') : pair.ok('inactive\n', 3);
+        if (cmd.key === 'sysctl') return pair.ok(`${[...pair.sysctl].map(([k, v]) => `${k} = ${v}`).join('\n')}\n`);
+        if (cmd.key.startsWith('reboot-is-active'))
+          return pair.running[service(cmd.key)] ? pair.ok('active\n') : pair.ok('inactive\n', 3);
         if (cmd.key.startsWith('reboot-is-enabled')) {
           const enabled = service(cmd.key) === 'haproxy' || pair.machine.keepalivedEnabled;
           return pair.ok(enabled ? 'enabled\n' : 'disabled\n', enabled ? 0 : 1);
@@ -145,18 +160,32 @@ class SimulatedRebootPair {
   }
 }
 
-async function probe(pair: SimulatedRebootPair, extra: { reboot?: boolean; gate?: () => Promise<() => void> } = {}): Promise<RunResult> {
+async function probe(
+  pair: SimulatedRebootPair,
+  extra: { reboot?: boolean; gate?: () => Promise<() => void> } = {},
+): Promise<RunResult> {
   return runChecks({
     checks: [RBT001, RBT002, RBT003, RBT004, RBT005] as Check[],
     hosts: { master: pair.host('master'), backup: pair.host('backup') },
     target: { master: { address: VIP }, backup: { address: '203.0.113.20' } },
     profile: DEFAULT_PROFILE,
-    options: { lang: 'en', failover: true, live: true, reboot: extra.reboot ?? true, rebootTimeoutMs: 2000, ...(extra.gate ? { rebootGate: extra.gate } : {}) },
+    options: {
+      lang: 'en',
+      failover: true,
+      live: true,
+      reboot: extra.reboot ?? true,
+      rebootTimeoutMs: 2000,
+      ...(extra.gate ? { rebootGate: extra.gate } : {}),
+    },
   });
 }
 
 const statuses = (r: RunResult) => r.results.map((x) => `${x.id}:${x.status}`);
-const ids = (r: RunResult, id: string, kind = 'fail') => r.results.find((x) => x.id === id)!.findings.filter((f) => f.kind === kind).map((f) => f.messageId);
+const ids = (r: RunResult, id: string, kind = 'fail') =>
+  r.results
+    .find((x) => x.id === id)!
+    .findings.filter((f) => f.kind === kind)
+    .map((f) => f.messageId);
 
 describe('reboot probe (simulated pair)', function () {
   this.timeout(60_000);
@@ -190,7 +219,9 @@ describe('reboot probe (simulated pair)', function () {
     expect(ids(result, 'RBT002')).to.deep.equal(['notEnabled']);
     const rbt004 = result.results.find((r) => r.id === 'RBT004')!.findings.find((f) => f.kind === 'fail')!;
     expect(rbt004.messageId).to.equal('notBackWithCause');
-    expect(rbt004.message).to.contain('backup').and.contain('RBT002: after the reboot keepalived is inactive: it is disabled');
+    expect(rbt004.message)
+      .to.contain('backup')
+      .and.contain('RBT002: after the reboot keepalived is inactive: it is disabled');
     expect(ids(result, 'RBT005', 'note')).to.deep.equal(['restarted']);
     expect(pair.running.keepalived).to.equal(true);
   });
@@ -201,17 +232,27 @@ describe('reboot probe (simulated pair)', function () {
     expect(statuses(result)).to.deep.equal(['RBT001:pass', 'RBT002:pass', 'RBT003:fail', 'RBT004:pass', 'RBT005:pass']);
     const lost = result.results.find((r) => r.id === 'RBT003')!.findings.filter((f) => f.kind === 'fail');
     // The ones whose task value is not the kernel default come back wrong; arp_filter on all is 0 either way.
-    expect(lost.map((f) => f.data!.key).sort()).to.deep.equal(Object.keys(DEFAULT_PROFILE.sysctl).filter((k) => DEFAULT_PROFILE.sysctl[k] !== '0').sort());
+    expect(lost.map((f) => f.data!.key).sort()).to.deep.equal(
+      Object.keys(DEFAULT_PROFILE.sysctl)
+        .filter((k) => DEFAULT_PROFILE.sysctl[k] !== '0')
+        .sort(),
+    );
     expect(new Set(lost.map((f) => f.messageId))).to.deep.equal(new Set(['notPersisted']));
   });
 
   it('a master that does not come back is an ERROR that says what to do, and nothing else is touched', async () => {
     const pair = new SimulatedRebootPair({ keepalivedEnabled: true, sysctlConf: TASK_SYSCTL, neverBack: true });
     const result = await probe(pair);
-    expect(statuses(result)).to.deep.equal(['RBT001:pass', 'RBT002:error', 'RBT003:error', 'RBT004:error', 'RBT005:error']);
+    expect(statuses(result)).to.deep.equal([
+      'RBT001:pass',
+      'RBT002:error',
+      'RBT003:error',
+      'RBT004:error',
+      'RBT005:error',
+    ]);
     const error = result.results[1]!.findings[0]!;
     expect(error.messageId).to.equal('masterNotBack');
-    expect(error.message).to.contain('within 2 s').and.contain('connection refused').and.contain("console");
+    expect(error.message).to.contain('within 2 s').and.contain('connection refused').and.contain('console');
     const afterDown = pair.log.slice(pair.log.indexOf('master:reboot-master') + 1);
     expect(afterDown.filter((l) => l.startsWith('backup:') && !/ip-addr|log-/.test(l))).to.deep.equal([]);
     expect(result.exitCode).to.equal(3);

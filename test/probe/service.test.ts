@@ -12,17 +12,32 @@ import type { ServedBy, ServiceMoments, ServiceSample } from '../../src/model/se
 function requests(from: number, to: number, by: ServedBy | 'x'): ServiceSample[] {
   const out: ServiceSample[] = [];
   for (let at = from; at < to; at += 100) {
-    out.push(by === 'x' ? { atMs: at, outcome: 'refused', latencyMs: 1 } : { atMs: at, outcome: 'answered', latencyMs: 5, servedBy: by });
+    out.push(
+      by === 'x'
+        ? { atMs: at, outcome: 'refused', latencyMs: 1 }
+        : { atMs: at, outcome: 'answered', latencyMs: 5, servedBy: by },
+    );
   }
   return out;
 }
 
 // One probe's moments: haproxy stopped at 1 s, VIP on backup at 5 s, haproxy started at 5.2 s, VIP back at 9 s.
-const MOMENTS: ServiceMoments = { stopAtMs: 1000, vipOnBackupAtMs: 5000, startAtMs: 5200, vipBackAtMs: 9000, endAtMs: 9500 };
+const MOMENTS: ServiceMoments = {
+  stopAtMs: 1000,
+  vipOnBackupAtMs: 5000,
+  startAtMs: 5200,
+  vipBackAtMs: 9000,
+  endAtMs: 9500,
+};
 
 describe('service timeline arithmetic', () => {
   it('an L2 failover: one outage from the first failed request to the first answered one', () => {
-    const samples = [...requests(0, 1000, 'master'), ...requests(1000, 5100, 'x'), ...requests(5100, 9000, 'backup'), ...requests(9000, 9500, 'master')];
+    const samples = [
+      ...requests(0, 1000, 'master'),
+      ...requests(1000, 5100, 'x'),
+      ...requests(5100, 9000, 'backup'),
+      ...requests(9000, 9500, 'master'),
+    ];
     const outages = findOutages(samples, MOMENTS.startAtMs);
     expect(outages).to.deep.equal([{ fromMs: 1000, toMs: 5100, phase: 'failover', failed: 41 }]);
     const s = summarizeService(samples, MOMENTS);
@@ -36,7 +51,13 @@ describe('service timeline arithmetic', () => {
   });
 
   it('an outage that begins after haproxy is started again is failback downtime', () => {
-    const samples = [...requests(0, 1000, 'master'), ...requests(1000, 1200, 'x'), ...requests(1200, 9000, 'backup'), ...requests(9000, 9300, 'x'), ...requests(9300, 9500, 'master')];
+    const samples = [
+      ...requests(0, 1000, 'master'),
+      ...requests(1000, 1200, 'x'),
+      ...requests(1200, 9000, 'backup'),
+      ...requests(9000, 9300, 'x'),
+      ...requests(9300, 9500, 'master'),
+    ];
     const outages = findOutages(samples, MOMENTS.startAtMs);
     expect(outages.map((o) => o.phase)).to.deep.equal(['failover', 'failback']);
     expect(downtimeMs(outages, 'failover', MOMENTS.endAtMs)).to.equal(200);
@@ -44,7 +65,12 @@ describe('service timeline arithmetic', () => {
   });
 
   it('flapping: the outages of a phase add up', () => {
-    const samples = [...requests(1000, 1300, 'x'), ...requests(1300, 1500, 'backup'), ...requests(1500, 2000, 'x'), ...requests(2000, 2100, 'backup')];
+    const samples = [
+      ...requests(1000, 1300, 'x'),
+      ...requests(1300, 1500, 'backup'),
+      ...requests(1500, 2000, 'x'),
+      ...requests(2000, 2100, 'backup'),
+    ];
     const s = summarizeService(samples, { stopAtMs: 1000, endAtMs: 2100 });
     expect(s.outages).to.have.length(2);
     expect(s.failoverDowntimeMs).to.equal(300 + 500);
@@ -110,17 +136,28 @@ describe('the VRRP diagnosis', () => {
 });
 
 describe('telling the hosts apart', () => {
-  const answer = (fingerprint: string, text: string) => ({ outcome: 'answered' as const, latencyMs: 1, fingerprint, text });
+  const answer = (fingerprint: string, text: string) => ({
+    outcome: 'answered' as const,
+    latencyMs: 1,
+    fingerprint,
+    text,
+  });
 
   it('by certificate when the two hosts have different ones', () => {
-    const id = makeIdentifier({ fingerprints: { master: 'aa', backup: 'bb' }, hostnames: { master: 'master', backup: 'backup' } });
+    const id = makeIdentifier({
+      fingerprints: { master: 'aa', backup: 'bb' },
+      hostnames: { master: 'master', backup: 'backup' },
+    });
     expect(id.by).to.equal('certificate');
     expect(id.identify(answer('bb', 'host: master'))).to.equal('backup');
     expect(id.identify(answer('cc', ''))).to.equal('unknown');
   });
 
   it('by the answer naming exactly one host (the lab backend says "host: NAME")', () => {
-    const id = makeIdentifier({ fingerprints: { master: 'aa', backup: 'aa' }, hostnames: { master: 'vm-1', backup: 'vm-12' } });
+    const id = makeIdentifier({
+      fingerprints: { master: 'aa', backup: 'aa' },
+      hostnames: { master: 'vm-1', backup: 'vm-12' },
+    });
     expect(id.by).to.equal('answer');
     expect(id.reason).to.match(/same certificate/);
     expect(id.identify(answer('aa', 'HTTP/1.1 200 OK\nx-lab-host: vm-12\n\nhost: vm-12\n'))).to.equal('backup');
@@ -130,14 +167,22 @@ describe('telling the hosts apart', () => {
   });
 
   it('not at all, with the reason, when certificates and host names are the same', () => {
-    const id = makeIdentifier({ fingerprints: { master: 'aa', backup: 'aa' }, hostnames: { master: 'web', backup: 'web' } });
+    const id = makeIdentifier({
+      fingerprints: { master: 'aa', backup: 'aa' },
+      hostnames: { master: 'web', backup: 'web' },
+    });
     expect(id.by).to.equal('none');
     expect(id.reason).to.equal('both hosts have the same certificate, and both hosts have the same host name');
     expect(id.identify(answer('aa', 'host: web'))).to.equal('unknown');
   });
 
   it('knows private addresses (a note says why such a VIP cannot be reached)', () => {
-    expect(['10.128.0.15', '192.168.1.2', '172.20.0.1', '100.64.0.1'].map(isPrivateAddress)).to.deep.equal([true, true, true, true]);
+    expect(['10.128.0.15', '192.168.1.2', '172.20.0.1', '100.64.0.1'].map(isPrivateAddress)).to.deep.equal([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(['51.250.86.11', '172.32.0.1', '203.0.113.10'].map(isPrivateAddress)).to.deep.equal([false, false, false]);
   });
 });
@@ -161,8 +206,25 @@ describe('the terminal timeline strips', () => {
   });
 
   it('draws the VIP and the clients on one axis, a column per 200 ms here', () => {
-    const samples = [...requests(0, 1000, 'master'), ...requests(1000, 5000, 'x'), ...requests(5000, 9000, 'backup'), ...requests(9000, 9999, 'master')];
-    const withService: FailoverTimeline = { ...timeline, service: { ...summarizeService(samples, MOMENTS), samples, target: 'v:443', origin: 'test', ratePerSecond: 10, maxRequests: 100, cancelled: 0, moments: { ...MOMENTS, endAtMs: 9999 } } };
+    const samples = [
+      ...requests(0, 1000, 'master'),
+      ...requests(1000, 5000, 'x'),
+      ...requests(5000, 9000, 'backup'),
+      ...requests(9000, 9999, 'master'),
+    ];
+    const withService: FailoverTimeline = {
+      ...timeline,
+      service: {
+        ...summarizeService(samples, MOMENTS),
+        samples,
+        target: 'v:443',
+        origin: 'test',
+        ratePerSecond: 10,
+        maxRequests: 100,
+        cancelled: 0,
+        moments: { ...MOMENTS, endAtMs: 9999 },
+      },
+    };
     const strips = timelineStrips(withService, 50);
     expect(strips.columnMs).to.equal(200);
     expect(strips.vip).to.equal('M'.repeat(25) + 'B'.repeat(20) + 'M'.repeat(5));

@@ -17,13 +17,47 @@ import { listFixtures } from '../support/fixtures.js';
 
 /** The DESIGN.md §2 ids that must exist (grows as checks land; never shrinks). */
 const REQUIRED_IDS = [
-  'CRT001', 'CRT002', 'CRT003', 'CRT004',
-  'HAP001', 'HAP002', 'HAP003', 'HAP004', 'HAP005', 'HAP006', 'HAP007', 'HAP008', 'HAP009', 'HAP010', 'HAP011', 'HAP012',
-  'KAD001', 'KAD002', 'KAD003', 'KAD004', 'KAD005', 'KAD006', 'KAD007', 'KAD008',
-  'SYS001', 'SYS002', 'SYS003',
-  'LIV001', 'LIV002', 'LIV003', 'LIV004', 'CRT005',
-  'FOV001', 'FOV002', 'FOV003', 'FOV004',
-  'RBT001', 'RBT002', 'RBT003', 'RBT004', 'RBT005',
+  'CRT001',
+  'CRT002',
+  'CRT003',
+  'CRT004',
+  'HAP001',
+  'HAP002',
+  'HAP003',
+  'HAP004',
+  'HAP005',
+  'HAP006',
+  'HAP007',
+  'HAP008',
+  'HAP009',
+  'HAP010',
+  'HAP011',
+  'HAP012',
+  'KAD001',
+  'KAD002',
+  'KAD003',
+  'KAD004',
+  'KAD005',
+  'KAD006',
+  'KAD007',
+  'KAD008',
+  'SYS001',
+  'SYS002',
+  'SYS003',
+  'LIV001',
+  'LIV002',
+  'LIV003',
+  'LIV004',
+  'CRT005',
+  'FOV001',
+  'FOV002',
+  'FOV003',
+  'FOV004',
+  'RBT001',
+  'RBT002',
+  'RBT003',
+  'RBT004',
+  'RBT005',
 ];
 
 /** The VIP of the fixtures (fixtures/correct/hosts.yaml). */
@@ -37,18 +71,24 @@ const FILE_ALIASES: Record<string, keyof LabProfile> = {
 };
 
 /** Turn a doc example into CheckTester overrides: master gets `text`, backup `backup` if given. */
-export async function exampleOverrides(example: DocExample): Promise<TesterOptions> {
+async function exampleOverrides(example: DocExample): Promise<TesterOptions> {
   if (example.file.startsWith('command:')) {
     // The example replaces one command's output; the others come from a healthy live pair.
     const key = example.file.slice('command:'.length);
     const healthy = openSnapshot(join(FIXTURES_DIR, 'live-correct'));
     const outputs = async (role: Role, stdout: string): Promise<CommandMap> => {
       const map: CommandMap = {};
-      for (const command of readOnlyCommands(DEFAULT_PROFILE, LIVE_VIP)) map[command.key] = await healthy.hosts[role].run(command);
+      for (const command of readOnlyCommands(DEFAULT_PROFILE, LIVE_VIP))
+        map[command.key] = await healthy.hosts[role].run(command);
       map[key] = { stdout, exitCode: 0 };
       return map;
     };
-    return { commands: { master: await outputs('master', example.text), backup: await outputs('backup', example.backup ?? example.text) } };
+    return {
+      commands: {
+        master: await outputs('master', example.text),
+        backup: await outputs('backup', example.backup ?? example.text),
+      },
+    };
   }
   const alias = FILE_ALIASES[example.file];
   const path = alias ? String(DEFAULT_PROFILE[alias]) : example.file;
@@ -103,7 +143,9 @@ describe('check catalogue', () => {
       if (failing.status !== 'fail') problems.push(`${check.id}: failing example gives ${failing.status}`);
       const passing = await runCheck(check, await exampleOverrides(check.doc.passing));
       if (passing.status !== 'pass') {
-        problems.push(`${check.id}: passing example gives ${passing.status}: ${passing.findings.map((f) => f.message).join('; ')}`);
+        problems.push(
+          `${check.id}: passing example gives ${passing.status}: ${passing.findings.map((f) => f.message).join('; ')}`,
+        );
       }
     }
     expect(problems).to.deep.equal([]);

@@ -9,7 +9,13 @@ import type { Browser, Page } from 'playwright-core';
 import { loadCatalogue } from '../../src/engine/registry.js';
 import { REPO_ROOT } from '../../src/self/paths.js';
 import { CLASS_UI } from '../../src/report/html-class-text.js';
-import { classColumns, escapeHtml, renderClassReport, scriptSafeJson, type ClassStudent } from '../../src/report/html-class.js';
+import {
+  classColumns,
+  escapeHtml,
+  renderClassReport,
+  scriptSafeJson,
+  type ClassStudent,
+} from '../../src/report/html-class.js';
 import type { Check, CheckResult, FailoverEvent, FailoverTimeline, RunResult } from '../../src/model/check.js';
 import type { ServedBy, ServiceSample, ServiceTimeline } from '../../src/model/service.js';
 import type { Status } from '../../src/model/basics.js';
@@ -34,7 +40,7 @@ const SYSCTL_KEYS = [
 /** `sysctl KEY...` output with the task's values, some replaced. */
 function sysctlOutput(changes: Record<string, string> = {}): string {
   const value = (key: string) => changes[key] ?? (key.endsWith('all.arp_filter') ? '0' : '1');
-  return SYSCTL_KEYS.map((key) => `${key} = ${value(key)}`).join('\n') + '\n';
+  return `${SYSCTL_KEYS.map((key) => `${key} = ${value(key)}`).join('\n')}\n`;
 }
 
 /**
@@ -43,13 +49,33 @@ function sysctlOutput(changes: Record<string, string> = {}): string {
  */
 function clients(events: FailoverEvent[], endMs: number, during: ServedBy | 'x'): ServiceTimeline {
   const at = (host: string, event: string) => events.find((e) => e.host === host && e.event === event)?.atMs;
-  const moments = { stopAtMs: at('master', 'haproxy-stopped')!, vipOnBackupAtMs: at('backup', 'vip-added')!, startAtMs: at('master', 'haproxy-started')!, vipBackAtMs: at('master', 'vip-added')!, endAtMs: endMs };
+  const moments = {
+    stopAtMs: at('master', 'haproxy-stopped')!,
+    vipOnBackupAtMs: at('backup', 'vip-added')!,
+    startAtMs: at('master', 'haproxy-started')!,
+    vipBackAtMs: at('master', 'vip-added')!,
+    endAtMs: endMs,
+  };
   const samples: ServiceSample[] = [];
   for (let t = 0; t < endMs; t += 100) {
-    const by: ServedBy | 'x' = t < moments.stopAtMs || t >= moments.vipBackAtMs ? 'master' : t < moments.vipOnBackupAtMs ? 'x' : during;
-    samples.push(by === 'x' ? { atMs: t, outcome: 'refused', latencyMs: 1 } : { atMs: t, outcome: 'answered', latencyMs: 4, servedBy: by });
+    const by: ServedBy | 'x' =
+      t < moments.stopAtMs || t >= moments.vipBackAtMs ? 'master' : t < moments.vipOnBackupAtMs ? 'x' : during;
+    samples.push(
+      by === 'x'
+        ? { atMs: t, outcome: 'refused', latencyMs: 1 }
+        : { atMs: t, outcome: 'answered', latencyMs: 4, servedBy: by },
+    );
   }
-  return { target: '203.0.113.10:443', origin: 'test', ratePerSecond: 10, maxRequests: 300, samples, cancelled: 0, moments, ...summarizeService(samples, moments) };
+  return {
+    target: '203.0.113.10:443',
+    origin: 'test',
+    ratePerSecond: 10,
+    maxRequests: 300,
+    samples,
+    cancelled: 0,
+    moments,
+    ...summarizeService(samples, moments),
+  };
 }
 
 const PROBE_EVENTS: FailoverEvent[] = [
@@ -62,7 +88,13 @@ const PROBE_EVENTS: FailoverEvent[] = [
 ];
 
 /** The same probe on a cloud network: the VIP moved, clients failed until it was back on master. */
-const CLOUD_FAILOVER: FailoverTimeline = { deadlineMs: 12_000, failoverMs: 4130, failbackMs: 3870, events: PROBE_EVENTS, service: clients(PROBE_EVENTS, 8600, 'x') };
+const CLOUD_FAILOVER: FailoverTimeline = {
+  deadlineMs: 12_000,
+  failoverMs: 4130,
+  failbackMs: 3870,
+  events: PROBE_EVENTS,
+  service: clients(PROBE_EVENTS, 8600, 'x'),
+};
 
 /** A probe that saw the VIP move to backup and back. */
 const GOOD_FAILOVER: FailoverTimeline = {
@@ -115,15 +147,35 @@ const CLASS: StudentSpec[] = [
   { name: 'Chen Wei', run: { fixture: 'crt004-expired' }, failover: STUCK_FAILOVER },
   {
     name: 'Dana Smirnova',
-    run: { fixture: 'sys001-wrong-value', commands: { master: { sysctl: { stdout: sysctlOutput({ 'net.ipv4.ip_nonlocal_bind': '0' }) } }, backup: { sysctl: { stdout: sysctlOutput() } } } },
+    run: {
+      fixture: 'sys001-wrong-value',
+      commands: {
+        master: { sysctl: { stdout: sysctlOutput({ 'net.ipv4.ip_nonlocal_bind': '0' }) } },
+        backup: { sysctl: { stdout: sysctlOutput() } },
+      },
+    },
   },
   {
     name: 'Egor Kuznetsov',
-    run: { fixture: 'correct', commands: { master: { sysctl: { exitCode: null, timedOut: true } }, backup: { sysctl: { stdout: sysctlOutput() } } } },
+    run: {
+      fixture: 'correct',
+      commands: {
+        master: { sysctl: { exitCode: null, timedOut: true } },
+        backup: { sysctl: { stdout: sysctlOutput() } },
+      },
+    },
   },
   {
     name: HOSTILE_NAME,
-    run: { fixture: 'sys001-wrong-value', master: { '/etc/sysctl.conf': readFixtureFile('sys001-wrong-value', 'master/etc/sysctl.conf').replace(/^net\.ipv4\.conf\.eth0\.arp_filter = 0$/m, HOSTILE_LINE) } },
+    run: {
+      fixture: 'sys001-wrong-value',
+      master: {
+        '/etc/sysctl.conf': readFixtureFile('sys001-wrong-value', 'master/etc/sysctl.conf').replace(
+          /^net\.ipv4\.conf\.eth0\.arp_filter = 0$/m,
+          HOSTILE_LINE,
+        ),
+      },
+    },
   },
   { name: 'Fedor Orlov', error: `ssh: connect to host 198.51.100.7 port 22: Connection refused <b>"bold"</b>` },
   { name: 'Галина Орлова', run: { fixture: 'crt002-cert-without-key' } },
@@ -170,7 +222,7 @@ function expectedOrder(students: ClassStudent[], key: (s: ClassStudent) => numbe
     .map((s) => s.student);
 }
 
-describe('HTML class report', function () {
+describe('HTML class report', () => {
   let checks: Check[];
   let students: ClassStudent[];
   let html: string;
@@ -182,53 +234,65 @@ describe('HTML class report', function () {
     html = renderClassReport({ generatedAt: '2026-11-23 09:00 UTC', lang: 'en', students });
   });
 
-  describe('the page as written', function () {
-    it('escapes HTML text and attribute values', function () {
+  describe('the page as written', () => {
+    it('escapes HTML text and attribute values', () => {
       expect(escapeHtml(`<a href="x">'&'</a>`)).to.equal('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     });
 
-    it('embeds JSON that cannot close its script element and parses back to the same value', function () {
+    it('embeds JSON that cannot close its script element and parses back to the same value', () => {
       const value = { name: '</script><script>alert(1)</script><!--', line: 'a\u2028b' };
       const json = scriptSafeJson(value);
       expect(json).not.to.include('<');
       expect(JSON.parse(json)).to.deep.equal(value);
     });
 
-    it('has every check of every run as a column, in the engine order, even when runs differ', function () {
+    it('has every check of every run as a column, in the engine order, even when runs differ', () => {
       const full = resultOf(students, 'Alice Ivanova');
       const partial: RunResult = { ...full, results: full.results.filter((_, i) => i % 2 === 1) };
-      const columns = classColumns([{ student: 'p', result: partial }, { student: 'f', result: full }]);
+      const columns = classColumns([
+        { student: 'p', result: partial },
+        { student: 'f', result: full },
+      ]);
       expect(columns.map((c) => c.id)).to.deep.equal(full.results.map((r) => r.id));
     });
 
-    it('loads nothing from outside: inline CSS and JS only, locked by a Content-Security-Policy', function () {
-      const html = renderClassReport({ generatedAt: 'now', lang: 'en', students: students.filter((s) => s.student !== HOSTILE_NAME) });
+    it('loads nothing from outside: inline CSS and JS only, locked by a Content-Security-Policy', () => {
+      const html = renderClassReport({
+        generatedAt: 'now',
+        lang: 'en',
+        students: students.filter((s) => s.student !== HOSTILE_NAME),
+      });
       expect(html).not.to.match(/<link\b|<img\b|<iframe\b|\bsrc=|\burl\(|@import/i);
-      expect(html).to.match(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+'/);
+      expect(html).to.match(
+        /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+'/,
+      );
       expect(html.match(/<script\b/g)).to.have.length(2);
     });
 
-    it('shows hostile names and messages only in escaped form', function () {
+    it('shows hostile names and messages only in escaped form', () => {
       expect(html).not.to.include(`<script>window.__pwned`);
       expect(html).not.to.include(`<img src=x`);
       expect(html).to.include(escapeHtml(HOSTILE_NAME));
     });
 
-    it('has every page string in English and Russian', function () {
+    it('has every page string in English and Russian', () => {
       for (const [key, text] of Object.entries(CLASS_UI)) {
         expect(text.en.trim(), `${key}.en`).not.to.equal('');
         expect(text.ru.trim(), `${key}.ru`).not.to.equal('');
       }
     });
 
-    it('stays small for a class of 300', function () {
-      const big = Array.from({ length: 300 }, (_, i) => ({ ...students[i % students.length]!, student: `student ${i}` }));
+    it('stays small for a class of 300', () => {
+      const big = Array.from({ length: 300 }, (_, i) => ({
+        ...students[i % students.length]!,
+        student: `student ${i}`,
+      }));
       const size = Buffer.byteLength(renderClassReport({ generatedAt: 'now', lang: 'en', students: big }));
       expect(size).to.be.below(1_500_000);
     });
   });
 
-  describe('the page in headless Chromium', function () {
+  describe('the page in headless Chromium', () => {
     let browser: Browser | undefined;
     let page: Page;
     let dir: string;
@@ -246,7 +310,7 @@ describe('HTML class report', function () {
       mkdirSync(ARTIFACTS, { recursive: true });
     });
 
-    after(async function () {
+    after(async () => {
       await browser?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
@@ -262,27 +326,33 @@ describe('HTML class report', function () {
       return p;
     }
 
-    beforeEach(async function () {
+    beforeEach(async () => {
       page = await open(html);
     });
 
-    afterEach(async function () {
+    afterEach(async () => {
       await page.close();
     });
 
     /** The row of a student, by their place in the input (the page keeps it in data-index). */
     const rowOf = (name: string) => `#matrix tbody tr[data-index="${students.findIndex((s) => s.student === name)}"]`;
-    const rowNames = () => page.$$eval('#matrix tbody tr:not([hidden]) th[scope=row]', (ths) => ths.map((th) => th.textContent));
+    const rowNames = () =>
+      page.$$eval('#matrix tbody tr:not([hidden]) th[scope=row]', (ths) => ths.map((th) => th.textContent));
 
-    it('has a cell for every student × check, with the status of the input', async function () {
+    it('has a cell for every student × check, with the status of the input', async () => {
       const columns = classColumns(students);
-      const heads = await page.$$eval('#matrix thead th.check', (ths) => ths.map((th) => ({ id: th.textContent, title: th.getAttribute('title') })));
+      const heads = await page.$$eval('#matrix thead th.check', (ths) =>
+        ths.map((th) => ({ id: th.textContent, title: th.getAttribute('title') })),
+      );
       expect(heads.map((h) => h.id)).to.deep.equal(columns.map((c) => c.id));
       const titles = new Map(checks.map((c) => [c.id, c.title.en]));
       for (const head of heads) expect(head.title).to.equal(`${head.id} ${titles.get(head.id!)}`);
 
       const rows = await page.$$eval('#matrix tbody tr', (trs) =>
-        trs.map((tr) => ({ name: tr.querySelector('th')!.textContent, cells: [...tr.querySelectorAll('td[data-s]')].map((td) => td.getAttribute('data-s')) })),
+        trs.map((tr) => ({
+          name: tr.querySelector('th')!.textContent,
+          cells: [...tr.querySelectorAll('td[data-s]')].map((td) => td.getAttribute('data-s')),
+        })),
       );
       expect(rows.map((r) => r.name)).to.deep.equal(students.map((s) => s.student));
       for (const [i, s] of students.entries()) {
@@ -296,14 +366,16 @@ describe('HTML class report', function () {
       await page.screenshot({ path: join(ARTIFACTS, 'class-report.png') });
     });
 
-    it('counts the failures of each check', async function () {
+    it('counts the failures of each check', async () => {
       const counts = await page.$$eval('#matrix tr.counts td.count', (tds) => tds.map((td) => Number(td.textContent)));
-      const expected = classColumns(students).map((c) => students.filter((s) => s.result && statusOf(s.result, c.id) === 'fail').length);
+      const expected = classColumns(students).map(
+        (c) => students.filter((s) => s.result && statusOf(s.result, c.id) === 'fail').length,
+      );
       expect(counts).to.deep.equal(expected);
       expect(expected.some((n) => n > 1)).to.equal(true);
     });
 
-    it('shows a student whose grading failed as an ERROR row with the reason', async function () {
+    it('shows a student whose grading failed as an ERROR row with the reason', async () => {
       const row = page.locator('#matrix tbody tr.errored');
       expect(await row.count()).to.equal(1);
       expect(await row.locator('th').textContent()).to.equal('Fedor Orlov');
@@ -313,17 +385,21 @@ describe('HTML class report', function () {
       );
     });
 
-    it('sorts by score, ascending then descending, ties in name order', async function () {
+    it('sorts by score, ascending then descending, ties in name order', async () => {
       const score = (s: ClassStudent) => (s.result ? s.result.summary.score : -1);
       await page.click('#matrix thead button[data-sort=score]');
       expect(await rowNames()).to.deep.equal(expectedOrder(students, score, false));
-      expect(await page.getAttribute('#matrix thead th:has(button[data-sort=score])', 'aria-sort')).to.equal('ascending');
+      expect(await page.getAttribute('#matrix thead th:has(button[data-sort=score])', 'aria-sort')).to.equal(
+        'ascending',
+      );
       await page.click('#matrix thead button[data-sort=score]');
       expect(await rowNames()).to.deep.equal(expectedOrder(students, score, true));
-      expect(await page.getAttribute('#matrix thead th:has(button[data-sort=score])', 'aria-sort')).to.equal('descending');
+      expect(await page.getAttribute('#matrix thead th:has(button[data-sort=score])', 'aria-sort')).to.equal(
+        'descending',
+      );
     });
 
-    it('sorts by a check column with failures first', async function () {
+    it('sorts by a check column with failures first', async () => {
       const column = classColumns(students).findIndex((c) => c.id === 'CRT001');
       await page.click(`#matrix thead button[data-sort="check:${column}"]`);
       const names = await rowNames();
@@ -336,7 +412,7 @@ describe('HTML class report', function () {
       expect(names[0]).to.equal('Boris Petrov');
     });
 
-    it('filters by name, by failing students and by area', async function () {
+    it('filters by name, by failing students and by area', async () => {
       await page.fill('#filter-name', 'ALI');
       expect(await rowNames()).to.have.members(['Alice Ivanova', 'alina k']);
       expect(await page.textContent('#shown')).to.equal(`2 of ${students.length} shown`);
@@ -348,21 +424,33 @@ describe('HTML class report', function () {
 
       await page.selectOption('#filter-area', 'certificate');
       const certIds = checks.filter((c) => c.area === 'certificate').map((c) => c.id);
-      const visibleHeads = await page.$$eval('#matrix thead th.check:not([hidden])', (ths) => ths.map((th) => th.textContent));
-      expect(visibleHeads).to.deep.equal(classColumns(students).filter((c) => c.area === 'certificate').map((c) => c.id));
-      const failingCert = students.filter((s) => s.result?.results.some((r) => r.status === 'fail' && certIds.includes(r.id))).map((s) => s.student);
+      const visibleHeads = await page.$$eval('#matrix thead th.check:not([hidden])', (ths) =>
+        ths.map((th) => th.textContent),
+      );
+      expect(visibleHeads).to.deep.equal(
+        classColumns(students)
+          .filter((c) => c.area === 'certificate')
+          .map((c) => c.id),
+      );
+      const failingCert = students
+        .filter((s) => s.result?.results.some((r) => r.status === 'fail' && certIds.includes(r.id)))
+        .map((s) => s.student);
       expect(failingCert.length).to.be.below(failing.length);
       expect(await rowNames()).to.have.members(failingCert);
-      const cellsPerRow = await page.$$eval('#matrix tbody tr:not([hidden])', (trs) => trs.map((tr) => tr.querySelectorAll('td[data-s]:not([hidden])').length));
+      const cellsPerRow = await page.$$eval('#matrix tbody tr:not([hidden])', (trs) =>
+        trs.map((tr) => tr.querySelectorAll('td[data-s]:not([hidden])').length),
+      );
       expect(new Set(cellsPerRow)).to.deep.equal(new Set([visibleHeads.length]));
 
       await page.selectOption('#filter-show', 'errors');
       await page.selectOption('#filter-area', '');
-      const withErrors = students.filter((s) => !s.result || s.result.results.some((r) => r.status === 'error')).map((s) => s.student);
+      const withErrors = students
+        .filter((s) => !s.result || s.result.results.some((r) => r.status === 'error'))
+        .map((s) => s.student);
       expect(await rowNames()).to.have.members(withErrors);
     });
 
-    it('opens a student with a click and shows each check not passed with findings, hints and evidence', async function () {
+    it('opens a student with a click and shows each check not passed with findings, hints and evidence', async () => {
       const name = 'Dana Smirnova';
       const result = resultOf(students, name);
       await page.click(`${rowOf(name)} td.score`);
@@ -372,10 +460,14 @@ describe('HTML class report', function () {
       // Failed and errored checks first, in the engine's order; the skipped ones after them, folded.
       const judged = result.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id);
       const skipped = result.results.filter((r) => r.status === 'skip').map((r) => r.id);
-      const shown = await page.$$eval('#details .problem', (articles) => articles.map((a) => a.getAttribute('data-check')));
+      const shown = await page.$$eval('#details .problem', (articles) =>
+        articles.map((a) => a.getAttribute('data-check')),
+      );
       expect(shown).to.deep.equal([...judged, ...skipped]);
       expect(judged).to.include('SYS001');
-      const folded = await page.$$eval('#details details.skipped .problem', (articles) => articles.map((a) => a.getAttribute('data-check')));
+      const folded = await page.$$eval('#details details.skipped .problem', (articles) =>
+        articles.map((a) => a.getAttribute('data-check')),
+      );
       expect(folded).to.deep.equal(skipped);
       const sys001: CheckResult = result.results.find((r) => r.id === 'SYS001')!;
       const article = page.locator('#details .problem[data-check=SYS001]');
@@ -399,7 +491,7 @@ describe('HTML class report', function () {
       await page.screenshot({ path: join(ARTIFACTS, 'class-report-findings.png') });
     });
 
-    it('shows an ERROR check with its reason and a command that gave no exit code', async function () {
+    it('shows an ERROR check with its reason and a command that gave no exit code', async () => {
       await page.click(`${rowOf('Egor Kuznetsov')} td.score`);
       const text = (await page.locator('#details .problem[data-check=SYS001]').textContent())!;
       expect(await page.getAttribute('#details .problem[data-check=SYS001] .badge', 'data-s')).to.equal('error');
@@ -407,7 +499,7 @@ describe('HTML class report', function () {
       expect(text).to.include(CLASS_UI.noExitCode.en);
     });
 
-    it('opens details from the keyboard and returns focus when closed', async function () {
+    it('opens details from the keyboard and returns focus when closed', async () => {
       await page.focus(`${rowOf('Boris Petrov')} button.open`);
       await page.keyboard.press('Enter');
       expect(await page.isVisible('dialog#details')).to.equal(true);
@@ -417,14 +509,18 @@ describe('HTML class report', function () {
       expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('Boris Petrov');
     });
 
-    it('draws the failover timeline with the measured times and who held the VIP', async function () {
+    it('draws the failover timeline with the measured times and who held the VIP', async () => {
       await page.click(`${rowOf('Alice Ivanova')} td.score`);
       const svg = page.locator('#details .timeline svg');
       expect(await svg.count()).to.equal(1);
       expect(await svg.locator('[data-span=failover]').textContent()).to.equal('failover 4.1 s');
       expect(await svg.locator('[data-span=failback]').textContent()).to.equal('failback 3.9 s');
       const held = await svg.locator('rect.held').evaluateAll((rects) =>
-        rects.map((r) => ({ role: r.getAttribute('data-role'), x: Number(r.getAttribute('x')), width: Number(r.getAttribute('width')) })),
+        rects.map((r) => ({
+          role: r.getAttribute('data-role'),
+          x: Number(r.getAttribute('x')),
+          width: Number(r.getAttribute('width')),
+        })),
       );
       // master until it dropped the VIP, backup in between, master again after failback.
       expect(held.map((h) => h.role)).to.deep.equal(['master', 'backup', 'master']);
@@ -436,25 +532,32 @@ describe('HTML class report', function () {
       await page.screenshot({ path: join(ARTIFACTS, 'class-report-details.png') });
     });
 
-    it('says when the VIP never reached backup', async function () {
+    it('says when the VIP never reached backup', async () => {
       await page.click(`${rowOf('Chen Wei')} td.score`);
       const svg = page.locator('#details .timeline svg');
       expect(await svg.locator('[data-span=failover]').textContent()).to.equal(CLASS_UI.noFailover.en);
       expect(await svg.locator('[data-span=failback]').count()).to.equal(0);
-      expect(await svg.locator('rect.held').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-role')))).to.deep.equal(['master']);
+      expect(
+        await svg.locator('rect.held').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-role'))),
+      ).to.deep.equal(['master']);
       expect(await svg.locator('text', { hasText: 'deadline' }).count()).to.equal(1);
     });
 
-    it('says when the VIP did not come back to master', async function () {
+    it('says when the VIP did not come back to master', async () => {
       await page.click(`${rowOf('Ivan Sokolov')} td.score`);
       const svg = page.locator('#details .timeline svg');
       expect(await svg.locator('[data-span=failover]').textContent()).to.equal('failover 4.0 s');
       expect(await svg.locator('[data-span=failback]').textContent()).to.equal(CLASS_UI.noFailback.en);
-      expect(await svg.locator('text', { hasText: 'deadline' }).count(), 'the failover deadline after a failover in time').to.equal(0);
-      expect(await svg.locator('rect.held').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-role')))).to.deep.equal(['master', 'backup']);
+      expect(
+        await svg.locator('text', { hasText: 'deadline' }).count(),
+        'the failover deadline after a failover in time',
+      ).to.equal(0);
+      expect(
+        await svg.locator('rect.held').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-role'))),
+      ).to.deep.equal(['master', 'backup']);
     });
 
-    it('writes both probe times in the failover column, ✘ for a phase that failed, — when not run', async function () {
+    it('writes both probe times in the failover column, ✘ for a phase that failed, — when not run', async () => {
       const cells = await page.$$eval('#matrix tbody td.fo', (tds) => tds.map((td) => td.textContent));
       expect(cells).to.deep.equal(
         students.map((s) => {
@@ -469,13 +572,20 @@ describe('HTML class report', function () {
       );
     });
 
-    it('draws the clients under the VIP: a stroke per request, the outage with its downtime', async function () {
+    it('draws the clients under the VIP: a stroke per request, the outage with its downtime', async () => {
       await page.click(`${rowOf('Alice Ivanova')} td.score`);
       const svg = page.locator('#details .timeline svg');
-      const strokes = await svg.locator('line.req').evaluateAll((lines) => lines.map((l) => ({ s: l.getAttribute('data-s'), x: Number(l.getAttribute('x1')) })));
+      const strokes = await svg
+        .locator('line.req')
+        .evaluateAll((lines) => lines.map((l) => ({ s: l.getAttribute('data-s'), x: Number(l.getAttribute('x1')) })));
       expect(strokes).to.have.length(GOOD_FAILOVER.service!.samples.length);
-      // Answered by master, refused from the stop, by backup while it held the VIP, by master again: in that order along the axis.
-      const runs = strokes.sort((a, b) => a.x - b.x).map((r) => r.s).join('').replace(/(.)\1+/g, '$1');
+      // Answered by master, refused from the stop, by backup while it held the VIP, by master again: in that order
+      // along the axis.
+      const runs = strokes
+        .sort((a, b) => a.x - b.x)
+        .map((r) => r.s)
+        .join('')
+        .replace(/(.)\1+/g, '$1');
       expect(runs).to.equal('mxbm');
       // refused from the first request after the stop (200 ms) to the first answered by backup (4300 ms)
       expect(await svg.locator('[data-outage="0"]').textContent()).to.equal('down 4.1 s');
@@ -483,13 +593,18 @@ describe('HTML class report', function () {
         'Clients through 203.0.113.10:443: 41 of 86 requests failed; down 4.1 s during failover, 0.0 s during failback',
       );
       expect(await page.locator('#details .timeline .diagnosis').count()).to.equal(0);
-      const heldBackup = await svg.locator('rect.held[data-role=backup]').evaluate((r) => ({ x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')) }));
+      const heldBackup = await svg
+        .locator('rect.held[data-role=backup]')
+        .evaluate((r) => ({ x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')) }));
       const backupStrokes = strokes.filter((r) => r.s === 'b');
-      expect(backupStrokes.every((r) => r.x >= heldBackup.x && r.x <= heldBackup.x + heldBackup.w), 'backup answers while it holds the VIP').to.equal(true);
+      expect(
+        backupStrokes.every((r) => r.x >= heldBackup.x && r.x <= heldBackup.x + heldBackup.w),
+        'backup answers while it holds the VIP',
+      ).to.equal(true);
       await page.screenshot({ path: join(ARTIFACTS, 'class-report-clients.png') });
     });
 
-    it('says plainly when the network ignored VRRP, and marks the downtime column', async function () {
+    it('says plainly when the network ignored VRRP, and marks the downtime column', async () => {
       await page.click(`${rowOf('Kira Oblakova')} td.score`);
       expect(await page.textContent('#details .timeline .diagnosis')).to.equal(CLASS_UI.vrrpIgnored.en);
       // Refused from 200 ms until master had the VIP back and answered at 8300 ms.
@@ -497,7 +612,13 @@ describe('HTML class report', function () {
       await page.keyboard.press('Escape');
       const cells = await page.$$eval('#matrix tbody td.down', (tds) => tds.map((td) => td.textContent));
       expect(cells).to.deep.equal(
-        students.map((s) => (s.result?.failover === GOOD_FAILOVER ? '4.1 s / 0.0 s' : s.result?.failover === CLOUD_FAILOVER ? '8.1 s / 0.0 s ⚠' : '—')),
+        students.map((s) =>
+          s.result?.failover === GOOD_FAILOVER
+            ? '4.1 s / 0.0 s'
+            : s.result?.failover === CLOUD_FAILOVER
+              ? '8.1 s / 0.0 s ⚠'
+              : '—',
+        ),
       );
       await page.click('#matrix thead button[data-sort=downtime]');
       const order = await rowNames();
@@ -505,13 +626,13 @@ describe('HTML class report', function () {
       await page.screenshot({ path: join(ARTIFACTS, 'class-report-cloud.png') });
     });
 
-    it('says that the probe did not run for a student without a timeline', async function () {
+    it('says that the probe did not run for a student without a timeline', async () => {
       await page.click(`${rowOf('Boris Petrov')} td.score`);
       expect(await page.locator('#details .timeline svg').count()).to.equal(0);
       expect(await page.textContent('#details .timeline')).to.include(CLASS_UI.noTimeline.en);
     });
 
-    it('shows hostile names and excerpts as text and runs none of them', async function () {
+    it('shows hostile names and excerpts as text and runs none of them', async () => {
       const names = await page.$$eval('#matrix tbody th[scope=row]', (ths) => ths.map((th) => th.textContent));
       expect(names).to.include(HOSTILE_NAME);
       await page.click(`${rowOf(HOSTILE_NAME)} td.score`);
@@ -522,8 +643,11 @@ describe('HTML class report', function () {
       expect(await page.evaluate(() => document.querySelectorAll('img, b').length)).to.equal(0);
     });
 
-    it('sorts and filters a class of 300 quickly', async function () {
-      const big = Array.from({ length: 300 }, (_, i) => ({ ...students[i % students.length]!, student: `student ${String(i).padStart(3, '0')}` }));
+    it('sorts and filters a class of 300 quickly', async () => {
+      const big = Array.from({ length: 300 }, (_, i) => ({
+        ...students[i % students.length]!,
+        student: `student ${String(i).padStart(3, '0')}`,
+      }));
       const p = await open(renderClassReport({ generatedAt: 'now', lang: 'en', students: big }), 'class-300.html');
       try {
         const started = Date.now();
@@ -532,13 +656,17 @@ describe('HTML class report', function () {
         expect(Date.now() - started).to.be.below(5000);
         expect(await p.textContent('#shown')).to.equal('100 of 300 shown');
         const first = await p.textContent('#matrix tbody tr:not([hidden]) th');
-        expect(first).to.equal(expectedOrder(big, (s) => (s.result ? s.result.summary.score : -1), false).find((n) => n.startsWith('student 1')));
+        expect(first).to.equal(
+          expectedOrder(big, (s) => (s.result ? s.result.summary.score : -1), false).find((n) =>
+            n.startsWith('student 1'),
+          ),
+        );
       } finally {
         await p.close();
       }
     });
 
-    it('speaks Russian when asked', async function () {
+    it('speaks Russian when asked', async () => {
       const ru = await open(renderClassReport({ generatedAt: 'сейчас', lang: 'ru', students }), 'class-ru.html');
       try {
         expect(await ru.textContent('#matrix thead button[data-sort=name]')).to.equal('Студент');

@@ -52,7 +52,11 @@ describe('progress in terminals of any size', () => {
   });
 
   it('writes plain lines, no escape at all, when the terminal reports 0×0 or 1 column', () => {
-    for (const [columns, rows] of [[0, 0], [1, 1], [19, 40]] as const) {
+    for (const [columns, rows] of [
+      [0, 0],
+      [1, 1],
+      [19, 40],
+    ] as const) {
       const tty = new FakeTty(columns, rows);
       const p = progressOn(tty);
       p.note('connecting to master');
@@ -97,9 +101,16 @@ describe('progress in terminals of any size', () => {
   });
 
   it('the batch block never has more lines than the terminal has rows, nor lines wider than it; 0×0 gets plain lines', () => {
-    for (const [columns, rows] of [[20, 5], [0, 0]] as const) {
+    for (const [columns, rows] of [
+      [20, 5],
+      [0, 0],
+    ] as const) {
       const tty = new FakeTty(columns, rows);
-      const display = createBatchDisplay({ interactive: true, lang: 'en', stream: tty as unknown as NodeJS.WriteStream });
+      const display = createBatchDisplay({
+        interactive: true,
+        lang: 'en',
+        stream: tty as unknown as NodeJS.WriteStream,
+      });
       display.onEvent({ type: 'planned', total: 16, toGrade: 16, stored: 0, concurrency: 16 });
       for (let i = 0; i < 16; i++) display.onEvent({ type: 'start', student: `student-with-a-long-name-${i}` });
       display.stop();

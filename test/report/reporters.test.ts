@@ -40,7 +40,7 @@ describe('reporters', () => {
     expect(out).to.not.match(/\x1b\[/);
   });
 
-  it('pretty says an unreachable host\'s reason once, and only points to it under each check', async () => {
+  it("pretty says an unreachable host's reason once, and only points to it under each check", async () => {
     const result = await fixtureResult('correct');
     const reason = 'cannot reach backup: cannot connect to 198.51.100.12:22: connect EHOSTUNREACH';
     for (const r of result.results) {
@@ -71,7 +71,9 @@ describe('reporters', () => {
   it('github annotations point at the snapshot file and line', () => {
     const out = renderGithub(failing);
     const line = out.split('\n').find((l) => l.includes('HAP005'))!;
-    expect(line).to.match(/^::error file=fixtures\/hap005-if-none\/master\/etc\/haproxy\/haproxy\.cfg,line=\d+,title=HAP005/);
+    expect(line).to.match(
+      /^::error file=fixtures\/hap005-if-none\/master\/etc\/haproxy\/haproxy\.cfg,line=\d+,title=HAP005/,
+    );
     expect(out.trimEnd().split('\n').pop()).to.match(/^hagrade: \d+ passed, 1 failed/);
   });
 

@@ -21,7 +21,17 @@ function rawUnsafe(text: string, allowed: RegExp): string[] {
   const found: string[] = [];
   for (const ch of text.replace(allowed, '')) {
     const c = ch.codePointAt(0)!;
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x200e || c === 0x200f || c === 0x061c || c === 0x2028 || c === 0x2029) {
+    if (
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069) ||
+      c === 0x200e ||
+      c === 0x200f ||
+      c === 0x061c ||
+      c === 0x2028 ||
+      c === 0x2029
+    ) {
       found.push(`U+${c.toString(16).padStart(4, '0')}`);
     }
   }
@@ -35,9 +45,48 @@ const OWN: Record<string, RegExp> = {
   prettyColour: /\x1b\[[0-9;]*m|[\n\t]/g,
   live: /\r\x1b\[K|\r(?=⠋|⠙)|\x1b\[\d+F\x1b\[J|\n/g,
 };
-const ownOf = (name: string) => (name === 'summary' || name === 'gradebook' ? OWN.csv : name === 'prettyColour' ? OWN.prettyColour : name.endsWith('-true') ? OWN.live : OWN.text)!;
+const ownOf = (name: string) =>
+  (name === 'summary' || name === 'gradebook'
+    ? OWN.csv
+    : name === 'prettyColour'
+      ? OWN.prettyColour
+      : name.endsWith('-true')
+        ? OWN.live
+        : OWN.text)!;
 
-const DANGEROUS = ['\x1b', ']', '0', ';', '\x07', '[', '2', 'J', '\x9b', '\u202e', '\u2066', '\u2069', '\r', '\n', '\t', '\0', '\x7f', '\u2028', '\u200f', '=', '+', '-', '@', '"', ',', '<', '&', '%', ':', 'a', 'я'];
+const DANGEROUS = [
+  '\x1b',
+  ']',
+  '0',
+  ';',
+  '\x07',
+  '[',
+  '2',
+  'J',
+  '\x9b',
+  '\u202e',
+  '\u2066',
+  '\u2069',
+  '\r',
+  '\n',
+  '\t',
+  '\0',
+  '\x7f',
+  '\u2028',
+  '\u200f',
+  '=',
+  '+',
+  '-',
+  '@',
+  '"',
+  ',',
+  '<',
+  '&',
+  '%',
+  ':',
+  'a',
+  'я',
+];
 
 /** What a host can send: raw bytes decoded as the hosts decode them, or a soup of the dangerous characters. */
 const hostText = fc.oneof(
@@ -88,7 +137,9 @@ describe('safe text (issue 15)', () => {
   });
 
   it('is idempotent: text made safe twice is the same', () => {
-    fc.assert(fc.property(hostText, (s) => safeText(safeText(s)) === safeText(s) && safeLine(safeLine(s)) === safeLine(s)));
+    fc.assert(
+      fc.property(hostText, (s) => safeText(safeText(s)) === safeText(s) && safeLine(safeLine(s)) === safeLine(s)),
+    );
   });
 
   it('random host text never leaves a raw control or bidi character', () => {
@@ -101,11 +152,16 @@ describe('safe text (issue 15)', () => {
   });
 
   it('CSV cells that a spreadsheet would run get an apostrophe (OWASP), numbers do not', () => {
-    for (const lead of ['=', '+', '-', '@', '\t', '\r']) expect(safeCsvCell(`${lead}HYPERLINK("x")`).startsWith("'")).to.equal(true, JSON.stringify(lead));
+    for (const lead of ['=', '+', '-', '@', '\t', '\r'])
+      expect(safeCsvCell(`${lead}HYPERLINK("x")`).startsWith("'")).to.equal(true, JSON.stringify(lead));
     expect(safeCsvCell('alice')).to.equal('alice');
     expect(safeCsvCell('a=b')).to.equal('a=b');
     expect(safeCsvCell('\r=1')).to.equal("'\\r=1");
-    const csv = gradebookCsv([{ student: '=1+1', dir: 'x', status: 'error', error: '@SUM(A1)\x1b[2J' }], { lang: 'en', gradebookIdColumn: 'ID number', maxGrade: 100 });
+    const csv = gradebookCsv([{ student: '=1+1', dir: 'x', status: 'error', error: '@SUM(A1)\x1b[2J' }], {
+      lang: 'en',
+      gradebookIdColumn: 'ID number',
+      maxGrade: 100,
+    });
     const [, row] = parseCsv(csv).records.map((r) => r.fields);
     expect(row![0]).to.equal("'=1+1");
     expect(row![2]).to.match(/^not graded: @SUM\(A1\)\\x1b\[2J$/);
@@ -135,7 +191,15 @@ describe('safe text (issue 15)', () => {
           github: renderGithub(r),
           junit: renderJunit(r),
           json: renderJson(r),
-          html: renderClassReport({ generatedAt: texts[0]!, lang: 'en', title: texts[1 % texts.length]!, students: [{ student: texts[0]!, result: r }, { student: texts[2 % texts.length]!, error: texts[3 % texts.length]! }] }),
+          html: renderClassReport({
+            generatedAt: texts[0]!,
+            lang: 'en',
+            title: texts[1 % texts.length]!,
+            students: [
+              { student: texts[0]!, result: r },
+              { student: texts[2 % texts.length]!, error: texts[3 % texts.length]! },
+            ],
+          }),
         };
         const records: StudentRecord[] = [
           { student: texts[0]!, dir: 'a', status: 'fail', result: r },
@@ -145,7 +209,14 @@ describe('safe text (issue 15)', () => {
         outputs.gradebook = gradebookCsv(records, { lang: 'en', gradebookIdColumn: 'ID number', maxGrade: 100 });
         for (const interactive of [false, true]) {
           let written = '';
-          const stream = { columns: 60, rows: 20, isTTY: true, write: (s: string) => ((written += s), true), on() {}, off() {} } as unknown as NodeJS.WriteStream;
+          const stream = {
+            columns: 60,
+            rows: 20,
+            isTTY: true,
+            write: (s: string) => ((written += s), true),
+            on() {},
+            off() {},
+          } as unknown as NodeJS.WriteStream;
           const display = createBatchDisplay({ interactive, lang: 'en', stream });
           display.onEvent({ type: 'planned', total: 2, toGrade: 2, stored: 0, concurrency: 2 });
           display.onEvent({ type: 'warning', text: { en: 'w {x}', ru: 'w {x}' }, data: { x: texts[0]! } });
@@ -162,7 +233,8 @@ describe('safe text (issue 15)', () => {
           progress.stop();
           outputs[`progress-${interactive}`] = written;
         }
-        for (const [name, text] of Object.entries(outputs)) expect(rawUnsafe(text, ownOf(name)), name).to.deep.equal([]);
+        for (const [name, text] of Object.entries(outputs))
+          expect(rawUnsafe(text, ownOf(name)), name).to.deep.equal([]);
       }),
       { numRuns: 60 },
     );

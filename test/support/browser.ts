@@ -45,7 +45,10 @@ export function ensureChromium(): Availability {
   if (availability) return availability;
   if (existsSync(CHROMIUM_PATH)) return (availability = { ok: true });
   if (process.getuid?.() !== 0) {
-    return (availability = { ok: false, reason: `${CHROMIUM_PATH} is missing and only root can 'apt-get install chromium'` });
+    return (availability = {
+      ok: false,
+      reason: `${CHROMIUM_PATH} is missing and only root can 'apt-get install chromium'`,
+    });
   }
   // A stale package list names versions the mirror no longer has: update once, then try again.
   let install = aptGet(['install', '-y', 'chromium']);

@@ -19,7 +19,7 @@ export function loadHostFiles(snapshotDir: string, role: Role): FileMap {
     for (const name of readdirSync(dir)) {
       const full = join(dir, name);
       if (statSync(full).isDirectory()) walk(full);
-      else files['/' + relative(root, full)] = readFileSync(full);
+      else files[`/${relative(root, full)}`] = readFileSync(full);
     }
   };
   walk(root);
@@ -75,5 +75,8 @@ export async function runCheck(check: Check, opts: TesterOptions = {}): Promise<
 
 /** messageIds of the findings of a result, optionally only of one kind, sorted. */
 export function messageIds(result: CheckResult, kind?: string): string[] {
-  return result.findings.filter((f) => !kind || f.kind === kind).map((f) => f.messageId).sort();
+  return result.findings
+    .filter((f) => !kind || f.kind === kind)
+    .map((f) => f.messageId)
+    .sort();
 }

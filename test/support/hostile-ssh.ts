@@ -71,10 +71,15 @@ function payload(words: string[]): string[] {
 }
 
 function listen(server: NetServer | ssh2.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
 }
 
-function closer(server: NetServer | ssh2.Server, connections: Set<{ destroy?: () => void; end: () => void }>): () => Promise<void> {
+function closer(
+  server: NetServer | ssh2.Server,
+  connections: Set<{ destroy?: () => void; end: () => void }>,
+): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
       for (const c of connections) (c.destroy ?? c.end).call(c);
@@ -129,33 +134,37 @@ function runScript(channel: ServerChannel, script: string, args: string[], root:
 export async function startHostileHost(opts: HostileHostOptions): Promise<Listening> {
   const hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
   const connections = new Set<ssh2.Connection>();
-  const server = new ssh2.Server({ hostKeys: [hostKey], ...(opts.banner !== undefined ? { banner: opts.banner } : {}) }, (client) => {
-    connections.add(client);
-    client.on('close', () => connections.delete(client));
-    client.on('error', () => undefined);
-    client.on('authentication', (ctx) => ctx.accept());
-    client.on('ready', () => {
-      if (opts.unsolicited) {
-        // Channels and requests hagrade never asked for: it must refuse or ignore them, not hang.
-        client.forwardOut('127.0.0.1', 9, '127.0.0.1', 9, () => undefined);
-        client.x11('127.0.0.1', 6000, () => undefined);
-        (client as unknown as { openssh_authAgent?: (cb: () => void) => void }).openssh_authAgent?.(() => undefined);
-      }
-      client.on('session', (accept) => {
-        const session = accept();
-        session.on('pty', (acceptPty) => acceptPty?.());
-        session.on('exec', (acceptExec, _reject, info) => {
-          const channel = acceptExec();
-          if (opts.earlyExit) channel.exit(7); // an exit status before any output, and another later
-          const argv = payload(shellWords(info.command));
-          if (argv[0] === 'sh' && argv[1] === '-c' && /stat -L|for f in/.test(argv[2] ?? '')) return runScript(channel, argv[2]!, argv.slice(4), opts.root);
-          const joined = argv.join(' ');
-          const entry = opts.commands.find((c) => c.match.test(joined));
-          play(channel, entry?.reply ?? { stderr: `sh: 1: ${argv[0]}: not found\n`, exit: 127 });
+  const server = new ssh2.Server(
+    { hostKeys: [hostKey], ...(opts.banner !== undefined ? { banner: opts.banner } : {}) },
+    (client) => {
+      connections.add(client);
+      client.on('close', () => connections.delete(client));
+      client.on('error', () => undefined);
+      client.on('authentication', (ctx) => ctx.accept());
+      client.on('ready', () => {
+        if (opts.unsolicited) {
+          // Channels and requests hagrade never asked for: it must refuse or ignore them, not hang.
+          client.forwardOut('127.0.0.1', 9, '127.0.0.1', 9, () => undefined);
+          client.x11('127.0.0.1', 6000, () => undefined);
+          (client as unknown as { openssh_authAgent?: (cb: () => void) => void }).openssh_authAgent?.(() => undefined);
+        }
+        client.on('session', (accept) => {
+          const session = accept();
+          session.on('pty', (acceptPty) => acceptPty?.());
+          session.on('exec', (acceptExec, _reject, info) => {
+            const channel = acceptExec();
+            if (opts.earlyExit) channel.exit(7); // an exit status before any output, and another later
+            const argv = payload(shellWords(info.command));
+            if (argv[0] === 'sh' && argv[1] === '-c' && /stat -L|for f in/.test(argv[2] ?? ''))
+              return runScript(channel, argv[2]!, argv.slice(4), opts.root);
+            const joined = argv.join(' ');
+            const entry = opts.commands.find((c) => c.match.test(joined));
+            play(channel, entry?.reply ?? { stderr: `sh: 1: ${argv[0]}: not found\n`, exit: 127 });
+          });
         });
       });
-    });
-  });
+    },
+  );
   const port = await listen(server);
   return { port, close: closer(server, connections) };
 }
@@ -197,7 +206,10 @@ export const RAW = {
   drippingHandshake: (socket: Socket) => {
     const ident = 'SSH-2.0-OpenSSH_9.6\r\n\0\0\x01\x0c';
     let i = 0;
-    const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write(ident[i++ % ident.length]!)), 200).unref();
+    const timer = setInterval(
+      () => (socket.destroyed ? clearInterval(timer) : socket.write(ident[i++ % ident.length]!)),
+      200,
+    ).unref();
     socket.on('close', () => clearInterval(timer));
   },
 };

@@ -6,12 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { labExec } from '../../src/lab/lab.js';
-import { REPO_ROOT } from '../../src/self/paths.js';
 import type { Role } from '../../src/model/basics.js';
 import type { RunResult } from '../../src/model/check.js';
 import { ssh, waitUntil } from './lab.js';
 import { CLI } from './cli-path.js';
-
 
 export interface CliRun {
   code: number | null;
@@ -26,7 +24,10 @@ export interface CliRun {
  * arrives and may return a signal to send (once), or start something (it is called until it returns
  * a value other than undefined).
  */
-export function runHagrade(args: string[], onStderr?: (stderr: string) => NodeJS.Signals | 'done' | undefined): Promise<CliRun> {
+export function runHagrade(
+  args: string[],
+  onStderr?: (stderr: string) => NodeJS.Signals | 'done' | undefined,
+): Promise<CliRun> {
   const dir = mkdtempSync(join(tmpdir(), 'hagrade-fault-'));
   const out = join(dir, 'report.json');
   return new Promise((resolve, reject) => {
@@ -63,11 +64,23 @@ export function runHagrade(args: string[], onStderr?: (stderr: string) => NodeJS
 /** A JavaScript stack frame in the output: what a user must never see. */
 export const STACK_FRAME = /^\s+at (?:.+ \()?(?:file:|node:|\/)\S*:\d+:\d+\)?$/m;
 
-export const statusesOf = (report: RunResult, status: string) => report.results.filter((r) => r.status === status).map((r) => r.id).sort();
+export const statusesOf = (report: RunResult, status: string) =>
+  report.results
+    .filter((r) => r.status === status)
+    .map((r) => r.id)
+    .sort();
 
 /** "ID: message; message" for every result with that status: failure messages that explain themselves. */
 export const explain = (report: RunResult, status: string) =>
-  report.results.filter((r) => r.status === status).map((r) => `${r.id}: ${r.findings.filter((f) => f.kind === status).map((f) => f.message).join('; ')}`);
+  report.results
+    .filter((r) => r.status === status)
+    .map(
+      (r) =>
+        `${r.id}: ${r.findings
+          .filter((f) => f.kind === status)
+          .map((f) => f.message)
+          .join('; ')}`,
+    );
 
 export function pairOf(lab: LabInfo) {
   return lab.pairs[0]!;
@@ -80,7 +93,10 @@ export async function haproxyActiveOn(lab: LabInfo, role: Role): Promise<boolean
 
 export async function vipOnMasterOnly(lab: LabInfo): Promise<boolean> {
   const pair = pairOf(lab);
-  const [m, b] = await Promise.all([ssh(lab, pair.master.address, 'ip -o -4 addr show'), ssh(lab, pair.backup.address, 'ip -o -4 addr show')]);
+  const [m, b] = await Promise.all([
+    ssh(lab, pair.master.address, 'ip -o -4 addr show'),
+    ssh(lab, pair.backup.address, 'ip -o -4 addr show'),
+  ]);
   return m.stdout.includes(`inet ${pair.vip}/`) && !b.stdout.includes(`inet ${pair.vip}/`);
 }
 

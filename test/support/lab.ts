@@ -13,10 +13,15 @@ let currentScenario: string | undefined;
  * (default bookworm; another release replaces the lab), on an l2 network unless asked for a cloud one
  * (another network replaces the lab too). Needs root; fails with the lab's message otherwise.
  */
-export async function useLab(scenario = 'correct', release: Release = DEFAULT_RELEASE, network: NetworkMode = 'l2'): Promise<LabInfo> {
+export async function useLab(
+  scenario = 'correct',
+  release: Release = DEFAULT_RELEASE,
+  network: NetworkMode = 'l2',
+): Promise<LabInfo> {
   holdLab(); // for the whole run: another run on this machine fails fast instead of switching scenarios under us
   const current = lab && (await lab.catch(() => undefined));
-  if (lab && (current?.pairs.length !== 1 || current.release !== release || current.network !== network)) await tearDownLab();
+  if (lab && (current?.pairs.length !== 1 || current.release !== release || current.network !== network))
+    await tearDownLab();
   lab ??= labUp({ scenario, release, network }).then((info) => {
     currentScenario = scenario;
     return info;
@@ -76,11 +81,16 @@ export interface SshResult {
 /** Run a command on a lab host with plain OpenSSH, as a person would, checking the host key. */
 export function ssh(info: LabInfo, address: string, command: string): Promise<SshResult> {
   const args = [
-    '-i', info.keyPath,
-    '-o', `UserKnownHostsFile=${info.knownHostsPath}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=5',
+    '-i',
+    info.keyPath,
+    '-o',
+    `UserKnownHostsFile=${info.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=5',
     `root@${address}`,
     command,
   ];

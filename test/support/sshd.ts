@@ -1,6 +1,15 @@
 // A throwaway OpenSSH server on 127.0.0.1 for tests of SshHost: real handshakes, real channels, no mocks.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,7 +129,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   const config = join(dir, 'sshd_config');
   writeFileSync(
     config,
-    [
+    `${[
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       ...hostKeys.map((k) => `HostKey ${k}`),
@@ -134,7 +143,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       'PermitRootLogin prohibit-password',
       'MaxSessions 10',
       'LogLevel VERBOSE',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 
   let child: ChildProcess | undefined;
@@ -142,12 +151,15 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   const start = async (): Promise<void> => {
     child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`sshd exited (${code}):\n${log}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child!.once('exit', (code) => reject(new Error(`sshd exited (${code}):\n${log}`))),
+    );
     exited.catch(() => undefined); // only the race below cares; a later exit is expected (kill)
     await Promise.race([waitForBanner(port, 5000), exited]);
   };
   await start();
-  const listener = (): number | undefined => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined);
+  const listener = (): number | undefined =>
+    child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   const kill = async (): Promise<void> => {
     const pid = listener();
     if (!pid) return;
@@ -162,7 +174,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
     dir,
     clientKey,
     knownHostsLines: () =>
-      hostKeys.map((k) => `[127.0.0.1]:${port} ${readFileSync(`${k}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}`),
+      hostKeys.map(
+        (k) => `[127.0.0.1]:${port} ${readFileSync(`${k}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}`,
+      ),
     log: () => log,
     dropConnections: () => {
       const pid = listener();
