@@ -303,8 +303,7 @@ describe('snapshots keep no secret and re-grade the same', () => {
   (opensslAvailable() ? describe : describe.skip)('private keys', () => {
     let ws: OpensslWorkshop;
     const target: Target = openSnapshot(CORRECT).target;
-    // biome-ignore lint/suspicious/noDuplicateTestHooks: a conditional describe hides this block's own scope from the
-    // rule
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: the rule misses the conditional describe's own scope
     before(() => {
       ws = new OpensslWorkshop();
       ws.run('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'rsa.key');
