@@ -1,7 +1,7 @@
 // Grading a live pair over SSH: connect to both hosts once, run the catalogue, close. Shared by
 // `hagrade check`, `hagrade snapshot` and `hagrade batch`.
 import { loadCatalogue } from './registry.js';
-import { runChecks, type EngineEvent } from './run.js';
+import { runChecks } from './run.js';
 import { SshError, SshHost, type SshHostOptions } from '../hosts/ssh.js';
 import { UnreachableHost } from '../hosts/unreachable.js';
 import type { HostSpec } from '../inputs/inventory.js';
@@ -9,7 +9,7 @@ import { captureSnapshot } from '../snapshot/capture.js';
 import { warmUp } from '../facts/warmup.js';
 import { httpsServiceClient } from '../probe/https-client.js';
 import { ROLES, type Lang, type Role } from '../model/basics.js';
-import type { Check, RunResult } from '../model/check.js';
+import type { Check, EngineEvent, RunResult } from '../model/check.js';
 import type { Host } from '../hosts/host.js';
 import type { LabProfile, Target } from '../model/target.js';
 import type { ServiceClient } from '../model/service.js';

@@ -8,6 +8,7 @@ import { VERSION } from '../self/version.js';
 import type {
   Check,
   CheckContext,
+  EngineEvent,
   CheckResult,
   Evidence,
   FailoverTimeline,
@@ -21,11 +22,6 @@ import type { Host } from '../hosts/host.js';
 import type { LabProfile, Target } from '../model/target.js';
 import type { Lang, Role, Status } from '../model/basics.js';
 import type { ServiceClient } from '../model/service.js';
-
-export type EngineEvent =
-  | { type: 'check-start'; check: Check }
-  | { type: 'check-progress'; check: Check; message: string }
-  | { type: 'check-end'; check: Check; result: CheckResult };
 
 export interface RunInput {
   checks: Check[];

@@ -9,7 +9,7 @@ import type { CheckContext } from '../model/check.js';
 import type { Command, CommandResult } from '../hosts/host.js';
 import type { LabProfile } from '../model/target.js';
 import type { Role } from '../model/basics.js';
-import { keepalivedRunLogCommand } from './keepalived-log.js';
+import { keepalivedRunLogCommand } from './keepalived-log-commands.js';
 
 /** A check gets answers within seconds; the lab's daemons answer `-c`/`-t` in well under that. */
 const DEFAULT_TIMEOUT_MS = 15_000;

@@ -183,3 +183,9 @@ export interface FailoverTimeline {
   /** What clients got through the VIP meanwhile (the client probe), when it ran or was meant to. */
   service?: ServiceTimeline;
 }
+
+/** What the engine tells a progress display while it runs the checks. */
+export type EngineEvent =
+  | { type: 'check-start'; check: Check }
+  | { type: 'check-progress'; check: Check; message: string }
+  | { type: 'check-end'; check: Check; result: CheckResult };

@@ -10,7 +10,8 @@ import { VipEvents, vipHolders, type VipHolder } from './vip-watch.js';
 import { probeDeadlines, type ProbeDeadlines } from './timing.js';
 import type { ClientProbe } from './client-probe.js';
 import { finishClient, planClient, SETTLE_MS, startClient } from './service-probe.js';
-import { markLog, readWindow, runLog, type KeepalivedLog, type LogMark } from '../facts/keepalived-log.js';
+import { type KeepalivedLog, readWindow, runLog } from '../facts/keepalived-log.js';
+import { type LogMark, markLog } from '../facts/keepalived-log-commands.js';
 
 export type PhaseOutcome =
   | { status: 'pass'; ms: number }

@@ -5,9 +5,9 @@
 // with `\r` and erase-to-end-of-line, so it cannot scroll or climb whatever the terminal's size; the
 // spinner rewrites only its own character. Where the terminal reports no usable size (0×0 under
 // `docker run -t`, 1 column) or stops reporting one mid-run, the line is given up for plain lines.
-import type { EngineEvent } from '../engine/run.js';
 import { pick } from '../i18n/messages.js';
 import type { Lang } from '../model/basics.js';
+import type { EngineEvent } from '../model/check.js';
 import { safeLine } from './safe-text.js';
 import { clipToWidth, drawArea } from './terminal.js';
 
