@@ -2,9 +2,9 @@
 import { SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { loadCertFile } from '../src/facts/cert.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'CRT001',
   title: { en: 'Certificate file exists', ru: 'Файл сертификата существует' },
   area: 'certificate',
@@ -67,6 +67,6 @@ const check: Check = {
       }
     }
   },
-};
+});
 
 export default check;

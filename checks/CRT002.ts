@@ -11,9 +11,12 @@ import {
   type CertFile,
 } from '../src/facts/cert.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check, CheckContext } from '../src/model/check.js';
+import { defineCheck, type CheckContext, type MessageIdOf } from '../src/model/check.js';
 
-const check: Check = {
+/** The context of this check: helpers below report only its own ids. */
+type Ctx = CheckContext<MessageIdOf<typeof check>>;
+
+const check = defineCheck({
   id: 'CRT002',
   title: { en: 'Certificate and its private key in one file', ru: 'Сертификат и его приватный ключ в одном файле' },
   area: 'certificate',
@@ -103,9 +106,9 @@ const check: Check = {
   async run(ctx) {
     for (const role of ROLES) await checkHost(ctx, await loadCertFile(ctx, role));
   },
-};
+});
 
-async function checkHost(ctx: CheckContext, cert: CertFile): Promise<void> {
+async function checkHost(ctx: Ctx, cert: CertFile): Promise<void> {
   const contents = contentsOrSkip(ctx, cert);
   if (!contents) return;
   const at = (line: number, label: string) => ({
@@ -154,7 +157,7 @@ async function checkHost(ctx: CheckContext, cert: CertFile): Promise<void> {
 }
 
 /** HAProxy falls back to `<crt>.key` when the PEM has no key: say so when that file holds one. */
-async function reportMissingKey(ctx: CheckContext, cert: CertFile): Promise<void> {
+async function reportMissingKey(ctx: Ctx, cert: CertFile): Promise<void> {
   const keyFile = `${cert.path}.key`;
   const side = await ctx.host(cert.role).readFile(keyFile, { maxBytes: MAX_CERT_FILE_BYTES });
   const sideHasKey = side.ok && readPemContents(side.content).keys.length > 0;

@@ -2,9 +2,9 @@
 import { CA_SIGNED_PEM, SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { LEAF_SKIP_MESSAGES, certData, leafOrSkip, loadCertFile } from '../src/facts/cert.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'CRT003',
   title: { en: 'Certificate is self-signed', ru: 'Сертификат самоподписной' },
   area: 'certificate',
@@ -72,6 +72,6 @@ const check: Check = {
       if (!verified) ctx.report({ ...at, messageId: 'foreignSignature' });
     }
   },
-};
+});
 
 export default check;

@@ -2,11 +2,11 @@
 import { EXPIRED_PEM, SELF_SIGNED_PEM } from '../src/facts/cert-examples.js';
 import { LEAF_SKIP_MESSAGES, certData, certDates, leafOrSkip, loadCertFile } from '../src/facts/cert.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const check: Check = {
+const check = defineCheck({
   id: 'CRT004',
   title: { en: 'Certificate is valid now', ru: 'Сертификат действителен' },
   area: 'certificate',
@@ -85,6 +85,6 @@ const check: Check = {
       }
     }
   },
-};
+});
 
 export default check;

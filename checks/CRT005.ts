@@ -10,7 +10,7 @@ import {
   readPemContents,
 } from '../src/facts/cert.js';
 import { commandOrReport, firstLine, LIVE_HINTS, LIVE_MESSAGES, requireVip } from '../src/facts/live.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 // What `openssl s_client -connect VIP:443 | openssl x509 -outform PEM` printed against the correct fixture.
 const SERVED_FIXTURE_CERT = `-----BEGIN CERTIFICATE-----
@@ -34,7 +34,7 @@ svYqUwdv14Q0MdS1ykzpHwNq/Q==
 -----END CERTIFICATE-----
 `;
 
-const check: Check = {
+const check = defineCheck({
   id: 'CRT005',
   title: { en: 'The VIP serves the certificate from the file', ru: 'Виртуальный IP отдаёт сертификат из файла' },
   area: 'certificate',
@@ -116,6 +116,6 @@ const check: Check = {
       },
     });
   },
-};
+});
 
 export default check;

@@ -1,9 +1,9 @@
 import { failoverProbe } from '../src/probe/failover.js';
 import { KEEPALIVED_LOG_MESSAGES } from '../src/facts/keepalived-log.js';
 import { PRECHECK_MESSAGES, phaseEvidence, reportPhase, reportPrecheck } from '../src/probe/report.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'FOV001',
   title: {
     en: 'haproxy stopped on master → VIP moves to backup',
@@ -59,6 +59,6 @@ const check: Check = {
     phaseEvidence(ctx, outcome, 'failover');
     reportPhase(ctx, outcome.failover, 'moved', 'notMoved', { outcome, which: 'failover' });
   },
-};
+});
 
 export default check;

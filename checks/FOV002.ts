@@ -1,9 +1,9 @@
 import { failoverProbe } from '../src/probe/failover.js';
 import { KEEPALIVED_LOG_MESSAGES } from '../src/facts/keepalived-log.js';
 import { PRECHECK_MESSAGES, phaseEvidence, reportPhase, reportPrecheck } from '../src/probe/report.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'FOV002',
   title: { en: 'haproxy started on master → VIP comes back', ru: 'MASTER сервер вернул ip после запуска haproxy' },
   area: 'failover',
@@ -56,6 +56,6 @@ const check: Check = {
     phaseEvidence(ctx, outcome, 'whole');
     reportPhase(ctx, outcome.failback, 'returned', 'notReturned', { outcome, which: 'whole' });
   },
-};
+});
 
 export default check;

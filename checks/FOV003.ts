@@ -1,8 +1,8 @@
 import { failoverProbe } from '../src/probe/failover.js';
 import { PRECHECK_MESSAGES, reportPrecheck } from '../src/probe/report.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'FOV003',
   title: { en: 'the probe left both hosts as it found them', ru: 'после проверки машины в исходном состоянии' },
   area: 'failover',
@@ -50,6 +50,6 @@ const check: Check = {
         data: { reason: outcome.restore.reason, command: outcome.restore.command },
       });
   },
-};
+});
 
 export default check;

@@ -1,7 +1,10 @@
 import { failoverProbe } from '../src/probe/failover.js';
 import { PRECHECK_MESSAGES, reportPrecheck } from '../src/probe/report.js';
 import { FOLLOW_GRACE_MS } from '../src/probe/service.js';
-import type { Check, CheckContext, FindingKind } from '../src/model/check.js';
+import { defineCheck, type CheckContext, type FindingKind, type MessageIdOf } from '../src/model/check.js';
+
+/** The context of this check: helpers below report only its own ids. */
+type Ctx = CheckContext<MessageIdOf<typeof check>>;
 import type { ServiceTimeline } from '../src/model/service.js';
 
 const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(1);
@@ -27,7 +30,7 @@ function backupHeldMs(s: ServiceTimeline): number {
   return (m.vipBackAtMs ?? m.endAtMs) - m.vipOnBackupAtMs;
 }
 
-const check: Check = {
+const check = defineCheck({
   id: 'FOV004',
   title: {
     en: 'clients are served through the VIP during failover',
@@ -159,16 +162,16 @@ const check: Check = {
     }
     judge(ctx, service, outcome.deadlines?.failoverMs, outcome.deadlines?.failbackMs);
   },
-};
+});
 
 /** Evidence only: every finding is a skip, so the course's score and exit code stay as they were. */
-function reportEvidence(ctx: CheckContext, service: ServiceTimeline): void {
+function reportEvidence(ctx: Ctx, service: ServiceTimeline): void {
   ctx.report({ kind: 'skip', messageId: 'evidenceOnly', data: figures(service) });
   reportDiagnosis(ctx, service, 'skip');
   if (service.servedBy.unknown > 0) ctx.report({ kind: 'skip', messageId: 'unidentified', data: figures(service) });
 }
 
-function reportDiagnosis(ctx: CheckContext, service: ServiceTimeline, kind: FindingKind): boolean {
+function reportDiagnosis(ctx: Ctx, service: ServiceTimeline, kind: FindingKind): boolean {
   if (!service.diagnosis) return false;
   const messageId = service.diagnosis === 'vrrp-ignored-failing' ? 'vrrpIgnoredFailing' : 'vrrpIgnoredMaster';
   ctx.report({ kind, messageId, data: { ...figures(service), held: seconds(backupHeldMs(service)) } });
@@ -176,7 +179,7 @@ function reportDiagnosis(ctx: CheckContext, service: ServiceTimeline, kind: Find
 }
 
 function judge(
-  ctx: CheckContext,
+  ctx: Ctx,
   service: ServiceTimeline,
   failoverBound: number | undefined,
   failbackBound: number | undefined,
@@ -191,7 +194,7 @@ function judge(
   const phases = [
     { messageId: 'downtimeTooLongFailover', down: service.failoverDowntimeMs, bound: failoverBound },
     { messageId: 'downtimeTooLongFailback', down: service.failbackDowntimeMs, bound: failbackBound },
-  ];
+  ] as const;
   for (const p of phases) {
     if (p.down === undefined || p.bound === undefined || p.down <= p.bound + FOLLOW_GRACE_MS) continue;
     failed = true;

@@ -3,7 +3,7 @@ import { CRT_DIRECTORY_MESSAGES, crtDirectoryProblems, loadHaproxy } from '../sr
 import { describeVersion } from '../src/facts/versions.js';
 import type { HaproxyDiagnosticCode } from '../src/parsers/haproxy.js';
 import { ROLES, type Text } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 /** One message per parser diagnostic code: HAProxy's wording in English, the same in Russian. */
 const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
@@ -193,7 +193,7 @@ const HINTS: Partial<Record<HaproxyDiagnosticCode, Text>> = {
   },
 };
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP001',
   title: { en: 'haproxy.cfg parses', ru: 'haproxy.cfg читается без ошибок' },
   area: 'haproxy',
@@ -278,6 +278,6 @@ const check: Check = {
       }
     }
   },
-};
+});
 
 export default check;

@@ -1,9 +1,9 @@
 // HAP002: exactly one frontend named front_cluster (other frontends and listen sections are reported as notes).
 import { CONFIG_SKIP_MESSAGES, REFUSED_MESSAGES, judgeUniqueProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP002',
   title: { en: 'One frontend front_cluster', ru: 'Один фронтенд front_cluster' },
   area: 'haproxy',
@@ -53,6 +53,6 @@ const check: Check = {
     },
   },
   run: (ctx) => judgeUniqueProxy(ctx, 'frontend'),
-};
+});
 
 export default check;

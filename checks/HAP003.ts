@@ -13,12 +13,12 @@ import {
 } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Bind, BindAddress } from '../src/parsers/haproxy-resolve.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 const coversPort = (a: BindAddress, port: number) =>
   (a.family === 'ipv4' || a.family === 'ipv6') && a.ports !== undefined && a.ports.from <= port && port <= a.ports.to;
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP003',
   title: {
     en: 'front_cluster listens on 443 with the certificate',
@@ -140,8 +140,9 @@ const check: Check = {
       const match = (b: Bind) => {
         for (const crt of b.crts) {
           const full = resolveCrt(crt);
-          if (full === expected) return { crt, how: crt === full ? 'direct' : 'viaCrtBase' };
-          if (posix.normalize(`${full}/`) === `${posix.dirname(expected)}/`) return { crt, how: 'viaDirectory' };
+          if (full === expected) return { crt, how: crt === full ? ('direct' as const) : ('viaCrtBase' as const) };
+          if (posix.normalize(`${full}/`) === `${posix.dirname(expected)}/`)
+            return { crt, how: 'viaDirectory' as const };
         }
         return undefined;
       };
@@ -171,6 +172,6 @@ const check: Check = {
         ctx.report({ ...point(bind), messageId: 'wrongCrt', data: { port, crt: resolveCrt(bind.crts[0]), expected } });
     });
   },
-};
+});
 
 export default check;

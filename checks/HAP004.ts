@@ -1,9 +1,9 @@
 // HAP004: front_cluster works in http mode: its own `mode http`, or one inherited from its defaults section.
 import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, judgeMode } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP004',
   title: { en: 'front_cluster works in http mode', ru: 'front_cluster работает в режиме http' },
   area: 'haproxy',
@@ -60,6 +60,6 @@ const check: Check = {
     },
   },
   run: (ctx) => judgeMode(ctx, 'frontend'),
-};
+});
 
 export default check;

@@ -11,11 +11,11 @@ import {
 } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { XFF_HEADER, constantCondition, type ResolvedProxy } from '../src/parsers/haproxy-resolve.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 const CLIENT_IP = '%[src]';
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP005',
   title: { en: 'Client IP added to X-Forwarded-For', ru: 'IP-адрес клиента добавляется в header X-Forwarded-For' },
   area: 'haproxy',
@@ -222,6 +222,6 @@ const check: Check = {
       }
     });
   },
-};
+});
 
 export default check;

@@ -8,9 +8,9 @@ import {
   forEachProxy,
 } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP006',
   title: { en: 'Default backend is back_cluster', ru: 'Бэкенд по умолчанию — back_cluster' },
   area: 'haproxy',
@@ -78,6 +78,6 @@ const check: Check = {
       else if (origin?.inherited) ctx.report({ ...base, kind: 'note', messageId: 'inherited', data });
     });
   },
-};
+});
 
 export default check;

@@ -1,9 +1,9 @@
 // HAP007: exactly one backend named back_cluster (other backends and listen sections are reported as notes).
 import { CONFIG_SKIP_MESSAGES, REFUSED_MESSAGES, judgeUniqueProxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP007',
   title: { en: 'One backend back_cluster', ru: 'Один бэкенд back_cluster' },
   area: 'haproxy',
@@ -53,6 +53,6 @@ const check: Check = {
     },
   },
   run: (ctx) => judgeUniqueProxy(ctx, 'backend'),
-};
+});
 
 export default check;

@@ -1,9 +1,9 @@
 // HAP008: back_cluster works in http mode: its own `mode http`, or one inherited from its defaults section.
 import { CONFIG_SKIP_MESSAGES, PROXY_SKIP_MESSAGES, REFUSED_MESSAGES, judgeMode } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP008',
   title: { en: 'back_cluster works in http mode', ru: 'back_cluster работает в режиме http' },
   area: 'haproxy',
@@ -72,6 +72,6 @@ const check: Check = {
     },
   },
   run: (ctx) => judgeMode(ctx, 'backend'),
-};
+});
 
 export default check;

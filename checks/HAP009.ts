@@ -9,9 +9,9 @@ import {
 } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { describeVersion } from '../src/facts/versions.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP009',
   title: { en: 'back_cluster balances roundrobin', ru: 'Балансировка back_cluster — roundrobin' },
   area: 'haproxy',
@@ -80,6 +80,6 @@ const check: Check = {
       else if (origin.inherited) ctx.report({ ...base, kind: 'note', messageId: 'inherited', data });
     });
   },
-};
+});
 
 export default check;

@@ -8,7 +8,7 @@ import {
 } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import type { Server } from '../src/parsers/haproxy-resolve.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 /** Names that resolve to the loopback address on any Linux host (/etc/hosts). */
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
@@ -22,7 +22,7 @@ function flagSet(server: Server, flag: string, opposite: string): boolean {
   return off.origin.line < on.origin.line || (off.origin.inherited && !on.origin.inherited);
 }
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP010',
   title: { en: 'back_cluster servers', ru: 'Серверы back_cluster' },
   area: 'haproxy',
@@ -132,6 +132,6 @@ const check: Check = {
       }
     });
   },
-};
+});
 
 export default check;

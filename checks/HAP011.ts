@@ -8,7 +8,7 @@ import {
 } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { sectionLabel, type HaproxyConfig } from '../src/parsers/haproxy.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 /** A proxy-level `maxconn <value>` (a frontend limit) a student may have meant as the per-server one. */
 function proxyMaxconn(config: HaproxyConfig, value: number): { section: string; line: number } | undefined {
@@ -26,7 +26,7 @@ function atol(text: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP011',
   title: { en: 'Servers limited to maxconn 20000', ru: 'Максимальное количество подключений каждого сервера — 20000' },
   area: 'haproxy',
@@ -156,6 +156,6 @@ const check: Check = {
       }
     });
   },
-};
+});
 
 export default check;

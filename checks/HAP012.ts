@@ -2,10 +2,10 @@
 import { CONFIG_SKIP_MESSAGES, configOrSkip, loadHaproxy } from '../src/facts/haproxy.js';
 import { haproxyExample } from '../src/facts/haproxy-examples.js';
 import { semanticDiff } from '../src/parsers/haproxy.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 import type { Role } from '../src/model/basics.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'HAP012',
   title: { en: 'haproxy.cfg is the same on both hosts', ru: 'Конфиг haproxy одинаков на обеих машинах' },
   area: 'haproxy',
@@ -88,6 +88,6 @@ const check: Check = {
       }
     }
   },
-};
+});
 
 export default check;

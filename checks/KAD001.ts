@@ -3,10 +3,10 @@
 import { keepalivedExample, loadKeepalived } from '../src/facts/keepalived.js';
 import { formatDiagnostic } from '../src/parsers/keepalived.js';
 import { ROLES, type Text } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck, hasMessage } from '../src/model/check.js';
 
 /** Reading problems, one message per parser code: keepalived's wording, and the same in Russian. */
-const SYNTAX_MESSAGES: Record<string, Text> = {
+const SYNTAX_MESSAGES = {
   unknownKeyword: {
     en: '{keepalived}: keepalived ignores this line',
     ru: '{keepalived}: keepalived игнорирует эту строку',
@@ -39,14 +39,14 @@ const SYNTAX_MESSAGES: Record<string, Text> = {
   blockName: { en: '{keepalived}: the whole block is skipped', ru: '{keepalived}: весь блок пропускается' },
   blockDuplicate: { en: '{keepalived}: the whole block is skipped', ru: '{keepalived}: весь блок пропускается' },
   blockExtraParameters: { en: '{keepalived}', ru: '{keepalived}: лишние слова перед блоком' },
-};
+} satisfies Record<string, Text>;
 /** Anything else keepalived reports (values it rejects, settings it clears), shown as it says it. */
-const OTHER_MESSAGES: Record<string, Text> = {
+const OTHER_MESSAGES = {
   otherError: { en: '{keepalived}', ru: '{keepalived} (ошибка чтения конфигурации keepalived)' },
   configNote: { en: 'keepalived will say: {keepalived}', ru: 'keepalived сообщит: {keepalived}' },
-};
+} satisfies Record<string, Text>;
 
-const check: Check = {
+const check = defineCheck({
   id: 'KAD001',
   title: { en: 'keepalived.conf parses', ru: 'keepalived.conf читается без ошибок' },
   area: 'keepalived',
@@ -109,12 +109,13 @@ const check: Check = {
         continue;
       }
       for (const d of file.config?.diagnostics ?? []) {
-        const known = d.code in SYNTAX_MESSAGES;
+        const code = d.code;
+        const known = hasMessage(SYNTAX_MESSAGES, code);
         const fails = d.severity === 'error' && d.stage === 'syntax';
         ctx.report({
           host: role,
           kind: fails ? 'fail' : 'note',
-          messageId: known ? d.code : fails ? 'otherError' : 'configNote',
+          messageId: known ? code : fails ? 'otherError' : 'configNote',
           file: d.file,
           line: d.line,
           excerpt: d.text.trim().slice(0, 200),
@@ -123,6 +124,6 @@ const check: Check = {
       }
     }
   },
-};
+});
 
 export default check;

@@ -7,9 +7,9 @@ import {
   vipInstance,
 } from '../src/facts/keepalived.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'KAD002',
   title: { en: 'master is MASTER, backup is BACKUP', ru: 'master работает как MASTER, backup — как BACKUP' },
   area: 'keepalived',
@@ -109,6 +109,6 @@ const check: Check = {
       }
     }
   },
-};
+});
 
 export default check;

@@ -8,9 +8,12 @@ import {
   vipSet,
 } from '../src/facts/keepalived.js';
 import type { Located, VrrpInstance } from '../src/parsers/keepalived.js';
-import type { Check, CheckContext } from '../src/model/check.js';
+import { defineCheck, type CheckContext, type MessageIdOf } from '../src/model/check.js';
 
-const check: Check = {
+/** The context of this check: helpers below report only its own ids. */
+type Ctx = CheckContext<MessageIdOf<typeof check>>;
+
+const check = defineCheck({
   id: 'KAD003',
   title: { en: 'both VRRP instances agree', ru: 'экземпляры VRRP на обеих машинах согласованы' },
   area: 'keepalived',
@@ -90,14 +93,14 @@ const check: Check = {
     if (!master || !backup) return;
     compare(ctx, master.instance, backup.instance);
   },
-};
+});
 
 const finding = (at: Located | undefined, fallback: Located) => {
   const where = at ?? fallback;
   return { host: 'backup' as const, file: where.file, line: where.line, excerpt: where.text.trim() };
 };
 
-function compare(ctx: CheckContext, m: VrrpInstance, b: VrrpInstance): void {
+function compare(ctx: Ctx, m: VrrpInstance, b: VrrpInstance): void {
   if (m.virtualRouterId === undefined || b.virtualRouterId === undefined) {
     const where = [m.virtualRouterId === undefined ? 'master' : '', b.virtualRouterId === undefined ? 'backup' : '']
       .filter(Boolean)
@@ -143,7 +146,7 @@ function compare(ctx: CheckContext, m: VrrpInstance, b: VrrpInstance): void {
 }
 
 /** The password is not what it looks like: say so even when both hosts agree. */
-function notePassword(ctx: CheckContext, role: 'master' | 'backup', instance: VrrpInstance): void {
+function notePassword(ctx: Ctx, role: 'master' | 'backup', instance: VrrpInstance): void {
   const auth = instance.authentication;
   if (!auth?.passAt) return;
   const base = {

@@ -1,9 +1,9 @@
 // KAD004: master's configured priority (defaults applied: 255 for state MASTER without a priority
 // line, else 100) is higher than backup's, so master holds the VIP while both are healthy.
 import { CONFIG_SKIP_MESSAGES, keepalivedExample, vipInstanceOrSkip } from '../src/facts/keepalived.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'KAD004',
   title: { en: "master's priority is higher than backup's", ru: 'приоритет master выше, чем у backup' },
   area: 'keepalived',
@@ -83,6 +83,6 @@ const check: Check = {
       data: { master: m.priority, backup: b.priority },
     });
   },
-};
+});
 
 export default check;

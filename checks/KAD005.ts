@@ -3,9 +3,9 @@
 import { CONFIG_SKIP_MESSAGES, configOrSkip, keepalivedExample, loadKeepalived } from '../src/facts/keepalived.js';
 import { broadcastOf } from '../src/parsers/keepalived-model.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck, type ReportId } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'KAD005',
   title: { en: 'the VIP is written as the task asks', ru: 'виртуальный ip задан в требуемом виде' },
   area: 'keepalived',
@@ -97,7 +97,7 @@ const check: Check = {
       const { instance, entry } = holders[0];
       const base = { host: role, file: entry.at.file, line: entry.at.line, excerpt: entry.at.text.trim() };
       const dev = entry.dev ?? instance.interface;
-      const report = (messageId: string, data: Record<string, string | number> = {}) =>
+      const report = (messageId: ReportId<typeof ctx>, data: Record<string, string | number> = {}) =>
         ctx.report({ ...base, messageId, data: { vip, ...data } });
       if (!entry.valid) report('vipInvalid');
       if (entry.prefix !== vipPrefix) report('wrongPrefix', { prefix: entry.prefix, expected: vipPrefix });
@@ -110,6 +110,6 @@ const check: Check = {
       if (entry.scope !== undefined && entry.scope !== 'global') report('wrongScope', { scope: entry.scope });
     }
   },
-};
+});
 
 export default check;

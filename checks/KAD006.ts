@@ -11,9 +11,9 @@ import {
 import { DROP_HINTS, DROP_MESSAGES, dropFinding, removedFinding, type ScriptView } from '../src/facts/track-scripts.js';
 import type { KeepalivedConfig, VrrpInstance } from '../src/parsers/keepalived.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check, FindingInput } from '../src/model/check.js';
+import { defineCheck, type FindingInput, type MessageIdOf } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'KAD006',
   title: { en: 'both nodes track haproxy', ru: 'обе машины отслеживают haproxy' },
   area: 'keepalived',
@@ -119,7 +119,7 @@ const check: Check = {
       ctx.report(diagnose(config, instance, service, node.views, role));
     }
   },
-};
+});
 
 /** Why nothing tracks haproxy: the most specific reason first. */
 function diagnose(
@@ -128,7 +128,7 @@ function diagnose(
   service: string,
   views: ScriptView[],
   role: 'master' | 'backup',
-): FindingInput {
+): FindingInput<MessageIdOf<typeof check>> {
   const at = (l: { file: string; line: number; text: string }) => ({
     host: role,
     file: l.file,
@@ -153,7 +153,10 @@ function diagnose(
     const drop = dropFinding(v, name);
     if (drop) return { ...at(v.tracked.target.scriptAt ?? v.tracked.target.at), ...drop };
   }
-  const dropped = instance.droppedTracks.find((d) => d.reason === 'definedLater' || d.reason === 'notFound');
+  const dropped = instance.droppedTracks.find(
+    (d): d is typeof d & { reason: 'definedLater' | 'notFound' } =>
+      d.reason === 'definedLater' || d.reason === 'notFound',
+  );
   if (dropped) return { ...at(dropped.at), messageId: dropped.reason, data: { script: dropped.name, name } };
   const unquoted = instance.trackScripts.find((t) => t.target.argv.length === 1 && t.target.ignoredWords.length > 0);
   if (unquoted) {
@@ -176,12 +179,13 @@ function diagnose(
       data: { file: unreadable.file?.path ?? s.argv[0] ?? '' },
     };
   }
-  const other = views.find((v) => ['webServerOnly', 'otherProcess', 'fileTest'].includes(v.judgement.why));
-  if (other) {
+  for (const other of views) {
+    const why = other.judgement.why;
+    if (why !== 'webServerOnly' && why !== 'otherProcess' && why !== 'fileTest') continue;
     const s = other.tracked.target;
     return {
       ...at(s.scriptAt ?? s.at),
-      messageId: other.judgement.why,
+      messageId: why,
       data: { ...other.judgement.data, command: s.argv.join(' ') },
     };
   }

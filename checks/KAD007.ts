@@ -9,7 +9,7 @@ import {
   vipInstanceOrSkip,
   type FailoverPrediction,
 } from '../src/facts/keepalived.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 import type { Text } from '../src/model/basics.js';
 
 /** One message per reason of predictFailover(); numbers are effective priorities. */
@@ -68,7 +68,7 @@ const REASONS: Record<Exclude<FailoverPrediction['reason'], 'ok'>, Text> = {
   },
 };
 
-const check: Check = {
+const check = defineCheck({
   id: 'KAD007',
   title: { en: 'the VIP fails over and comes back', ru: 'виртуальный ip переходит на backup и возвращается' },
   area: 'keepalived',
@@ -176,6 +176,6 @@ const check: Check = {
       },
     });
   },
-};
+});
 
 export default check;

@@ -21,7 +21,10 @@ import {
 } from '../src/facts/keepalived-log.js';
 import type { VrrpScript } from '../src/parsers/keepalived-model.js';
 import { ROLES, type Role } from '../src/model/basics.js';
-import type { Check, CheckContext } from '../src/model/check.js';
+import { defineCheck, hasMessage, type CheckContext, type MessageIdOf } from '../src/model/check.js';
+
+/** The context of this check: helpers below report only its own ids. */
+type Ctx = CheckContext<MessageIdOf<typeof check>>;
 
 /** Verdicts of script-exec.ts that are failures, each with its own message. */
 const NEVER_SUCCEEDS = new Set([
@@ -34,9 +37,11 @@ const NEVER_SUCCEEDS = new Set([
   'testConstant',
   'alwaysFails',
   'curlLiteral',
-]);
+] as const);
+type NeverSucceedsWhy = typeof NEVER_SUCCEEDS extends Set<infer W> ? W : never;
+const neverSucceeds = (why: string): why is NeverSucceedsWhy => (NEVER_SUCCEEDS as ReadonlySet<string>).has(why);
 
-const check: Check = {
+const check = defineCheck({
   id: 'KAD008',
   title: {
     en: 'the track script sees haproxy as its user',
@@ -198,7 +203,7 @@ const check: Check = {
     const service = outer.profile.haproxyService;
     // Which hosts got a failure: under it, keepalived's own lines since it started.
     const failed = new Set<Role>();
-    const ctx: CheckContext = {
+    const ctx: typeof outer = {
       ...outer,
       report: (f) => {
         if ((f.kind ?? 'fail') === 'fail' && f.host) failed.add(f.host);
@@ -211,13 +216,13 @@ const check: Check = {
       for (const role of ROLES.filter((r) => failed.has(r))) await quoteRunLog(outer, role);
     }
   },
-};
+});
 
 /**
  * keepalived's own lines since it last started on a host whose script failed here (live hosts, or
  * snapshots that captured them): the decisive ones quoted, a script failure it logged confirming the verdict.
  */
-async function quoteRunLog(ctx: CheckContext, role: Role): Promise<void> {
+async function quoteRunLog(ctx: Ctx, role: Role): Promise<void> {
   if (!ctx.options.live) return;
   const log = await runLog(ctx, role);
   if (log.unavailable) return; // not captured, or the host did not answer: nothing to quote
@@ -235,7 +240,7 @@ async function quoteRunLog(ctx: CheckContext, role: Role): Promise<void> {
   for (const f of quoteFindings(role, log)) ctx.report(f);
 }
 
-async function judgeHosts(ctx: CheckContext, service: string): Promise<void> {
+async function judgeHosts(ctx: Ctx, service: string): Promise<void> {
   for (const role of ROLES) {
     const side = await vipInstanceOrSkip(ctx, role);
     if (!side) continue;
@@ -267,7 +272,7 @@ async function judgeHosts(ctx: CheckContext, service: string): Promise<void> {
 }
 
 /** One tracked script that checks haproxy: does keepalived run it, and can it succeed and fail as it should? */
-async function judge(ctx: CheckContext, role: Role, view: ScriptView, instanceName: string): Promise<void> {
+async function judge(ctx: Ctx, role: Role, view: ScriptView, instanceName: string): Promise<void> {
   const script = view.tracked.target;
   const at = script.scriptAt ?? script.at;
   const base = { host: role, file: at.file, line: at.line, excerpt: at.text.trim() };
@@ -284,11 +289,14 @@ async function judge(ctx: CheckContext, role: Role, view: ScriptView, instanceNa
     script: script.name,
     version: describeVersion(view.keepalived),
   };
-  if (j.outcome === 'neverSucceeds' && NEVER_SUCCEEDS.has(j.why)) ctx.report({ ...base, messageId: j.why, data });
+  const why = j.why;
+  if (j.outcome === 'neverSucceeds' && neverSucceeds(why)) ctx.report({ ...base, messageId: why, data });
   else if (j.outcome === 'neverFails')
+    // alwaysSucceeds and statusDiscarded say cannotFail; the others (testConstant, noShebang, ...) have their own.
     ctx.report({
       ...base,
-      messageId: j.why === 'alwaysSucceeds' || j.why === 'statusDiscarded' ? 'cannotFail' : j.why,
+      messageId:
+        why !== 'alwaysSucceeds' && why !== 'statusDiscarded' && hasMessage(check.messages, why) ? why : 'cannotFail',
       data,
     });
   else if (j.outcome !== 'tracks' && view.runAs.user !== 'root')
@@ -302,7 +310,7 @@ async function judge(ctx: CheckContext, role: Role, view: ScriptView, instanceNa
  * running: it must exit 0. Only on live hosts whose haproxy is active; snapshots have no such output.
  */
 async function runLive(
-  ctx: CheckContext,
+  ctx: Ctx,
   role: Role,
   script: VrrpScript,
   user: string,

@@ -2,12 +2,12 @@
 // configuration, including what only it can judge (the certificate loads, every keyword exists in this version).
 import { commandOrReport, haproxyMessages, LIVE_HINTS, LIVE_MESSAGES, sourceLine } from '../src/facts/live.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 /** Enough ALERT lines to see the problem; the rest are usually consequences. */
 const MAX_REPORTED = 5;
 
-const check: Check = {
+const check = defineCheck({
   id: 'LIV001',
   title: { en: 'HAProxy accepts its configuration', ru: 'HAProxy принимает свою конфигурацию' },
   area: 'live',
@@ -103,6 +103,6 @@ const check: Check = {
       }
     }
   },
-};
+});
 
 export default check;

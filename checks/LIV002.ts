@@ -12,12 +12,15 @@ import {
 } from '../src/facts/live.js';
 import { runCached } from '../src/facts/commands.js';
 import { ROLES, type Role } from '../src/model/basics.js';
-import type { Check, CheckContext } from '../src/model/check.js';
+import { defineCheck, type CheckContext, type MessageIdOf } from '../src/model/check.js';
+
+/** The context of this check: helpers below report only its own ids. */
+type Ctx = CheckContext<MessageIdOf<typeof check>>;
 
 /** Enough lines to see the problem; an unclosed brace makes keepalived repeat itself for pages. */
 const MAX_REPORTED = 5;
 
-const check: Check = {
+const check = defineCheck({
   id: 'LIV002',
   title: { en: 'keepalived accepts its configuration', ru: 'keepalived принимает свою конфигурацию' },
   area: 'live',
@@ -119,10 +122,10 @@ const check: Check = {
       }
     }
   },
-};
+});
 
 /** "Keepalived v1.3.9 (10/21,2017)" from `keepalived --version` (printed on stderr), for the skip reason. */
-async function versionOf(ctx: CheckContext, role: Role): Promise<string> {
+async function versionOf(ctx: Ctx, role: Role): Promise<string> {
   const result = await runCached(ctx, role, 'keepalived-version');
   return firstLine(`${result.stderr}\n${result.stdout}`) || 'version unknown';
 }

@@ -2,7 +2,10 @@
 // (`inet VIP/24 brd B scope global eth0:10`, the word `secondary` allowed), and not on backup.
 import { broadcastOf, parseIpAddr, vipEntries, type IpAddrEntry } from '../src/facts/ip-addr.js';
 import { commandOrReport, LIVE_HINTS, LIVE_MESSAGES, requireVip } from '../src/facts/live.js';
-import type { Check, CheckContext, FindingInput } from '../src/model/check.js';
+import { defineCheck, type CheckContext, type FindingInput, type MessageIdOf } from '../src/model/check.js';
+
+/** The context of this check: helpers below report only its own ids. */
+type Ctx = CheckContext<MessageIdOf<typeof check>>;
 import type { LabProfile } from '../src/model/target.js';
 import type { Role } from '../src/model/basics.js';
 
@@ -34,7 +37,7 @@ const FORM_HINT = {
   ru: 'Запишите виртуальный IP в virtual_ipaddress как `{expected_conf}` и перезапустите keepalived.',
 };
 
-const check: Check = {
+const check = defineCheck({
   id: 'LIV003',
   title: { en: 'The VIP is on master, in the required form', ru: 'Виртуальный IP на master в нужном формате' },
   area: 'live',
@@ -146,7 +149,7 @@ const check: Check = {
       ctx.report({ host: 'backup', messageId, excerpt: onBackup[0]!.text, data: expected.data });
     }
   },
-};
+});
 
 interface ExpectedForm {
   prefix: number;
@@ -173,9 +176,13 @@ function expectedForm(profile: LabProfile, vip: string): ExpectedForm {
 }
 
 /** How an entry differs from the required form, one finding per difference. */
-function formProblems(entry: IpAddrEntry, expected: ExpectedForm, profile: LabProfile): FindingInput[] {
-  const problems: FindingInput[] = [];
-  const add = (messageId: string, shown: string | number) =>
+function formProblems(
+  entry: IpAddrEntry,
+  expected: ExpectedForm,
+  profile: LabProfile,
+): FindingInput<MessageIdOf<typeof check>>[] {
+  const problems: FindingInput<MessageIdOf<typeof check>>[] = [];
+  const add = (messageId: MessageIdOf<typeof check>, shown: string | number) =>
     problems.push({ host: 'master', messageId, excerpt: entry.text, data: { ...expected.data, shown } });
   if (entry.ifname !== profile.interface) add('wrongInterface', entry.ifname);
   if (entry.prefix !== expected.prefix) add('wrongPrefix', entry.prefix);
@@ -187,7 +194,7 @@ function formProblems(entry: IpAddrEntry, expected: ExpectedForm, profile: LabPr
 }
 
 /** Pass when one of master's VIP entries has the exact form; else report the differences of the closest. */
-function reportForm(ctx: CheckContext, entries: IpAddrEntry[], expected: ExpectedForm): void {
+function reportForm(ctx: Ctx, entries: IpAddrEntry[], expected: ExpectedForm): void {
   const judged = entries.map((entry) => formProblems(entry, expected, ctx.profile));
   if (judged.some((problems) => problems.length === 0)) return;
   const closest = judged.reduce((best, problems) => (problems.length < best.length ? problems : best));

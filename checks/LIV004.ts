@@ -9,7 +9,7 @@ import {
   parseCurlResponse,
   requireVip,
 } from '../src/facts/live.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
 // Real `curl -sSk --max-time 5 -D - https://VIP:443/` outputs through HAProxy 2.6 to the lab's web server.
 const ANSWER_HEADERS =
@@ -17,7 +17,7 @@ const ANSWER_HEADERS =
 const WITHOUT_XFF = `${ANSWER_HEADERS}host: master\nx-forwarded-for: \n`;
 const WITH_XFF = `${ANSWER_HEADERS}host: master\nx-forwarded-for: 203.0.113.10\n`;
 
-const check: Check = {
+const check = defineCheck({
   id: 'LIV004',
   title: { en: 'HTTPS through the VIP reaches a backend', ru: 'HTTPS через виртуальный IP доходит до бэкенда' },
   area: 'live',
@@ -110,6 +110,6 @@ const check: Check = {
       });
     }
   },
-};
+});
 
 export default check;

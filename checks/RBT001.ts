@@ -1,9 +1,9 @@
 // RBT001: while master reboots, backup takes the VIP (with its label).
 import { rebootProbe } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportRebootLogs, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'RBT001',
   title: { en: 'master down for a reboot → VIP on backup', ru: 'master перезагружается → виртуальный IP на backup' },
   area: 'failover',
@@ -68,6 +68,6 @@ const check: Check = {
     else if (t.status === 'skip') ctx.report({ kind: 'skip', messageId: t.messageId });
     reportRebootLogs(ctx, outcome, { evidence: true, quote: t.status === 'fail' });
   },
-};
+});
 
 export default check;

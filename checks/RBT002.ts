@@ -1,9 +1,9 @@
 // RBT002: after a reboot keepalived and haproxy run on master without anyone starting them.
 import { rebootProbe, type ServiceName } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportNotBack, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'RBT002',
   title: {
     en: 'keepalived and haproxy start by themselves after a reboot',
@@ -72,6 +72,6 @@ const check: Check = {
       else ctx.report({ host: 'master', messageId: s.enabled === 'enabled' ? 'notStarted' : 'notEnabled', data });
     }
   },
-};
+});
 
 export default check;

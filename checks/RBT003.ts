@@ -2,9 +2,9 @@
 // -w`).
 import { rebootProbe, sysctlInEffect } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportNotBack, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'RBT003',
   title: { en: 'kernel settings survive a reboot', ru: 'параметры ядра сохраняются после перезагрузки' },
   area: 'failover',
@@ -94,6 +94,6 @@ const check: Check = {
     if (settings.every(sysctlInEffect))
       ctx.report({ kind: 'note', host: 'master', messageId: 'allInEffect', data: { count: settings.length } });
   },
-};
+});
 
 export default check;

@@ -1,9 +1,9 @@
 // RBT004: after the reboot the VIP is back on master in the required form, and gone from backup.
 import { rebootProbe } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportNotBack, reportRebootLogs, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'RBT004',
   title: { en: 'after a reboot the VIP is back on master', ru: 'после перезагрузки виртуальный IP снова на master' },
   area: 'failover',
@@ -79,6 +79,6 @@ const check: Check = {
     }
     reportRebootLogs(ctx, outcome, { evidence: v.status === 'fail', quote: v.status === 'fail' });
   },
-};
+});
 
 export default check;

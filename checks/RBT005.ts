@@ -1,9 +1,9 @@
 // RBT005: the reboot probe left the pair as it found it (what the boot did not start, hagrade started).
 import { rebootProbe } from '../src/probe/reboot.js';
 import { REBOOT_MESSAGES, reportRebootPrecheck } from '../src/probe/reboot-report.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'RBT005',
   title: {
     en: 'the reboot probe left the pair as it found it',
@@ -78,6 +78,6 @@ const check: Check = {
     if (!outcome.restoreFailed && !outcome.restarted.length)
       ctx.report({ kind: 'note', host: 'master', messageId: 'asFound' });
   },
-};
+});
 
 export default check;

@@ -10,12 +10,15 @@ import {
 } from '../src/facts/sysctl.js';
 import { DEFAULT_PROFILE } from '../src/inputs/profile.js';
 import { ROLES, type Role } from '../src/model/basics.js';
-import type { Check, CheckContext } from '../src/model/check.js';
+import { defineCheck, type CheckContext, type MessageIdOf } from '../src/model/check.js';
+
+/** The context of this check: helpers below report only its own ids. */
+type Ctx = CheckContext<MessageIdOf<typeof check>>;
 
 // The task's lines, as the doc examples show them.
 const TASK_LINES = Object.entries(DEFAULT_PROFILE.sysctl).map(([key, value]) => `${key} = ${value}`);
 
-const check: Check = {
+const check = defineCheck({
   id: 'SYS001',
   title: { en: 'Kernel settings for keepalived', ru: 'Параметры ядра для keepalived' },
   area: 'system',
@@ -102,9 +105,9 @@ const check: Check = {
       if (ctx.options.live) await checkInEffect(ctx, role, expected);
     }
   },
-};
+});
 
-async function checkFiles(ctx: CheckContext, role: Role, expected: ExpectedSysctl[]): Promise<void> {
+async function checkFiles(ctx: Ctx, role: Role, expected: ExpectedSysctl[]): Promise<void> {
   const { sysctlPath: confFile, sysctlDir } = ctx.profile;
   const config = await loadSysctl(ctx, role);
   for (const read of config.files) {
@@ -171,7 +174,7 @@ async function checkFiles(ctx: CheckContext, role: Role, expected: ExpectedSysct
 }
 
 /** The values the kernel uses now, from `sysctl KEY...`; silently nothing when the host cannot run it. */
-async function checkInEffect(ctx: CheckContext, role: Role, expected: ExpectedSysctl[]): Promise<void> {
+async function checkInEffect(ctx: Ctx, role: Role, expected: ExpectedSysctl[]): Promise<void> {
   const result = await ctx.host(role).run({ key: 'sysctl', argv: ['sysctl', ...expected.map((e) => e.key)] });
   if (result.unavailable) return;
   ctx.evidence({

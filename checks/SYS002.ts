@@ -1,9 +1,9 @@
 // SYS002: keepalived is enabled as a service (starts at boot) and active, on both hosts.
 import { ACTIVE_STATES, ENABLED_STATES, LIVE_HINTS, LIVE_MESSAGES, serviceStateOrReport } from '../src/facts/live.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'SYS002',
   title: { en: 'keepalived is enabled and running', ru: 'keepalived активирован как сервис и запущен' },
   area: 'system',
@@ -77,6 +77,6 @@ const check: Check = {
         ctx.report({ host: role, messageId: 'notActive', data: { ...data, state: active } });
     }
   },
-};
+});
 
 export default check;

@@ -1,9 +1,9 @@
 // SYS003: haproxy is active on both hosts (the VIP is useless where nothing serves port 443).
 import { ACTIVE_STATES, LIVE_HINTS, LIVE_MESSAGES, serviceStateOrReport } from '../src/facts/live.js';
 import { ROLES } from '../src/model/basics.js';
-import type { Check } from '../src/model/check.js';
+import { defineCheck } from '../src/model/check.js';
 
-const check: Check = {
+const check = defineCheck({
   id: 'SYS003',
   title: { en: 'haproxy is running', ru: 'haproxy запущен' },
   area: 'system',
@@ -57,6 +57,6 @@ const check: Check = {
         });
     }
   },
-};
+});
 
 export default check;

@@ -20,7 +20,7 @@ import type {
 } from '../model/check.js';
 import type { Host } from '../hosts/host.js';
 import type { LabProfile, Target } from '../model/target.js';
-import type { Lang, Role, Status } from '../model/basics.js';
+import type { Lang, Role, Status, Text } from '../model/basics.js';
 import type { ServiceClient } from '../model/service.js';
 
 export interface RunInput {
@@ -199,7 +199,7 @@ function foldResult(
 ): CheckResult {
   const findings: Finding[] = inputs.map((f) => {
     const kind = f.kind ?? 'fail';
-    const engineText = ENGINE_MESSAGES[f.messageId];
+    const engineText = (ENGINE_MESSAGES as Record<string, Text | undefined>)[f.messageId];
     const fromEngine = engineText !== undefined && !check.messages[f.messageId];
     const message = fromEngine
       ? fill(pick(engineText, lang)!, f.data)

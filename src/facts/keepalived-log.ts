@@ -212,7 +212,7 @@ export function failoverCause(
 // Quoting them under a result
 
 /** Messages every check that quotes keepalived's log spreads into its own. */
-export const KEEPALIVED_LOG_MESSAGES: Record<string, Text> = {
+export const KEEPALIVED_LOG_MESSAGES = {
   keepalivedLine: { en: 'keepalived said at {at}: {line}', ru: 'keepalived написал в {at}: {line}' },
   keepalivedRepeated: {
     en: 'keepalived said {count} times from {at} to {last}: {line}',
@@ -235,7 +235,7 @@ export const KEEPALIVED_LOG_MESSAGES: Record<string, Text> = {
     en: "keepalived's own log names the cause (the configs suggested {named}): {cause}",
     ru: 'лог самого keepalived называет причину (по конфигурациям предполагалось: {named}): {cause}',
   },
-};
+} satisfies Record<string, Text>;
 
 /** Keep the log as evidence of the check (the engine redacts it like every output). */
 export function logEvidence(ctx: CheckContext, role: Role, log: KeepalivedLog, note: string): void {
@@ -250,7 +250,11 @@ export function logEvidence(ctx: CheckContext, role: Role, log: KeepalivedLog, n
 }
 
 /** Notes quoting the decisive lines, or saying there are none / none could be read. */
-export function quoteFindings(role: Role, log: KeepalivedLog, max = 10): FindingInput[] {
+export function quoteFindings(
+  role: Role,
+  log: KeepalivedLog,
+  max = 10,
+): FindingInput<keyof typeof KEEPALIVED_LOG_MESSAGES>[] {
   if (log.source === 'none') {
     return [
       {
@@ -265,7 +269,7 @@ export function quoteFindings(role: Role, log: KeepalivedLog, max = 10): Finding
   if (groups.length === 0)
     return [{ kind: 'note', host: role, messageId: 'keepalivedSilent', data: { source: log.source } }];
   return groups.map(
-    (g): FindingInput =>
+    (g): FindingInput<keyof typeof KEEPALIVED_LOG_MESSAGES> =>
       g.count === 1
         ? {
             kind: 'note' as const,

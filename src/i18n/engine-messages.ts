@@ -1,7 +1,7 @@
 // Messages the engine itself reports (a check that crashed, one not run): in both languages.
 import type { Text } from '../model/basics.js';
 
-export const ENGINE_MESSAGES: Record<string, Text> = {
+export const ENGINE_MESSAGES = {
   hostUnreachable: {
     en: 'cannot reach {host}: {reason}',
     ru: 'нет связи с {host}: {reason}',
@@ -26,4 +26,7 @@ export const ENGINE_MESSAGES: Record<string, Text> = {
     en: 'the failover probe needs live hosts; a snapshot cannot be probed',
     ru: 'проверка переключения требует живых машин; снимок проверить так нельзя',
   },
-};
+} satisfies Record<string, Text>;
+
+/** Ids the engine renders itself; a check may report them too (e.g. `interrupted`). */
+export type EngineMessageId = keyof typeof ENGINE_MESSAGES;

@@ -1,13 +1,18 @@
 // The contract of a check (metadata, context, findings) and of a run's result.
 // Public shapes (check ids, JSON report fields, exit codes) are promises to users: extend, never break.
 import type { Host } from '../hosts/host.js';
+import type { EngineMessageId } from '../i18n/engine-messages.js';
 import type { Area, Lang, Mode, Role, Severity, Status, Text } from './basics.js';
 import type { ServiceClient, ServiceTimeline } from './service.js';
 import type { LabProfile, Target } from './target.js';
 
 export type FindingKind = 'fail' | 'note' | 'skip' | 'error';
 
-export interface FindingInput {
+/**
+ * What a check reports. `M` is the check's own message ids (the keys of its `messages`): `defineCheck` derives it,
+ * so a misspelt id is a compile error.
+ */
+export interface FindingInput<M extends string = string> {
   /**
    * fail (default): a rule is broken; note: passes but worth saying; skip: cannot be judged; error: grader could not
    * decide.
@@ -15,7 +20,7 @@ export interface FindingInput {
   kind?: FindingKind;
   host?: Role;
   /** Key into the check's `messages` (and `hints`). Tests match on it, not on text. */
-  messageId: string;
+  messageId: M;
   data?: Record<string, string | number>;
   file?: string;
   line?: number;
@@ -63,7 +68,7 @@ export interface CheckDoc {
   fix: Text;
 }
 
-export interface CheckMeta {
+export interface CheckMeta<M extends string = string> {
   id: string; // e.g. HAP005, stable, never reused
   title: Text;
   area: Area;
@@ -75,9 +80,9 @@ export interface CheckMeta {
   /** What the check asserts, one sentence. */
   asserts: Text;
   /** messageId -> template; `{name}` placeholders are filled from finding data. */
-  messages: Record<string, Text>;
+  messages: Readonly<Record<M, Text>>;
   /** messageId -> hint shown under the finding; falls back to `hint`. */
-  hints?: Record<string, Text>;
+  hints?: Readonly<Partial<Record<M, Text>>>;
   hint: Text;
   doc: CheckDoc;
   /** Points taken from the lab profile instead of `points` (which then documents the default). */
@@ -102,7 +107,12 @@ export interface RunOptions {
   rebootGate?: () => Promise<() => void>;
 }
 
-export interface CheckContext {
+/**
+ * What a check's `run` gets. `M` is the ids it may report. A helper that reports takes `CheckContext` (any id), or
+ * `CheckContext<'a' | 'b'>` to type its own reports; a check's context is accepted by both (method parameters are
+ * bivariant), so helpers need no type argument.
+ */
+export interface CheckContext<M extends string = string> {
   readonly profile: LabProfile;
   readonly target: Target;
   readonly options: RunOptions;
@@ -110,7 +120,8 @@ export interface CheckContext {
   host(role: Role): Host;
   /** A cache shared by all checks of one run: parse a file once, read a command once. */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
-  report(finding: FindingInput): void;
+  /** Ids from the check's `messages`, or one the engine renders (ENGINE_MESSAGES, e.g. `interrupted`). */
+  report(finding: FindingInput<M | EngineMessageId>): void;
   evidence(e: Evidence): void;
   /** Progress for the terminal: what the check is doing now. */
   progress(message: string): void;
@@ -124,8 +135,33 @@ export interface CheckContext {
   readonly serviceClient?: ServiceClient;
 }
 
-export interface Check extends CheckMeta {
-  run(ctx: CheckContext): Promise<void>;
+export interface Check<M extends string = string> extends CheckMeta<M> {
+  run(ctx: CheckContext<M>): Promise<void>;
+}
+
+/** The ids a context accepts: `(messageId: ReportId<typeof ctx>) => ctx.report({ messageId })`. */
+export type ReportId<C extends CheckContext<string>> = Parameters<C['report']>[0]['messageId'];
+
+/** Whether `id` is a key of `table`, narrowing it (an id that came from a parser or a probe as a string). */
+export function hasMessage<T extends object>(table: T, id: string): id is Extract<keyof T, string> {
+  return Object.hasOwn(table, id);
+}
+
+/** The message ids of a check (for tests that name them). */
+export type MessageIdOf<C> = C extends Check<infer M> ? M : never;
+
+/**
+ * Declare a check: its message ids are the keys of its own `messages`, so `ctx.report({ messageId })` with an id
+ * not in the table, or a `hints` key without a message, fails to compile. Returns the check unchanged.
+ */
+export function defineCheck<const Messages extends Record<string, Text>>(
+  check: Omit<CheckMeta, 'messages' | 'hints'> & {
+    messages: Messages;
+    hints?: { readonly [K in keyof Messages]?: Text };
+    run(ctx: CheckContext<Extract<keyof Messages, string>>): Promise<void>;
+  },
+): Check<Extract<keyof Messages, string>> {
+  return check;
 }
 
 export interface CheckResult {

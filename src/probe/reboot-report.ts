@@ -5,7 +5,7 @@ import type { CheckContext } from '../model/check.js';
 import type { Role, Text } from '../model/basics.js';
 import type { RebootOutcome } from './reboot.js';
 
-export const REBOOT_MESSAGES: Record<string, Text> = {
+export const REBOOT_MESSAGES = {
   ...KEEPALIVED_LOG_MESSAGES,
   noVip: {
     en: 'the reboot probe needs the VIP: pass --vip ADDRESS (or give master by its IP address)',
@@ -55,7 +55,7 @@ export const REBOOT_MESSAGES: Record<string, Text> = {
     en: 'the connection to master dropped, but it answered with the same boot id: it did not reboot; nothing else was touched',
     ru: 'соединение с master обрывалось, но он ответил с тем же идентификатором загрузки: перезагрузки не было; больше ничего не трогали',
   },
-};
+} satisfies Record<string, Text>;
 
 /** A probe that did not run: a skip that says why. True when it did not run. */
 export function reportRebootPrecheck(ctx: CheckContext, outcome: RebootOutcome): boolean {

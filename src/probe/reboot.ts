@@ -46,7 +46,7 @@ export type Verdict =
   | { status: 'pass'; ms: number }
   | { status: 'fail'; ms?: number; state: string }
   | { status: 'error'; reason: Text }
-  | { status: 'skip'; messageId: string };
+  | { status: 'skip'; messageId: 'notReached' | 'notRebooted' | 'interrupted' };
 
 export interface RebootOutcome {
   precheck: { ok: true } | { ok: false; messageId: string; data: Record<string, string | number> };

@@ -1,5 +1,5 @@
 // Shared reporting of the probe's outcome for FOV001–FOV003.
-import type { CheckContext } from '../model/check.js';
+import { hasMessage, type CheckContext } from '../model/check.js';
 import type { Role, Text } from '../model/basics.js';
 import type { PhaseOutcome, ProbeLogs, ProbeOutcome } from './failover.js';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../facts/keepalived-log.js';
 
 /** Why the probe did not run at all (skips) — the same for the three checks. */
-export const PRECHECK_MESSAGES: Record<string, Text> = {
+export const PRECHECK_MESSAGES = {
   noVip: {
     en: 'the probe needs the VIP: pass --vip ADDRESS (or give master by its IP address)',
     ru: 'для проверки нужен виртуальный IP: укажите --vip АДРЕС (или адрес master в виде IP)',
@@ -45,7 +45,7 @@ export const PRECHECK_MESSAGES: Record<string, Text> = {
     en: 'the probe could not finish: {reason}',
     ru: 'проверка не смогла завершиться: {reason}',
   },
-};
+} satisfies Record<string, Text>;
 
 /** Checks whose failure most often explains a VIP that does not move, most specific first. */
 const LIKELY_CAUSES = [
@@ -162,6 +162,9 @@ export function reportPhase(
       ctx.report({ kind: 'error', messageId: 'probeError', data: { reason: phase.reason } });
       return;
     case 'skip':
-      ctx.report({ kind: 'skip', messageId: PRECHECK_MESSAGES[phase.reason] ? phase.reason : 'interrupted' });
+      ctx.report({
+        kind: 'skip',
+        messageId: hasMessage(PRECHECK_MESSAGES, phase.reason) ? phase.reason : 'interrupted',
+      });
   }
 }

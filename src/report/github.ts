@@ -1,6 +1,7 @@
 // GitHub Actions workflow commands: `::error file=…,line=…::` annotations on the offending lines.
 import type { Finding, RunResult } from '../model/check.js';
 import { safeResult } from './safe-text.js';
+import { explainLine } from './ui-text.js';
 
 /** Escape per the workflow-command rules: data escapes %, CR, LF; properties also : and , */
 function escapeData(text: string): string {
@@ -27,7 +28,8 @@ export function renderGithub(input: RunResult): string {
       const props = [`title=${escapeProperty(`${r.id} ${r.title}${f.host ? ` (${f.host})` : ''}`)}`];
       const file = annotatedFile(result, f);
       if (file) props.unshift(`file=${escapeProperty(file)}`, ...(f.line ? [`line=${f.line}`] : []));
-      lines.push(`::${level} ${props.join(',')}::${escapeData(f.message + (f.hint ? `\n${f.hint}` : ''))}`);
+      const more = f.kind === 'fail' ? `\n${explainLine(r.id, result.lang)}` : '';
+      lines.push(`::${level} ${props.join(',')}::${escapeData(f.message + (f.hint ? `\n${f.hint}` : '') + more)}`);
     }
   }
   const s = result.summary;

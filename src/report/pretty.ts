@@ -4,7 +4,7 @@ import { fill } from '../i18n/messages.js';
 import type { Area, Lang, Status } from '../model/basics.js';
 import type { CheckResult, Finding, RunResult } from '../model/check.js';
 import { safeResult } from './safe-text.js';
-import { AREA_TITLES, STATUS_WORDS, UI, t } from './ui-text.js';
+import { AREA_TITLES, STATUS_WORDS, UI, explainLine, t } from './ui-text.js';
 import { timelineStrips } from './timeline-strip.js';
 import type { FailoverTimeline } from '../model/check.js';
 
@@ -50,6 +50,7 @@ function renderResult(c: ChalkInstance, r: CheckResult, lang: Lang, verbose: boo
     if (f.messageId === UNREACHABLE) lines.push(`      ${c.bold(f.host ?? '')}  ${t(UI.unreachableSeeAbove!, lang)}`);
     else lines.push(...renderFinding(c, f, lang));
   }
+  if (r.status === 'fail') lines.push(`      ${c.dim(explainLine(r.id, lang))}`);
   return lines;
 }
 

@@ -1,4 +1,5 @@
 // Words of the reports themselves (headings, labels), in both languages.
+import { fill } from '../i18n/messages.js';
 import type { Area, Lang, Status, Text } from '../model/basics.js';
 
 export const AREA_TITLES: Record<Area, Text> = {
@@ -60,6 +61,7 @@ export const UI: Record<string, Text> = {
   notRunDisabled: { en: 'clientRate: 0 in the lab profile', ru: 'clientRate: 0 в профиле лаборатории' },
   notRunUnreachable: { en: 'not reachable from here: {detail}', ru: 'недоступен отсюда: {detail}' },
   notRunNoClient: { en: 'no client in this run', ru: 'в этом запуске нет клиента' },
+  explainMore: { en: 'more: {command}', ru: 'подробнее: {command}' },
   vrrpIgnored: {
     en: 'the VIP moved, but clients were not served by backup: this network does not follow VRRP (see FOV004)',
     ru: 'виртуальный IP перешёл, но backup клиентам не отвечал: эта сеть не следует VRRP (см. FOV004)',
@@ -68,4 +70,13 @@ export const UI: Record<string, Text> = {
 
 export function t(text: Text, lang: Lang): string {
   return text[lang] || text.en;
+}
+
+/**
+ * Under a failed check: the command that prints its doc (what it asserts, a failing and a passing example, the fix),
+ * in the report's language. Not under an ERROR: that is the grader unable to decide, which the rule's doc does not
+ * explain; the finding itself says why.
+ */
+export function explainLine(id: string, lang: Lang): string {
+  return fill(t(UI.explainMore!, lang), { command: `hagrade explain ${id}${lang === 'en' ? '' : ` --lang ${lang}`}` });
 }

@@ -18,7 +18,14 @@ import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import type { Check } from '../../src/model/check.js';
 import type { LabProfile } from '../../src/model/target.js';
 import type { Status } from '../../src/model/basics.js';
-import { messageIds, runCheck, type TesterOptions } from '../support/check-tester.js';
+import {
+  type ExpectedFinding,
+  expectFindings,
+  messageIds,
+  runCheck,
+  type TesterOptions,
+} from '../support/check-tester.js';
+import type { Role } from '../../src/model/basics.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;
 const FRONTEND = [
@@ -46,7 +53,12 @@ interface Case {
   messages: string[];
   /** Line of the first finding. */
   line?: number;
+  /** Every finding, when not each message once on every host the config went to. */
+  findings?: ExpectedFinding<string>[];
 }
+
+const onBoth = (messageId: string, times = 1): ExpectedFinding<string>[] =>
+  (['master', 'backup'] as const).flatMap((host) => Array.from({ length: times }, () => ({ host, messageId })));
 
 function options(c: Case): TesterOptions {
   const text = typeof c.config === 'string' ? c.config : haproxyExample(c.config);
@@ -67,6 +79,12 @@ function runCases(check: Check, cases: Case[]): void {
           .join('\n');
         expect(result.status, described).to.equal(c.status);
         expect([...new Set(messageIds(result))], described).to.deep.equal([...new Set(c.messages)].sort());
+        // Strict: each id once on every host the config went to, nothing else, no duplicate.
+        const hosts: Role[] = c.masterOnly ? ['master'] : ['master', 'backup'];
+        expectFindings(
+          result,
+          c.findings ?? [...new Set(c.messages)].flatMap((messageId) => hosts.map((host) => ({ host, messageId }))),
+        );
         if (c.line !== undefined) expect(result.findings[0].line).to.equal(c.line);
       });
     }
@@ -446,6 +464,7 @@ runCases(HAP011, [
     },
     status: 'pass',
     messages: ['viaDefaultServer'],
+    findings: onBoth('viaDefaultServer', 3), // one per server
   },
   {
     name: 'the server line overrides default-server',
@@ -460,6 +479,7 @@ runCases(HAP011, [
     },
     status: 'fail',
     messages: ['viaDefaultServer', 'wrongValue'],
+    findings: [...onBoth('viaDefaultServer', 2), ...onBoth('wrongValue')],
   },
   {
     name: 'a wrong value via default-server points at the default-server line',
@@ -480,6 +500,11 @@ runCases(HAP012, [
     masterOnly: true,
     status: 'fail',
     messages: ['ended', 'extra'],
+    // The pair is judged once: where backup ends, and master's extra section.
+    findings: [
+      { host: 'backup', messageId: 'ended', line: 27 },
+      { host: 'master', messageId: 'extra' },
+    ],
   },
   {
     name: 'the same statements in another order',
@@ -490,5 +515,9 @@ runCases(HAP012, [
     masterOnly: true,
     status: 'fail',
     messages: ['differs'],
+    findings: [
+      { host: 'master', messageId: 'differs', line: 18 },
+      { host: 'backup', messageId: 'differs', line: 18 },
+    ],
   },
 ]);

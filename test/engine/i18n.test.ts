@@ -8,9 +8,13 @@ import type { Text } from '../../src/model/basics.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
-function problems(name: string, texts: Record<string, Text>): string[] {
+function problems(name: string, texts: Readonly<Partial<Record<string, Text>>>): string[] {
   const out: string[] = [];
   for (const [key, text] of Object.entries(texts)) {
+    if (!text) {
+      out.push(`${name}.${key}: text missing`);
+      continue;
+    }
     if (!text.en?.trim()) out.push(`${name}.${key}: English missing`);
     if (!text.ru?.trim()) out.push(`${name}.${key}: Russian missing`);
     else if (JSON.stringify(placeholders(text.en)) !== JSON.stringify(placeholders(text.ru))) {

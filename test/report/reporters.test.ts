@@ -60,6 +60,43 @@ describe('reporters', () => {
     expect(out).to.match(/не пройдено: 1/);
   });
 
+  it('pretty points a failed check at `hagrade explain ID`, right under it, and not a passing or erroring one', () => {
+    const out = renderPretty(failing, { color: false });
+    const lines = out.split('\n');
+    const more = lines.filter((l) => /^ {6}more: hagrade explain [A-Z]{3}\d{3}$/.test(l));
+    expect(more).to.deep.equal(['      more: hagrade explain HAP005']);
+    // Under HAP005: after its head and findings, before the next check's head.
+    const head = lines.findIndex((l) => /✘ HAP005 /.test(l));
+    const next = lines.findIndex((l, i) => i > head && /^ {2}\S/.test(l));
+    const at = lines.indexOf(more[0]!);
+    expect(at)
+      .to.be.greaterThan(head)
+      .and.lessThan(next === -1 ? lines.length : next);
+    for (const r of failing.results.filter((x) => x.status === 'pass')) {
+      expect(out).to.not.contain(`hagrade explain ${r.id}`);
+    }
+    const erroring = structuredClone(failing);
+    const hap005 = erroring.results.find((r) => r.id === 'HAP005')!;
+    hap005.status = 'error';
+    hap005.findings = [{ kind: 'error', messageId: 'crashed', message: 'the check itself failed (boom)' }];
+    expect(renderPretty(erroring, { color: false })).to.not.contain('hagrade explain');
+  });
+
+  it('pretty says it in Russian, with --lang ru for explain', async () => {
+    const out = renderPretty(await fixtureResult('hap005-if-none', 'ru'), { color: false });
+    expect(out).to.contain('      подробнее: hagrade explain HAP005 --lang ru\n');
+    expect(out).to.not.contain('more: ');
+  });
+
+  it('github: a failure annotation ends with the explain line; notes do not', () => {
+    const out = renderGithub(failing);
+    const line = out.split('\n').find((l) => l.startsWith('::error') && l.includes('HAP005'))!;
+    expect(line).to.match(/%0Amore: hagrade explain HAP005$/);
+    for (const notice of out.split('\n').filter((l) => l.startsWith('::notice'))) {
+      expect(notice).to.not.contain('hagrade explain');
+    }
+  });
+
   it('junit has a testcase per check and a failure for each failed one, well escaped', () => {
     const xml = renderJunit(failing);
     expect((xml.match(/<testcase /g) ?? []).length).to.equal(failing.results.length);
