@@ -1,6 +1,7 @@
 // SnapshotHost: a host replayed from a snapshot directory (DESIGN.md §3), for offline grading.
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
+// The directory may be an overlay on another snapshot (src/hosts/snapshot-tree.ts): it reads the same.
+import { existsSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   CappedOutput,
@@ -9,61 +10,40 @@ import {
   fileOverLineLimit,
   outputOverLimit,
 } from './limits.js';
+import { readRegular, SnapshotError, SnapshotTree } from './snapshot-tree.js';
 import type { Command, CommandResult, FileRead, Host } from './host.js';
 import type { Role } from '../model/basics.js';
 import type { Target } from '../model/target.js';
 
-export class SnapshotError extends Error {}
+export { SnapshotError, OVERLAY_FILE } from './snapshot-tree.js';
 
-/**
- * The first `max` bytes of a regular file, or why it is not read: a snapshot comes from a student
- * too (or from a CI checkout), and a FIFO or device in it would block or never end.
- */
-function readRegular(local: string, max: number): { content: Buffer; size: number } | { notRegular: string } {
-  const st = statSync(local);
-  if (!st.isFile())
-    return {
-      notRegular: st.isDirectory()
-        ? 'a directory'
-        : st.isFIFO()
-          ? 'a FIFO'
-          : st.isCharacterDevice() || st.isBlockDevice()
-            ? 'a device'
-            : st.isSocket()
-              ? 'a socket'
-              : 'not a regular file',
-    };
-  const fd = openSync(local, 'r');
-  try {
-    const content = Buffer.alloc(Math.min(st.size, max));
-    const n = readSync(fd, content, 0, content.length, 0);
-    return { content: content.subarray(0, n), size: st.size };
-  } finally {
-    closeSync(fd);
-  }
+/** Where the snapshot holds `path`, when it exists as existsSync says (a path it cannot examine counts as absent). */
+function existing(tree: SnapshotTree, path: string): string | undefined {
+  const local = tree.locate(path);
+  return local !== undefined && existsSync(local) ? local : undefined;
 }
 
 export class SnapshotHost implements Host {
   readonly kind = 'snapshot' as const;
   readonly label: string;
-  private readonly root: string;
 
   constructor(
     readonly role: Role,
     snapshotDir: string,
+    private readonly tree: SnapshotTree = SnapshotTree.open(snapshotDir),
   ) {
-    this.root = resolve(snapshotDir, role);
     this.label = `${snapshotDir}/${role}`;
   }
 
   /** Map a host path to the snapshot; `..` can never climb out of the host's directory. */
-  private local(path: string): string {
-    return join(this.root, posix.normalize(`/${path}`));
+  private path(path: string): string {
+    return `${this.role}${posix.normalize(`/${path}`)}`;
   }
 
   async readFile(path: string, opts?: { maxBytes?: number; maxLines?: number }): Promise<FileRead> {
-    const local = this.local(path);
+    const local = this.tree.locate(this.path(path));
     const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+    if (local === undefined) return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
     try {
       const read = readRegular(local, max);
       if ('notRegular' in read) {
@@ -91,18 +71,14 @@ export class SnapshotHost implements Host {
   }
 
   async listDir(path: string): Promise<string[] | null> {
-    try {
-      return readdirSync(this.local(path)).sort();
-    } catch {
-      return null;
-    }
+    return this.tree.listDir(this.path(path));
   }
 
   /** Replays `commands/<key>.txt` (stdout), with optional `<key>.exit` and `<key>.stderr`. */
   async run(cmd: Command): Promise<CommandResult> {
-    const base = join(this.root, 'commands', cmd.key.replace(/[^A-Za-z0-9._-]/g, '_'));
+    const base = this.path(`commands/${cmd.key.replace(/[^A-Za-z0-9._-]/g, '_')}`);
     const command = cmd.argv ? cmd.argv.join(' ') : (cmd.shell ?? cmd.key);
-    if (!existsSync(`${base}.txt`)) {
+    if (existing(this.tree, `${base}.txt`) === undefined) {
       return {
         command,
         exitCode: null,
@@ -115,8 +91,9 @@ export class SnapshotHost implements Host {
     // Read as a live host reads a command's output: within the same limits, said when past them.
     let over: string | undefined;
     const read = (suffix: string, stream: 'stdout' | 'stderr' = 'stdout'): string => {
-      if (!existsSync(base + suffix)) return '';
-      const file = readRegular(base + suffix, DEFAULT_OUTPUT_LIMITS.maxBytes + 1);
+      const local = existing(this.tree, base + suffix);
+      if (local === undefined) return '';
+      const file = readRegular(local, DEFAULT_OUTPUT_LIMITS.maxBytes + 1);
       if ('notRegular' in file) {
         over ??= `${cmd.key}${suffix} in the snapshot is ${file.notRegular}, not a regular file`;
         return '';
@@ -146,7 +123,7 @@ export class SnapshotHost implements Host {
 
   /** Whether any command output was captured for this host (live checks can then replay). */
   hasCommands(): boolean {
-    return existsSync(join(this.root, 'commands'));
+    return existing(this.tree, this.path('commands')) !== undefined;
   }
 
   async close(): Promise<void> {}
@@ -160,9 +137,10 @@ export interface OpenedSnapshot {
 /** Open DIR: hosts.yaml names the addresses and the VIP; master/ and backup/ mirror the hosts. */
 export function openSnapshot(dir: string): OpenedSnapshot {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SnapshotError(`snapshot directory not found: ${dir}`);
-  const hostsFile = join(dir, 'hosts.yaml');
+  const tree = SnapshotTree.open(dir);
+  const hostsFile = existing(tree, 'hosts.yaml');
   let meta: Record<string, unknown> = {};
-  if (existsSync(hostsFile)) {
+  if (hostsFile !== undefined) {
     try {
       const file = readRegular(hostsFile, 1024 * 1024);
       if ('notRegular' in file) throw new SnapshotError(`${hostsFile} is ${file.notRegular}, not a regular file`);
@@ -173,7 +151,7 @@ export function openSnapshot(dir: string): OpenedSnapshot {
     }
   }
   for (const role of ['master', 'backup'] as const) {
-    if (!existsSync(join(dir, role)))
+    if (existing(tree, role) === undefined)
       throw new SnapshotError(`${dir}: no '${role}/' directory (see the snapshot layout in the README)`);
   }
   const address = (role: Role): string => {
@@ -183,5 +161,22 @@ export function openSnapshot(dir: string): OpenedSnapshot {
   const target: Target = { master: { address: address('master') }, backup: { address: address('backup') } };
   if (meta.vip !== undefined) target.vip = String(meta.vip);
   if (meta.student !== undefined) target.student = String(meta.student);
-  return { target, hosts: { master: new SnapshotHost('master', dir), backup: new SnapshotHost('backup', dir) } };
+  return {
+    target,
+    hosts: { master: new SnapshotHost('master', dir, tree), backup: new SnapshotHost('backup', dir, tree) },
+  };
+}
+
+/**
+ * A file of a snapshot or fixture, overlays resolved, as the snapshot host reads it: the one way
+ * hagrade's own code (the lab's scenarios) and the tests read a fixture's files. `path` is relative
+ * to DIR (`master/etc/haproxy/haproxy.cfg`). A file it does not have is a SnapshotError.
+ */
+export function readSnapshotFile(dir: string, path: string): Buffer {
+  return SnapshotTree.open(dir).read(path);
+}
+
+/** Every file of a snapshot or fixture (overlays resolved), relative to DIR and sorted; `under` limits it to `master`, `backup/etc`... */
+export function listSnapshotFiles(dir: string, under = ''): string[] {
+  return SnapshotTree.open(dir).files(under);
 }

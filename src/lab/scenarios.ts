@@ -1,7 +1,7 @@
 // Lab scenarios: the reference solution with the lab's addresses, and the mistakes students really make.
 // Each says which checks it must make fail; no check outside that list may fail on it (some may skip).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSnapshotFile } from '../hosts/snapshot.js';
 import { FIXTURES_DIR } from '../self/paths.js';
 import type { Role, Text } from '../model/basics.js';
 import type { Release } from './image.js';
@@ -43,7 +43,7 @@ export interface Scenario {
 }
 
 function fixtureFile(role: Role, path: string): string {
-  return readFileSync(join(FIXTURES_DIR, 'correct', role, path), 'utf8');
+  return readSnapshotFile(join(FIXTURES_DIR, 'correct'), `${role}/${path}`).toString('utf8');
 }
 
 interface KeepalivedShape {

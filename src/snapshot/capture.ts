@@ -1,7 +1,7 @@
 // Capturing a live pair as a snapshot directory (DESIGN.md §3): the files the checks read and the
 // outputs of the read-only commands, so the same grading can be replayed offline later. No secret is
 // written: private keys and keepalived passwords are replaced as src/snapshot/secrets.ts describes.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { commandsFor } from '../facts/commands.js';
@@ -9,6 +9,7 @@ import { MAX_CONFIG_BYTES } from '../facts/haproxy.js';
 import { globOnHost, hostConfigId, parseWithIncludes } from '../facts/keepalived.js';
 import { scriptCaptureCommands, scriptCaptureFiles } from '../facts/track-scripts.js';
 import { redact } from '../engine/redact.js';
+import { OVERLAY_FILE, SnapshotError } from '../hosts/snapshot-tree.js';
 import { resolveVip } from '../engine/run.js';
 import { newSnapshotKey, redactAuthPasswords, redactPrivateKeys } from './secrets.js';
 import { ROLES, type Role } from '../model/basics.js';
@@ -104,6 +105,11 @@ export async function captureSnapshot(
   dir: string,
   onProgress: (msg: string) => void = () => {},
 ): Promise<CaptureResult> {
+  // A snapshot is always a full directory of its own: files left from a base would be graded as the host's.
+  if (existsSync(join(dir, OVERLAY_FILE)))
+    throw new SnapshotError(
+      `${dir} is an overlay on another snapshot (it has ${OVERLAY_FILE}): capture into a new directory`,
+    );
   mkdirSync(dir, { recursive: true });
   const meta: Record<string, unknown> = {
     master: { address: target.master.address },

@@ -3,13 +3,14 @@
 // in a fresh process per case (a process's peak RSS only grows), and the bytes the CLI writes under
 // a 0×0 pty. Figures are printed, never asserted.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogue } from '../../src/engine/registry.js';
 import { gradePair } from '../../src/engine/grade.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { readSnapshotFile } from '../../src/hosts/snapshot.js';
 import { startHostileHost, type HostileHostOptions } from '../support/hostile-ssh.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -25,7 +26,7 @@ function hostRoot(base: string, role: 'master' | 'backup', bigConfigs: boolean):
     'etc/passwd',
   ]) {
     mkdirSync(dirname(join(root, rel)), { recursive: true });
-    copyFileSync(join(REPO, 'fixtures', 'correct', role, rel), join(root, rel));
+    writeFileSync(join(root, rel), readSnapshotFile(join(REPO, 'fixtures', 'correct'), `${role}/${rel}`));
   }
   if (bigConfigs) {
     // Just under the line limit (100 000) and well within the byte limit: the most a config may be.

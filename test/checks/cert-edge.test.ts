@@ -12,9 +12,9 @@ import {
   splitPem,
 } from '../../src/facts/cert.js';
 import { SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
-import { FIXTURES_DIR } from '../../src/self/paths.js';
 import type { Check } from '../../src/model/check.js';
 import { runCheck } from '../support/check-tester.js';
+import { readFixtureFile } from '../support/fixtures.js';
 import { OpensslWorkshop, opensslAvailable } from './crt-openssl.js';
 
 const read = (text: string | Buffer) => readPemContents(Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1'));
@@ -113,8 +113,9 @@ describe('certificate file reader: edge cases', () => {
   });
 
   it('certFingerprint() gives CRT005 the fingerprint of the file on each host, or nothing', async () => {
-    const file = join(FIXTURES_DIR, 'correct/master/etc/haproxy/rebrain.pem');
-    const fromOpenssl = execFileSync('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256'], {
+    const pem = readFixtureFile('correct', 'master/etc/haproxy/rebrain.pem');
+    const fromOpenssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], {
+      input: pem,
       encoding: 'utf8',
     });
     const seen: Record<string, string> = {};

@@ -1,9 +1,12 @@
 // Every fixture graded by every static check (and live checks when it captured command outputs):
 // a listed check must have the listed status and findings, an unlisted one must pass with none.
 import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadCatalogue } from '../../src/engine/registry.js';
 import { runChecks } from '../../src/engine/run.js';
-import { openSnapshot } from '../../src/hosts/snapshot.js';
+import { listSnapshotFiles, openSnapshot, readSnapshotFile } from '../../src/hosts/snapshot.js';
+import { OVERLAY_FILE, SNAPSHOT_ENTRIES, SnapshotTree } from '../../src/hosts/snapshot-tree.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { listFixtures } from '../support/fixtures.js';
 
@@ -48,4 +51,41 @@ describe('fixtures', () => {
       expect(problems, problems.join('\n')).to.deep.equal([]);
     });
   }
+});
+
+/** The files a fixture directory holds itself (not what it inherits), relative to it. */
+function ownSnapshotFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    const full = join(dir, rel);
+    if (!existsSync(full)) return;
+    if (statSync(full).isDirectory()) for (const name of readdirSync(full)) walk(`${rel}/${name}`);
+    else out.push(rel);
+  };
+  for (const entry of SNAPSHOT_ENTRIES) walk(entry);
+  return out.sort();
+}
+
+// README "Fixtures are overlays": each fixture holds only what it changes.
+describe('fixtures are overlays', () => {
+  it('correct is a full snapshot; every other fixture names its base in overlay.yaml', () => {
+    const full = fixtures.filter((f) => !existsSync(join(f.dir, OVERLAY_FILE))).map((f) => f.name);
+    expect(full, `fixtures without ${OVERLAY_FILE}`).to.deep.equal(['correct']);
+    // Through its bases every fixture comes down to fixtures/correct.
+    const correct = fixtures.find((f) => f.name === 'correct')!.dir;
+    for (const f of fixtures) expect(SnapshotTree.open(f.dir).dirs.at(-1), f.name).to.equal(correct);
+  });
+
+  it('no fixture holds a byte-for-byte copy of the file its base gives (so fixtures/correct is never copied again)', () => {
+    const copies: string[] = [];
+    for (const f of fixtures.filter((x) => x.name !== 'correct')) {
+      const base = SnapshotTree.open(f.dir).dirs[1]!;
+      const inBase = new Set(listSnapshotFiles(base));
+      for (const path of ownSnapshotFiles(f.dir)) {
+        if (inBase.has(path) && readFileSync(join(f.dir, path)).equals(readSnapshotFile(base, path)))
+          copies.push(`${f.name}/${path}`);
+      }
+    }
+    expect(copies, 'delete these files: the fixture inherits them from its base').to.deep.equal([]);
+  });
 });

@@ -4,7 +4,6 @@
 // that depends on the refused line says so. Each verdict was checked with haproxy -c 2.6.12
 // (test/parsers/haproxy-values-daemon.test.ts runs the same snippets) or is cited from the source.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import HAP001 from '../../checks/HAP001.js';
 import HAP003 from '../../checks/HAP003.js';
 import HAP004 from '../../checks/HAP004.js';
@@ -19,9 +18,10 @@ import type { Check } from '../../src/model/check.js';
 import type { LabProfile } from '../../src/model/target.js';
 import type { Status } from '../../src/model/basics.js';
 import { messageIds, runCheck } from '../support/check-tester.js';
+import { readFixtureFile } from '../support/fixtures.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;
-const PEM = readFileSync(new URL('../../../fixtures/correct/master/etc/haproxy/rebrain.pem', import.meta.url));
+const PEM = readFixtureFile('correct', 'master/etc/haproxy/rebrain.pem');
 const FRONTEND = [
   'bind *:443 ssl crt /etc/haproxy/rebrain.pem',
   'mode http',

@@ -4,10 +4,8 @@ import LIV001 from '../../checks/LIV001.js';
 import LIV002 from '../../checks/LIV002.js';
 import LIV003 from '../../checks/LIV003.js';
 import LIV004 from '../../checks/LIV004.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { FIXTURES_DIR } from '../../src/self/paths.js';
 import type { Check } from '../../src/model/check.js';
+import { readFixtureFile } from '../support/fixtures.js';
 import { capture, runLiveCase, type LiveCase } from './live-captures.js';
 
 function cases(check: Check, list: LiveCase[]): void {
@@ -176,7 +174,7 @@ cases(LIV002, [
 describe('LIV002 findings', () => {
   it('point at the main file and line keepalived names, quoting it', async () => {
     // The configuration the capture was made with: the correct one plus `user root` as line 3.
-    const conf = readFileSync(join(FIXTURES_DIR, 'correct/master/etc/keepalived/keepalived.conf'), 'utf8').replace(
+    const conf = readFixtureFile('correct', 'master/etc/keepalived/keepalived.conf').replace(
       'router_id master\n',
       'router_id master\n    user root\n',
     );

@@ -1,9 +1,7 @@
 // src/facts/passwd.ts: which users a host has (KAD008 asks whether keepalived_script exists).
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parsePasswd } from '../../src/facts/passwd.js';
-import { FIXTURES_DIR } from '../../src/self/paths.js';
+import { readFixtureFile } from '../support/fixtures.js';
 
 describe('passwd reader', () => {
   it('reads name, uid, gid, home, shell and line of each user', () => {
@@ -35,7 +33,7 @@ describe('passwd reader', () => {
   });
 
   it('reads the correct fixture: keepalived_script does not exist there', () => {
-    const users = parsePasswd(readFileSync(join(FIXTURES_DIR, 'correct/master/etc/passwd'), 'utf8'));
+    const users = parsePasswd(readFixtureFile('correct', 'master/etc/passwd'));
     expect(users.has('haproxy')).to.equal(true);
     expect(users.has('keepalived_script')).to.equal(false);
   });

@@ -5,7 +5,7 @@
 // (sysctl.d by name, then sysctl.conf); -p with several files builds one setting list the same way.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,6 +18,7 @@ import {
 } from '../../src/facts/sysctl.js';
 import { FIXTURES_DIR } from '../../src/self/paths.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { fixtureFiles, readFixtureFile } from '../support/fixtures.js';
 
 const NETNS = `hgc-sysctl-${process.pid}`;
 const KEYS = [
@@ -60,12 +61,12 @@ function sh(argv: string[]): string {
 }
 
 /** Files of a fixture host in `sysctl --system` order. */
-function fixtureFiles(hostDir: string): string[] {
-  const dir = join(hostDir, 'etc/sysctl.d');
-  const names = existsSync(dir) ? sysctlDirOrder(readdirSync(dir)) : [];
+function sysctlFiles(fixture: string, role: string): string[] {
+  const dir = `${role}/etc/sysctl.d`;
+  const names = sysctlDirOrder(fixtureFiles(fixture, dir).map((p) => p.slice(dir.length + 1)));
   return [
-    ...names.map((n) => readFileSync(join(dir, n), 'utf8')),
-    readFileSync(join(hostDir, 'etc/sysctl.conf'), 'utf8'),
+    ...names.map((n) => readFixtureFile(fixture, `${dir}/${n}`)),
+    readFixtureFile(fixture, `${role}/etc/sysctl.conf`),
   ];
 }
 
@@ -123,7 +124,7 @@ describe('@lab SYS001 reads sysctl files as procps sysctl applies them', functio
 
   for (const fixture of readdirSync(FIXTURES_DIR).filter((n) => n === 'correct' || n.startsWith('sys001-'))) {
     it(`fixture ${fixture}, both hosts`, () => {
-      for (const role of ['master', 'backup']) expectAgreement(fixtureFiles(join(FIXTURES_DIR, fixture, role)));
+      for (const role of ['master', 'backup']) expectAgreement(sysctlFiles(fixture, role));
     });
   }
 });

@@ -5,7 +5,6 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -17,9 +16,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_OUTPUT_LIMITS } from '../../src/hosts/limits.js';
 import { SshError, SshHost } from '../../src/hosts/ssh.js';
+import { readFixtureFile } from '../support/fixtures.js';
 import {
   RAW,
   startHostileHost,
@@ -28,9 +27,6 @@ import {
   type Listening,
 } from '../support/hostile-ssh.js';
 import { CLI } from '../support/cli-path.js';
-
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const FIXTURE = join(REPO, 'fixtures', 'correct');
 
 /** The escapes of the issue: set the terminal's title, clear the screen; a bidi override; a formula. */
 const TITLE_AND_CLEAR = '\x1b]0;pwned\x07\x1b[2J';
@@ -231,7 +227,7 @@ function hostileRoot(base: string, role: 'master' | 'backup'): string {
   const root = join(base, role);
   const copy = (rel: string) => {
     mkdirSync(dirname(join(root, rel)), { recursive: true });
-    copyFileSync(join(FIXTURE, role, rel), join(root, rel));
+    writeFileSync(join(root, rel), readFixtureFile('correct', `${role}/${rel}`));
   };
   for (const rel of [
     'etc/haproxy/haproxy.cfg',

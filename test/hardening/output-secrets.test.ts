@@ -4,7 +4,7 @@
 // file `hagrade batch` writes (report.json, snapshot/, summary.csv, gradebook.csv, class-report.html, batch.json).
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,7 @@ import type { Lang, Role } from '../../src/model/basics.js';
 import type { RunResult } from '../../src/model/check.js';
 import type { Target } from '../../src/model/target.js';
 import { loadHostFiles } from '../support/check-tester.js';
+import { copyFixture, readFixtureFile } from '../support/fixtures.js';
 import { SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
 import { CLI } from '../support/cli-path.js';
 
@@ -50,10 +51,7 @@ const BACKUP_PASS = 'Hunt3r02LONG';
 const SECRETS = ['Hunt!r01', 'Hunt3r02', 'r02LONG', SSH_PASSWORD, ...KEY_LINES, ...SELF_KEY_LINES];
 
 const keepalived = (role: Role, pass: string) =>
-  readFileSync(join(CORRECT, role, 'etc/keepalived/keepalived.conf'), 'utf8').replace(
-    /auth_pass \S+/,
-    `auth_pass ${pass}`,
-  );
+  readFixtureFile('correct', `${role}/etc/keepalived/keepalived.conf`).replace(/auth_pass \S+/, `auth_pass ${pass}`);
 
 function hostFiles(role: Role): FileMap {
   return {
@@ -190,7 +188,7 @@ describe('secrets never reach an output', () => {
   it('the CLI: stdout and stderr of hagrade check --snapshot, in every format', async () => {
     // A snapshot written by hand (not by hagrade): it holds the secrets, the reports must not.
     const snap = join(tmp, 'hand-made');
-    cpSync(CORRECT, snap, { recursive: true });
+    copyFixture('correct', snap);
     for (const role of ['master', 'backup'] as const) {
       for (const [path, content] of Object.entries(hostFiles(role))) writeFileSync(join(snap, role, path), content);
       for (const [key, out] of Object.entries(hostCommands(role))) {

@@ -20,7 +20,7 @@ import type { Role } from '../../src/model/basics.js';
 import type { Target } from '../../src/model/target.js';
 import { loadHostFiles } from '../support/check-tester.js';
 import { OpensslWorkshop, opensslAvailable } from '../checks/crt-openssl.js';
-import { listFixtures } from '../support/fixtures.js';
+import { listFixtures, readFixtureFile } from '../support/fixtures.js';
 
 const CORRECT = join(FIXTURES_DIR, 'correct');
 const KEEPALIVED = DEFAULT_PROFILE.keepalivedConfPath;
@@ -123,7 +123,7 @@ function memoryPair(master: FileMap, backup: FileMap = loadHostFiles(CORRECT, 'b
 }
 
 const withFiles = (role: Role, files: FileMap): FileMap => ({ ...loadHostFiles(CORRECT, role), ...files });
-const keepalivedOf = (role: Role) => readFileSync(join(CORRECT, role, 'etc/keepalived/keepalived.conf'), 'utf8');
+const keepalivedOf = (role: Role) => readFixtureFile('correct', `${role}/etc/keepalived/keepalived.conf`);
 /** The correct keepalived.conf of a host with its auth_pass line replaced. */
 const withAuthPass = (role: Role, line: string) => keepalivedOf(role).replace(/^\s*auth_pass .*$/m, `        ${line}`);
 const statusOf = (result: RunResult, id: string) => result.results.find((r) => r.id === id)?.status;
@@ -141,10 +141,12 @@ describe('snapshots keep no secret and re-grade the same', () => {
       it(fixture.name, async () => {
         const { target, hosts } = openSnapshot(fixture.dir);
         const live = hosts.master.hasCommands() || hosts.backup.hasCommands();
-        const secrets = secretsIn([
-          ...filesUnder(join(fixture.dir, 'master')).values(),
-          ...filesUnder(join(fixture.dir, 'backup')).values(),
-        ]);
+        const secrets = secretsIn(
+          [
+            ...Object.values(loadHostFiles(fixture.dir, 'master')),
+            ...Object.values(loadHostFiles(fixture.dir, 'backup')),
+          ].map((c) => Buffer.from(c)),
+        );
         await captureAndRegrade(hosts, target, live, secrets);
       });
     }

@@ -1,8 +1,6 @@
 // The lab's scenarios and numbering, without root: what each scenario writes, and that pairs never collide.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { archiveUri } from '../../src/lab/image.js';
 import { SUPERVISOR_SCRIPT } from '../../src/lab/machine.js';
 import {
@@ -16,8 +14,8 @@ import {
 } from '../../src/lab/scenarios.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { MAX_PAIRS, VETH_NAME, planLab, planPair } from '../../src/lab/topology.js';
-import { FIXTURES_DIR } from '../../src/self/paths.js';
 import type { Role } from '../../src/model/basics.js';
+import { readFixtureFile } from '../support/fixtures.js';
 
 const pair1 = planPair(1);
 
@@ -30,9 +28,7 @@ describe('lab scenarios', () => {
     const setup = findScenario('correct')!.setup(pair1);
     for (const role of ['master', 'backup'] as const) {
       for (const path of SCENARIO_FILES) {
-        expect(setup[role].files[path], `${role}:${path}`).to.equal(
-          readFileSync(join(FIXTURES_DIR, 'correct', role, path), 'utf8'),
-        );
+        expect(setup[role].files[path], `${role}:${path}`).to.equal(readFixtureFile('correct', `${role}/${path}`));
       }
       expect(setup[role]).to.include({ keepalivedScriptUser: false, keepalivedEnabled: true, haproxyRuns: true });
     }

@@ -3,15 +3,13 @@
 // refuse, stay silent or speak no TLS.
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { createServer as createHttpsServer } from 'node:https';
-import { FIXTURES_DIR } from '../../src/self/paths.js';
 import { normalizeFingerprint } from '../../src/facts/cert.js';
 import { ClientProbe, makeIdentifier } from '../../src/probe/client-probe.js';
 import { httpsServiceClient } from '../../src/probe/https-client.js';
 import type { ServiceAnswer, ServiceClient } from '../../src/model/service.js';
+import { readFixtureFile } from '../support/fixtures.js';
 
 /** A client that answers after `delayMs` (or never, when `hang`), counting what it was asked. */
 function fakeClient(opts: { delayMs?: number; hang?: boolean } = {}) {
@@ -119,7 +117,7 @@ describe('client probe loop', function () {
 
 describe('HTTPS client (servers on 127.0.0.1)', function () {
   this.timeout(10_000);
-  const pem = readFileSync(join(FIXTURES_DIR, 'correct', 'master', 'etc', 'haproxy', 'rebrain.pem'), 'utf8');
+  const pem = readFixtureFile('correct', 'master/etc/haproxy/rebrain.pem');
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
   const listen = async (server: Server): Promise<number> => {

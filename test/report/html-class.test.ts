@@ -1,7 +1,7 @@
 // The HTML class report: page structure in Node, then the page itself in a real headless Chromium
 // (matrix against the input RunResults, sorting, filters, details, timeline, hostile text).
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,7 @@ import type { Status } from '../../src/model/basics.js';
 import { summarizeService } from '../../src/probe/service.js';
 import { CHROMIUM_INSTALL_TIMEOUT_MS, ensureChromium, launchChromium } from '../support/browser.js';
 import { runOnFixture, type TesterOptions } from '../support/check-tester.js';
+import { readFixtureFile } from '../support/fixtures.js';
 
 const HOSTILE_NAME = `<script>window.__pwned = 'name'</script>"Mallory" & 'co' <img src=x onerror="window.__pwned='img'">`;
 const HOSTILE_LINE = `net.ipv4.conf.eth0.arp_filter = 0 # <script>window.__pwned='excerpt'</script>`;
@@ -183,10 +184,6 @@ const CLASS: StudentSpec[] = [
   { name: 'alina k', run: { fixture: 'crt003-ca-signed' } },
   { name: 'Kira Oblakova', run: { fixture: 'correct' }, failover: CLOUD_FAILOVER },
 ];
-
-function readFixtureFile(fixture: string, path: string): string {
-  return readFileSync(join(REPO_ROOT, 'fixtures', fixture, path), 'utf8');
-}
 
 async function gradeClass(checks: Check[]): Promise<ClassStudent[]> {
   const students: ClassStudent[] = [];

@@ -1,10 +1,9 @@
 // CheckTester: run one check on the correct fixture with a few files changed, in the spirit of
 // ESLint's RuleTester. Cases are matched on messageId, never on the rendered text.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { MemoryHost, type CommandMap, type FileMap } from '../../src/hosts/memory.js';
-import { openSnapshot } from '../../src/hosts/snapshot.js';
+import { listSnapshotFiles, openSnapshot, readSnapshotFile } from '../../src/hosts/snapshot.js';
 import { FIXTURES_DIR } from '../../src/self/paths.js';
 import { AssertionError, expect } from 'chai';
 import { foldStatus, runChecks } from '../../src/engine/run.js';
@@ -13,18 +12,11 @@ import type { Check, CheckResult, Finding, FindingKind, MessageIdOf, RunResult }
 import type { LabProfile, Target } from '../../src/model/target.js';
 import type { Lang, Role, Status } from '../../src/model/basics.js';
 
-/** All files of a snapshot host directory, keyed by their absolute path on the host. */
+/** All files of a snapshot host directory (overlays resolved), keyed by their absolute path on the host. */
 export function loadHostFiles(snapshotDir: string, role: Role): FileMap {
-  const root = join(snapshotDir, role);
   const files: FileMap = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else files[`/${relative(root, full)}`] = readFileSync(full);
-    }
-  };
-  walk(root);
+  for (const path of listSnapshotFiles(snapshotDir, role))
+    files[path.slice(role.length)] = readSnapshotFile(snapshotDir, path);
   return files;
 }
 
