@@ -81,7 +81,10 @@ export class SnapshotTree {
     return this.layers.map((l) => l.dir);
   }
 
-  /** Open DIR and its bases. A bad overlay.yaml (unreadable, a loop, a base that is not a sibling directory) is a SnapshotError. */
+  /**
+   * Open DIR and its bases. A bad overlay.yaml (unreadable, a loop, a base that is not a sibling directory) is a
+   * SnapshotError.
+   */
   static open(dir: string): SnapshotTree {
     return new SnapshotTree(dir, SnapshotTree.openLayers(dir, []));
   }

@@ -176,7 +176,10 @@ export function readSnapshotFile(dir: string, path: string): Buffer {
   return SnapshotTree.open(dir).read(path);
 }
 
-/** Every file of a snapshot or fixture (overlays resolved), relative to DIR and sorted; `under` limits it to `master`, `backup/etc`... */
+/**
+ * Every file of a snapshot or fixture (overlays resolved), relative to DIR and sorted; `under` limits it to `master`,
+ * `backup/etc`...
+ */
 export function listSnapshotFiles(dir: string, under = ''): string[] {
   return SnapshotTree.open(dir).files(under);
 }

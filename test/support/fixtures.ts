@@ -31,7 +31,9 @@ export function fixtureFiles(fixture: string, under = ''): string[] {
   return listSnapshotFiles(join(FIXTURES_DIR, fixture), under);
 }
 
-/** Write a fixture out as a full, self-contained snapshot directory (hosts.yaml, master/, backup/), e.g. to edit a copy. */
+/**
+ * Write a fixture out as a full, self-contained snapshot directory (hosts.yaml, master/, backup/), e.g. to edit a copy.
+ */
 export function copyFixture(fixture: string, dest: string): void {
   for (const path of fixtureFiles(fixture)) {
     mkdirSync(dirname(join(dest, path)), { recursive: true });
