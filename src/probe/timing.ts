@@ -1,5 +1,7 @@
 // How long the probe may wait: derived from the student's own keepalived timing, never a fixed sleep.
-import { haproxyTrackersOnHost, loadKeepalived, vipInstance } from '../facts/keepalived.js';
+import { haproxyTrackersOnHost } from '../facts/haproxy-trackers.js';
+import { loadKeepalived } from '../facts/keepalived.js';
+import { vipInstance } from '../facts/vrrp-instances.js';
 import type { VrrpScript } from '../parsers/keepalived-model.js';
 import type { CheckContext } from '../model/check.js';
 import type { Role } from '../model/basics.js';

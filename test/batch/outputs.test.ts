@@ -13,7 +13,7 @@ import {
   writeFileAtomic,
   type StudentRecord,
 } from '../../src/batch/outputs.js';
-import { parseCsv } from '../../src/batch/roster.js';
+import { parseCsv } from '../../src/batch/csv.js';
 import { fixtureResults, type FixtureResults } from './fake-grader.js';
 
 describe('batch outputs', () => {

@@ -2,14 +2,8 @@ import { expect } from 'chai';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/self/paths.js';
-import {
-  loadRoster,
-  parseCsv,
-  parseRoster,
-  RosterError,
-  rosterFormat,
-  studentDirName,
-} from '../../src/batch/roster.js';
+import { parseCsv } from '../../src/batch/csv.js';
+import { loadRoster, parseRoster, RosterError, rosterFormat, studentDirName } from '../../src/batch/roster.js';
 
 const DATA = join(REPO_ROOT, 'test', 'batch', 'data');
 

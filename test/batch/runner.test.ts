@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseCsv, studentDirName } from '../../src/batch/roster.js';
+import { parseCsv } from '../../src/batch/csv.js';
+import { studentDirName } from '../../src/batch/roster.js';
 import {
   BatchError,
   parseShard,

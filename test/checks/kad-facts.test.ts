@@ -1,15 +1,9 @@
-// The pure judgements of src/facts/keepalived.ts that KAD005-KAD008 share: include globbing on a host,
+// The pure judgements of src/facts/ that KAD005-KAD008 share: include globbing on a host,
 // effective priorities (weights, reverse, FAULT, owner), the failover prediction, the script user.
 import { expect } from 'chai';
-import {
-  effectivePriority,
-  expandBraces,
-  globOnHost,
-  haproxyTrackers,
-  parseWithIncludes,
-  predictFailover,
-  type NodeView,
-} from '../../src/facts/keepalived.js';
+import { effectivePriority, predictFailover, type NodeView } from '../../src/facts/failover-prediction.js';
+import { haproxyTrackers } from '../../src/facts/haproxy-trackers.js';
+import { expandBraces, globOnHost, parseWithIncludes } from '../../src/facts/keepalived-includes.js';
 import { judgeArgv } from '../../src/facts/script-exec.js';
 import { scriptRunUser } from '../../src/facts/track-scripts.js';
 import { MemoryHost } from '../../src/hosts/memory.js';

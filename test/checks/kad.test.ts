@@ -9,7 +9,7 @@ import KAD005 from '../../checks/KAD005.js';
 import KAD006 from '../../checks/KAD006.js';
 import KAD007 from '../../checks/KAD007.js';
 import KAD008 from '../../checks/KAD008.js';
-import { keepalivedExample, type KeepalivedExampleParts } from '../../src/facts/keepalived.js';
+import { keepalivedExample, type KeepalivedExampleParts } from '../../src/facts/keepalived-examples.js';
 import type { Check } from '../../src/model/check.js';
 import type { Status } from '../../src/model/basics.js';
 import { runCheck, type TesterOptions } from '../support/check-tester.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import KAD008 from '../../checks/KAD008.js';
 import type { CommandMap } from '../../src/hosts/memory.js';
 import { messageIds, runCheck } from '../support/check-tester.js';
-import { keepalivedExample } from '../../src/facts/keepalived.js';
+import { keepalivedExample } from '../../src/facts/keepalived-examples.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { scriptStatKey } from '../../src/facts/track-scripts.js';
 

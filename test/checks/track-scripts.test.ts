@@ -10,7 +10,7 @@ import { runChecks } from '../../src/engine/run.js';
 import { judgeShell } from '../../src/facts/script-exec.js';
 import { loadVerdict, parseScriptStat } from '../../src/facts/script-files.js';
 import { scriptStatKey } from '../../src/facts/track-scripts.js';
-import { keepalivedExample } from '../../src/facts/keepalived.js';
+import { keepalivedExample } from '../../src/facts/keepalived-examples.js';
 import { MemoryHost } from '../../src/hosts/memory.js';
 import { openSnapshot } from '../../src/hosts/snapshot.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import HAP001 from '../../checks/HAP001.js';
 import KAD008 from '../../checks/KAD008.js';
-import { keepalivedExample } from '../../src/facts/keepalived.js';
+import { keepalivedExample } from '../../src/facts/keepalived-examples.js';
 import { haproxyExample } from '../../src/facts/haproxy-examples.js';
 import { parseHaproxyVersion, parseKeepalivedVersion } from '../../src/facts/versions.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';

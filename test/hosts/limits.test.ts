@@ -12,7 +12,7 @@ import {
 } from '../../src/hosts/limits.js';
 import { MemoryHost } from '../../src/hosts/memory.js';
 import { SnapshotHost } from '../../src/hosts/snapshot.js';
-import { READ_FILE_SCRIPT } from '../../src/hosts/ssh.js';
+import { READ_FILE_SCRIPT } from '../../src/hosts/ssh-files.js';
 
 function mkfifo(path: string): void {
   const r = spawnSync('mkfifo', [path]);

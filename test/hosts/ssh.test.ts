@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OUTPUT_LIMITS } from '../../src/hosts/limits.js';
-import { SshError, SshHost, sudoProblem, type NewHostKey, type SshHostOptions } from '../../src/hosts/ssh.js';
+import { SshError, SshHost, type NewHostKey, type SshHostOptions } from '../../src/hosts/ssh.js';
+import { sudoProblem } from '../../src/hosts/ssh-command-line.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 /** A user other than root with a login shell, to log in as someone sudo does not trust. */

@@ -14,7 +14,7 @@ import { createProgress } from '../../src/report/progress.js';
 import { safeCsvCell, safeJsonText, safeLine, safeText } from '../../src/report/safe-text.js';
 import type { Check, RunResult } from '../../src/model/check.js';
 import { runOnFixture } from '../support/check-tester.js';
-import { parseCsv } from '../../src/batch/roster.js';
+import { parseCsv } from '../../src/batch/csv.js';
 
 /** Every character the issue names, for the outputs' checks (written out, not taken from the module under test). */
 function rawUnsafe(text: string, allowed: RegExp): string[] {
