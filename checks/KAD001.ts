@@ -1,6 +1,7 @@
 // KAD001: keepalived.conf exists and keepalived reads it without errors; every problem is reported at
 // its line, in the words of `keepalived -t` (unknown keywords, braces, quotes, missing parameters).
-import { keepalivedExample, loadKeepalived } from '../src/facts/keepalived.js';
+import { keepalivedExample } from '../src/facts/keepalived-examples.js';
+import { loadKeepalived } from '../src/facts/keepalived.js';
 import { formatDiagnostic } from '../src/parsers/keepalived.js';
 import { ROLES, type Text } from '../src/model/basics.js';
 import { defineCheck, hasMessage } from '../src/model/check.js';

@@ -1,11 +1,7 @@
 // KAD002: master runs the VIP's vrrp_instance as MASTER, backup as BACKUP, as keepalived reads `state`.
-import {
-  CONFIG_SKIP_MESSAGES,
-  configOrSkip,
-  keepalivedExample,
-  loadKeepalived,
-  vipInstance,
-} from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, configOrSkip, loadKeepalived } from '../src/facts/keepalived.js';
+import { keepalivedExample } from '../src/facts/keepalived-examples.js';
+import { vipInstance } from '../src/facts/vrrp-instances.js';
 import { ROLES } from '../src/model/basics.js';
 import { defineCheck } from '../src/model/check.js';
 

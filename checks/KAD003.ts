@@ -1,12 +1,8 @@
 // KAD003: master's and backup's VIP instances agree on what VRRP compares: virtual_router_id,
 // authentication (type, and the password as keepalived truncates it), advert_int, and the VIP.
-import {
-  CONFIG_SKIP_MESSAGES,
-  effectiveAuth,
-  keepalivedExample,
-  vipInstanceOrSkip,
-  vipSet,
-} from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, vipInstanceOrSkip } from '../src/facts/keepalived.js';
+import { effectiveAuth, vipSet } from '../src/facts/vrrp-instances.js';
+import { keepalivedExample } from '../src/facts/keepalived-examples.js';
 import type { Located, VrrpInstance } from '../src/parsers/keepalived.js';
 import { defineCheck, type CheckContext, type MessageIdOf } from '../src/model/check.js';
 

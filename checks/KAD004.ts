@@ -1,6 +1,7 @@
 // KAD004: master's configured priority (defaults applied: 255 for state MASTER without a priority
 // line, else 100) is higher than backup's, so master holds the VIP while both are healthy.
-import { CONFIG_SKIP_MESSAGES, keepalivedExample, vipInstanceOrSkip } from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, vipInstanceOrSkip } from '../src/facts/keepalived.js';
+import { keepalivedExample } from '../src/facts/keepalived-examples.js';
 import { defineCheck } from '../src/model/check.js';
 
 const check = defineCheck({

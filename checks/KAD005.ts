@@ -1,6 +1,7 @@
 // KAD005: the VIP is master's external address, written so that `ip a` shows it exactly as the task
 // asks: `inet VIP/24 brd <broadcast of the /24> scope global eth0:10` on eth0.
-import { CONFIG_SKIP_MESSAGES, configOrSkip, keepalivedExample, loadKeepalived } from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, configOrSkip, loadKeepalived } from '../src/facts/keepalived.js';
+import { keepalivedExample } from '../src/facts/keepalived-examples.js';
 import { broadcastOf } from '../src/parsers/keepalived-model.js';
 import { ROLES } from '../src/model/basics.js';
 import { defineCheck, type ReportId } from '../src/model/check.js';

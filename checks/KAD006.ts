@@ -1,13 +1,9 @@
 // KAD006: on both hosts the VIP's instance tracks the haproxy process: a vrrp_script whose command
 // checks haproxy, listed in track_script, or a vrrp_track_process watching it, listed in track_process.
-import {
-  CONFIG_SKIP_MESSAGES,
-  keepalivedExample,
-  mentionsHaproxy,
-  nodeViewOnHost,
-  vipInstanceOrSkip,
-  viewChecksHaproxy,
-} from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, vipInstanceOrSkip } from '../src/facts/keepalived.js';
+import { keepalivedExample } from '../src/facts/keepalived-examples.js';
+import { mentionsHaproxy } from '../src/facts/haproxy-trackers.js';
+import { nodeViewOnHost, viewChecksHaproxy } from '../src/facts/failover-prediction.js';
 import { DROP_HINTS, DROP_MESSAGES, dropFinding, removedFinding, type ScriptView } from '../src/facts/track-scripts.js';
 import type { KeepalivedConfig, VrrpInstance } from '../src/parsers/keepalived.js';
 import { ROLES } from '../src/model/basics.js';

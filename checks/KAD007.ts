@@ -1,14 +1,9 @@
 // KAD007: predict the failover from the two configs: with haproxy stopped on master the backup must
 // win the VRRP election, and with haproxy running again master must win it back.
-import {
-  CONFIG_SKIP_MESSAGES,
-  keepalivedExample,
-  nodeViewOnHost,
-  predictFailover,
-  sameVrrpRouter,
-  vipInstanceOrSkip,
-  type FailoverPrediction,
-} from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, vipInstanceOrSkip } from '../src/facts/keepalived.js';
+import { keepalivedExample } from '../src/facts/keepalived-examples.js';
+import { nodeViewOnHost, predictFailover, type FailoverPrediction } from '../src/facts/failover-prediction.js';
+import { sameVrrpRouter } from '../src/facts/vrrp-instances.js';
 import { defineCheck } from '../src/model/check.js';
 import type { Text } from '../src/model/basics.js';
 

@@ -1,13 +1,10 @@
 // KAD008: the haproxy track script can see haproxy as the user keepalived runs it as:
 // script_user / the script's `user` / keepalived_script when that user exists / root.
 // Static: judged from the config. Live: the script is run on the host as that user, while haproxy runs.
-import {
-  CONFIG_SKIP_MESSAGES,
-  keepalivedExample,
-  mentionsHaproxy,
-  nodeViewOnHost,
-  vipInstanceOrSkip,
-} from '../src/facts/keepalived.js';
+import { CONFIG_SKIP_MESSAGES, vipInstanceOrSkip } from '../src/facts/keepalived.js';
+import { keepalivedExample } from '../src/facts/keepalived-examples.js';
+import { mentionsHaproxy } from '../src/facts/haproxy-trackers.js';
+import { nodeViewOnHost } from '../src/facts/failover-prediction.js';
 import { outputExcerpt, runCached } from '../src/facts/commands.js';
 import { DROP_HINTS, DROP_MESSAGES, dropFinding, removedFinding, type ScriptView } from '../src/facts/track-scripts.js';
 import { describeVersion } from '../src/facts/versions.js';

@@ -2,8 +2,7 @@
 // KAD001-KAD008, and the skips of the checks that cannot judge without it. The judgements those
 // checks share live beside it: vrrp-instances (the VIP's instance, one VRRP router),
 // haproxy-trackers (what follows haproxy), failover-prediction (KAD007), keepalived-includes
-// (include files on a host) and keepalived-examples (doc examples). The checks and the snapshot
-// capture import them from here, re-exported below.
+// (include files on a host) and keepalived-examples (doc examples).
 import type { KeepalivedConfig } from '../parsers/keepalived.js';
 import type { VrrpInstance } from '../parsers/keepalived-model.js';
 import type { CheckContext } from '../model/check.js';
@@ -13,12 +12,6 @@ import { reportUnreadable } from './unreadable.js';
 import { loadPasswd } from './passwd.js';
 import { globOnHost, hostConfigId, MAX_CONFIG_BYTES, parseWithIncludes } from './keepalived-includes.js';
 import { vipInstance } from './vrrp-instances.js';
-
-export { globOnHost, hostConfigId, parseWithIncludes } from './keepalived-includes.js';
-export { effectiveAuth, sameVrrpRouter, vipInstance, vipSet } from './vrrp-instances.js';
-export { mentionsHaproxy } from './haproxy-trackers.js';
-export { nodeViewOnHost, predictFailover, viewChecksHaproxy, type FailoverPrediction } from './failover-prediction.js';
-export { keepalivedExample } from './keepalived-examples.js';
 
 export interface KeepalivedFile {
   role: Role;

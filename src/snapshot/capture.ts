@@ -6,7 +6,7 @@ import { dirname, join, posix } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { commandsFor } from '../facts/commands.js';
 import { MAX_CONFIG_BYTES } from '../facts/haproxy.js';
-import { globOnHost, hostConfigId, parseWithIncludes } from '../facts/keepalived.js';
+import { globOnHost, hostConfigId, parseWithIncludes } from '../facts/keepalived-includes.js';
 import { scriptCaptureCommands, scriptCaptureFiles } from '../facts/track-scripts.js';
 import { redact } from '../engine/redact.js';
 import { OVERLAY_FILE, SnapshotError } from '../hosts/snapshot-tree.js';
