@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import { renderClassReport } from '../report/html-class.js';
 import { renderJson } from '../report/json.js';
 import { safeCsvCell, safeJsonText } from '../report/safe-text.js';
+import { byAreaThenId } from '../report/ui-text.js';
 import { VERSION } from '../self/version.js';
-import type { Lang } from '../model/basics.js';
+import type { Area, Lang } from '../model/basics.js';
 import type { RunResult } from '../model/check.js';
 import { say } from './text.js';
 
@@ -169,11 +170,12 @@ function csv(rows: (string | number | undefined)[][]): string {
   return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
 }
 
+/** The checks with this status, grouped by area as the class report's columns are. */
 function idsWith(result: RunResult, status: 'fail' | 'error'): string[] {
   return result.results
     .filter((r) => r.status === status)
-    .map((r) => r.id)
-    .sort();
+    .sort(byAreaThenId)
+    .map((r) => r.id);
 }
 
 /** Why a student has no usable grade, or undefined when it has one. */
@@ -183,10 +185,15 @@ export function reasonOf(record: StudentRecord, lang: Lang): string | undefined 
   return undefined;
 }
 
-/** A row per student: status, score, then pass/fail/error/skip per check id, the reason last. */
+/**
+ * A row per student: status, score, then pass/fail/error/skip per check id (grouped by area, in the
+ * class report's column order), the reason last.
+ */
 export function summaryCsv(records: StudentRecord[], lang: Lang): string {
   const sorted = [...records].sort(byStudent);
-  const ids = [...new Set(sorted.flatMap((r) => r.result?.results.map((c) => c.id) ?? []))].sort();
+  const checks = new Map<string, { id: string; area: Area }>();
+  for (const c of sorted.flatMap((r) => r.result?.results ?? [])) if (!checks.has(c.id)) checks.set(c.id, c);
+  const ids = [...checks.values()].sort(byAreaThenId).map((c) => c.id);
   const rows = sorted.map((r) => {
     const statuses = new Map(r.result?.results.map((c) => [c.id, c.status]));
     return [

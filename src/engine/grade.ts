@@ -1,16 +1,19 @@
 // Grading a live pair over SSH: connect to both hosts once, run the catalogue, close. Shared by
 // `hagrade check`, `hagrade snapshot` and `hagrade batch`.
 import { loadCatalogue } from './registry.js';
-import { runChecks } from './run.js';
+import { resolveVip, runChecks } from './run.js';
 import { SshError, SshHost, type SshHostOptions } from '../hosts/ssh.js';
 import { UnreachableHost } from '../hosts/unreachable.js';
+import { SharedReads, commandIdentity } from '../hosts/shared-reads.js';
+import { readOnlyCommands } from '../facts/commands.js';
+import { scriptStatCommand } from '../facts/script-files.js';
 import type { HostSpec } from '../inputs/inventory.js';
 import { captureSnapshot } from '../snapshot/capture.js';
 import { warmUp } from '../facts/warmup.js';
 import { httpsServiceClient } from '../probe/https-client.js';
 import { ROLES, type Lang, type Role } from '../model/basics.js';
 import type { Check, EngineEvent, RunResult } from '../model/check.js';
-import type { Host } from '../hosts/host.js';
+import type { Command, Host } from '../hosts/host.js';
 import type { LabProfile, Target } from '../model/target.js';
 import type { ServiceClient } from '../model/service.js';
 
@@ -121,35 +124,67 @@ export interface GradePairOptions extends ConnectOptions {
 export async function gradePair(pair: PairSpec, opts: GradePairOptions): Promise<RunResult> {
   const opened = await openPair(pair, opts);
   try {
-    const reachable = Object.keys(opened.unreachable).length === 0;
-    if (opts.snapshotDir && reachable) {
-      await captureSnapshot(opened.hosts, opened.target, opts.profile, opts.snapshotDir, opts.onProgress);
-    }
-    return await runChecks({
-      checks: opts.checks ?? (await loadCatalogue()),
-      hosts: opened.hosts,
-      target: opened.target,
-      profile: opts.profile,
-      options: {
-        lang: opts.lang,
-        failover: opts.failover,
-        live: true,
-        ...(opts.reboot
-          ? {
-              reboot: true,
-              rebootTimeoutMs: opts.reboot.timeoutMs,
-              ...(opts.reboot.gate ? { rebootGate: opts.reboot.gate } : {}),
-            }
-          : {}),
-      },
-      secrets: opened.secrets,
-      unreachable: opened.unreachable,
-      warmUp,
-      ...(opts.serviceClient === null ? {} : { serviceClient: opts.serviceClient ?? httpsServiceClient }),
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    return await gradeOpenedPair(opened, opts);
   } finally {
     await closePair(opened);
   }
+}
+
+/**
+ * The commands a grading may serve from its memo of reads: the registry of read-only commands for
+ * this profile and VIP, and the stat of a track script's program (both what a snapshot captures).
+ */
+export function readOnlyCommandFilter(profile: LabProfile, vip: string | undefined): (cmd: Command) => boolean {
+  const registry = new Set(readOnlyCommands(profile, vip).map(commandIdentity));
+  return (cmd) => {
+    if (registry.has(commandIdentity(cmd))) return true;
+    const program = cmd.argv?.[0];
+    return program !== undefined && commandIdentity(scriptStatCommand(program)) === commandIdentity(cmd);
+  };
+}
+
+/**
+ * Grade a pair already opened (the caller closes it). The snapshot (when asked for), the warm-up
+ * and the checks read both hosts through one memo per host (src/hosts/shared-reads.ts), so each
+ * file and read-only command goes over the wire once; the memo stops answering before the first
+ * disruptive check, so the probes see the hosts as they are.
+ */
+export async function gradeOpenedPair(opened: OpenedPair, opts: GradePairOptions): Promise<RunResult> {
+  const shared = new SharedReads(readOnlyCommandFilter(opts.profile, resolveVip(opened.target)));
+  const hosts: Record<Role, Host> = {
+    master: shared.wrap(opened.hosts.master),
+    backup: shared.wrap(opened.hosts.backup),
+  };
+  const reachable = Object.keys(opened.unreachable).length === 0;
+  if (opts.snapshotDir && reachable) {
+    await captureSnapshot(hosts, opened.target, opts.profile, opts.snapshotDir, opts.onProgress);
+  }
+  const onEvent = opts.onEvent;
+  return await runChecks({
+    checks: opts.checks ?? (await loadCatalogue()),
+    hosts,
+    target: opened.target,
+    profile: opts.profile,
+    options: {
+      lang: opts.lang,
+      failover: opts.failover,
+      live: true,
+      ...(opts.reboot
+        ? {
+            reboot: true,
+            rebootTimeoutMs: opts.reboot.timeoutMs,
+            ...(opts.reboot.gate ? { rebootGate: opts.reboot.gate } : {}),
+          }
+        : {}),
+    },
+    secrets: opened.secrets,
+    unreachable: opened.unreachable,
+    warmUp,
+    ...(opts.serviceClient === null ? {} : { serviceClient: opts.serviceClient ?? httpsServiceClient }),
+    onEvent: (event) => {
+      if (event.type === 'check-start' && event.check.mode === 'disruptive') shared.stopSharing();
+      onEvent?.(event);
+    },
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
 }

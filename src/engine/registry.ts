@@ -3,10 +3,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHECKS_DIR } from '../self/paths.js';
-import type { Area, Mode } from '../model/basics.js';
+import { AREA_ORDER, type Mode } from '../model/basics.js';
 import type { Check } from '../model/check.js';
 
-const AREA_ORDER: Area[] = ['certificate', 'haproxy', 'keepalived', 'system', 'live', 'failover'];
 const MODE_ORDER: Mode[] = ['static', 'live', 'disruptive'];
 const ID_PATTERN = /^[A-Z]{3}\d{3}$/;
 

@@ -14,4 +14,6 @@ export interface Text {
 export type Status = 'pass' | 'fail' | 'error' | 'skip';
 export type Mode = 'static' | 'live' | 'disruptive';
 export type Area = 'certificate' | 'haproxy' | 'keepalived' | 'system' | 'live' | 'failover';
+/** The areas in the order the catalogue sorts within a mode and reports group checks. */
+export const AREA_ORDER: readonly Area[] = ['certificate', 'haproxy', 'keepalived', 'system', 'live', 'failover'];
 export type Severity = 'critical' | 'major' | 'minor';

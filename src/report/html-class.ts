@@ -8,7 +8,7 @@ import type { Evidence, FailoverEvent, FailoverTimeline, FindingKind, RunResult 
 import { PAGE_CSS, PAGE_SCRIPT } from './html-class-assets.js';
 import { CLASS_UI, type ClassUiKey } from './html-class-text.js';
 import { safeLine, safeResult, safeText } from './safe-text.js';
-import { AREA_TITLES, STATUS_WORDS, UI, t } from './ui-text.js';
+import { AREA_TITLES, STATUS_WORDS, UI, byAreaThenId, t } from './ui-text.js';
 
 export interface ClassStudent {
   student: string;
@@ -118,24 +118,19 @@ export function scriptSafeJson(value: unknown): string {
 }
 
 /**
- * The check columns: every check id any student's run has, in the engine's order. Runs are merged
- * so that a check missing from one run (older tool, no live part) keeps its place from the others.
+ * The check columns: every check id any student's run has, grouped by area (one header spans each
+ * area) and by id within it, whatever order the runs list them in (the engine's static → live →
+ * disruptive order would split an area: SYS002 is live, SYS001 static). A check missing from one
+ * run (older tool, no live part) still gets its column from the others.
  */
 export function classColumns(students: ClassStudent[]): PageCheck[] {
-  const columns: PageCheck[] = [];
+  const columns = new Map<string, PageCheck>();
   for (const { result } of students) {
-    let after = -1;
     for (const r of result?.results ?? []) {
-      const at = columns.findIndex((c) => c.id === r.id);
-      if (at >= 0) {
-        after = at;
-        continue;
-      }
-      columns.splice(after + 1, 0, { id: r.id, title: r.title, area: r.area });
-      after += 1;
+      if (!columns.has(r.id)) columns.set(r.id, { id: r.id, title: r.title, area: r.area });
     }
   }
-  return columns;
+  return [...columns.values()].sort(byAreaThenId);
 }
 
 /** The status of one check for one student as the matrix shows it. */

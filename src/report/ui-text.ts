@@ -1,6 +1,6 @@
 // Words of the reports themselves (headings, labels), in both languages.
 import { fill } from '../i18n/messages.js';
-import type { Area, Lang, Status, Text } from '../model/basics.js';
+import { AREA_ORDER, type Area, type Lang, type Status, type Text } from '../model/basics.js';
 
 export const AREA_TITLES: Record<Area, Text> = {
   certificate: { en: 'Certificate', ru: 'Сертификат' },
@@ -10,6 +10,19 @@ export const AREA_TITLES: Record<Area, Text> = {
   live: { en: 'Live state', ru: 'Состояние машин' },
   failover: { en: 'Failover probe', ru: 'Проверка переключения' },
 };
+
+/**
+ * Area order (AREA_ORDER), then id: how the class report, summary.csv and the gradebook list checks,
+ * so each area is one block (the catalogue runs static → live → disruptive, which splits some
+ * areas). An area this version does not know (a newer tool's report) comes last.
+ */
+export function byAreaThenId(a: { area: Area; id: string }, b: { area: Area; id: string }): number {
+  const rank = (area: Area) => {
+    const i = AREA_ORDER.indexOf(area);
+    return i < 0 ? AREA_ORDER.length : i;
+  };
+  return rank(a.area) - rank(b.area) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
 
 export const STATUS_WORDS: Record<Status, Text> = {
   pass: { en: 'PASSED', ru: 'PASSED' },

@@ -14,6 +14,9 @@ import {
   type StudentRecord,
 } from '../../src/batch/outputs.js';
 import { parseCsv } from '../../src/batch/csv.js';
+import { loadCatalogue } from '../../src/engine/registry.js';
+import { AREA_TITLES } from '../../src/report/ui-text.js';
+import type { RunResult } from '../../src/model/check.js';
 import { fixtureResults, type FixtureResults } from './fake-grader.js';
 
 describe('batch outputs', () => {
@@ -95,6 +98,52 @@ describe('batch outputs', () => {
     expect(smith.slice(1, 4 + ids.length)).to.deep.equal(['error', '', '', ...ids.map(() => '')]);
     expect(smith.at(-1)).to.equal('not graded: cannot connect to 192.0.2.7: timed out');
     expect(rows[4]![1]).to.equal('pending');
+  });
+
+  it('summary.csv and the gradebook list the checks grouped by area, as the class report does', async () => {
+    // A run of the whole catalogue, as the engine lists it: static → live → disruptive.
+    const catalogue = (await loadCatalogue()).filter((c) => !c.reboot);
+    const failed = new Set(['SYS002', 'CRT005', 'HAP001', 'SYS001', 'FOV001']);
+    const result: RunResult = {
+      ...results.pass,
+      results: catalogue.map((c) => ({
+        id: c.id,
+        title: c.title.en,
+        area: c.area,
+        mode: c.mode,
+        severity: c.severity,
+        status: failed.has(c.id) ? 'fail' : 'pass',
+        points: failed.has(c.id) ? 0 : c.points,
+        maxPoints: c.points,
+        findings: [],
+        durationMs: 0,
+      })),
+    };
+    const record: StudentRecord = { student: 'ann', dir: 'ann', status: 'fail', result };
+    const header = parseCsv(summaryCsv([record], 'en')).records[0]!.fields;
+    const ids = header.slice(4, -1);
+    // By area in the order the reports name them (AREA_TITLES), then by id: from the checks' metadata.
+    const areas = Object.keys(AREA_TITLES);
+    const expected = [...catalogue]
+      .sort((a, b) => areas.indexOf(a.area) - areas.indexOf(b.area) || a.id.localeCompare(b.id))
+      .map((c) => c.id);
+    expect(ids).to.deep.equal(expected);
+    expect(result.results.map((r) => r.id)).not.to.deep.equal(expected);
+    const areaOf = new Map(catalogue.map((c) => [c.id, c.area]));
+    const blocks = ids.map((id) => areaOf.get(id)).filter((area, i, all) => area !== all[i - 1]);
+    expect(blocks, 'each area one block of columns').to.deep.equal([...new Set(blocks)]);
+    expect(ids.indexOf('SYS002') - ids.indexOf('SYS001')).to.equal(1);
+    expect(ids.slice(ids.indexOf('CRT001'), ids.indexOf('CRT001') + 5)).to.deep.equal([
+      'CRT001',
+      'CRT002',
+      'CRT003',
+      'CRT004',
+      'CRT005',
+    ]);
+    const feedback = parseCsv(
+      gradebookCsv([record], { lang: 'en', gradebookIdColumn: 'Email address', maxGrade: 100 }),
+    ).records[1]!.fields.at(-1);
+    expect(feedback).to.equal('failed checks: CRT005, HAP001, SYS001, SYS002, FOV001');
   });
 
   it('csvField quotes only what needs it', () => {

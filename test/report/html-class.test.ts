@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadCatalogue } from '../../src/engine/registry.js';
 import { REPO_ROOT } from '../../src/self/paths.js';
 import { CLASS_UI } from '../../src/report/html-class-text.js';
+import { AREA_TITLES } from '../../src/report/ui-text.js';
 import {
   classColumns,
   escapeHtml,
@@ -199,6 +200,18 @@ async function gradeClass(checks: Check[]): Promise<ClassStudent[]> {
   return students;
 }
 
+/**
+ * The ids of the catalogue's checks that are in `ids`, by area in the order the reports name the
+ * areas (AREA_TITLES), then by id: the columns' order, derived from the checks' metadata.
+ */
+function areaOrdered(checks: Check[], ids: Set<string>): string[] {
+  const areas = Object.keys(AREA_TITLES);
+  return checks
+    .filter((c) => ids.has(c.id))
+    .sort((a, b) => areas.indexOf(a.area) - areas.indexOf(b.area) || a.id.localeCompare(b.id))
+    .map((c) => c.id);
+}
+
 function statusOf(result: RunResult, id: string): Status | 'absent' {
   return result.results.find((r) => r.id === id)?.status ?? 'absent';
 }
@@ -243,14 +256,16 @@ describe('HTML class report', () => {
       expect(JSON.parse(json)).to.deep.equal(value);
     });
 
-    it('has every check of every run as a column, in the engine order, even when runs differ', () => {
+    it('has every check of every run as a column, grouped by area then by id, even when runs differ', () => {
       const full = resultOf(students, 'Alice Ivanova');
       const partial: RunResult = { ...full, results: full.results.filter((_, i) => i % 2 === 1) };
       const columns = classColumns([
         { student: 'p', result: partial },
         { student: 'f', result: full },
       ]);
-      expect(columns.map((c) => c.id)).to.deep.equal(full.results.map((r) => r.id));
+      expect(columns.map((c) => c.id)).to.deep.equal(areaOrdered(checks, new Set(full.results.map((r) => r.id))));
+      // The catalogue's own order (static → live → disruptive) would split areas: the columns must not.
+      expect(full.results.map((r) => r.id)).not.to.deep.equal(columns.map((c) => c.id));
     });
 
     it('loads nothing from outside: inline CSS and JS only, locked by a Content-Security-Policy', () => {
@@ -361,6 +376,55 @@ describe('HTML class report', () => {
       expect([...seen]).to.include.members(['pass', 'fail', 'error', 'skip']);
       expect(requests, 'requests beyond the page itself').to.deep.equal([]);
       await page.screenshot({ path: join(ARTIFACTS, 'class-report.png') });
+    });
+
+    it('puts each area under one header that spans exactly the checks of that area', async () => {
+      const groups = await page.$$eval('#matrix tr.areas th[data-area]', (ths) =>
+        ths.map((th) => ({
+          area: th.getAttribute('data-area')!,
+          span: Number(th.getAttribute('colspan')),
+          text: th.textContent,
+        })),
+      );
+      const heads = await page.$$eval('#matrix thead th.check', (ths) =>
+        ths.map((th) => ({ id: th.textContent!, area: th.getAttribute('data-area') })),
+      );
+      const ran = new Set(students.flatMap((s) => s.result?.results.map((r) => r.id) ?? []));
+      // Every area of the checks that ran, once, in the reports' area order.
+      const areas = Object.keys(AREA_TITLES).filter((area) => checks.some((c) => c.area === area && ran.has(c.id)));
+      expect(groups.map((g) => g.area)).to.deep.equal(areas);
+      expect(areas.length).to.be.at.least(5);
+      // Each header spans exactly its area's checks, by id, and the spans cover every column.
+      let at = 0;
+      for (const group of groups) {
+        const area = group.area as keyof typeof AREA_TITLES;
+        expect(group.text).to.equal(AREA_TITLES[area].en);
+        const expected = checks
+          .filter((c) => c.area === area && ran.has(c.id))
+          .map((c) => c.id)
+          .sort();
+        const spanned = heads.slice(at, at + group.span);
+        expect(
+          spanned.map((h) => h.id),
+          area,
+        ).to.deep.equal(expected);
+        expect(new Set(spanned.map((h) => h.area))).to.deep.equal(new Set([area]));
+        at += group.span;
+      }
+      expect(at).to.equal(heads.length);
+      expect(heads.map((h) => h.id)).to.deep.equal(areaOrdered(checks, ran));
+      // The two cases that used to be split: SYS001 (static) with SYS002 (live), CRT005 (live) with CRT001–CRT004.
+      const headerOf = (id: string) => {
+        let end = 0;
+        return groups.find((g) => {
+          end += g.span;
+          return heads.findIndex((h) => h.id === id) < end;
+        })!.area;
+      };
+      expect(headerOf('SYS001')).to.equal('system');
+      expect(headerOf('SYS002')).to.equal(headerOf('SYS001'));
+      for (const id of ['CRT001', 'CRT002', 'CRT003', 'CRT004']) expect(headerOf(id)).to.equal(headerOf('CRT005'));
+      expect(headerOf('CRT005')).to.equal('certificate');
     });
 
     it('counts the failures of each check', async () => {
