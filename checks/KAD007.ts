@@ -150,9 +150,16 @@ const check = defineCheck({
     }
     const prediction = predictFailover(masterNode, backupNode);
     if (prediction.reason === 'ok') return;
-    const at = m.priorityAt ?? m.at;
+    // A nopreempt is pointed at where it is written (on backup for backupNopreempt); any other reason at master's
+    // priority, which the prediction starts from.
+    const [host, at] =
+      prediction.reason === 'backupNopreempt'
+        ? (['backup', b.nopreemptAt ?? b.at] as const)
+        : prediction.reason === 'masterNopreempt'
+          ? (['master', m.nopreemptAt ?? m.at] as const)
+          : (['master', m.priorityAt ?? m.at] as const);
     ctx.report({
-      host: 'master',
+      host,
       file: at.file,
       line: at.line,
       excerpt: at.text.trim(),

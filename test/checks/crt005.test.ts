@@ -2,89 +2,78 @@
 import { expect } from 'chai';
 import CRT005 from '../../checks/CRT005.js';
 import { CERT_ONLY_PEM, SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
-import { capture, runLiveCase, type LiveCase } from './live-captures.js';
+import { expectFindings, runCheck, testCheck } from '../support/check-tester.js';
+import { capture, commandsWith } from './live-captures.js';
 
 const served = (name: string) => ({ 'tls-vip-cert': capture('tls-vip-cert', name) });
+const anotherCert = { 'tls-vip-cert': { stdout: CERT_ONLY_PEM, stderr: '', exitCode: 0 } };
+const noOpenssl = { 'tls-vip-cert': { stdout: '', stderr: 'sh: 1: openssl: not found\n', exitCode: 127 } };
 const PEM = '/etc/haproxy/rebrain.pem';
 
-const cases: LiveCase[] = [
-  { name: "valid: the served certificate is the file's", status: 'pass', findings: [] },
-  {
-    name: 'valid: the same certificate, the file with another key order (key first)',
-    options: {
+testCheck(CRT005, {
+  valid: [
+    { name: "the served certificate is the file's", commands: commandsWith({}) },
+    {
+      name: 'the same certificate, the file with another key order (key first)',
       master: {
         [PEM]: SELF_SIGNED_PEM.split(/(?=-----BEGIN PRIVATE KEY-----)/)
           .reverse()
           .join(''),
       },
+      commands: commandsWith({ master: anotherCert }),
     },
-    master: { 'tls-vip-cert': { stdout: CERT_ONLY_PEM, stderr: '', exitCode: 0 } },
-    status: 'pass',
-    findings: [],
-  },
-  {
-    name: 'invalid: another certificate is served (the file was replaced, haproxy not reloaded)',
-    master: { 'tls-vip-cert': { stdout: CERT_ONLY_PEM, stderr: '', exitCode: 0 } },
-    status: 'fail',
-    findings: ['master:differentCertificate'],
-  },
-  {
-    name: 'invalid: nothing listens on VIP:443',
-    master: served('refused'),
-    status: 'fail',
-    findings: ['master:noCertificateServed'],
-  },
-  {
-    name: "skip: master's certificate file is missing (CRT001 says so)",
-    options: { master: { [PEM]: null } },
-    status: 'skip',
-    findings: ['master:fileMissing'],
-  },
-  {
-    name: 'skip: no VIP known',
-    options: { target: { master: { address: 'master.lab' }, vip: undefined } },
-    status: 'skip',
-    findings: ['-:noVip'],
-  },
-  {
-    name: 'skip: no captured output',
-    master: { 'tls-vip-cert': null },
-    status: 'skip',
-    findings: ['master:commandUnavailable'],
-  },
-  {
-    name: 'error: openssl is missing on master',
-    master: { 'tls-vip-cert': { stdout: '', stderr: 'sh: 1: openssl: not found\n', exitCode: 127 } },
-    status: 'error',
-    findings: ['master:commandNotFound'],
-  },
-];
-
-describe('CRT005', () => {
-  for (const c of cases) {
-    it(c.name, async () => {
-      const { got } = await runLiveCase(CRT005, c);
-      expect(got).to.deep.equal({ status: c.status, findings: c.findings });
-    });
-  }
-
-  it("names the missing program from the shell's message, not the first word of the pipeline", async () => {
-    const { result } = await runLiveCase(CRT005, {
-      name: '',
-      master: { 'tls-vip-cert': { stdout: '', stderr: 'sh: 1: openssl: not found\n', exitCode: 127 } },
+  ],
+  invalid: [
+    {
+      // The fixture's rebrain.pem begins with its certificate: the finding points at line 1.
+      name: 'another certificate is served (the file was replaced, haproxy not reloaded)',
+      commands: commandsWith({ master: anotherCert }),
+      findings: [{ host: 'master', messageId: 'differentCertificate', line: 1 }],
+    },
+    {
+      name: 'nothing listens on VIP:443',
+      commands: commandsWith({ master: served('refused') }),
+      findings: [{ host: 'master', messageId: 'noCertificateServed' }],
+    },
+    {
+      name: "skip: master's certificate file is missing (CRT001 says so)",
+      master: { [PEM]: null },
+      commands: commandsWith({}),
+      findings: [{ host: 'master', messageId: 'fileMissing', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'skip: no VIP known',
+      target: { master: { address: 'master.lab' }, vip: undefined },
+      commands: commandsWith({}),
+      findings: [{ messageId: 'noVip', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'skip: no captured output',
+      commands: commandsWith({ master: { 'tls-vip-cert': null } }),
+      findings: [{ host: 'master', messageId: 'commandUnavailable', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'error: openssl is missing on master',
+      commands: commandsWith({ master: noOpenssl }),
+      findings: [{ host: 'master', messageId: 'commandNotFound', kind: 'error' }],
       status: 'error',
-      findings: [],
-    });
+    },
+  ],
+});
+
+describe('CRT005 messages', () => {
+  it("names the missing program from the shell's message, not the first word of the pipeline", async () => {
+    const result = await runCheck(CRT005, { commands: commandsWith({ master: noOpenssl }) });
+    expectFindings(result, [{ host: 'master', messageId: 'commandNotFound', kind: 'error' }]);
     expect(result.findings[0]!.message).to.match(/^`openssl` is not installed/);
   });
 
   it('names both certificates by subject and fingerprint, pointing at the file', async () => {
-    const { result } = await runLiveCase(CRT005, {
-      name: '',
-      master: { 'tls-vip-cert': { stdout: CERT_ONLY_PEM, stderr: '', exitCode: 0 } },
-      status: 'fail',
-      findings: [],
-    });
+    const result = await runCheck(CRT005, { commands: commandsWith({ master: anotherCert }) });
+    expectFindings(result, [{ host: 'master', messageId: 'differentCertificate', line: 1 }]);
     const [finding] = result.findings;
     expect(finding).to.deep.include({ file: PEM, line: 1 });
     expect(finding!.message).to.match(

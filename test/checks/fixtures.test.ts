@@ -1,5 +1,6 @@
 // Every fixture graded by every static check (and live checks when it captured command outputs):
-// a listed check must have the listed status and findings, an unlisted one must pass with none.
+// a listed check must have the listed status and findings, an unlisted one must pass with none, and no check may
+// report the same finding twice.
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { runChecks } from '../../src/engine/run.js';
 import { listSnapshotFiles, openSnapshot, readSnapshotFile } from '../../src/hosts/snapshot.js';
 import { OVERLAY_FILE, SNAPSHOT_ENTRIES, SnapshotTree } from '../../src/hosts/snapshot-tree.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
+import { findingProblems } from '../support/check-tester.js';
 import { listFixtures } from '../support/fixtures.js';
 
 const fixtures = listFixtures();
@@ -37,6 +39,8 @@ describe('fixtures', () => {
         const expected = fixture.results[r.id];
         const got = [...new Set(r.findings.map((f) => f.messageId))].sort();
         const describeGot = `${r.status} [${got.join(', ')}] ${r.findings.map((f) => `${f.host ?? ''}:${f.line ?? ''} ${f.message}`).join(' | ')}`;
+        // Whatever expected.yaml lists, no check may report the same finding twice.
+        for (const p of findingProblems(r.findings, r.findings)) problems.push(`${r.id}: ${p}`);
         if (!expected) {
           if (r.status === 'skip' && r.mode !== 'static') continue; // live check without captured output
           if (r.status !== 'pass' || r.findings.length)

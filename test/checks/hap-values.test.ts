@@ -3,7 +3,6 @@
 // file; backup and disabled servers. Where HAProxy refuses the config, HAP001 fails and the check
 // that depends on the refused line says so. Each verdict was checked with haproxy -c 2.6.12
 // (test/parsers/haproxy-values-daemon.test.ts runs the same snippets) or is cited from the source.
-import { expect } from 'chai';
 import HAP001 from '../../checks/HAP001.js';
 import HAP003 from '../../checks/HAP003.js';
 import HAP004 from '../../checks/HAP004.js';
@@ -14,10 +13,7 @@ import HAP010 from '../../checks/HAP010.js';
 import HAP011 from '../../checks/HAP011.js';
 import { haproxyExample, type ExampleParts } from '../../src/facts/haproxy-examples.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
-import type { Check } from '../../src/model/check.js';
-import type { LabProfile } from '../../src/model/target.js';
-import type { Status } from '../../src/model/basics.js';
-import { messageIds, runCheck } from '../support/check-tester.js';
+import { type ExpectedFinding, type TesterOptions, testCheck } from '../support/check-tester.js';
 import { readFixtureFile } from '../support/fixtures.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;
@@ -32,328 +28,315 @@ const server = (n: number, extra = 'maxconn 20000') => `server rebrain_0${n} 127
 const SERVERS = [server(1), server(2), server(3)];
 const backend = (...lines: string[]) => ['mode http', 'balance roundrobin', ...lines];
 
-interface Case {
-  name: string;
-  config: ExampleParts;
-  files?: Record<string, string | Buffer>;
-  profile?: Partial<LabProfile>;
-  status: Status;
-  messages: string[];
+/** The config (and other files) on both hosts. */
+function both(config: ExampleParts, files: Record<string, string | Buffer> = {}): TesterOptions {
+  const onHost = { [CFG]: haproxyExample(config), ...files };
+  return { master: onHost, backup: onHost };
 }
-
-function runCases(check: Check, cases: Case[]): void {
-  describe(`${check.id} (values as HAProxy reads them)`, () => {
-    for (const c of cases) {
-      it(`${c.status} [${c.messages.join(', ')}]: ${c.name}`, async () => {
-        const files = { [CFG]: haproxyExample(c.config), ...c.files };
-        const result = await runCheck(check, {
-          master: files,
-          backup: files,
-          ...(c.profile ? { profile: c.profile } : {}),
-        });
-        const described = result.findings
-          .map((f) => `${f.kind} ${f.messageId} ${f.host}:${f.line} ${f.message}`)
-          .join('\n');
-        expect(result.status, described).to.equal(c.status);
-        expect([...new Set(messageIds(result))], described).to.deep.equal([...new Set(c.messages)].sort());
-      });
-    }
-  });
-}
+/** The same finding on both hosts (the config is the same on both). */
+const onBoth = <Id extends string>(messageId: Id, more: Omit<ExpectedFinding, 'messageId' | 'host'> = {}) =>
+  (['master', 'backup'] as const).map((host) => ({ host, messageId, ...more }));
 
 // "balance only supports 'roundrobin', …" and "unknown proxy mode 'HTTP'" are fatal in haproxy -c 2.6.
-runCases(HAP009, [
-  {
-    name: 'balance RoundRobin (names are case-sensitive): refused, not "no balance line"',
-    config: { backend: ['mode http', 'balance RoundRobin', ...SERVERS] },
-    status: 'fail',
-    messages: ['refused'],
-  },
-  {
-    name: 'balance round-robin',
-    config: { backend: ['mode http', 'balance round-robin', ...SERVERS] },
-    status: 'fail',
-    messages: ['refused'],
-  },
-  {
-    name: 'a refused balance in defaults',
-    config: {
-      defaults: ['mode http', 'balance ROUNDROBIN', 'timeout connect 5s', 'timeout client 30s', 'timeout server 30s'],
-      backend: ['mode http', ...SERVERS],
+testCheck(HAP009, {
+  invalid: [
+    {
+      name: 'balance RoundRobin (names are case-sensitive): refused, not "no balance line"',
+      ...both({ backend: ['mode http', 'balance RoundRobin', ...SERVERS] }),
+      findings: [...onBoth('refused', { line: 24 })],
     },
-    status: 'fail',
-    messages: ['refused'],
-  },
-]);
-runCases(HAP008, [
-  {
-    name: 'mode HTTP in the backend',
-    config: { backend: ['mode HTTP', 'balance roundrobin', ...SERVERS] },
-    status: 'fail',
-    messages: ['refused'],
-  },
-  {
-    name: 'mode Http in defaults, inherited',
-    config: {
-      defaults: ['mode Http', 'timeout connect 5s', 'timeout client 30s', 'timeout server 30s'],
-      backend: ['balance roundrobin', ...SERVERS],
+    {
+      name: 'balance round-robin',
+      ...both({ backend: ['mode http', 'balance round-robin', ...SERVERS] }),
+      findings: [...onBoth('refused', { line: 24 })],
     },
-    status: 'fail',
-    messages: ['refused'],
-  },
-]);
-runCases(HAP004, [
-  {
-    name: 'mode HTTP in the frontend',
-    config: {
-      frontend: [
-        'bind *:443 ssl crt /etc/haproxy/rebrain.pem',
-        'mode HTTP',
-        'option forwardfor',
-        'default_backend back_cluster',
-      ],
+    {
+      name: 'a refused balance in defaults',
+      ...both({
+        defaults: ['mode http', 'balance ROUNDROBIN', 'timeout connect 5s', 'timeout client 30s', 'timeout server 30s'],
+        backend: ['mode http', ...SERVERS],
+      }),
+      findings: [...onBoth('refused', { line: 10 })],
     },
-    status: 'fail',
-    messages: ['refused'],
-  },
-]);
+  ],
+});
+testCheck(HAP008, {
+  invalid: [
+    {
+      name: 'mode HTTP in the backend',
+      ...both({ backend: ['mode HTTP', 'balance roundrobin', ...SERVERS] }),
+      findings: [...onBoth('refused', { line: 23 })],
+    },
+    {
+      name: 'mode Http in defaults, inherited',
+      ...both({
+        defaults: ['mode Http', 'timeout connect 5s', 'timeout client 30s', 'timeout server 30s'],
+        backend: ['balance roundrobin', ...SERVERS],
+      }),
+      findings: [...onBoth('refused', { line: 9 })],
+    },
+  ],
+});
+testCheck(HAP004, {
+  invalid: [
+    {
+      name: 'mode HTTP in the frontend',
+      ...both({
+        frontend: [
+          'bind *:443 ssl crt /etc/haproxy/rebrain.pem',
+          'mode HTTP',
+          'option forwardfor',
+          'default_backend back_cluster',
+        ],
+      }),
+      findings: [...onBoth('refused', { line: 18 })],
+    },
+  ],
+});
 
-runCases(HAP001, [
-  // haproxy -c 2.6.12: "unknown keyword 'Backup'; did you mean 'backup' maybe ?"
-  {
-    name: 'a server flagged Backup',
-    config: { backend: backend(server(1), server(2), server(3, 'maxconn 20000 Backup')) },
-    status: 'fail',
-    messages: ['unknownServerKeyword'],
-  },
-  {
-    name: 'a server with Check',
-    config: { backend: backend(server(1, 'Check maxconn 20000'), server(2), server(3)) },
-    status: 'fail',
-    messages: ['unknownServerKeyword'],
-  },
-  // haproxy -c 2.6.12: "no such ACL : 'true'"
-  {
-    name: 'if true (the ACL is TRUE)',
-    config: {
-      frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if true', FRONTEND[3]!],
+testCheck(HAP001, {
+  valid: [
+    {
+      name: 'an acl named true defined in the section is fine',
+      ...both({
+        frontend: [
+          ...FRONTEND.slice(0, 2),
+          'acl true src 0.0.0.0/0',
+          'http-request set-header X-Forwarded-For %[src] if true',
+          FRONTEND[3]!,
+        ],
+      }),
     },
-    status: 'fail',
-    messages: ['unknownAcl'],
-  },
-  {
-    name: 'an acl named true defined in the section is fine',
-    config: {
-      frontend: [
-        ...FRONTEND.slice(0, 2),
-        'acl true src 0.0.0.0/0',
-        'http-request set-header X-Forwarded-For %[src] if true',
-        FRONTEND[3]!,
-      ],
+  ],
+  invalid: [
+    // haproxy -c 2.6.12: "unknown keyword 'Backup'; did you mean 'backup' maybe ?"
+    {
+      name: 'a server flagged Backup',
+      ...both({ backend: backend(server(1), server(2), server(3, 'maxconn 20000 Backup')) }),
+      findings: [...onBoth('unknownServerKeyword', { line: 27 })],
     },
-    status: 'pass',
-    messages: [],
-  },
-  {
-    name: 'crt names /etc/haproxy/ where haproxy.cfg lives',
-    config: { frontend: ['bind *:443 ssl crt /etc/haproxy/', ...FRONTEND.slice(1)] },
-    status: 'fail',
-    messages: ['crtDirectoryFile'],
-  },
-]);
+    {
+      name: 'a server with Check',
+      ...both({ backend: backend(server(1, 'Check maxconn 20000'), server(2), server(3)) }),
+      findings: [...onBoth('unknownServerKeyword', { line: 25 })],
+    },
+    // haproxy -c 2.6.12: "no such ACL : 'true'"
+    {
+      name: 'if true (the ACL is TRUE)',
+      ...both({
+        frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if true', FRONTEND[3]!],
+      }),
+      findings: [...onBoth('unknownAcl', { line: 19 })],
+    },
+    {
+      name: 'crt names /etc/haproxy/ where haproxy.cfg lives',
+      ...both({ frontend: ['bind *:443 ssl crt /etc/haproxy/', ...FRONTEND.slice(1)] }),
+      findings: [...onBoth('crtDirectoryFile', { line: 17 })],
+    },
+  ],
+});
 
-runCases(HAP005, [
-  {
-    name: 'set-header … if TRUE applies to every request',
-    config: {
-      frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if TRUE', FRONTEND[3]!],
+testCheck(HAP005, {
+  valid: [
+    {
+      name: 'set-header … if TRUE applies to every request',
+      ...both({
+        frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if TRUE', FRONTEND[3]!],
+      }),
+      findings: [...onBoth('setHeader', { kind: 'note', line: 19 })],
     },
-    status: 'pass',
-    messages: ['setHeader'],
-  },
-  {
-    name: 'unless FALSE applies to every request',
-    config: {
-      frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] unless FALSE', FRONTEND[3]!],
+    {
+      name: 'unless FALSE applies to every request',
+      ...both({
+        frontend: [
+          ...FRONTEND.slice(0, 2),
+          'http-request set-header X-Forwarded-For %[src] unless FALSE',
+          FRONTEND[3]!,
+        ],
+      }),
+      findings: [...onBoth('setHeader', { kind: 'note', line: 19 })],
     },
-    status: 'pass',
-    messages: ['setHeader'],
-  },
-  {
-    name: 'if { always_true } applies to every request',
-    config: {
-      frontend: [
-        ...FRONTEND.slice(0, 2),
-        'http-request add-header X-Forwarded-For %[src] if { always_true }',
-        FRONTEND[3]!,
-      ],
+    {
+      name: 'if { always_true } applies to every request',
+      ...both({
+        frontend: [
+          ...FRONTEND.slice(0, 2),
+          'http-request add-header X-Forwarded-For %[src] if { always_true }',
+          FRONTEND[3]!,
+        ],
+      }),
+      findings: [...onBoth('setHeader', { kind: 'note', line: 19 })],
     },
-    status: 'pass',
-    messages: ['setHeader'],
-  },
-  {
-    name: 'if FALSE never applies',
-    config: {
-      frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if FALSE', FRONTEND[3]!],
+    {
+      name: 'if FALSE or TRUE applies',
+      ...both({
+        frontend: [
+          ...FRONTEND.slice(0, 2),
+          'http-request set-header X-Forwarded-For %[src] if FALSE or TRUE',
+          FRONTEND[3]!,
+        ],
+      }),
+      findings: [...onBoth('setHeader', { kind: 'note', line: 19 })],
     },
-    status: 'fail',
-    messages: ['neverApplies'],
-  },
-  {
-    name: 'unless TRUE never applies',
-    config: {
-      frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] unless TRUE', FRONTEND[3]!],
+  ],
+  invalid: [
+    {
+      name: 'if FALSE never applies',
+      ...both({
+        frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if FALSE', FRONTEND[3]!],
+      }),
+      findings: [...onBoth('neverApplies', { line: 19 })],
     },
-    status: 'fail',
-    messages: ['neverApplies'],
-  },
-  {
-    name: 'if FALSE or TRUE applies',
-    config: {
-      frontend: [
-        ...FRONTEND.slice(0, 2),
-        'http-request set-header X-Forwarded-For %[src] if FALSE or TRUE',
-        FRONTEND[3]!,
-      ],
+    {
+      name: 'unless TRUE never applies',
+      ...both({
+        frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] unless TRUE', FRONTEND[3]!],
+      }),
+      findings: [...onBoth('neverApplies', { line: 19 })],
     },
-    status: 'pass',
-    messages: ['setHeader'],
-  },
-  {
-    name: 'if TRUE FALSE (and) never applies',
-    config: {
-      frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if TRUE FALSE', FRONTEND[3]!],
+    {
+      name: 'if TRUE FALSE (and) never applies',
+      ...both({
+        frontend: [
+          ...FRONTEND.slice(0, 2),
+          'http-request set-header X-Forwarded-For %[src] if TRUE FALSE',
+          FRONTEND[3]!,
+        ],
+      }),
+      findings: [...onBoth('neverApplies', { line: 19 })],
     },
-    status: 'fail',
-    messages: ['neverApplies'],
-  },
-  {
-    name: 'if LOCALHOST depends on the client',
-    config: {
-      frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if LOCALHOST', FRONTEND[3]!],
+    {
+      name: 'if LOCALHOST depends on the client',
+      ...both({
+        frontend: [
+          ...FRONTEND.slice(0, 2),
+          'http-request set-header X-Forwarded-For %[src] if LOCALHOST',
+          FRONTEND[3]!,
+        ],
+      }),
+      findings: [...onBoth('conditional', { line: 19 })],
     },
-    status: 'fail',
-    messages: ['conditional'],
-  },
-  // haproxy -c 2.6.12 stops reading the file at that line (nothing after it is reported): every proxy check says so.
-  {
-    name: 'if true: HAProxy stops reading there, and this check says so',
-    config: {
-      frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if true', FRONTEND[3]!],
+    // haproxy -c 2.6.12 stops reading the file at that line (nothing after it is reported): every proxy check says so.
+    {
+      name: 'if true: HAProxy stops reading there, and this check says so',
+      ...both({
+        frontend: [...FRONTEND.slice(0, 2), 'http-request set-header X-Forwarded-For %[src] if true', FRONTEND[3]!],
+      }),
+      findings: [...onBoth('notRead', { line: 19 })],
     },
-    status: 'fail',
-    messages: ['notRead'],
-  },
-  {
-    name: 'option forwardfor with a bad argument: refused',
-    config: { frontend: [FRONTEND[0]!, 'mode http', 'option forwardfor if-none header', FRONTEND[3]!] },
-    status: 'fail',
-    messages: ['refused'],
-  },
-]);
+    {
+      name: 'option forwardfor with a bad argument: refused',
+      ...both({ frontend: [FRONTEND[0]!, 'mode http', 'option forwardfor if-none header', FRONTEND[3]!] }),
+      findings: [...onBoth('refused', { line: 19 })],
+    },
+  ],
+});
 
-runCases(HAP010, [
-  {
-    name: 'a server flagged backup takes no traffic in normal operation',
-    config: { backend: backend(server(1), server(2), server(3, 'maxconn 20000 backup')) },
-    status: 'fail',
-    messages: ['backupServer'],
-  },
-  {
-    name: 'default-server backup flags them all',
-    config: { backend: backend('default-server backup', ...SERVERS) },
-    status: 'fail',
-    messages: ['backupServer'],
-  },
-  {
-    name: 'default-server backup, then no-backup on each server line',
-    config: {
-      backend: backend(
-        'default-server backup',
-        server(1, 'maxconn 20000 no-backup'),
-        server(2, 'maxconn 20000 no-backup'),
-        server(3, 'maxconn 20000 no-backup'),
-      ),
+testCheck(HAP010, {
+  valid: [
+    {
+      name: 'default-server backup, then no-backup on each server line',
+      ...both({
+        backend: backend(
+          'default-server backup',
+          server(1, 'maxconn 20000 no-backup'),
+          server(2, 'maxconn 20000 no-backup'),
+          server(3, 'maxconn 20000 no-backup'),
+        ),
+      }),
     },
-    status: 'pass',
-    messages: [],
-  },
-  {
-    name: 'a disabled server',
-    config: { backend: backend(server(1), server(2, 'maxconn 20000 disabled'), server(3)) },
-    status: 'fail',
-    messages: ['disabled'],
-  },
-  {
-    name: 'a server line HAProxy refuses (Backup)',
-    config: { backend: backend(server(1), server(2), server(3, 'maxconn 20000 Backup')) },
-    status: 'fail',
-    messages: ['refused'],
-  },
-]);
+  ],
+  invalid: [
+    {
+      name: 'a server flagged backup takes no traffic in normal operation',
+      ...both({ backend: backend(server(1), server(2), server(3, 'maxconn 20000 backup')) }),
+      findings: [...onBoth('backupServer', { line: 27 })],
+    },
+    {
+      name: 'default-server backup flags them all',
+      ...both({ backend: backend('default-server backup', ...SERVERS) }),
+      // Each of the three server lines inherits the flag: one finding per server, at its line.
+      findings: [26, 27, 28].flatMap((line) => onBoth('backupServer', { line })),
+    },
+    {
+      name: 'a disabled server',
+      ...both({ backend: backend(server(1), server(2, 'maxconn 20000 disabled'), server(3)) }),
+      findings: [...onBoth('disabled', { line: 26 })],
+    },
+    {
+      name: 'a server line HAProxy refuses (Backup)',
+      ...both({ backend: backend(server(1), server(2), server(3, 'maxconn 20000 Backup')) }),
+      findings: [...onBoth('refused', { line: 27 })],
+    },
+  ],
+});
 
 // srv_parse_maxconn(): newsrv->maxconn = atol(arg) (src/server.c v2.6.0:605-610; the same through 3.x). haproxy -c
 // accepts all of these.
-runCases(HAP011, [
-  {
-    name: 'maxconn 20k is 20',
-    config: { backend: backend(server(1, 'maxconn 20k'), server(2), server(3)) },
-    status: 'fail',
-    messages: ['readAs'],
-  },
-  {
-    name: 'maxconn 2e4 is 2',
-    config: { backend: backend(server(1, 'maxconn 2e4'), server(2), server(3)) },
-    status: 'fail',
-    messages: ['readAs'],
-  },
-  {
-    name: 'maxconn 0x4e20 is 0',
-    config: { backend: backend(server(1, 'maxconn 0x4e20'), server(2), server(3)) },
-    status: 'fail',
-    messages: ['readAs'],
-  },
-  {
-    name: 'maxconn 020000 is 20000 (note)',
-    config: { backend: backend(server(1, 'maxconn 020000'), server(2), server(3)) },
-    status: 'pass',
-    messages: ['writtenOddly'],
-  },
-  {
-    name: 'maxconn +20000 is 20000 (note)',
-    config: { backend: backend(server(1, 'maxconn +20000'), server(2), server(3)) },
-    status: 'pass',
-    messages: ['writtenOddly'],
-  },
-  {
-    name: 'maxconn 20000abc is 20000 (note)',
-    config: { backend: backend(server(1, 'maxconn 20000abc'), server(2), server(3)) },
-    status: 'pass',
-    messages: ['writtenOddly'],
-  },
-]);
+testCheck(HAP011, {
+  valid: [
+    {
+      name: 'maxconn 020000 is 20000 (note)',
+      ...both({ backend: backend(server(1, 'maxconn 020000'), server(2), server(3)) }),
+      findings: [...onBoth('writtenOddly', { kind: 'note', line: 25 })],
+    },
+    {
+      name: 'maxconn +20000 is 20000 (note)',
+      ...both({ backend: backend(server(1, 'maxconn +20000'), server(2), server(3)) }),
+      findings: [...onBoth('writtenOddly', { kind: 'note', line: 25 })],
+    },
+    {
+      name: 'maxconn 20000abc is 20000 (note)',
+      ...both({ backend: backend(server(1, 'maxconn 20000abc'), server(2), server(3)) }),
+      findings: [...onBoth('writtenOddly', { kind: 'note', line: 25 })],
+    },
+  ],
+  invalid: [
+    {
+      name: 'maxconn 20k is 20',
+      ...both({ backend: backend(server(1, 'maxconn 20k'), server(2), server(3)) }),
+      findings: [...onBoth('readAs', { line: 25 })],
+    },
+    {
+      name: 'maxconn 2e4 is 2',
+      ...both({ backend: backend(server(1, 'maxconn 2e4'), server(2), server(3)) }),
+      findings: [...onBoth('readAs', { line: 25 })],
+    },
+    {
+      name: 'maxconn 0x4e20 is 0',
+      ...both({ backend: backend(server(1, 'maxconn 0x4e20'), server(2), server(3)) }),
+      findings: [...onBoth('readAs', { line: 25 })],
+    },
+  ],
+});
 
 const CERTS = '/etc/haproxy/certs';
-runCases(HAP003, [
-  {
-    name: 'crt names a directory of certificates (dotfiles and .key skipped): it loads',
-    config: { frontend: [`bind *:443 ssl crt ${CERTS}`, ...FRONTEND.slice(1)] },
-    files: {
-      [`${CERTS}/rebrain.pem`]: PEM,
-      [`${CERTS}/.notes`]: 'x',
-      [`${CERTS}/rebrain.pem.key`]: 'x',
-      [`${CERTS}/old.ocsp`]: 'x',
+testCheck(HAP003, {
+  valid: [
+    {
+      name: 'crt names a directory of certificates (dotfiles and .key skipped): it loads',
+      ...both(
+        { frontend: [`bind *:443 ssl crt ${CERTS}`, ...FRONTEND.slice(1)] },
+        {
+          [`${CERTS}/rebrain.pem`]: PEM,
+          [`${CERTS}/.notes`]: 'x',
+          [`${CERTS}/rebrain.pem.key`]: 'x',
+          [`${CERTS}/old.ocsp`]: 'x',
+        },
+      ),
+      profile: { certPath: `${CERTS}/rebrain.pem` },
+      findings: [...onBoth('viaDirectory', { kind: 'note', line: 17 })],
     },
-    profile: { certPath: `${CERTS}/rebrain.pem` },
-    status: 'pass',
-    messages: ['viaDirectory'],
-  },
-  {
-    name: 'crt names a directory with a README in it: HAProxy refuses the config',
-    config: { frontend: [`bind *:443 ssl crt ${CERTS}`, ...FRONTEND.slice(1)] },
-    files: { [`${CERTS}/rebrain.pem`]: PEM, [`${CERTS}/README`]: 'my certificates\n' },
-    profile: { certPath: `${CERTS}/rebrain.pem` },
-    status: 'fail',
-    messages: ['crtDirectoryFile'],
-  },
-]);
+  ],
+  invalid: [
+    {
+      name: 'crt names a directory with a README in it: HAProxy refuses the config',
+      ...both(
+        { frontend: [`bind *:443 ssl crt ${CERTS}`, ...FRONTEND.slice(1)] },
+        { [`${CERTS}/rebrain.pem`]: PEM, [`${CERTS}/README`]: 'my certificates\n' },
+      ),
+      profile: { certPath: `${CERTS}/rebrain.pem` },
+      findings: [...onBoth('crtDirectoryFile', { line: 17 })],
+    },
+  ],
+});

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import KAD008 from '../../checks/KAD008.js';
 import type { CommandMap } from '../../src/hosts/memory.js';
-import { messageIds, runCheck } from '../support/check-tester.js';
+import { expectFindings, runCheck } from '../support/check-tester.js';
 import { keepalivedExample } from '../../src/facts/keepalived-examples.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { scriptStatKey } from '../../src/facts/track-scripts.js';
@@ -11,6 +11,14 @@ import { scriptStatKey } from '../../src/facts/track-scripts.js';
 const statOutput = (lines: string[]) =>
   ['file|/usr/bin/killall', 'real|/usr/bin/killall', ...lines, 'F 0 0 755 regular file|/usr/bin/killall'].join('\n');
 const KILLALL = scriptStatKey('/usr/bin/killall');
+/** The fixture's keepalived.conf has its script line at line 8, on both hosts: every KAD008 finding points there. */
+const SCRIPT_LINE = 8;
+const works = (host: 'master' | 'backup') => ({
+  host,
+  messageId: 'liveWorks',
+  kind: 'note' as const,
+  line: SCRIPT_LINE,
+});
 
 /** Live outputs for one host: haproxy active, and what the track script printed. */
 function live(scriptExit: number, scriptStderr = ''): CommandMap {
@@ -25,7 +33,7 @@ describe('KAD008 live part', () => {
   it('a script that exits 0 as its user while haproxy runs passes, with the run as evidence', async () => {
     const result = await runCheck(KAD008, { commands: { master: live(0), backup: live(0) } });
     expect(result.status).to.equal('pass');
-    expect(messageIds(result, 'note')).to.deep.equal(['liveWorks', 'liveWorks']);
+    expectFindings(result, [works('master'), works('backup')]);
     expect(result.evidence?.map((e) => e.exitCode)).to.include(0);
   });
 
@@ -33,8 +41,8 @@ describe('KAD008 live part', () => {
     const eperm = 'haproxy(812): Operation not permitted\nhaproxy: no process found\n';
     const result = await runCheck(KAD008, { commands: { master: live(1, eperm), backup: live(0) } });
     expect(result.status).to.equal('fail');
+    expectFindings(result, [{ host: 'master', messageId: 'liveFails', line: SCRIPT_LINE }, works('backup')]);
     const finding = result.findings.find((f) => f.messageId === 'liveFails')!;
-    expect(finding.host).to.equal('master');
     expect(finding.message).to.contain('exits 1');
     expect(finding.message).to.contain('Operation not permitted');
   });
@@ -46,14 +54,17 @@ describe('KAD008 live part', () => {
     };
     const result = await runCheck(KAD008, { commands: { master: slow, backup: live(0) } });
     expect(result.status).to.equal('error');
-    expect(messageIds(result, 'error')).to.deep.equal(['liveNoAnswer']);
+    expectFindings(result, [
+      { host: 'master', messageId: 'liveNoAnswer', kind: 'error', line: SCRIPT_LINE },
+      works('backup'),
+    ]);
   });
 
   it('is not run while haproxy is stopped (the script would rightly fail)', async () => {
     const stopped = { ...live(1), 'systemctl-is-active-haproxy': { stdout: 'inactive\n', exitCode: 3 } };
     const result = await runCheck(KAD008, { commands: { master: stopped, backup: live(0) } });
     expect(result.status).to.equal('pass');
-    expect(result.findings.filter((f) => f.host === 'master')).to.deep.equal([]);
+    expectFindings(result, [works('backup')]); // nothing on master
   });
 
   it('a snapshot without the script run judges from the config alone', async () => {
@@ -61,7 +72,7 @@ describe('KAD008 live part', () => {
     delete noScript['track-script-check_haproxy'];
     const result = await runCheck(KAD008, { commands: { master: noScript, backup: noScript } });
     expect(result.status).to.equal('pass');
-    expect(result.findings).to.deep.equal([]);
+    expectFindings(result, []);
   });
 
   it('a script path a non-root user can change is disabled under enable_script_security', async () => {
@@ -76,6 +87,8 @@ describe('KAD008 live part', () => {
       commands: { master: { ...live(0), [KILLALL]: { stdout: stat, exitCode: 0 } }, backup: live(0) },
     });
     expect(result.status).to.equal('fail');
+    // keepalived would not run the script on master at all: no liveWorks there.
+    expectFindings(result, [{ host: 'master', messageId: 'scriptUnsafe', line: SCRIPT_LINE }, works('backup')]);
     const finding = result.findings.find((f) => f.messageId === 'scriptUnsafe')!;
     expect(finding.message).to.contain('/usr/bin/killall');
     expect(finding.message).to.contain('uid 1000');
@@ -91,7 +104,7 @@ describe('KAD008 live part', () => {
     const result = await runCheck(KAD008, {
       commands: { master: { ...live(0), [KILLALL]: { stdout: stat, exitCode: 0 } }, backup: live(0) },
     });
-    expect(messageIds(result, 'fail')).to.deep.equal([]);
+    expectFindings(result, [works('master'), works('backup')]);
   });
 });
 
@@ -104,7 +117,7 @@ describe('KAD008 scripts that cannot fail', () => {
     it(`flags script ${script}`, async () => {
       const conf = keepalivedExample({ script: [`script ${script}`, 'interval 1', 'fall 2', 'rise 2', 'weight -20'] });
       const result = await runCheck(KAD008, { master: { [DEFAULT_PROFILE.keepalivedConfPath]: conf } });
-      expect(messageIds(result, 'fail')).to.deep.equal(['cannotFail']);
+      expectFindings(result, [{ host: 'master', messageId: 'cannotFail', line: SCRIPT_LINE }]);
     });
   }
 
@@ -113,6 +126,7 @@ describe('KAD008 scripts that cannot fail', () => {
       script: ['script "/bin/sh -c \'pgrep -x haproxy >/dev/null\'"', 'interval 1', 'fall 2', 'rise 2', 'weight -20'],
     });
     const result = await runCheck(KAD008, { master: { [DEFAULT_PROFILE.keepalivedConfPath]: conf } });
+    expectFindings(result, []);
     expect(result.status).to.equal('pass');
   });
 });

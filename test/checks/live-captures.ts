@@ -2,10 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES_DIR } from '../../src/self/paths.js';
-import type { Check, CheckResult } from '../../src/model/check.js';
 import type { CommandResult } from '../../src/hosts/host.js';
-import type { Status } from '../../src/model/basics.js';
-import { runCheck, type TesterOptions } from '../support/check-tester.js';
 
 const CAPTURES = join(FIXTURES_DIR, 'live-captures');
 
@@ -59,28 +56,4 @@ export function commandsWith(changes: {
     }
   }
   return commands;
-}
-
-export interface LiveCase {
-  name: string;
-  master?: Record<string, Partial<CommandResult> | null>;
-  backup?: Record<string, Partial<CommandResult> | null>;
-  /** Extra CheckTester options (files, target, profile). */
-  options?: Omit<TesterOptions, 'commands'>;
-  status: Status;
-  /** `host:messageId` of every finding, any kind, sorted (`-:id` for findings without a host). */
-  findings: string[];
-}
-
-/** Run one case through the CheckTester; returns what to compare and the result for closer looks. */
-export async function runLiveCase(
-  check: Check,
-  c: LiveCase,
-): Promise<{ got: { status: Status; findings: string[] }; result: CheckResult }> {
-  const result = await runCheck(check, {
-    ...c.options,
-    commands: commandsWith({ master: c.master, backup: c.backup }),
-  });
-  const findings = result.findings.map((f) => `${f.host ?? '-'}:${f.messageId}`).sort();
-  return { got: { status: result.status, findings }, result };
 }

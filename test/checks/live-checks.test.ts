@@ -1,87 +1,85 @@
-// LIV001-LIV004 on real captured outputs: valid and invalid cases matched on host:messageId.
+// LIV001-LIV004 on real captured outputs: valid and invalid cases, every finding matched on host, message id,
+// kind and line.
 import { expect } from 'chai';
 import LIV001 from '../../checks/LIV001.js';
 import LIV002 from '../../checks/LIV002.js';
 import LIV003 from '../../checks/LIV003.js';
 import LIV004 from '../../checks/LIV004.js';
-import type { Check } from '../../src/model/check.js';
 import { readFixtureFile } from '../support/fixtures.js';
-import { capture, runLiveCase, type LiveCase } from './live-captures.js';
-
-function cases(check: Check, list: LiveCase[]): void {
-  describe(check.id, () => {
-    for (const c of list) {
-      it(c.name, async () => {
-        const { got } = await runLiveCase(check, c);
-        expect(got).to.deep.equal({ status: c.status, findings: c.findings });
-      });
-    }
-  });
-}
+import { expectFindings, runCheck, testCheck } from '../support/check-tester.js';
+import { capture, commandsWith } from './live-captures.js';
 
 const unavailable = null;
 
-cases(LIV001, [
-  { name: 'valid: "Configuration file is valid" on both', status: 'pass', findings: [] },
-  {
-    name: 'valid with a note: warnings only (exit 0)',
-    master: { 'haproxy-check': capture('haproxy-check', 'warnings') },
-    status: 'pass',
-    findings: ['master:warnings'],
-  },
-  {
-    name: 'invalid: the certificate is missing (fatal while parsing)',
-    backup: { 'haproxy-check': capture('haproxy-check', 'nocert') },
-    status: 'fail',
-    findings: ['backup:alert'],
-  },
-  {
-    name: 'invalid: a directive removed in HAProxy 2.1 (reqadd)',
-    master: { 'haproxy-check': capture('haproxy-check', 'reqadd') },
-    backup: { 'haproxy-check': capture('haproxy-check', 'reqadd') },
-    status: 'fail',
-    findings: ['backup:alert', 'master:alert'],
-  },
-  {
-    name: 'invalid: the configuration file cannot be opened (ALERT without a line)',
-    master: { 'haproxy-check': capture('haproxy-check', 'nocfg') },
-    status: 'fail',
-    findings: ['master:alert'],
-  },
-  {
-    name: 'invalid: a non-zero exit without any ALERT line',
-    master: { 'haproxy-check': { stdout: '', stderr: 'Segmentation fault\n', exitCode: 139 } },
-    status: 'fail',
-    findings: ['master:invalid'],
-  },
-  {
-    name: 'skip: no captured output',
-    master: { 'haproxy-check': unavailable },
-    status: 'skip',
-    findings: ['master:commandUnavailable'],
-  },
-  {
-    name: 'error, not fail: sudo asks for a password',
-    master: { 'haproxy-check': { stdout: '', stderr: 'sudo: a password is required\n', exitCode: 1 } },
-    status: 'error',
-    findings: ['master:sudoRefused'],
-  },
-  {
-    name: 'error, not fail: the host timed out',
-    backup: { 'haproxy-check': { stdout: '', stderr: '', exitCode: null, timedOut: true } },
-    status: 'error',
-    findings: ['backup:commandTimedOut'],
-  },
-]);
+testCheck(LIV001, {
+  valid: [
+    { name: '"Configuration file is valid" on both', commands: commandsWith({}) },
+    {
+      name: 'warnings only (exit 0)',
+      commands: commandsWith({ master: { 'haproxy-check': capture('haproxy-check', 'warnings') } }),
+      findings: [{ host: 'master', messageId: 'warnings', kind: 'note' }],
+    },
+  ],
+  invalid: [
+    {
+      name: 'the certificate is missing (fatal while parsing)',
+      commands: commandsWith({ backup: { 'haproxy-check': capture('haproxy-check', 'nocert') } }),
+      findings: [{ host: 'backup', messageId: 'alert', line: 17 }],
+    },
+    {
+      name: 'a directive removed in HAProxy 2.1 (reqadd)',
+      commands: commandsWith({
+        master: { 'haproxy-check': capture('haproxy-check', 'reqadd') },
+        backup: { 'haproxy-check': capture('haproxy-check', 'reqadd') },
+      }),
+      findings: [
+        { host: 'backup', messageId: 'alert', line: 20 },
+        { host: 'master', messageId: 'alert', line: 20 },
+      ],
+    },
+    {
+      name: 'the configuration file cannot be opened (ALERT without a line)',
+      commands: commandsWith({ master: { 'haproxy-check': capture('haproxy-check', 'nocfg') } }),
+      findings: [{ host: 'master', messageId: 'alert' }],
+    },
+    {
+      name: 'a non-zero exit without any ALERT line',
+      commands: commandsWith({
+        master: { 'haproxy-check': { stdout: '', stderr: 'Segmentation fault\n', exitCode: 139 } },
+      }),
+      findings: [{ host: 'master', messageId: 'invalid' }],
+    },
+    {
+      name: 'skip: no captured output',
+      commands: commandsWith({ master: { 'haproxy-check': unavailable } }),
+      findings: [{ host: 'master', messageId: 'commandUnavailable', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'error, not fail: sudo asks for a password',
+      commands: commandsWith({
+        master: { 'haproxy-check': { stdout: '', stderr: 'sudo: a password is required\n', exitCode: 1 } },
+      }),
+      findings: [{ host: 'master', messageId: 'sudoRefused', kind: 'error' }],
+      status: 'error',
+    },
+    {
+      name: 'error, not fail: the host timed out',
+      commands: commandsWith({
+        backup: { 'haproxy-check': { stdout: '', stderr: '', exitCode: null, timedOut: true } },
+      }),
+      findings: [{ host: 'backup', messageId: 'commandTimedOut', kind: 'error' }],
+      status: 'error',
+    },
+  ],
+});
 
 describe('LIV001 findings', () => {
   it('point at the line HAProxy names, quoting it from the host file', async () => {
-    const { result } = await runLiveCase(LIV001, {
-      name: '',
-      backup: { 'haproxy-check': capture('haproxy-check', 'nocert') },
-      status: 'fail',
-      findings: [],
+    const result = await runCheck(LIV001, {
+      commands: commandsWith({ backup: { 'haproxy-check': capture('haproxy-check', 'nocert') } }),
     });
+    expectFindings(result, [{ host: 'backup', messageId: 'alert', line: 17 }]);
     const [finding] = result.findings;
     expect(finding).to.deep.include({
       host: 'backup',
@@ -93,83 +91,96 @@ describe('LIV001 findings', () => {
   });
 });
 
-cases(LIV002, [
-  { name: 'valid: keepalived -t prints nothing on both', status: 'pass', findings: [] },
-  {
+testCheck(LIV002, {
+  valid: [{ name: 'keepalived -t prints nothing on both', commands: commandsWith({}) }],
+  invalid: [
     // Seen on the lab: keepalived 2.2.7's -t kills itself with SIGTERM when scripts run as keepalived_script.
-    name: 'skip, not error: keepalived -t killed by a signal without a word',
-    master: { 'keepalived-check': { stdout: '', stderr: '', exitCode: null } },
-    status: 'skip',
-    findings: ['master:killedSilently'],
-  },
-  {
-    name: 'invalid: an unknown keyword (user root in global_defs)',
-    master: { 'keepalived-check': capture('keepalived-check', 'unknown-keyword') },
-    status: 'fail',
-    findings: ['master:problem'],
-  },
-  {
-    name: 'invalid: a misspelt state and an out-of-range priority (3 lines)',
-    backup: { 'keepalived-check': capture('keepalived-check', 'bad-state-priority') },
-    status: 'fail',
-    findings: ['backup:problem', 'backup:problem', 'backup:problem'],
-  },
-  {
-    name: 'invalid: script security without a user to run the script as (keepalived drops the track script)',
-    master: { 'keepalived-check': capture('keepalived-check', 'no-script-user') },
-    status: 'fail',
-    findings: ['master:problem', 'master:problem', 'master:problem'],
-  },
-  {
-    name: 'invalid: scripts without script security (a line with no line number)',
-    backup: { 'keepalived-check': capture('keepalived-check', 'no-script-security') },
-    status: 'fail',
-    findings: ['backup:problem'],
-  },
-  {
-    name: 'invalid: unclosed braces make keepalived repeat itself; at most 5 findings',
-    master: { 'keepalived-check': capture('keepalived-check', 'unclosed-braces') },
-    status: 'fail',
-    findings: Array(5).fill('master:problem'),
-  },
-  {
-    name: 'invalid: the configuration file is missing (keepalived exits 0 then)',
-    master: { 'keepalived-check': capture('keepalived-check', 'config-missing') },
-    status: 'fail',
-    findings: ['master:configMissing'],
-  },
-  {
-    name: 'invalid: a non-zero exit without a message',
-    master: { 'keepalived-check': { stdout: '', stderr: '', exitCode: 1 } },
-    status: 'fail',
-    findings: ['master:failedSilently'],
-  },
-  {
-    name: 'skip with the version: an old keepalived without -t',
-    master: {
-      'keepalived-check': {
-        stdout: '',
-        stderr: "keepalived: invalid option -- 't'\nUsage: keepalived [OPTION...]\n",
-        exitCode: 1,
-      },
-      'keepalived-version': { stdout: '', stderr: 'Keepalived v1.3.9 (10/21,2017)\n', exitCode: 0 },
+    {
+      name: 'skip, not error: keepalived -t killed by a signal without a word',
+      commands: commandsWith({ master: { 'keepalived-check': { stdout: '', stderr: '', exitCode: null } } }),
+      findings: [{ host: 'master', messageId: 'killedSilently', kind: 'skip' }],
+      status: 'skip',
     },
-    status: 'skip',
-    findings: ['master:unsupported'],
-  },
-  {
-    name: 'skip: no captured output',
-    backup: { 'keepalived-check': unavailable },
-    status: 'skip',
-    findings: ['backup:commandUnavailable'],
-  },
-  {
-    name: 'error: keepalived is not installed',
-    backup: { 'keepalived-check': { stdout: '', stderr: 'sh: 1: keepalived: not found\n', exitCode: 127 } },
-    status: 'error',
-    findings: ['backup:commandNotFound'],
-  },
-]);
+    {
+      name: 'an unknown keyword (user root in global_defs)',
+      commands: commandsWith({ master: { 'keepalived-check': capture('keepalived-check', 'unknown-keyword') } }),
+      findings: [{ host: 'master', messageId: 'problem', line: 3 }],
+    },
+    {
+      name: 'a misspelt state and an out-of-range priority (3 lines)',
+      commands: commandsWith({ backup: { 'keepalived-check': capture('keepalived-check', 'bad-state-priority') } }),
+      findings: [
+        { host: 'backup', messageId: 'problem', line: 16 },
+        { host: 'backup', messageId: 'problem', line: 19 },
+        { host: 'backup', messageId: 'problem', line: 19 },
+      ],
+    },
+    {
+      name: 'script security without a user to run the script as (keepalived drops the track script)',
+      commands: commandsWith({ master: { 'keepalived-check': capture('keepalived-check', 'no-script-user') } }),
+      findings: [
+        { host: 'master', messageId: 'problem', line: 12 },
+        { host: 'master', messageId: 'problem', line: 12 },
+        { host: 'master', messageId: 'problem', line: 28 },
+      ],
+    },
+    {
+      name: 'scripts without script security (a line with no line number)',
+      commands: commandsWith({ backup: { 'keepalived-check': capture('keepalived-check', 'no-script-security') } }),
+      findings: [{ host: 'backup', messageId: 'problem' }],
+    },
+    {
+      name: 'unclosed braces make keepalived repeat itself; at most 5 findings',
+      commands: commandsWith({ master: { 'keepalived-check': capture('keepalived-check', 'unclosed-braces') } }),
+      findings: [
+        { host: 'master', messageId: 'problem', line: 7 },
+        { host: 'master', messageId: 'problem', line: 7 },
+        { host: 'master', messageId: 'problem', line: 8 },
+        { host: 'master', messageId: 'problem', line: 9 },
+        { host: 'master', messageId: 'problem', line: 10 },
+      ],
+    },
+    {
+      name: 'the configuration file is missing (keepalived exits 0 then)',
+      commands: commandsWith({ master: { 'keepalived-check': capture('keepalived-check', 'config-missing') } }),
+      findings: [{ host: 'master', messageId: 'configMissing' }],
+    },
+    {
+      name: 'a non-zero exit without a message',
+      commands: commandsWith({ master: { 'keepalived-check': { stdout: '', stderr: '', exitCode: 1 } } }),
+      findings: [{ host: 'master', messageId: 'failedSilently' }],
+    },
+    {
+      name: 'skip with the version: an old keepalived without -t',
+      commands: commandsWith({
+        master: {
+          'keepalived-check': {
+            stdout: '',
+            stderr: "keepalived: invalid option -- 't'\nUsage: keepalived [OPTION...]\n",
+            exitCode: 1,
+          },
+          'keepalived-version': { stdout: '', stderr: 'Keepalived v1.3.9 (10/21,2017)\n', exitCode: 0 },
+        },
+      }),
+      findings: [{ host: 'master', messageId: 'unsupported', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'skip: no captured output',
+      commands: commandsWith({ backup: { 'keepalived-check': unavailable } }),
+      findings: [{ host: 'backup', messageId: 'commandUnavailable', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'error: keepalived is not installed',
+      commands: commandsWith({
+        backup: { 'keepalived-check': { stdout: '', stderr: 'sh: 1: keepalived: not found\n', exitCode: 127 } },
+      }),
+      findings: [{ host: 'backup', messageId: 'commandNotFound', kind: 'error' }],
+      status: 'error',
+    },
+  ],
+});
 
 describe('LIV002 findings', () => {
   it('point at the main file and line keepalived names, quoting it', async () => {
@@ -178,13 +189,11 @@ describe('LIV002 findings', () => {
       'router_id master\n',
       'router_id master\n    user root\n',
     );
-    const { result } = await runLiveCase(LIV002, {
-      name: '',
-      master: { 'keepalived-check': capture('keepalived-check', 'unknown-keyword') },
-      options: { master: { '/etc/keepalived/keepalived.conf': conf } },
-      status: 'fail',
-      findings: [],
+    const result = await runCheck(LIV002, {
+      master: { '/etc/keepalived/keepalived.conf': conf },
+      commands: commandsWith({ master: { 'keepalived-check': capture('keepalived-check', 'unknown-keyword') } }),
     });
+    expectFindings(result, [{ host: 'master', messageId: 'problem', line: 3 }]);
     expect(result.findings[0]).to.deep.include({
       file: '/etc/keepalived/keepalived.conf',
       line: 3,
@@ -194,127 +203,139 @@ describe('LIV002 findings', () => {
   });
 
   it('name the old version in the skip reason', async () => {
-    const { result } = await runLiveCase(LIV002, {
-      name: '',
-      master: {
-        'keepalived-check': { stdout: '', stderr: "keepalived: invalid option -- 't'\n", exitCode: 1 },
-        'keepalived-version': { stdout: '', stderr: 'Keepalived v1.3.9 (10/21,2017)\n', exitCode: 0 },
-      },
-      status: 'skip',
-      findings: [],
+    const result = await runCheck(LIV002, {
+      commands: commandsWith({
+        master: {
+          'keepalived-check': { stdout: '', stderr: "keepalived: invalid option -- 't'\n", exitCode: 1 },
+          'keepalived-version': { stdout: '', stderr: 'Keepalived v1.3.9 (10/21,2017)\n', exitCode: 0 },
+        },
+      }),
     });
+    expectFindings(result, [{ host: 'master', messageId: 'unsupported', kind: 'skip' }]);
     expect(result.findings[0]!.message).to.include('Keepalived v1.3.9');
   });
 });
 
 const ip = (name: string) => ({ 'ip-addr': capture('ip-addr', name) });
 
-cases(LIV003, [
-  {
-    name: 'valid: the VIP on master as `inet VIP/24 brd B scope global eth0:10`, not on backup',
-    status: 'pass',
-    findings: [],
-  },
-  {
-    name: 'valid: the VIP as keepalived itself added it on a lab pair',
-    master: ip('lab-keepalived-master'),
-    backup: ip('lab-keepalived-backup'),
-    status: 'pass',
-    findings: [],
-  },
-  {
-    name: "valid: `secondary` when the VIP is in the primary address's subnet",
-    master: ip('samenet-master-good'),
-    backup: ip('samenet-backup-good'),
-    status: 'pass',
-    findings: [],
-  },
-  { name: 'invalid: no brd', master: ip('cloud-master-nobrd'), status: 'fail', findings: ['master:noBroadcast'] },
-  { name: 'invalid: label eth0:1', master: ip('cloud-master-eth0-1'), status: 'fail', findings: ['master:wrongLabel'] },
-  {
-    name: 'invalid: no label (the interface name shows)',
-    master: ip('cloud-master-nolabel'),
-    status: 'fail',
-    findings: ['master:noLabel'],
-  },
-  {
-    name: 'invalid: another broadcast',
-    master: ip('vip-wrong-brd'),
-    status: 'fail',
-    findings: ['master:wrongBroadcast'],
-  },
-  {
-    name: 'invalid: /16 with its own broadcast',
-    master: ip('vip-16'),
-    status: 'fail',
-    findings: ['master:wrongBroadcast', 'master:wrongPrefix'],
-  },
-  {
-    name: 'invalid: /32 without brd or label',
-    master: ip('vip-32'),
-    status: 'fail',
-    findings: ['master:noBroadcast', 'master:noLabel', 'master:wrongPrefix'],
-  },
-  { name: 'invalid: scope link', master: ip('vip-scope-link'), status: 'fail', findings: ['master:wrongScope'] },
-  {
-    name: 'invalid: on eth1 with label eth1:10',
-    master: ip('vip-eth1'),
-    status: 'fail',
-    findings: ['master:wrongInterface', 'master:wrongLabel'],
-  },
-  {
-    name: 'invalid: split brain, the VIP on both hosts',
-    backup: ip('cloud-backup-vip'),
-    status: 'fail',
-    findings: ['backup:splitBrain'],
-  },
-  {
-    name: 'invalid: the VIP on backup only',
-    master: ip('cloud-master-novip'),
-    backup: ip('cloud-backup-vip'),
-    status: 'fail',
-    findings: ['backup:vipOnBackup', 'master:vipMissing'],
-  },
-  {
-    name: 'invalid: the VIP nowhere',
-    master: ip('cloud-master-novip'),
-    status: 'fail',
-    findings: ['master:vipMissing'],
-  },
-  {
-    name: 'skip: no VIP known (master named by host name, no --vip)',
-    options: { target: { master: { address: 'master.lab' }, vip: undefined } },
-    status: 'skip',
-    findings: ['-:noVip'],
-  },
-  {
-    name: 'skip when backup cannot be seen, even though master is right',
-    backup: { 'ip-addr': unavailable },
-    status: 'skip',
-    findings: ['backup:commandUnavailable'],
-  },
-  {
-    name: 'error: ip fails',
-    master: { 'ip-addr': { stdout: '', stderr: 'Cannot open netlink socket: Permission denied\n', exitCode: 1 } },
-    status: 'error',
-    findings: ['master:commandFailed'],
-  },
-  {
-    name: 'error: output with no address at all',
-    master: { 'ip-addr': { stdout: 'garbage\n', stderr: '', exitCode: 0 } },
-    status: 'error',
-    findings: ['master:unreadable'],
-  },
-]);
+testCheck(LIV003, {
+  valid: [
+    {
+      name: 'the VIP on master as `inet VIP/24 brd B scope global eth0:10`, not on backup',
+      commands: commandsWith({}),
+    },
+    {
+      name: 'the VIP as keepalived itself added it on a lab pair',
+      commands: commandsWith({ master: ip('lab-keepalived-master'), backup: ip('lab-keepalived-backup') }),
+    },
+    {
+      name: "`secondary` when the VIP is in the primary address's subnet",
+      commands: commandsWith({ master: ip('samenet-master-good'), backup: ip('samenet-backup-good') }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'no brd',
+      commands: commandsWith({ master: ip('cloud-master-nobrd') }),
+      findings: [{ host: 'master', messageId: 'noBroadcast' }],
+    },
+    {
+      name: 'label eth0:1',
+      commands: commandsWith({ master: ip('cloud-master-eth0-1') }),
+      findings: [{ host: 'master', messageId: 'wrongLabel' }],
+    },
+    {
+      name: 'no label (the interface name shows)',
+      commands: commandsWith({ master: ip('cloud-master-nolabel') }),
+      findings: [{ host: 'master', messageId: 'noLabel' }],
+    },
+    {
+      name: 'another broadcast',
+      commands: commandsWith({ master: ip('vip-wrong-brd') }),
+      findings: [{ host: 'master', messageId: 'wrongBroadcast' }],
+    },
+    {
+      name: '/16 with its own broadcast',
+      commands: commandsWith({ master: ip('vip-16') }),
+      findings: [
+        { host: 'master', messageId: 'wrongBroadcast' },
+        { host: 'master', messageId: 'wrongPrefix' },
+      ],
+    },
+    {
+      name: '/32 without brd or label',
+      commands: commandsWith({ master: ip('vip-32') }),
+      findings: [
+        { host: 'master', messageId: 'noBroadcast' },
+        { host: 'master', messageId: 'noLabel' },
+        { host: 'master', messageId: 'wrongPrefix' },
+      ],
+    },
+    {
+      name: 'scope link',
+      commands: commandsWith({ master: ip('vip-scope-link') }),
+      findings: [{ host: 'master', messageId: 'wrongScope' }],
+    },
+    {
+      name: 'on eth1 with label eth1:10',
+      commands: commandsWith({ master: ip('vip-eth1') }),
+      findings: [
+        { host: 'master', messageId: 'wrongInterface' },
+        { host: 'master', messageId: 'wrongLabel' },
+      ],
+    },
+    {
+      name: 'split brain, the VIP on both hosts',
+      commands: commandsWith({ backup: ip('cloud-backup-vip') }),
+      findings: [{ host: 'backup', messageId: 'splitBrain' }],
+    },
+    {
+      name: 'the VIP on backup only',
+      commands: commandsWith({ master: ip('cloud-master-novip'), backup: ip('cloud-backup-vip') }),
+      findings: [
+        { host: 'backup', messageId: 'vipOnBackup' },
+        { host: 'master', messageId: 'vipMissing' },
+      ],
+    },
+    {
+      name: 'the VIP nowhere',
+      commands: commandsWith({ master: ip('cloud-master-novip') }),
+      findings: [{ host: 'master', messageId: 'vipMissing' }],
+    },
+    {
+      name: 'skip: no VIP known (master named by host name, no --vip)',
+      target: { master: { address: 'master.lab' }, vip: undefined },
+      commands: commandsWith({}),
+      findings: [{ messageId: 'noVip', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'skip when backup cannot be seen, even though master is right',
+      commands: commandsWith({ backup: { 'ip-addr': unavailable } }),
+      findings: [{ host: 'backup', messageId: 'commandUnavailable', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'error: ip fails',
+      commands: commandsWith({
+        master: { 'ip-addr': { stdout: '', stderr: 'Cannot open netlink socket: Permission denied\n', exitCode: 1 } },
+      }),
+      findings: [{ host: 'master', messageId: 'commandFailed', kind: 'error' }],
+      status: 'error',
+    },
+    {
+      name: 'error: output with no address at all',
+      commands: commandsWith({ master: { 'ip-addr': { stdout: 'garbage\n', stderr: '', exitCode: 0 } } }),
+      findings: [{ host: 'master', messageId: 'unreadable', kind: 'error' }],
+      status: 'error',
+    },
+  ],
+});
 
 describe('LIV003 findings', () => {
   it('say which label the VIP has, and quote the line', async () => {
-    const { result } = await runLiveCase(LIV003, {
-      name: '',
-      master: ip('cloud-master-eth0-1'),
-      status: 'fail',
-      findings: [],
-    });
+    const result = await runCheck(LIV003, { commands: commandsWith({ master: ip('cloud-master-eth0-1') }) });
+    expectFindings(result, [{ host: 'master', messageId: 'wrongLabel' }]);
     expect(result.findings[0]!.message).to.equal('the VIP has the label eth0:1; expected eth0:10');
     expect(result.findings[0]!.excerpt).to.equal(
       '3: eth0    inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0:1',
@@ -325,32 +346,23 @@ describe('LIV003 findings', () => {
   });
 
   it('take the VIP, prefix, label and interface from the target and the profile', async () => {
-    const { got } = await runLiveCase(LIV003, {
-      name: '',
-      master: ip('cloud-master-eth0-1'),
-      options: { profile: { vipLabel: 'eth0:1' } },
-      status: 'pass',
-      findings: [],
+    const result = await runCheck(LIV003, {
+      profile: { vipLabel: 'eth0:1' },
+      commands: commandsWith({ master: ip('cloud-master-eth0-1') }),
     });
-    expect(got).to.deep.equal({ status: 'pass', findings: [] });
-    const other = await runLiveCase(LIV003, {
-      name: '',
-      master: ip('vip-secondary'),
-      options: { target: { vip: '198.51.100.10' } },
-      status: 'pass',
-      findings: [],
+    expectFindings(result, []);
+    expect(result.status).to.equal('pass');
+    const other = await runCheck(LIV003, {
+      target: { vip: '198.51.100.10' },
+      commands: commandsWith({ master: ip('vip-secondary') }),
     });
-    expect(other.got).to.deep.equal({ status: 'pass', findings: [] });
+    expectFindings(other, []);
+    expect(other.status).to.equal('pass');
   });
 
   it('say in Russian what is wrong', async () => {
-    const { result } = await runLiveCase(LIV003, {
-      name: '',
-      master: ip('cloud-master-nobrd'),
-      options: { lang: 'ru' },
-      status: 'fail',
-      findings: [],
-    });
+    const result = await runCheck(LIV003, { lang: 'ru', commands: commandsWith({ master: ip('cloud-master-nobrd') }) });
+    expectFindings(result, [{ host: 'master', messageId: 'noBroadcast' }]);
     expect(result.findings[0]!.message).to.equal(
       'у виртуального IP нет широковещательного адреса (нет brd); ожидается brd 203.0.113.255',
     );
@@ -359,63 +371,81 @@ describe('LIV003 findings', () => {
 
 const https = (name: string) => ({ 'https-vip': capture('https-vip', name) });
 
-cases(LIV004, [
-  { name: 'valid: 200 and the backend echoes the client IP in X-Forwarded-For', status: 'pass', findings: [] },
-  {
-    name: 'valid with a note: a backend that shows no request headers',
-    master: {
-      'https-vip': {
-        stdout: 'HTTP/1.1 200 OK\r\ncontent-type: text/html\r\n\r\n<h1>rebrain_01</h1>\n',
-        stderr: '',
-        exitCode: 0,
-      },
+testCheck(LIV004, {
+  valid: [
+    { name: '200 and the backend echoes the client IP in X-Forwarded-For', commands: commandsWith({}) },
+    {
+      name: 'a backend that shows no request headers',
+      commands: commandsWith({
+        master: {
+          'https-vip': {
+            stdout: 'HTTP/1.1 200 OK\r\ncontent-type: text/html\r\n\r\n<h1>rebrain_01</h1>\n',
+            stderr: '',
+            exitCode: 0,
+          },
+        },
+      }),
+      findings: [{ host: 'master', messageId: 'forwardedForUnseen', kind: 'note' }],
     },
-    status: 'pass',
-    findings: ['master:forwardedForUnseen'],
-  },
-  {
-    name: 'valid: a redirect counts as an answer',
-    master: { 'https-vip': { stdout: 'HTTP/1.1 302 Found\r\nlocation: /login\r\n\r\n', stderr: '', exitCode: 0 } },
-    status: 'pass',
-    findings: ['master:forwardedForUnseen'],
-  },
-  {
-    name: 'invalid: the backend received no X-Forwarded-For',
-    master: https('no-xff'),
-    status: 'fail',
-    findings: ['master:noForwardedFor'],
-  },
-  { name: 'invalid: 503, no server up', master: https('status-503'), status: 'fail', findings: ['master:badStatus'] },
-  { name: 'invalid: connection refused', master: https('refused'), status: 'fail', findings: ['master:noAnswer'] },
-  {
-    name: 'invalid: not HTTP',
-    master: { 'https-vip': { stdout: 'SSH-2.0-OpenSSH_9.2p1\r\n', stderr: '', exitCode: 0 } },
-    status: 'fail',
-    findings: ['master:notHttp'],
-  },
-  {
-    name: 'skip: no VIP known',
-    options: { target: { master: { address: 'master.lab' }, vip: undefined } },
-    status: 'skip',
-    findings: ['-:noVip'],
-  },
-  {
-    name: 'skip: no captured output',
-    master: { 'https-vip': unavailable },
-    status: 'skip',
-    findings: ['master:commandUnavailable'],
-  },
-  {
-    name: 'error: curl is not installed',
-    master: { 'https-vip': { stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 } },
-    status: 'error',
-    findings: ['master:commandNotFound'],
-  },
-]);
+    {
+      name: 'a redirect counts as an answer',
+      commands: commandsWith({
+        master: { 'https-vip': { stdout: 'HTTP/1.1 302 Found\r\nlocation: /login\r\n\r\n', stderr: '', exitCode: 0 } },
+      }),
+      findings: [{ host: 'master', messageId: 'forwardedForUnseen', kind: 'note' }],
+    },
+  ],
+  invalid: [
+    {
+      name: 'the backend received no X-Forwarded-For',
+      commands: commandsWith({ master: https('no-xff') }),
+      findings: [{ host: 'master', messageId: 'noForwardedFor' }],
+    },
+    {
+      name: '503, no server up',
+      commands: commandsWith({ master: https('status-503') }),
+      findings: [{ host: 'master', messageId: 'badStatus' }],
+    },
+    {
+      name: 'connection refused',
+      commands: commandsWith({ master: https('refused') }),
+      findings: [{ host: 'master', messageId: 'noAnswer' }],
+    },
+    {
+      name: 'not HTTP',
+      commands: commandsWith({
+        master: { 'https-vip': { stdout: 'SSH-2.0-OpenSSH_9.2p1\r\n', stderr: '', exitCode: 0 } },
+      }),
+      findings: [{ host: 'master', messageId: 'notHttp' }],
+    },
+    {
+      name: 'skip: no VIP known',
+      target: { master: { address: 'master.lab' }, vip: undefined },
+      commands: commandsWith({}),
+      findings: [{ messageId: 'noVip', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'skip: no captured output',
+      commands: commandsWith({ master: { 'https-vip': unavailable } }),
+      findings: [{ host: 'master', messageId: 'commandUnavailable', kind: 'skip' }],
+      status: 'skip',
+    },
+    {
+      name: 'error: curl is not installed',
+      commands: commandsWith({
+        master: { 'https-vip': { stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 } },
+      }),
+      findings: [{ host: 'master', messageId: 'commandNotFound', kind: 'error' }],
+      status: 'error',
+    },
+  ],
+});
 
 describe('LIV004 findings', () => {
   it("quote curl's own reason when the VIP does not answer", async () => {
-    const { result } = await runLiveCase(LIV004, { name: '', master: https('refused'), status: 'fail', findings: [] });
+    const result = await runCheck(LIV004, { commands: commandsWith({ master: https('refused') }) });
+    expectFindings(result, [{ host: 'master', messageId: 'noAnswer' }]);
     expect(result.findings[0]!.message).to.equal(
       "https://203.0.113.10:443/ does not answer: curl: (7) Failed to connect to 203.0.113.10 port 443 after 0 ms: Couldn't connect to server",
     );

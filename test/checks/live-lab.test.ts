@@ -6,7 +6,8 @@ import LIV003 from '../../checks/LIV003.js';
 import { findCommand } from '../../src/facts/commands.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import type { CommandResult } from '../../src/hosts/host.js';
-import { runLiveCase } from './live-captures.js';
+import { type ExpectedFinding, expectFindings, runCheck } from '../support/check-tester.js';
+import { commandsWith } from './live-captures.js';
 
 const NS = `hgf-live-${process.pid}`;
 const VIP = '203.0.113.10';
@@ -41,41 +42,34 @@ describe('@lab live: LIV003 on addresses set up for real', () => {
     }
   });
 
-  const withVip = async (addArgs: string[]) => {
+  /** LIV003 on the namespace's addresses with the VIP added by `addArgs`: its status and every finding. */
+  const withVip = async (addArgs: string[], status: string, findings: ExpectedFinding[]) => {
     ip('-n', NS, 'addr', 'add', ...addArgs);
     try {
-      return (await runLiveCase(LIV003, { name: '', master: { 'ip-addr': ipAddr() }, status: 'pass', findings: [] }))
-        .got;
+      const result = await runCheck(LIV003, { commands: commandsWith({ master: { 'ip-addr': ipAddr() } }) });
+      expectFindings(result, findings);
+      expect(result.status).to.equal(status);
     } finally {
       ip('-n', NS, 'addr', 'del', addArgs[0]!, 'dev', 'eth0');
     }
   };
 
   it('passes the VIP keepalived adds from `VIP/24 brd B dev eth0 label eth0:10`', async () => {
-    expect(await withVip([`${VIP}/24`, 'brd', '203.0.113.255', 'dev', 'eth0', 'label', 'eth0:10'])).to.deep.equal({
-      status: 'pass',
-      findings: [],
-    });
+    await withVip([`${VIP}/24`, 'brd', '203.0.113.255', 'dev', 'eth0', 'label', 'eth0:10'], 'pass', []);
   });
 
   it('fails the same VIP without brd, and with the label eth0:1', async () => {
-    expect(await withVip([`${VIP}/24`, 'dev', 'eth0', 'label', 'eth0:10'])).to.deep.equal({
-      status: 'fail',
-      findings: ['master:noBroadcast'],
-    });
-    expect(await withVip([`${VIP}/24`, 'brd', '203.0.113.255', 'dev', 'eth0', 'label', 'eth0:1'])).to.deep.equal({
-      status: 'fail',
-      findings: ['master:wrongLabel'],
-    });
+    await withVip([`${VIP}/24`, 'dev', 'eth0', 'label', 'eth0:10'], 'fail', [
+      { host: 'master', messageId: 'noBroadcast' },
+    ]);
+    await withVip([`${VIP}/24`, 'brd', '203.0.113.255', 'dev', 'eth0', 'label', 'eth0:1'], 'fail', [
+      { host: 'master', messageId: 'wrongLabel' },
+    ]);
   });
 
   it('fails a VIP that is not there', async () => {
-    const { got } = await runLiveCase(LIV003, {
-      name: '',
-      master: { 'ip-addr': ipAddr() },
-      status: 'fail',
-      findings: [],
-    });
-    expect(got).to.deep.equal({ status: 'fail', findings: ['master:vipMissing'] });
+    const result = await runCheck(LIV003, { commands: commandsWith({ master: { 'ip-addr': ipAddr() } }) });
+    expectFindings(result, [{ host: 'master', messageId: 'vipMissing' }]);
+    expect(result.status).to.equal('fail');
   });
 });

@@ -15,6 +15,7 @@ import { MemoryHost } from '../../src/hosts/memory.js';
 import { openSnapshot } from '../../src/hosts/snapshot.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import { captureSnapshot } from '../../src/snapshot/capture.js';
+import { expectFindings } from '../support/check-tester.js';
 
 const root = { user: 'root', service: 'haproxy', keepalivedVersion: '2.2.7' };
 const nobody = { ...root, user: 'nobody' };
@@ -113,9 +114,10 @@ describe('track scripts', () => {
         options: { lang: 'en', failover: false, live: true },
       });
       // Mode 644: "WARNING - script … is not executable for uid:gid 0:0 - disabling." (lib/notify.c v2.2.7:834)
-      expect(result.results[0]!.findings.map((f) => f.messageId)).to.deep.equal([
-        'scriptNotExecutable',
-        'scriptNotExecutable',
+      // On both hosts, at the script line of the example (8).
+      expectFindings(result.results[0]!, [
+        { host: 'master', messageId: 'scriptNotExecutable', line: 8 },
+        { host: 'backup', messageId: 'scriptNotExecutable', line: 8 },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

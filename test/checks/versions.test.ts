@@ -7,7 +7,7 @@ import { keepalivedExample } from '../../src/facts/keepalived-examples.js';
 import { haproxyExample } from '../../src/facts/haproxy-examples.js';
 import { parseHaproxyVersion, parseKeepalivedVersion } from '../../src/facts/versions.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
-import { messageIds, runCheck } from '../support/check-tester.js';
+import { expectFindings, runCheck } from '../support/check-tester.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;
 const KCONF = DEFAULT_PROFILE.keepalivedConfPath;
@@ -32,12 +32,20 @@ describe('daemon versions', () => {
       commands: { master: v22, backup: v22 },
     });
     expect(result.status).to.equal('pass');
+    // The last line, server rebrain_03, is line 27 of the reference config; a note on 2.2.
+    expectFindings(result, [
+      { host: 'master', messageId: 'missingFinalLf', kind: 'note', line: 27 },
+      { host: 'backup', messageId: 'missingFinalLf', kind: 'note', line: 27 },
+    ]);
     expect(result.findings[0]!.message).to.contain('2.2.9 (as the host reports)');
   });
   it('without an answer from the host, the profile version is assumed and said to be', async () => {
     const result = await runCheck(HAP001, { master: noFinalLf, backup: noFinalLf });
     expect(result.status).to.equal('fail');
-    expect(messageIds(result)).to.deep.equal(['missingFinalLf', 'missingFinalLf']);
+    expectFindings(result, [
+      { host: 'master', messageId: 'missingFinalLf', kind: 'fail', line: 27 },
+      { host: 'backup', messageId: 'missingFinalLf', kind: 'fail', line: 27 },
+    ]);
     expect(result.findings[0]!.message).to.contain('2.6 (assumed: the host did not say)');
   });
 
@@ -45,9 +53,14 @@ describe('daemon versions', () => {
     const conf = { [KCONF]: keepalivedExample({ script: ['script "/usr/bin/pidof haproxy"', 'weight -20'] }) };
     const v = { 'keepalived-version': { stdout: '', stderr: 'Keepalived v2.2.7 (01/16,2022)\n', exitCode: 0 } };
     const result = await runCheck(KAD008, { master: conf, backup: conf, commands: { master: v, backup: v } });
-    expect(messageIds(result)).to.deep.equal(['pidofSymlink', 'pidofSymlink']);
+    const pidofOnBoth = [
+      { host: 'master' as const, messageId: 'pidofSymlink', line: 8 }, // the script line of the example
+      { host: 'backup' as const, messageId: 'pidofSymlink', line: 8 },
+    ];
+    expectFindings(result, pidofOnBoth);
     expect(result.findings[0]!.message).to.contain('2.2.7 (as the host reports)');
     const assumed = await runCheck(KAD008, { master: conf, backup: conf });
+    expectFindings(assumed, pidofOnBoth);
     expect(assumed.findings[0]!.message).to.contain('2.2.7 (assumed: the host did not say)');
   });
 });

@@ -22,6 +22,7 @@ import type { Target } from '../../src/model/target.js';
 import { loadHostFiles } from '../support/check-tester.js';
 import { copyFixture, readFixtureFile } from '../support/fixtures.js';
 import { SELF_SIGNED_PEM } from '../../src/facts/cert-examples.js';
+import { expectFindings } from '../support/check-tester.js';
 import { CLI } from '../support/cli-path.js';
 
 const run = promisify(execFile);
@@ -111,13 +112,16 @@ describe('secrets never reach an output', () => {
   it('the run really meets the secrets: KAD003, CRT002 fail on them and evidence echoes them', async () => {
     const result = await grade('en');
     const kad003 = result.results.find((r) => r.id === 'KAD003')!;
-    expect(kad003.findings.map((f) => f.messageId).sort()).to.deep.equal([
-      'authPassCut',
-      'authPassMismatch',
-      'authPassTruncated',
+    // auth_pass is line 23 of the fixture's keepalived.conf: master's is cut by `!`, backup's truncated, and the
+    // pair judged on backup's line.
+    expectFindings(kad003, [
+      { host: 'master', messageId: 'authPassCut', kind: 'note', line: 23 },
+      { host: 'backup', messageId: 'authPassTruncated', kind: 'note', line: 23 },
+      { host: 'backup', messageId: 'authPassMismatch', line: 23 },
     ]);
-    expect(result.results.find((r) => r.id === 'CRT002')!.findings.map((f) => f.messageId)).to.deep.equal([
-      'keyMismatch',
+    // backup's rebrain.pem: the certificate, then another certificate's key on the next line.
+    expectFindings(result.results.find((r) => r.id === 'CRT002')!, [
+      { host: 'backup', messageId: 'keyMismatch', line: CERT_ONLY.trimEnd().split('\n').length + 1 },
     ]);
     const evidence = result.results.flatMap((r) => r.evidence ?? []).map((e) => e.command);
     expect(evidence).to.include.members([

@@ -15,6 +15,7 @@ import { summarizeService } from '../../src/probe/service.js';
 import type { ProbeOutcome } from '../../src/probe/failover.js';
 import type { CheckContext } from '../../src/model/check.js';
 import type { LabProfile } from '../../src/model/target.js';
+import { expectFindings } from '../support/check-tester.js';
 import type { ServiceAnswer, ServiceClient, ServiceSample, ServiceTimeline } from '../../src/model/service.js';
 
 const VIP = '203.0.113.10';
@@ -221,9 +222,9 @@ describe('failover probe (simulated pair)', function () {
     const pair = new SimulatedPair({ moves: false, returns: true, delayMs: 0 });
     const result = await probe(pair);
     expect(statuses(result)).to.deep.equal(['FOV001:fail', 'FOV002:skip', 'FOV003:pass']);
-    expect(result.results[0]!.findings[0]!.messageId).to.equal('notMoved');
+    expectFindings(result.results[0]!, [{ host: 'master', messageId: 'notMoved' }]);
+    expectFindings(result.results[1]!, [{ messageId: 'vipNeverMoved', kind: 'skip' }]);
     expect(result.results[0]!.findings[0]!.message).to.contain('master (eth0:10)');
-    expect(result.results[1]!.findings[0]!.messageId).to.equal('vipNeverMoved');
     expect(pair.haproxyOnMaster).to.equal(true);
   });
 
@@ -249,8 +250,13 @@ describe('failover probe (simulated pair)', function () {
     const result = await probe(pair);
     const fov001 = result.results[0]!;
     expect(fov001.status).to.equal('fail');
+    expectFindings(fov001, [
+      { host: 'master', messageId: 'notMovedWithCause' },
+      { host: 'master', messageId: 'logShows', kind: 'note' }, // master's failing script, from before the probe
+      { host: 'backup', messageId: 'keepalivedLine', kind: 'note' },
+      { host: 'master', messageId: 'keepalivedSilent', kind: 'note' },
+    ]);
     const main = fov001.findings.find((f) => f.kind === 'fail')!;
-    expect(main.messageId).to.equal('notMovedWithCause');
     expect(main.message).to.contain('KAD008').and.contain('already failing before haproxy was stopped');
     expect(fov001.findings.find((f) => f.messageId === 'logShows')!.message).to.contain(
       'VRRP_Script(check_haproxy) failed',
@@ -280,6 +286,13 @@ describe('failover probe (simulated pair)', function () {
       },
     });
     const result = await probe(pair);
+    // master's window holds the killall5 line; backup's holds nothing.
+    expectFindings(result.results[0]!, [
+      { host: 'master', messageId: 'notMovedWithCause' },
+      { host: 'master', messageId: 'logShows', kind: 'note' },
+      { host: 'master', messageId: 'keepalivedLine', kind: 'note' },
+      { host: 'backup', messageId: 'keepalivedSilent', kind: 'note' },
+    ]);
     const main = result.results[0]!.findings.find((f) => f.kind === 'fail')!;
     expect(main.message).to.contain('KAD008: keepalived ran pidof as killall5');
   });
@@ -288,6 +301,7 @@ describe('failover probe (simulated pair)', function () {
     const pair = new SimulatedPair({ moves: true, returns: false, delayMs: 100 });
     const result = await probe(pair);
     expect(statuses(result)).to.deep.equal(['FOV001:pass', 'FOV002:fail', 'FOV003:pass']);
+    expectFindings(result.results[1]!, [{ host: 'master', messageId: 'notReturned' }]);
     expect(result.results[1]!.findings[0]!.message).to.contain('backup (eth0:10)');
   });
 
@@ -306,6 +320,7 @@ describe('failover probe (simulated pair)', function () {
     const result = await probe(pair);
     const fov003 = result.results[2]!;
     expect(fov003.status).to.equal('error');
+    expectFindings(fov003, [{ host: 'master', messageId: 'notRestored', kind: 'error' }]);
     expect(fov003.findings[0]!.message).to.match(/systemctl start haproxy/);
     expect(result.exitCode).to.equal(3);
   });
@@ -315,7 +330,7 @@ describe('failover probe (simulated pair)', function () {
     pair.vipOn = 'backup';
     const result = await probe(pair);
     expect(statuses(result)).to.deep.equal(['FOV001:skip', 'FOV002:skip', 'FOV003:skip']);
-    expect(result.results[0]!.findings[0]!.messageId).to.equal('vipNotOnMasterOnly');
+    for (const r of result.results) expectFindings(r, [{ messageId: 'vipNotOnMasterOnly', kind: 'skip' }]);
     expect(pair.log.filter((l) => /stop|arm/.test(l))).to.deep.equal([]);
   });
 });
@@ -347,7 +362,7 @@ describe('client probe during the simulated failover (FOV004)', function () {
     );
     const fov004 = fov(result, 'FOV004');
     expect(fov004.status).to.equal('skip');
-    expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['evidenceOnly']);
+    expectFindings(fov004, [{ messageId: 'evidenceOnly', kind: 'skip' }]);
     expect(result.summary.maxScore).to.equal(FOV001.points + FOV002.points);
   });
 
@@ -357,7 +372,7 @@ describe('client probe during the simulated failover (FOV004)', function () {
     const fov004 = fov(result, 'FOV004');
     expect(fov004.status, fov004.findings.map((f) => f.message).join('; ')).to.equal('pass');
     expect(fov004.points).to.equal(3);
-    expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['served']);
+    expectFindings(fov004, [{ messageId: 'served', kind: 'note' }]);
   });
 
   it('cloud: the VIP moves but clients fail while backup holds it; said plainly, graded as a failure only by the profile', async () => {
@@ -367,9 +382,9 @@ describe('client probe during the simulated failover (FOV004)', function () {
     const service = evidence.failover!.service!;
     expect(service.diagnosis).to.equal('vrrp-ignored-failing');
     expect(service.servedBy.backup).to.equal(0);
-    expect(fov(evidence, 'FOV004').findings.map((f) => `${f.kind}:${f.messageId}`)).to.deep.equal([
-      'skip:evidenceOnly',
-      'skip:vrrpIgnoredFailing',
+    expectFindings(fov(evidence, 'FOV004'), [
+      { messageId: 'evidenceOnly', kind: 'skip' },
+      { messageId: 'vrrpIgnoredFailing', kind: 'skip' },
     ]);
     expect(evidence.exitCode).to.equal(0);
 
@@ -377,7 +392,7 @@ describe('client probe during the simulated failover (FOV004)', function () {
     const gradedRun = await probe(pair2, undefined, networkClient(pair2, 'cloud'), graded);
     const fov004 = fov(gradedRun, 'FOV004');
     expect(fov004.status).to.equal('fail');
-    expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['vrrpIgnoredFailing']);
+    expectFindings(fov004, [{ messageId: 'vrrpIgnoredFailing', kind: 'fail' }]);
     expect(gradedRun.exitCode).to.equal(1);
   });
 
@@ -430,7 +445,7 @@ describe('client probe during the simulated failover (FOV004)', function () {
     expect(service.diagnosis, 'backup did answer while it held the VIP').to.equal(undefined);
     const fov004 = fov(result, 'FOV004');
     expect(fov004.status).to.equal('fail');
-    expect(fov004.findings.map((f) => f.messageId)).to.deep.equal(['downtimeTooLongFailover']);
+    expectFindings(fov004, [{ messageId: 'downtimeTooLongFailover', kind: 'fail' }]);
     expect(fov004.findings[0]!.message).to.contain('down 8.0 s during failover, longer than the 5.0 s');
     expect(pair.log, 'nothing ran on the hosts').to.deep.equal([]);
   });
@@ -451,7 +466,7 @@ describe('client probe during the simulated failover (FOV004)', function () {
     expect(sent, 'only the reachability tries').to.equal(2);
     const fov004 = fov(result, 'FOV004');
     expect(fov004.status).to.equal('skip');
-    expect(fov004.findings[0]!.messageId).to.equal('unreachable');
+    expectFindings(fov004, [{ messageId: 'unreachable', kind: 'skip' }]);
   });
 
   it('clientRate 0 turns the client off; a run without a client says so', async () => {
@@ -459,9 +474,9 @@ describe('client probe during the simulated failover (FOV004)', function () {
     const client = networkClient(pair, 'l2');
     const off = await probe(pair, undefined, client, { ...DEFAULT_PROFILE, clientRate: 0 });
     expect(client.sent).to.equal(0);
-    expect(fov(off, 'FOV004').findings[0]!.messageId).to.equal('clientDisabled');
+    expectFindings(fov(off, 'FOV004'), [{ messageId: 'clientDisabled', kind: 'skip' }]);
     const none = await probe(new SimulatedPair({ moves: true, returns: true, delayMs: 100 }));
-    expect(fov(none, 'FOV004').findings[0]!.messageId).to.equal('noClient');
+    expectFindings(fov(none, 'FOV004'), [{ messageId: 'noClient', kind: 'skip' }]);
   });
 });
 

@@ -12,6 +12,7 @@ import RBT002 from '../../checks/RBT002.js';
 import RBT003 from '../../checks/RBT003.js';
 import RBT004 from '../../checks/RBT004.js';
 import RBT005 from '../../checks/RBT005.js';
+import { expectFindings } from '../support/check-tester.js';
 
 const VIP = '203.0.113.10';
 const TASK_SYSCTL = `${Object.entries(DEFAULT_PROFILE.sysctl)
@@ -181,11 +182,7 @@ async function probe(
 }
 
 const statuses = (r: RunResult) => r.results.map((x) => `${x.id}:${x.status}`);
-const ids = (r: RunResult, id: string, kind = 'fail') =>
-  r.results
-    .find((x) => x.id === id)!
-    .findings.filter((f) => f.kind === kind)
-    .map((f) => f.messageId);
+const rbt = (r: RunResult, id: string) => r.results.find((x) => x.id === id)!;
 
 describe('reboot probe (simulated pair)', function () {
   this.timeout(60_000);
@@ -209,20 +206,32 @@ describe('reboot probe (simulated pair)', function () {
     expect(statuses(result)).to.deep.equal(['RBT001:pass', 'RBT002:pass', 'RBT003:pass', 'RBT004:pass', 'RBT005:pass']);
     expect(gateAt).to.be.greaterThan(-1);
     expect(pair.log.indexOf('master:reboot-master')).to.be.at.least(gateAt);
-    expect(ids(result, 'RBT005', 'note')).to.deep.equal(['asFound']);
+    // Every check of a healthy reboot says what it saw, as notes: backup took the VIP, the boot started keepalived and
+    // haproxy, the kernel settings held, the VIP came back, and master is as found.
+    expectFindings(rbt(result, 'RBT001'), [{ host: 'backup', messageId: 'tookOver', kind: 'note' }]);
+    expectFindings(rbt(result, 'RBT002'), [
+      { host: 'master', messageId: 'startedByBoot', kind: 'note' },
+      { host: 'master', messageId: 'startedByBoot', kind: 'note' },
+    ]);
+    expectFindings(rbt(result, 'RBT003'), [{ host: 'master', messageId: 'allInEffect', kind: 'note' }]);
+    expectFindings(rbt(result, 'RBT004'), [{ host: 'master', messageId: 'back', kind: 'note' }]);
+    expectFindings(rbt(result, 'RBT005'), [{ host: 'master', messageId: 'asFound', kind: 'note' }]);
   });
 
   it('keepalived not enabled: RBT002 says so, the VIP stays on backup (RBT004, caused by RBT002), and hagrade starts it again', async () => {
     const pair = new SimulatedRebootPair({ keepalivedEnabled: false, sysctlConf: TASK_SYSCTL });
     const result = await probe(pair);
     expect(statuses(result)).to.deep.equal(['RBT001:pass', 'RBT002:fail', 'RBT003:pass', 'RBT004:fail', 'RBT005:pass']);
-    expect(ids(result, 'RBT002')).to.deep.equal(['notEnabled']);
-    const rbt004 = result.results.find((r) => r.id === 'RBT004')!.findings.find((f) => f.kind === 'fail')!;
-    expect(rbt004.messageId).to.equal('notBackWithCause');
+    expectFindings(rbt(result, 'RBT002'), [
+      { host: 'master', messageId: 'notEnabled' },
+      { host: 'master', messageId: 'startedByBoot', kind: 'note' }, // haproxy, enabled, came back
+    ]);
+    expectFindings(rbt(result, 'RBT004'), [{ host: 'master', messageId: 'notBackWithCause' }]);
+    const rbt004 = rbt(result, 'RBT004').findings[0]!;
     expect(rbt004.message)
       .to.contain('backup')
       .and.contain('RBT002: after the reboot keepalived is inactive: it is disabled');
-    expect(ids(result, 'RBT005', 'note')).to.deep.equal(['restarted']);
+    expectFindings(rbt(result, 'RBT005'), [{ host: 'master', messageId: 'restarted', kind: 'note' }]);
     expect(pair.running.keepalived).to.equal(true);
   });
 
@@ -237,7 +246,10 @@ describe('reboot probe (simulated pair)', function () {
         .filter((k) => DEFAULT_PROFILE.sysctl[k] !== '0')
         .sort(),
     );
-    expect(new Set(lost.map((f) => f.messageId))).to.deep.equal(new Set(['notPersisted']));
+    expectFindings(
+      rbt(result, 'RBT003'),
+      lost.map(() => ({ host: 'master', messageId: 'notPersisted' })),
+    );
   });
 
   it('a master that does not come back is an ERROR that says what to do, and nothing else is touched', async () => {
@@ -250,8 +262,8 @@ describe('reboot probe (simulated pair)', function () {
       'RBT004:error',
       'RBT005:error',
     ]);
+    expectFindings(result.results[1]!, [{ host: 'master', messageId: 'masterNotBack', kind: 'error' }]);
     const error = result.results[1]!.findings[0]!;
-    expect(error.messageId).to.equal('masterNotBack');
     expect(error.message).to.contain('within 2 s').and.contain('connection refused').and.contain('console');
     const afterDown = pair.log.slice(pair.log.indexOf('master:reboot-master') + 1);
     expect(afterDown.filter((l) => l.startsWith('backup:') && !/ip-addr|log-/.test(l))).to.deep.equal([]);
@@ -263,7 +275,7 @@ describe('reboot probe (simulated pair)', function () {
     pair.vipOn = 'backup';
     const result = await probe(pair);
     expect(statuses(result)).to.deep.equal(['RBT001:skip', 'RBT002:skip', 'RBT003:skip', 'RBT004:skip', 'RBT005:skip']);
-    expect(result.results[0]!.findings[0]!.messageId).to.equal('vipNotOnMasterOnly');
+    for (const r of result.results) expectFindings(r, [{ messageId: 'vipNotOnMasterOnly', kind: 'skip' }]);
     expect(pair.log).to.not.include('master:reboot-master');
   });
 });
