@@ -6,7 +6,8 @@ import { ROLES, type Text } from '../src/model/basics.js';
 import { defineCheck } from '../src/model/check.js';
 
 /** One message per parser diagnostic code: HAProxy's wording in English, the same in Russian. */
-const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
+/** HAProxy's own diagnostics, one message each, and the 2.2 form of a missing final LF (a warning there). */
+const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode | 'missingFinalLfWarned', Text> = {
   strayNul: {
     en: 'stray NUL character at position {position}: HAProxy stops reading the file here',
     ru: 'лишний символ NUL в позиции {position}: HAProxy прекращает чтение файла на этой строке',
@@ -51,6 +52,10 @@ const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
   missingFinalLf: {
     en: 'missing LF on the last line: HAProxy {version} refuses the file ("file might have been truncated")',
     ru: 'нет перевода строки в конце последней строки: HAProxy {version} не принимает файл ("file might have been truncated")',
+  },
+  missingFinalLfWarned: {
+    en: 'missing LF on the last line: HAProxy {version} only warns ("file might have been truncated"); from 2.3 on it refuses the file',
+    ru: 'нет перевода строки в конце последней строки: HAProxy {version} лишь предупреждает ("file might have been truncated"); начиная с 2.3 файл не принимается',
   },
   tooManyNestedIf: {
     en: "too many nested '.if' (at most {max})",
@@ -177,8 +182,12 @@ const DIAGNOSTIC_MESSAGES: Record<HaproxyDiagnosticCode, Text> = {
   },
 };
 
-const HINTS: Partial<Record<HaproxyDiagnosticCode, Text>> = {
+const HINTS: Partial<Record<HaproxyDiagnosticCode | 'missingFinalLfWarned', Text>> = {
   missingFinalLf: {
+    en: 'End the file with a newline: echo >> /etc/haproxy/haproxy.cfg',
+    ru: 'Завершите файл переводом строки: echo >> /etc/haproxy/haproxy.cfg',
+  },
+  missingFinalLfWarned: {
     en: 'End the file with a newline: echo >> /etc/haproxy/haproxy.cfg',
     ru: 'Завершите файл переводом строки: echo >> /etc/haproxy/haproxy.cfg',
   },
@@ -259,7 +268,8 @@ const check = defineCheck({
         ctx.report({
           ...base,
           kind: d.severity === 'error' ? 'fail' : 'note',
-          messageId: d.code,
+          // HAProxy 2.2 only warns of a missing final LF: the message must not say it refuses the file.
+          messageId: d.code === 'missingFinalLf' && d.severity !== 'error' ? 'missingFinalLfWarned' : d.code,
           file: d.file,
           line: d.line,
           excerpt: (lines[d.line - 1] ?? '').replace(/\r$/, '').trim().slice(0, 200),

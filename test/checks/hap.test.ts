@@ -106,7 +106,7 @@ runCases(HAP001, [
     config: haproxyExample().trimEnd(),
     profile: { haproxyVersion: '2.2' },
     status: 'pass',
-    messages: ['missingFinalLf'],
+    messages: ['missingFinalLfWarned'],
   },
   {
     name: 'an .if on a predicate is assumed true (a note)',

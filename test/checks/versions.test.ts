@@ -34,8 +34,8 @@ describe('daemon versions', () => {
     expect(result.status).to.equal('pass');
     // The last line, server rebrain_03, is line 27 of the reference config; a note on 2.2.
     expectFindings(result, [
-      { host: 'master', messageId: 'missingFinalLf', kind: 'note', line: 27 },
-      { host: 'backup', messageId: 'missingFinalLf', kind: 'note', line: 27 },
+      { host: 'master', messageId: 'missingFinalLfWarned', kind: 'note', line: 27 },
+      { host: 'backup', messageId: 'missingFinalLfWarned', kind: 'note', line: 27 },
     ]);
     expect(result.findings[0]!.message).to.contain('2.2.9 (as the host reports)');
   });
