@@ -15,16 +15,10 @@ import HAP011 from '../../checks/HAP011.js';
 import HAP012 from '../../checks/HAP012.js';
 import { haproxyExample, type ExampleParts } from '../../src/facts/haproxy-examples.js';
 import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
-import type { Check } from '../../src/model/check.js';
+import type { Check, MessageIdOf } from '../../src/model/check.js';
 import type { LabProfile } from '../../src/model/target.js';
 import type { Status } from '../../src/model/basics.js';
-import {
-  type ExpectedFinding,
-  expectFindings,
-  messageIds,
-  runCheck,
-  type TesterOptions,
-} from '../support/check-tester.js';
+import { type ExpectedFinding, expectFindings, runCheck, testCheck, type TesterOptions } from '../support/check-tester.js';
 import type { Role } from '../../src/model/basics.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;
@@ -69,25 +63,23 @@ function options(c: Case): TesterOptions {
   };
 }
 
-function runCases(check: Check, cases: Case[]): void {
-  describe(`${check.id} ${check.title.en}`, () => {
-    for (const c of cases) {
-      it(`${c.status} [${c.messages.join(', ')}]: ${c.name}`, async () => {
-        const result = await runCheck(check, options(c));
-        const described = result.findings
-          .map((f) => `${f.kind} ${f.messageId} ${f.host}:${f.line} ${f.message}`)
-          .join('\n');
-        expect(result.status, described).to.equal(c.status);
-        expect([...new Set(messageIds(result))], described).to.deep.equal([...new Set(c.messages)].sort());
-        // Strict: each id once on every host the config went to, nothing else, no duplicate.
-        const hosts: Role[] = c.masterOnly ? ['master'] : ['master', 'backup'];
-        expectFindings(
-          result,
-          c.findings ?? [...new Set(c.messages)].flatMap((messageId) => hosts.map((host) => ({ host, messageId }))),
-        );
-        if (c.line !== undefined) expect(result.findings[0].line).to.equal(c.line);
-      });
-    }
+/**
+ * The table's shorthand as testCheck cases: unless a case lists its findings, each message once on every
+ * host the config went to (at `line` when given), nothing else.
+ */
+function runCases<C extends Check>(check: C, cases: Case[]): void {
+  const asTesterCase = (c: Case) => {
+    const hosts: Role[] = c.masterOnly ? ['master'] : ['master', 'backup'];
+    const findings =
+      c.findings ??
+      [...new Set(c.messages)].flatMap((messageId) =>
+        hosts.map((host) => ({ host, messageId, ...(c.line !== undefined ? { line: c.line } : {}) })),
+      );
+    return { name: c.name, ...options(c), findings: findings as ExpectedFinding<MessageIdOf<C>>[] };
+  };
+  testCheck(check, {
+    valid: cases.filter((c) => c.status === 'pass').map(asTesterCase),
+    invalid: cases.filter((c) => c.status !== 'pass').map((c) => ({ ...asTesterCase(c), status: c.status })),
   });
 }
 
