@@ -18,7 +18,13 @@ import { DEFAULT_PROFILE } from '../../src/inputs/profile.js';
 import type { Check, MessageIdOf } from '../../src/model/check.js';
 import type { LabProfile } from '../../src/model/target.js';
 import type { Status } from '../../src/model/basics.js';
-import { type ExpectedFinding, expectFindings, runCheck, testCheck, type TesterOptions } from '../support/check-tester.js';
+import {
+  type ExpectedFinding,
+  expectFindings,
+  runCheck,
+  testCheck,
+  type TesterOptions,
+} from '../support/check-tester.js';
 import type { Role } from '../../src/model/basics.js';
 
 const CFG = DEFAULT_PROFILE.haproxyCfgPath;
