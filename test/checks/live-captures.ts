@@ -43,6 +43,9 @@ export function correctCommands(): { master: Commands; backup: Commands } {
   };
 }
 
+/** For commandsWith: a command whose output was not captured, as if the host could not run it. */
+export const unavailable = null;
+
 /** The correct commands with some replaced (a capture, or null to leave the output out). */
 export function commandsWith(changes: {
   master?: Record<string, Partial<CommandResult> | null>;
