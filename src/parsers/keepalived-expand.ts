@@ -4,13 +4,21 @@
 // which the reader asks for before reading the file on (hasGeneratedLine, hasPendingLine).
 
 import { posix as path } from 'node:path';
-import { MAXBUF, decomment, display, isAlnum, isAlpha, trimBlanksEnd } from './keepalived-words.js';
+import { MAXBUF, decomment, display, isAlnumCode, isAlphaCode, isBlankCode, isDigitCode, trimBlanksEnd, trimBlanksStart } from './keepalived-words.js';
 import type { Severity } from './keepalived-diagnostics.js';
 
 /** Our own bound (keepalived has none): a definition cycle `$A=$A` would loop for ever. */
 const MAX_SUBSTITUTIONS_PER_LINE = 100;
 /** Our own bound on `~SEQ`/`~LST` output, so a huge sequence cannot hang the grader. */
 const MAX_GENERATED_LINES = 100_000;
+
+/** The text up to its first space (parameters hold only digits and spaces). */
+const firstWord = (s: string) => {
+  const space = s.indexOf(' ');
+  return space < 0 ? s : s.slice(0, space);
+};
+const isNameStart = (c: number) => isAlphaCode(c) || c === 0x5f; /* _ */
+const isNameChar = (c: number) => isAlnumCode(c) || c === 0x5f;
 
 type Report = (severity: Severity, code: string, message: string, args: string[], fatal?: boolean) => void;
 
@@ -84,22 +92,22 @@ export class LineExpander {
     std('_PWD', '', () => path.dirname(this.currentFile()));
     std('_INSTANCE', '', () => '');
     // keepalived returns a random number; a grader must be deterministic, so take the minimum.
-    std('_RANDOM', '', (params) => (params ?? '').trim().split(/\s+/)[0] || '0', 2);
+    std('_RANDOM', '', (params) => firstWord((params ?? '').trim()) || '0', 2);
     std('_HASH', '#');
     std('_BANG', '!');
   }
 
   /** keepalived's check_definition(): a line `$NAME=value` defines NAME (no blank before `=`). */
   private defineFrom(buf: string): boolean {
-    if (!(isAlpha(buf[1]) || buf[1] === '_')) return false;
+    if (!isNameStart(buf.charCodeAt(1))) return false;
     let p = 2;
-    while (p < buf.length && buf[p] !== '=') {
-      if (!(isAlnum(buf[p]) || buf[p] === '_')) return false;
+    while (p < buf.length && buf.charCodeAt(p) !== 0x3d /* = */) {
+      if (!isNameChar(buf.charCodeAt(p))) return false;
       p++;
     }
-    if (buf[p] !== '=') return false;
+    if (p >= buf.length) return false;
     const name = buf.slice(1, p);
-    let value = buf.slice(p + 1).replace(/^[ \t]+/, '');
+    let value = trimBlanksStart(buf.slice(p + 1));
     let multiline = false;
     if (value.endsWith('\\')) {
       value = trimBlanksEnd(value.slice(0, -1));
@@ -135,25 +143,28 @@ export class LineExpander {
 
   /** keepalived's find_definition() for a use `$NAME` / `${NAME}` / `${NAME params}` at `at` ($ excluded). */
   private findUse(buf: string, at: number): { def: Definition; end: number; params?: string } | null {
-    const braces = buf[at] === '{';
+    const braces = buf.charCodeAt(at) === 0x7b /* { */;
     const start = braces ? at + 1 : at;
-    if (!(isAlpha(buf[start]) || buf[start] === '_')) return null;
+    if (!isNameStart(buf.charCodeAt(start))) return null;
     let p = start + 1;
-    while (p < buf.length && (isAlnum(buf[p]) || buf[p] === '_')) p++;
+    while (p < buf.length && isNameChar(buf.charCodeAt(p))) p++;
     const name = buf.slice(start, p);
     let params: string | undefined;
     if (braces) {
       const paramStart = p;
-      while (p < buf.length && (buf[p] === ' ' || /[0-9]/.test(buf[p]))) p++;
-      const raw = buf.slice(paramStart, p);
-      if (raw.trim()) {
-        if (raw.endsWith(' ')) return null;
-        params = raw.trim();
+      for (let c = buf.charCodeAt(p); p < buf.length && (c === 0x20 || isDigitCode(c)); c = buf.charCodeAt(++p));
+      if (p > paramStart) {
+        const raw = buf.slice(paramStart, p);
+        if (raw.trim()) {
+          if (raw.endsWith(' ')) return null;
+          params = raw.trim();
+        }
       }
-      if (buf[p] !== '}') return null;
+      if (buf.charCodeAt(p) !== 0x7d /* } */) return null;
       p++;
-    } else if (p < buf.length && !' \t,)'.includes(buf[p])) {
-      return null;
+    } else if (p < buf.length) {
+      const c = buf.charCodeAt(p);
+      if (!(isBlankCode(c) || c === 0x2c /* , */ || c === 0x29) /* ) */) return null;
     }
     const def = this.defs.get(name);
     if (!def) return null;
@@ -199,7 +210,7 @@ export class LineExpander {
         return { buf, found: false };
       }
       buf = replaced;
-      if (value.replace(/^[ \t]+/, '').startsWith('~')) break;
+      if (trimBlanksStart(value).startsWith('~')) break;
       pos = buf.indexOf('$', pos);
     }
     if (found) {
@@ -236,12 +247,13 @@ export class LineExpander {
       if (buf[0] === '@') {
         const reverse = buf[1] === '^';
         const offset = reverse ? 2 : 1;
-        const blank = buf.slice(offset).search(/[ \t]/);
-        if (blank < 0) return '';
-        const id = buf.slice(offset, offset + blank);
+        let blank = offset;
+        while (blank < buf.length && !isBlankCode(buf.charCodeAt(blank))) blank++;
+        if (blank === buf.length) return '';
+        const id = buf.slice(offset, blank);
         const matches = this.configId !== undefined && id === this.configId;
         if (matches === reverse) return '';
-        buf = buf.slice(offset + blank).replace(/^[ \t]+/, '');
+        buf = trimBlanksStart(buf.slice(blank));
       }
       if (buf[0] === '$' && this.defineFrom(buf)) return '';
       if (buf.startsWith('~SEQ') || buf.startsWith('~LST')) {

@@ -160,7 +160,7 @@ function readAuthentication(block: KeepalivedStatement, name: string, report: Mo
       } else report(st, 'error', 'authTypeUnknown', `(${name}) unknown authentication type '${a}'`, [name, a]);
     } else if (st.keyword === 'auth_pass') {
       auth.passAt = loc(st);
-      const written = wordAfterKeyword(st.text, 'auth_pass');
+      const written = passAsWritten(st.text);
       if (a !== undefined) {
         auth.pass = a;
         auth.effectivePass = effectiveAuthPass(a);
@@ -173,9 +173,10 @@ function readAuthentication(block: KeepalivedStatement, name: string, report: Mo
   return auth;
 }
 
-/** The first word after `keyword` on the physical line, ignoring comments: what the author meant. */
-function wordAfterKeyword(text: string, keyword: string): string | undefined {
-  const m = new RegExp(`(?:^|\\s)${keyword}\\s+("[^"]*"|\\S+)`).exec(text);
+const AUTH_PASS_WORD = /(?:^|\s)auth_pass\s+("[^"]*"|\S+)/;
+/** The first word after `auth_pass` on the physical line, ignoring comments: what the author meant. */
+function passAsWritten(text: string): string | undefined {
+  const m = AUTH_PASS_WORD.exec(text);
   return m ? m[1].replace(/^"(.*)"$/, '$1') : undefined;
 }
 

@@ -6,7 +6,7 @@
 import { posix as path } from 'node:path';
 import type { Severity } from './keepalived-diagnostics.js';
 import { LineExpander } from './keepalived-expand.js';
-import { MAXBUF, decomment, display, isBlank, isSpace, toBytes, trimBlanksEnd } from './keepalived-words.js';
+import { MAXBUF, decomment, display, isBlankCode, isSpaceCode, toBytes, trimBlanksEnd } from './keepalived-words.js';
 import type { SourceRef } from './source-ref.js';
 
 const MAX_INCLUDE_DEPTH = 32;
@@ -14,11 +14,15 @@ const MAX_INCLUDE_DEPTH = 32;
 const MAX_INCLUDED_FILES = 1000;
 const MAX_INCLUDED_BYTES = 64 * 1024 * 1024;
 
-export interface LogicalLine {
+/**
+ * Every logical line of a configuration, in reading order: line i is texts[i], made while the
+ * physical line origins[i] was read (lines from one physical line share its SourceRef). Two
+ * arrays, not an object per line: a `~SEQ` can make 100 000 lines.
+ */
+export interface LogicalLines {
   /** latin1 text, decommented, definitions expanded, at most one `{`/`}` and only alone. */
-  text: string;
-  /** The physical line being read when this logical line was made. */
-  origin: SourceRef;
+  texts: string[];
+  origins: SourceRef[];
 }
 
 export interface IncludedFile {
@@ -42,13 +46,20 @@ interface FileFrame {
   opened: boolean;
 }
 
+/** The line without the `\r`s that end it (CRLF files). */
+function withoutTrailingCr(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x0d) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
 type Report = (severity: Severity, code: string, message: string, args: string[], fatal?: boolean) => void;
 
 /** keepalived's is_include(): `include`, or `includer|m|w|b|a`, followed by white space. */
 function includeKeyword(buf: string): { kind: string; rest: string } | null {
   if (!buf.startsWith('include') || buf.length < 8) return null;
-  if (isSpace(buf[7])) return { kind: 'include', rest: buf.slice(8) };
-  if ('rmwba'.includes(buf[7]) && isSpace(buf[8])) return { kind: 'include' + buf[7], rest: buf.slice(9) };
+  if (isSpaceCode(buf.charCodeAt(7))) return { kind: 'include', rest: buf.slice(8) };
+  if ('rmwba'.includes(buf[7]) && isSpaceCode(buf.charCodeAt(8))) return { kind: 'include' + buf[7], rest: buf.slice(9) };
   return null;
 }
 
@@ -87,8 +98,18 @@ export class LineReader {
     return this.current;
   }
 
-  /** The next logical line, or null at the end of all files. */
-  next(): LogicalLine | null {
+  /** Every logical line up to the end of all files. */
+  readAll(): LogicalLines {
+    const lines: LogicalLines = { texts: [], origins: [] };
+    for (let text = this.next(); text !== null; text = this.next()) {
+      lines.texts.push(text);
+      lines.origins.push(this.current);
+    }
+    return lines;
+  }
+
+  /** The next logical line (its origin is then `origin`), or null at the end of all files. */
+  next(): string | null {
     let buf: string;
     let mayHaveDollar: boolean;
     for (;;) {
@@ -118,7 +139,7 @@ export class LineReader {
       break;
     }
     this.count++;
-    return { text: this.splitBraces(buf, mayHaveDollar && buf.includes('$')), origin: this.current };
+    return this.splitBraces(buf, mayHaveDollar && buf.includes('$'));
   }
 
   // --- physical lines ---------------------------------------------------------------------
@@ -144,19 +165,18 @@ export class LineReader {
         continue;
       }
       const raw = frame.lines[frame.index++];
+      let line = withoutTrailingCr(raw);
       // Our line numbers are physical lines; keepalived's differ by one on a last line without LF.
-      this.current = { file: frame.file, line: frame.index, text: display(raw.replace(/\r+$/, '')) };
-      let line = raw;
+      this.current = { file: frame.file, line: frame.index, text: display(line) };
       // keepalived 2.4 ignores a too-long line's first MAXBUF - 1 bytes and reads the rest as a new
       // line (2.2 splits it silently); we ignore the whole physical line, as GRAMMAR.md §B1 states.
-      if (line.length >= MAXBUF - 1) {
+      if (raw.length >= MAXBUF - 1) {
         this.report('error', 'lineTooLong', 'line too long - ignoring', []);
         line = '';
-      } else if (line.includes('\0')) {
+      } else if (raw.includes('\0')) {
         this.report('error', 'embeddedNul', 'configuration appears to have embedded NULs - ignoring line', []);
         line = '';
       }
-      line = line.replace(/[\r\n]+$/, '');
       if (line.length === 0) {
         if (this.expander.defining) this.expander.endDefinition();
         continue;
@@ -205,27 +225,27 @@ export class LineReader {
   private splitBraces(input: string, hasDollar: boolean): string {
     let buf = input;
     let p = 0;
-    if (buf[0] !== '{' && buf[0] !== '}') {
+    const c0 = buf.charCodeAt(0);
+    if (c0 !== 0x7b /* { */ && c0 !== 0x7d /* } */) {
       p = -1;
-      let i = 0;
-      for (;;) {
-        const m = buf.slice(i).search(/[{}"]/);
-        if (m < 0) break;
-        const at = i + m;
-        if (buf[at] !== '"') {
-          p = at;
+      for (let i = 0; i < buf.length; i++) {
+        const c = buf.charCodeAt(i);
+        if (c === 0x7b || c === 0x7d) {
+          p = i;
           break;
         }
-        const close = buf.indexOf('"', at + 1);
-        if (close < 0) break;
-        i = close + 1;
+        if (c === 0x22 /* " */) {
+          const close = buf.indexOf('"', i + 1);
+          if (close < 0) break;
+          i = close;
+        }
       }
     }
     if (p >= 0) {
       let skip = 0;
       if (p === 0) {
         skip = 1;
-        while (isBlank(buf[p + skip])) skip++;
+        while (isBlankCode(buf.charCodeAt(p + skip))) skip++;
       }
       if (p + skip < buf.length) {
         this.residue = trimBlanksEnd(buf.slice(p + skip));

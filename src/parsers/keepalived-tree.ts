@@ -2,11 +2,14 @@
 // block by block once per keepalived process (each reads its own top-level blocks and skips the
 // others' by counting braces), unknown keywords reported with their line as `keepalived -t`
 // prints them, value blocks (virtual_ipaddress, track_script…) read as raw entries.
+// The braces are matched once (LexedLines) for the four walks: a walk skips another process's
+// block in one step, to the `}` that matches its `{`, which is what counting the braces word by
+// word finds. So a `~SEQ` that makes 100 000 lines is read by one walk, not four.
 
 import type { AddDiagnostic, Severity } from './keepalived-diagnostics.js';
 import { KEEPALIVED_KEYWORDS, KEEPALIVED_PROCESSES, ROOT_READERS, type KeywordTable } from './keepalived-keywords.js';
-import type { LogicalLine } from './keepalived-reader.js';
-import { display, splitQuotedEscaped, splitWords } from './keepalived-words.js';
+import type { LogicalLines } from './keepalived-reader.js';
+import { HIGH_BYTE, display, splitQuotedEscaped, splitWords } from './keepalived-words.js';
 import type { SourceRef } from './source-ref.js';
 
 export interface KeepalivedStatement extends SourceRef {
@@ -36,11 +39,12 @@ export interface KeepalivedEntry extends SourceRef {
  * The statements keepalived's processes read: every process walks the same lines with its own view
  * of which top-level blocks are its, and the views are merged into one tree.
  */
-export function readStatements(lines: LogicalLine[], end: SourceRef, add: AddDiagnostic): KeepalivedStatement[] {
+export function readStatements(lines: LogicalLines, end: SourceRef, add: AddDiagnostic): KeepalivedStatement[] {
+  const lexed = new LexedLines(lines);
   const views = KEEPALIVED_PROCESSES.map((process) => {
     const statements: KeepalivedStatement[] = [];
     const readsBlock = (keyword: string) => (ROOT_READERS[keyword] ?? []).includes(process);
-    new TreeBuilder(new ReplayedLines(lines, end), add, readsBlock).block(KEEPALIVED_KEYWORDS, false, 0, statements);
+    new TreeBuilder(lexed, end, add, readsBlock).block(ROOT_KEYWORDS, false, 0, statements);
     return statements;
   });
   return mergeViews(views);
@@ -57,6 +61,27 @@ function mergeViews(views: KeepalivedStatement[][]): KeepalivedStatement[] {
   return [...byOrder.values()].sort((a, b) => a.order - b.order);
 }
 
+/** A keyword of a block: what keepalived does with its line. */
+interface Keyword {
+  /** The block it opens, if any. */
+  readonly sub?: Keywords;
+  readonly valueBlock: boolean;
+  readonly raw: boolean;
+  readonly arg: boolean;
+}
+/** KEEPALIVED_KEYWORDS as Maps: a lookup per line, one shape, nothing inherited to rule out. */
+type Keywords = ReadonlyMap<string, Keyword>;
+
+function toKeywords(table: KeywordTable): Keywords {
+  return new Map(
+    Object.entries(table).map(([name, spec]) => [
+      name,
+      { ...(spec.sub ? { sub: toKeywords(spec.sub) } : {}), valueBlock: !!spec.valueBlock, raw: !!spec.raw, arg: !!spec.arg },
+    ]),
+  );
+}
+const ROOT_KEYWORDS = toKeywords(KEEPALIVED_KEYWORDS);
+
 /** Top-level blocks whose handler wants exactly one new name, else skips the block (keepalived's wording). */
 const NAMED_BLOCKS: Record<string, { noName: string; duplicate: string }> = {
   vrrp_instance: { noName: 'vrrp_instance must have a name', duplicate: 'vrrp instance %s already defined' },
@@ -64,23 +89,76 @@ const NAMED_BLOCKS: Record<string, { noName: string; duplicate: string }> = {
   track_group: { noName: 'track_group must have a name - skipping', duplicate: 'track_group %s already defined' },
 };
 
-/** The logical lines read once, replayed for each process. */
-class ReplayedLines {
-  private index = 0;
-  constructor(
-    private readonly lines: LogicalLine[],
-    private readonly end: SourceRef,
-  ) {}
-  next(): LogicalLine | null {
-    return this.index < this.lines.length ? this.lines[this.index++] : null;
+/**
+ * What the walks need to know about the lines before reading them: where a `"` is not closed
+ * (each walk that reads such a line says so), and every `{` and `}` word in reading order ("brace
+ * events") with, for each `{`, the `}` that closes it (the first where the count from it drops
+ * to 0), so a walk can skip a block in one step. Words themselves are cut when a walk reads a line.
+ */
+class LexedLines {
+  readonly texts: string[];
+  readonly origins: SourceRef[];
+  /** Lines where a `"` is not closed: each walk that reads one says so (keepalived's "Unmatched quote"). */
+  readonly unmatchedQuote: Uint8Array;
+  /** Ascending indexes of those lines, for the ones a skip passes over. */
+  private readonly unmatchedLines: number[] = [];
+  /** firstEvent[i]: index of the first brace event on line i or after (length: lines + 1). */
+  readonly firstEvent: Int32Array;
+  /** For a `{` event, its closing `}` event; -1 for a `}` event or a `{` never closed. */
+  readonly closing: Int32Array;
+  readonly eventLine: Int32Array;
+
+  constructor(lines: LogicalLines) {
+    const { texts } = lines;
+    const n = texts.length;
+    this.texts = texts;
+    this.origins = lines.origins;
+    this.unmatchedQuote = new Uint8Array(n);
+    this.firstEvent = new Int32Array(n + 1);
+    const eventLine: number[] = [];
+    const opens: boolean[] = [];
+    let line = 0;
+    const unmatched = () => {
+      this.unmatchedQuote[line] = 1;
+      this.unmatchedLines.push(line);
+    };
+    for (; line < n; line++) {
+      const text = texts[line];
+      this.firstEvent[line] = eventLine.length;
+      // Most lines hold neither; a `{` or `}` alone (the reader splits them off) needs no cutting.
+      if (text === '{' || text === '}') {
+        eventLine.push(line);
+        opens.push(text === '{');
+      } else if (text.includes('"')) {
+        for (const w of splitWords(text, unmatched)) {
+          if (w === '{' || w === '}') {
+            eventLine.push(line);
+            opens.push(w === '{');
+          }
+        }
+      }
+    }
+    this.firstEvent[n] = eventLine.length;
+    this.eventLine = new Int32Array(eventLine);
+    this.closing = new Int32Array(eventLine.length).fill(-1);
+    const stack: number[] = [];
+    for (let e = 0; e < opens.length; e++) {
+      if (opens[e]) stack.push(e);
+      else if (stack.length > 0) this.closing[stack.pop()!] = e;
+    }
   }
-  /** The line being read now (where a problem is reported). */
-  get origin(): SourceRef {
-    return this.index > 0 ? this.lines[this.index - 1].origin : this.end;
-  }
-  /** Lines read so far: the reading order. */
-  get count(): number {
-    return this.index;
+
+  /** The lines from `from` to `to` (inclusive) with an unclosed `"`. */
+  *unmatchedBetween(from: number, to: number): Generator<number> {
+    const list = this.unmatchedLines;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid] < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < list.length && list[k] <= to; k++) yield list[k];
   }
 }
 
@@ -90,26 +168,70 @@ class TreeBuilder {
   private skipSublevel = 0;
   /** Names already used per named block keyword (a second one is skipped). */
   private readonly blockNames = new Map<string, Set<string>>();
+  /** Lines read so far: the next line to read, and the reading order of what is reported. */
+  private read = 0;
+  /** The statements of the blocks being read, innermost last (see block()). */
+  private readonly children: KeepalivedStatement[] = [];
 
   constructor(
-    private readonly reader: ReplayedLines,
+    private readonly lexed: LexedLines,
+    /** Where problems found after the last line are reported. */
+    private readonly end: SourceRef,
     private readonly add: AddDiagnostic,
     /** Whether this process reads a top-level block; the others it skips by counting braces. */
     private readonly readsBlock: (keyword: string) => boolean,
   ) {}
 
-  private report(severity: Severity, code: string, message: string, args: string[] = [], fatal?: boolean) {
-    this.add(this.reader.origin, this.reader.count, severity, code, message, args, fatal);
+  /** The line being read now (where a problem is reported). */
+  private get origin(): SourceRef {
+    return this.read > 0 ? this.lexed.origins[this.read - 1] : this.end;
   }
 
-  private words(text: string): string[] {
-    return splitWords(text, () => this.report('error', 'unmatchedQuote', `Unmatched quote: '${display(text)}'`, [display(text)]));
+  private report(severity: Severity, code: string, message: string, args: string[] = [], fatal?: boolean) {
+    this.add(this.origin, this.read, severity, code, message, args, fatal);
+  }
+
+  /** The next line's index, or -1 at the end; says "Unmatched quote" for it as alloc_strvec_r would. */
+  private nextLine(): number {
+    if (this.read >= this.lexed.texts.length) return -1;
+    const i = this.read++;
+    if (this.lexed.unmatchedQuote[i]) this.reportUnmatchedQuote(i);
+    return i;
+  }
+
+  private reportUnmatchedQuote(i: number): void {
+    const text = display(this.lexed.texts[i]);
+    this.add(this.lexed.origins[i], i + 1, 'error', 'unmatchedQuote', `Unmatched quote: '${text}'`, [text]);
+  }
+
+  /** The words as results show them (readable UTF-8), in a new array. */
+  private shown(i: number, words: string[]): string[] {
+    return HIGH_BYTE.test(this.lexed.texts[i]) ? words.map(display) : words.slice();
+  }
+
+  /**
+   * Skip from the `{` event `open` to its matching `}`, as counting braces word by word would: the
+   * lines in between are only read for their unmatched quotes. Returns true when block() must
+   * return (the block being skipped was its own, at level > 0).
+   */
+  private skipToClosing(open: number, level: number): boolean {
+    const close = this.lexed.closing[open];
+    const last = close < 0 ? this.lexed.texts.length - 1 : this.lexed.eventLine[close];
+    for (const i of this.lexed.unmatchedBetween(this.read, last)) {
+      this.read = i + 1;
+      this.reportUnmatchedQuote(i);
+    }
+    this.read = last + 1;
+    if (close < 0) return false; // never closed: the rest of the input is skipped
+    this.skipSublevel = 0;
+    return level > 0;
   }
 
   /** Returns true when it stopped at the end of a skipped block (keepalived's ret_err). */
-  block(table: KeywordTable, needBob: boolean, level: number, out: KeepalivedStatement[]): boolean {
-    for (let line = this.reader.next(); line; line = this.reader.next()) {
-      const words = this.words(line.text);
+  block(table: Keywords, needBob: boolean, level: number, out: KeepalivedStatement[]): boolean {
+    const { lexed } = this;
+    for (let i = this.nextLine(); i >= 0; i = this.nextLine()) {
+      const words = splitWords(lexed.texts[i]);
       if (words.length === 0) continue;
       let first = words[0];
 
@@ -117,6 +239,8 @@ class TreeBuilder {
         if (first === '{') {
           this.skipSublevel = 1;
           needBob = false;
+          // The rest of this line is not counted; with no other brace on it, skip to the match at once.
+          if (lexed.firstEvent[i + 1] - lexed.firstEvent[i] === 1 && this.skipToClosing(lexed.firstEvent[i], level)) return true;
           continue;
         }
         this.skipSublevel = 0;
@@ -141,21 +265,25 @@ class TreeBuilder {
       }
       if (first === '}' && level > 0) break;
 
-      const spec = Object.hasOwn(table, first) ? table[first] : undefined;
+      const spec = table.get(first);
       if (spec && level === 0 && !this.readsBlock(first)) {
         // Another process's block: skip it, from its `{` to the matching `}`.
-        this.skipSublevel = words.length > 1 && words[words.length - 1] === '{' ? 1 : -1;
+        if (words.length > 1 && words[words.length - 1] === '{') {
+          this.skipSublevel = 1;
+          this.skipToClosing(lexed.firstEvent[i + 1] - 1, level);
+        } else this.skipSublevel = -1;
         continue;
       }
-      const origin = line.origin;
+      const origin = lexed.origins[i];
+      const high = HIGH_BYTE.test(lexed.texts[i]);
       const statement: KeepalivedStatement = {
-        keyword: display(first),
-        args: words.slice(1).map(display),
+        keyword: high ? display(first) : first,
+        args: high ? words.slice(1).map(display) : words.slice(1),
         known: spec !== undefined,
         file: origin.file,
         line: origin.line,
         text: origin.text,
-        order: this.reader.count,
+        order: this.read,
       };
       out.push(statement);
       if (!spec) {
@@ -178,15 +306,20 @@ class TreeBuilder {
         );
       }
       if (spec.raw) {
-        const quoted = splitQuotedEscaped(line.text);
+        const text = lexed.texts[i];
+        const quoted = splitQuotedEscaped(text);
         if (quoted) statement.quotedArgs = quoted.slice(1).map(display);
-        else this.report('error', 'unmatchedQuote', `String '${display(line.text)}': missing terminating quote`, [display(line.text)]);
+        else this.report('error', 'unmatchedQuote', `String '${display(text)}': missing terminating quote`, [display(text)]);
       }
       if (level === 0 && Object.hasOwn(NAMED_BLOCKS, first)) this.checkBlockName(statement, NAMED_BLOCKS[first]);
-      if (spec.valueBlock) statement.entries = this.valueBlock(words);
+      if (spec.valueBlock) statement.entries = this.valueBlock(i, words);
       if (spec.sub) {
-        statement.children = [];
-        this.block(spec.sub, bobNeeded, level + 1, statement.children);
+        // Children are gathered on a shared stack and copied out at their exact size: a block of one
+        // statement would otherwise keep a 17-slot array, and a `~SEQ` makes tens of thousands.
+        const start = this.children.length;
+        this.block(spec.sub, bobNeeded, level + 1, this.children);
+        statement.children = this.children.slice(start);
+        this.children.length = start;
       }
     }
     return false;
@@ -210,7 +343,7 @@ class TreeBuilder {
   }
 
   /** alloc_value_block(): the lines up to the matching `}` are entries, not keywords. */
-  private valueBlock(keywordWords: string[]): KeepalivedEntry[] {
+  private valueBlock(keywordLine: number, keywordWords: string[]): KeepalivedEntry[] {
     const entries: KeepalivedEntry[] = [];
     let needBob = true;
     let firstWords: string[] | null = null;
@@ -232,16 +365,15 @@ class TreeBuilder {
     }
     for (;;) {
       let words: string[];
-      let origin: SourceRef;
+      let at: number;
       if (firstWords) {
         words = firstWords;
-        origin = this.reader.origin;
+        at = keywordLine;
         firstWords = null;
       } else {
-        const line = this.reader.next();
-        if (!line) break;
-        words = this.words(line.text);
-        origin = line.origin;
+        at = this.nextLine();
+        if (at < 0) break;
+        words = splitWords(this.lexed.texts[at]);
         if (words.length === 0) continue;
         if (needBob) {
           needBob = false;
@@ -260,7 +392,8 @@ class TreeBuilder {
         }
       }
       if (words.length > 0) {
-        entries.push({ words: words.map(display), file: origin.file, line: origin.line, text: origin.text, order: this.reader.count });
+        const origin = this.lexed.origins[at];
+        entries.push({ words: this.shown(at, words), file: origin.file, line: origin.line, text: origin.text, order: this.read });
       }
       if (hadEob) break;
     }

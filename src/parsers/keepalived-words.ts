@@ -8,24 +8,39 @@ export const MAXBUF = 1024;
 
 /** latin1 (byte) string -> readable text; invalid UTF-8 becomes U+FFFD. */
 export function display(bytes: string): string {
-  return /[\x80-\xff]/.test(bytes) ? Buffer.from(bytes, 'latin1').toString('utf8') : bytes;
+  return HIGH_BYTE.test(bytes) ? Buffer.from(bytes, 'latin1').toString('utf8') : bytes;
 }
+/** A byte that is not ASCII: only text holding one needs decoding for display. */
+export const HIGH_BYTE = /[\x80-\xff]/;
 
 /** Input -> latin1 byte string. */
 export function toBytes(text: string | Buffer): string {
   return (typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('latin1');
 }
 
-export const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+// Character classes on char codes: these run on every character of every line (and on the many
+// lines a `~SEQ` or a multi-line definition makes), so no regex and no one-char strings.
+/** Space or tab: what keepalived strips around a line. */
+export const isBlankCode = (c: number) => c === 0x20 || c === 0x09;
+/** C isspace(): space, \t, \n, \v, \f, \r. */
+export const isSpaceCode = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+export const isAlphaCode = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+export const isDigitCode = (c: number) => c >= 0x30 && c <= 0x39;
+export const isAlnumCode = (c: number) => isAlphaCode(c) || isDigitCode(c);
+
+/** Strip leading spaces and tabs (only those, as keepalived does). */
+export function trimBlanksStart(s: string): string {
+  let start = 0;
+  while (start < s.length && isBlankCode(s.charCodeAt(start))) start++;
+  return start === 0 ? s : s.slice(start);
+}
+
 /** Strip trailing spaces and tabs (only those, as keepalived does), in time proportional to what is stripped. */
 export function trimBlanksEnd(s: string): string {
   let end = s.length;
-  while (end > 0 && isBlank(s[end - 1])) end--;
+  while (end > 0 && isBlankCode(s.charCodeAt(end - 1))) end--;
   return end === s.length ? s : s.slice(0, end);
 }
-export const isSpace = (c: string | undefined) => c !== undefined && ' \t\f\n\r\v'.includes(c);
-export const isAlpha = (c: string | undefined) => c !== undefined && /[A-Za-z]/.test(c);
-export const isAlnum = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c);
 
 /**
  * keepalived's decomment(): strip leading blanks, cut at the first `!` or `#` outside double
@@ -33,32 +48,41 @@ export const isAlnum = (c: string | undefined) => c !== undefined && /[A-Za-z0-9
  * A final `\` is kept as the continuation mark of a multi-line definition.
  */
 export function decomment(str: string, onUnterminatedQuote?: (s: string) => void): string {
-  let s = str.replace(/^[ \t]+/, '');
+  const n = str.length;
+  let start = 0;
+  while (start < n && isBlankCode(str.charCodeAt(start))) start++;
+  // The text is copied only where a `\!` or `\#` loses its backslash: `out` holds what comes before `from`.
+  let out = '';
+  let from = start;
+  let end = n;
   let quote = false;
   let cont = false;
+  /** Where the comment starts, as an index into the result. */
   let cut = -1;
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i];
-    if (c === '"') {
+  for (let i = start; i < n; ) {
+    const c = str.charCodeAt(i);
+    if (c === 0x22 /* " */) {
       if (cut < 0) quote = !quote;
       i++;
-    } else if (c === '\\') {
-      if (i + 1 < s.length) {
-        if (!quote && (s[i + 1] === '#' || s[i + 1] === '!')) {
-          s = s.slice(0, i) + s.slice(i + 1);
-          i++;
-        } else i += 2;
+    } else if (c === 0x5c /* \ */) {
+      if (i + 1 < n) {
+        const next = str.charCodeAt(i + 1);
+        if (!quote && (next === 0x23 /* # */ || next === 0x21) /* ! */) {
+          out += str.slice(from, i);
+          from = i + 1;
+        }
+        i += 2;
       } else {
-        s = s.slice(0, i);
+        end = i;
         cont = true;
         break;
       }
     } else {
-      if (!quote && cut < 0 && (c === '!' || c === '#')) cut = i;
+      if (!quote && cut < 0 && (c === 0x21 || c === 0x23)) cut = out.length + (i - from);
       i++;
     }
   }
+  let s = out + str.slice(from, end);
   if (quote) onUnterminatedQuote?.(s);
   if (cut >= 0) s = s.slice(0, cut);
   s = trimBlanksEnd(s);
@@ -71,9 +95,9 @@ export function splitWords(line: string, onUnmatchedQuote?: () => void): string[
   let i = 0;
   const n = line.length;
   for (;;) {
-    while (i < n && isSpace(line[i])) i++;
+    while (i < n && isSpaceCode(line.charCodeAt(i))) i++;
     if (i >= n) break;
-    if (line[i] === '"') {
+    if (line.charCodeAt(i) === 0x22 /* " */) {
       const close = line.indexOf('"', i + 1);
       if (close < 0) {
         onUnmatchedQuote?.();
@@ -83,7 +107,7 @@ export function splitWords(line: string, onUnmatchedQuote?: () => void): string[
       i = close + 1;
     } else {
       const start = i;
-      while (i < n && !isSpace(line[i]) && line[i] !== '"') i++;
+      for (let c = line.charCodeAt(i); i < n && !isSpaceCode(c) && c !== 0x22; c = line.charCodeAt(++i));
       words.push(line.slice(start, i));
     }
   }
@@ -102,7 +126,7 @@ export function splitQuotedEscaped(src: string): string[] | null {
   let i = 0;
   const n = src.length;
   while (i < n) {
-    while (i < n && isSpace(src[i])) i++;
+    while (i < n && isSpaceCode(src.charCodeAt(i))) i++;
     if (i >= n) break;
     let word = '';
     let quote = '';
@@ -135,7 +159,7 @@ export function splitQuotedEscaped(src: string): string[] | null {
       } else if (c === '"' || c === "'") {
         quote = c;
         i++;
-      } else if (isSpace(c)) {
+      } else if (isSpaceCode(src.charCodeAt(i))) {
         break;
       } else {
         word += c;

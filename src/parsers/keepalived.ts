@@ -9,7 +9,7 @@
 import { DiagnosticCollector, type KeepalivedDiagnostic } from './keepalived-diagnostics.js';
 import { buildModel } from './keepalived-model-build.js';
 import type { KeepalivedModel } from './keepalived-model.js';
-import { LineReader, type LogicalLine, type ReaderOptions } from './keepalived-reader.js';
+import { LineReader, type ReaderOptions } from './keepalived-reader.js';
 import { readStatements, type KeepalivedStatement } from './keepalived-tree.js';
 
 export { formatDiagnostic } from './keepalived-diagnostics.js';
@@ -49,8 +49,7 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
   );
 
   // Read once; every process then walks the same lines with its own view of which blocks are its.
-  const lines: LogicalLine[] = [];
-  for (let line = reader.next(); line; line = reader.next()) lines.push(line);
+  const lines = reader.readAll();
   if (reader.blockDepth > 0) {
     add(reader.origin, reader.count + 1, 'error', 'missingClose', `There are ${reader.blockDepth} missing '}'s or extra '{'s`, [String(reader.blockDepth)]);
   }
