@@ -2,12 +2,13 @@
 // block by block once per keepalived process (each reads its own top-level blocks and skips the
 // others' by counting braces), unknown keywords reported with their line as `keepalived -t`
 // prints them, value blocks (virtual_ipaddress, track_script…) read as raw entries.
-// The braces are matched once (LexedLines) for the four walks: a walk skips another process's
+// The braces are matched once (BraceIndex) for the four walks: a walk skips another process's
 // block in one step, to the `}` that matches its `{`, which is what counting the braces word by
 // word finds. So a `~SEQ` that makes 100 000 lines is read by one walk, not four.
 
 import type { AddDiagnostic, Severity } from './keepalived-diagnostics.js';
 import { KEEPALIVED_KEYWORDS, KEEPALIVED_PROCESSES, ROOT_READERS, type KeywordTable } from './keepalived-keywords.js';
+import { BraceIndex } from './keepalived-braces.js';
 import type { LogicalLines } from './keepalived-reader.js';
 import { HIGH_BYTE, display, splitQuotedEscaped, splitWords } from './keepalived-words.js';
 import type { SourceRef } from './source-ref.js';
@@ -40,11 +41,11 @@ export interface KeepalivedEntry extends SourceRef {
  * of which top-level blocks are its, and the views are merged into one tree.
  */
 export function readStatements(lines: LogicalLines, end: SourceRef, add: AddDiagnostic): KeepalivedStatement[] {
-  const lexed = new LexedLines(lines);
+  const index = new BraceIndex(lines);
   const views = KEEPALIVED_PROCESSES.map((process) => {
     const statements: KeepalivedStatement[] = [];
     const readsBlock = (keyword: string) => (ROOT_READERS[keyword] ?? []).includes(process);
-    new TreeBuilder(lexed, end, add, readsBlock).block(ROOT_KEYWORDS, false, 0, statements);
+    new TreeBuilder(index, end, add, readsBlock).block(ROOT_KEYWORDS, false, 0, statements);
     return statements;
   });
   return mergeViews(views);
@@ -89,79 +90,6 @@ const NAMED_BLOCKS: Record<string, { noName: string; duplicate: string }> = {
   track_group: { noName: 'track_group must have a name - skipping', duplicate: 'track_group %s already defined' },
 };
 
-/**
- * What the walks need to know about the lines before reading them: where a `"` is not closed
- * (each walk that reads such a line says so), and every `{` and `}` word in reading order ("brace
- * events") with, for each `{`, the `}` that closes it (the first where the count from it drops
- * to 0), so a walk can skip a block in one step. Words themselves are cut when a walk reads a line.
- */
-class LexedLines {
-  readonly texts: string[];
-  readonly origins: SourceRef[];
-  /** Lines where a `"` is not closed: each walk that reads one says so (keepalived's "Unmatched quote"). */
-  readonly unmatchedQuote: Uint8Array;
-  /** Ascending indexes of those lines, for the ones a skip passes over. */
-  private readonly unmatchedLines: number[] = [];
-  /** firstEvent[i]: index of the first brace event on line i or after (length: lines + 1). */
-  readonly firstEvent: Int32Array;
-  /** For a `{` event, its closing `}` event; -1 for a `}` event or a `{` never closed. */
-  readonly closing: Int32Array;
-  readonly eventLine: Int32Array;
-
-  constructor(lines: LogicalLines) {
-    const { texts } = lines;
-    const n = texts.length;
-    this.texts = texts;
-    this.origins = lines.origins;
-    this.unmatchedQuote = new Uint8Array(n);
-    this.firstEvent = new Int32Array(n + 1);
-    const eventLine: number[] = [];
-    const opens: boolean[] = [];
-    let line = 0;
-    const unmatched = () => {
-      this.unmatchedQuote[line] = 1;
-      this.unmatchedLines.push(line);
-    };
-    for (; line < n; line++) {
-      const text = texts[line];
-      this.firstEvent[line] = eventLine.length;
-      // Most lines hold neither; a `{` or `}` alone (the reader splits them off) needs no cutting.
-      if (text === '{' || text === '}') {
-        eventLine.push(line);
-        opens.push(text === '{');
-      } else if (text.includes('"')) {
-        for (const w of splitWords(text, unmatched)) {
-          if (w === '{' || w === '}') {
-            eventLine.push(line);
-            opens.push(w === '{');
-          }
-        }
-      }
-    }
-    this.firstEvent[n] = eventLine.length;
-    this.eventLine = new Int32Array(eventLine);
-    this.closing = new Int32Array(eventLine.length).fill(-1);
-    const stack: number[] = [];
-    for (let e = 0; e < opens.length; e++) {
-      if (opens[e]) stack.push(e);
-      else if (stack.length > 0) this.closing[stack.pop()!] = e;
-    }
-  }
-
-  /** The lines from `from` to `to` (inclusive) with an unclosed `"`. */
-  *unmatchedBetween(from: number, to: number): Generator<number> {
-    const list = this.unmatchedLines;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid] < from) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let k = lo; k < list.length && list[k] <= to; k++) yield list[k];
-  }
-}
-
 /** keepalived's process_stream() and alloc_value_block(), building a tree instead of calling handlers. */
 class TreeBuilder {
   /** keepalived's skip_sublevel: -1 = skip the block that should start on the next line, n > 0 = depth being skipped. */
@@ -174,7 +102,7 @@ class TreeBuilder {
   private readonly children: KeepalivedStatement[] = [];
 
   constructor(
-    private readonly lexed: LexedLines,
+    private readonly lines: BraceIndex,
     /** Where problems found after the last line are reported. */
     private readonly end: SourceRef,
     private readonly add: AddDiagnostic,
@@ -184,7 +112,7 @@ class TreeBuilder {
 
   /** The line being read now (where a problem is reported). */
   private get origin(): SourceRef {
-    return this.read > 0 ? this.lexed.origins[this.read - 1] : this.end;
+    return this.read > 0 ? this.lines.origins[this.read - 1] : this.end;
   }
 
   private report(severity: Severity, code: string, message: string, args: string[] = [], fatal?: boolean) {
@@ -193,20 +121,20 @@ class TreeBuilder {
 
   /** The next line's index, or -1 at the end; says "Unmatched quote" for it as alloc_strvec_r would. */
   private nextLine(): number {
-    if (this.read >= this.lexed.texts.length) return -1;
+    if (this.read >= this.lines.texts.length) return -1;
     const i = this.read++;
-    if (this.lexed.unmatchedQuote[i]) this.reportUnmatchedQuote(i);
+    if (this.lines.unmatchedQuote[i]) this.reportUnmatchedQuote(i);
     return i;
   }
 
   private reportUnmatchedQuote(i: number): void {
-    const text = display(this.lexed.texts[i]);
-    this.add(this.lexed.origins[i], i + 1, 'error', 'unmatchedQuote', `Unmatched quote: '${text}'`, [text]);
+    const text = display(this.lines.texts[i]);
+    this.add(this.lines.origins[i], i + 1, 'error', 'unmatchedQuote', `Unmatched quote: '${text}'`, [text]);
   }
 
   /** The words as results show them (readable UTF-8), in a new array. */
   private shown(i: number, words: string[]): string[] {
-    return HIGH_BYTE.test(this.lexed.texts[i]) ? words.map(display) : words.slice();
+    return HIGH_BYTE.test(this.lines.texts[i]) ? words.map(display) : words.slice();
   }
 
   /**
@@ -215,9 +143,9 @@ class TreeBuilder {
    * return (the block being skipped was its own, at level > 0).
    */
   private skipToClosing(open: number, level: number): boolean {
-    const close = this.lexed.closing[open];
-    const last = close < 0 ? this.lexed.texts.length - 1 : this.lexed.eventLine[close];
-    for (const i of this.lexed.unmatchedBetween(this.read, last)) {
+    const close = this.lines.closing[open];
+    const last = close < 0 ? this.lines.texts.length - 1 : this.lines.eventLine[close];
+    for (const i of this.lines.unmatchedBetween(this.read, last)) {
       this.read = i + 1;
       this.reportUnmatchedQuote(i);
     }
@@ -229,9 +157,9 @@ class TreeBuilder {
 
   /** Returns true when it stopped at the end of a skipped block (keepalived's ret_err). */
   block(table: Keywords, needBob: boolean, level: number, out: KeepalivedStatement[]): boolean {
-    const { lexed } = this;
+    const { lines } = this;
     for (let i = this.nextLine(); i >= 0; i = this.nextLine()) {
-      const words = splitWords(lexed.texts[i]);
+      const words = splitWords(lines.texts[i]);
       if (words.length === 0) continue;
       let first = words[0];
 
@@ -240,7 +168,7 @@ class TreeBuilder {
           this.skipSublevel = 1;
           needBob = false;
           // The rest of this line is not counted; with no other brace on it, skip to the match at once.
-          if (lexed.firstEvent[i + 1] - lexed.firstEvent[i] === 1 && this.skipToClosing(lexed.firstEvent[i], level)) return true;
+          if (lines.firstEvent[i + 1] - lines.firstEvent[i] === 1 && this.skipToClosing(lines.firstEvent[i], level)) return true;
           continue;
         }
         this.skipSublevel = 0;
@@ -270,12 +198,12 @@ class TreeBuilder {
         // Another process's block: skip it, from its `{` to the matching `}`.
         if (words.length > 1 && words[words.length - 1] === '{') {
           this.skipSublevel = 1;
-          this.skipToClosing(lexed.firstEvent[i + 1] - 1, level);
+          this.skipToClosing(lines.firstEvent[i + 1] - 1, level);
         } else this.skipSublevel = -1;
         continue;
       }
-      const origin = lexed.origins[i];
-      const high = HIGH_BYTE.test(lexed.texts[i]);
+      const origin = lines.origins[i];
+      const high = HIGH_BYTE.test(lines.texts[i]);
       const statement: KeepalivedStatement = {
         keyword: high ? display(first) : first,
         args: high ? words.slice(1).map(display) : words.slice(1),
@@ -306,7 +234,7 @@ class TreeBuilder {
         );
       }
       if (spec.raw) {
-        const text = lexed.texts[i];
+        const text = lines.texts[i];
         const quoted = splitQuotedEscaped(text);
         if (quoted) statement.quotedArgs = quoted.slice(1).map(display);
         else this.report('error', 'unmatchedQuote', `String '${display(text)}': missing terminating quote`, [display(text)]);
@@ -373,7 +301,7 @@ class TreeBuilder {
       } else {
         at = this.nextLine();
         if (at < 0) break;
-        words = splitWords(this.lexed.texts[at]);
+        words = splitWords(this.lines.texts[at]);
         if (words.length === 0) continue;
         if (needBob) {
           needBob = false;
@@ -392,7 +320,7 @@ class TreeBuilder {
         }
       }
       if (words.length > 0) {
-        const origin = this.lexed.origins[at];
+        const origin = this.lines.origins[at];
         entries.push({ words: this.shown(at, words), file: origin.file, line: origin.line, text: origin.text, order: this.read });
       }
       if (hadEob) break;
