@@ -2,12 +2,10 @@
 // (proxy_defproxy_cpy() in src/proxy.c; GRAMMAR.md §A4-A7). Every value records the line it came from.
 import { SERVER_VALUE_PARAMS, versionAtLeast } from './haproxy-keywords.js';
 import { sectionLabel, type HaproxyConfig, type HaproxyDirective, type HaproxySection, type ProxyKind } from './haproxy-types.js';
+import type { SourceRef } from './source-ref.js';
 
-/** Where a value was set. */
-export interface Origin {
-  file: string;
-  line: number;
-  raw: string;
+/** Where a value was set: the line, and the section it is in. */
+export interface ValueOrigin extends SourceRef {
   /** The section that holds the line, e.g. `defaults`, `defaults web`, `backend back_cluster`. */
   section: string;
   /** The line is in a defaults section, not in the proxy itself. */
@@ -17,7 +15,7 @@ export interface Origin {
 /** A value with where it came from; `origin` null means HAProxy's built-in default. */
 export interface Resolved<T> {
   value: T;
-  origin: Origin | null;
+  origin: ValueOrigin | null;
 }
 
 export interface ForwardFor {
@@ -32,7 +30,7 @@ export interface XffRule {
   value: string;
   /** `if ...` / `unless ...` words, when the rule is conditional. */
   condition?: string;
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 export interface BindAddress {
@@ -53,12 +51,12 @@ export interface Bind {
   /** `crt` paths in order (the first is the default certificate). */
   crts: string[];
   crtLists: string[];
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 export interface ServerParam {
   value: string | true;
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 export interface Server {
@@ -68,7 +66,7 @@ export interface Server {
   port?: string;
   /** Own parameters merged over the `default-server` lines in force when the server was declared. */
   params: Map<string, ServerParam>;
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 export interface Balance {
@@ -82,7 +80,7 @@ export interface RefusedLine {
   args: string[];
   /** HAProxy's complaint. */
   message: string;
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 /** The effective settings of a proxy (or of a defaults section, before a proxy copies them). */
@@ -159,8 +157,8 @@ function singleValued(d: { keyword: string; args: string[] }): string | undefine
   return undefined;
 }
 
-function originOf(d: HaproxyDirective, section: HaproxySection): Origin {
-  return { file: d.file, line: d.line, raw: d.raw, section: sectionLabel(section), inherited: false };
+function originOf(d: HaproxyDirective, section: HaproxySection): ValueOrigin {
+  return { file: d.file, line: d.line, text: d.text, section: sectionLabel(section), inherited: false };
 }
 
 /** `option forwardfor [except <net>] [header <name>] [if-none]`; each line resets the previous settings. */
@@ -175,7 +173,7 @@ function parseForwardFor(args: string[]): ForwardFor {
 }
 
 /** Server parameters as a map; flags get `true`. */
-function parseServerParams(words: string[], origin: Origin): Map<string, ServerParam> {
+function parseServerParams(words: string[], origin: ValueOrigin): Map<string, ServerParam> {
   const params = new Map<string, ServerParam>();
   for (let i = 0; i < words.length; i++) {
     const name = words[i];
@@ -228,7 +226,7 @@ export function parseBindAddress(raw: string): BindAddress {
   };
 }
 
-function parseBind(d: HaproxyDirective, origin: Origin): Bind {
+function parseBind(d: HaproxyDirective, origin: ValueOrigin): Bind {
   const [addressList = '', ...params] = d.args;
   const bind: Bind = {
     addresses: addressList.split(',').filter((a) => a !== '').map(parseBindAddress),
@@ -246,7 +244,7 @@ function parseBind(d: HaproxyDirective, origin: Origin): Bind {
 }
 
 /** Apply one directive of a defaults section or proxy to its settings. */
-function applyDirective(settings: ProxySettings, d: HaproxyDirective, origin: Origin): void {
+function applyDirective(settings: ProxySettings, d: HaproxyDirective, origin: ValueOrigin): void {
   const [first, ...rest] = d.args;
   switch (d.keyword) {
     case 'mode':

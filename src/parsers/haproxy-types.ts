@@ -1,6 +1,8 @@
 // What parseHaproxy returns: sections of directives, every line as HAProxy tokenized it, and what
 // HAProxy would say about the file, each with its file and line.
 
+import type { SourceRef } from './source-ref.js';
+
 /** The newest behaviour, used when the caller does not say which HAProxy reads the file. */
 export const LATEST_HAPROXY = '3.5';
 
@@ -29,16 +31,13 @@ export interface HaproxyDiagnostic {
   line: number;
 }
 
-export interface HaproxyDirective {
+/** A directive of a section; its SourceRef is the line as written (without its line end). */
+export interface HaproxyDirective extends SourceRef {
   /** The keyword, after a `no`/`default` prefix was taken off. */
   keyword: string;
   /** The words after the keyword, unquoted and unescaped (`${VAR}` kept as written). */
   args: string[];
   prefix?: 'no' | 'default';
-  file: string;
-  line: number;
-  /** The line as written (without its line end). */
-  raw: string;
   /** Conditions of enclosing `.if` blocks that we could not evaluate and assumed true. */
   assumed?: string[];
   /** HAProxy ignores it here (e.g. `balance` in a frontend: "has no backend capability"). */
@@ -62,11 +61,8 @@ export interface HaproxySection {
 }
 
 /** One non-empty line as HAProxy tokenized it, active or not: what HAP012 compares. */
-export interface HaproxyStatement {
+export interface HaproxyStatement extends SourceRef {
   words: string[];
-  file: string;
-  line: number;
-  raw: string;
 }
 
 export interface HaproxyConfig {

@@ -70,7 +70,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     const scope = /^\s*\[([^\]]*)(\]?)(.*)$/.exec(raw.split('\0')[0]);
     if (scope) {
       checkScope(report, scope[1], scope[2] === ']', scope[3], lineNo);
-      config.statements.push({ words: [raw.trim()], file, line: lineNo, raw });
+      config.statements.push({ words: [raw.trim()], file, line: lineNo, text: raw });
       if (report.stopped) break;
       continue;
     }
@@ -84,7 +84,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (lexed.tooManyWords) {
       report.diag('error', 'tooManyWords', lineNo, 'too many words, truncating after word {max}.', { max: MAX_WORDS });
     }
-    config.statements.push({ words: lexed.words.map((w) => w.text), file, line: lineNo, raw });
+    config.statements.push({ words: lexed.words.map((w) => w.text), file, line: lineNo, text: raw });
 
     let words = lexed.words.map((w) => w.text);
     const keyword = words[0];
@@ -124,7 +124,7 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
       ...(prefix ? { prefix } : {}),
       file,
       line: lineNo,
-      raw,
+      text: raw,
       ...(assumed.length ? { assumed } : {}),
     };
 
