@@ -221,6 +221,7 @@ export class LineExpander {
     return { buf, found };
   }
 
+  /** The next line of the multi-line definition being used (then the one it interrupted, if any). */
   nextPendingLine(): string {
     const pending = this.pending!;
     const end = pending.value.indexOf('\n', pending.pos);
@@ -316,6 +317,7 @@ export class LineExpander {
     return true;
   }
 
+  /** The next line of the innermost `~SEQ`/`~LST`, its variables set for it. */
   nextGeneratedLine(): string {
     const seq = this.seqs[this.seqs.length - 1];
     if (++this.generated > MAX_GENERATED_LINES) {
