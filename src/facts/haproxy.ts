@@ -1,7 +1,12 @@
 // haproxy.cfg of each host, read and parsed once per run, shared by HAP001-HAP012.
 import { posix } from 'node:path';
 import { parseHaproxy, type HaproxyConfig } from '../parsers/haproxy.js';
-import { resolveHaproxy, type ResolvedHaproxy, type ResolvedProxy, type ValueOrigin } from '../parsers/haproxy-resolve.js';
+import {
+  resolveHaproxy,
+  type ResolvedHaproxy,
+  type ResolvedProxy,
+  type ValueOrigin,
+} from '../parsers/haproxy-resolve.js';
 import type { SourceRef } from '../parsers/source-ref.js';
 import type { CheckContext } from '../model/check.js';
 import type { FileRead } from '../hosts/host.js';
@@ -154,7 +159,12 @@ export function at(
   proxy: ResolvedProxy,
 ): { file: string; line: number; excerpt: string; data: { section: string; line: number } } {
   const header = proxy.section.header;
-  const o = origin ?? { file: header.file, line: header.line, text: header.text, section: `${proxy.kind} ${proxy.name}` };
+  const o = origin ?? {
+    file: header.file,
+    line: header.line,
+    text: header.text,
+    section: `${proxy.kind} ${proxy.name}`,
+  };
   return { file: o.file, line: o.line, excerpt: o.text.trim(), data: { section: o.section, line: o.line } };
 }
 

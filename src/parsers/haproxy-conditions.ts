@@ -53,15 +53,20 @@ export class ConditionalBlocks {
     switch (name) {
       case '.if': {
         if (conditions.length >= MAX_NESTED_CONDITIONS) {
-          this.report.abort('tooManyNestedIf', lineNo, "too many nested '.if', max is {max}.", { max: MAX_NESTED_CONDITIONS });
+          this.report.abort('tooManyNestedIf', lineNo, "too many nested '.if', max is {max}.", {
+            max: MAX_NESTED_CONDITIONS,
+          });
           return;
         }
-        conditions.push(this.enterBranch({ parentActive: this.active, active: false, taken: false, seenElse: false }, args, lineNo));
+        conditions.push(
+          this.enterBranch({ parentActive: this.active, active: false, taken: false, seenElse: false }, args, lineNo),
+        );
         return;
       }
       case '.elif':
         if (!top) return void this.report.abort('loneElif', lineNo, "lone '.elif' with no matching '.if'.");
-        if (top.seenElse) return void this.report.abort('elifAfterElse', lineNo, "'.elif' after '.else' is not permitted.");
+        if (top.seenElse)
+          return void this.report.abort('elifAfterElse', lineNo, "'.elif' after '.else' is not permitted.");
         if (top.taken) {
           top.active = false;
           top.assumed = undefined;
@@ -71,8 +76,15 @@ export class ConditionalBlocks {
         return;
       case '.else':
         if (!top) return void this.report.abort('loneElse', lineNo, "lone '.else' with no matching '.if'.");
-        if (args.length) return void this.report.abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
-        if (top.seenElse) return void this.report.abort('secondElse', lineNo, "'.else' after '.else' is not permitted.");
+        if (args.length)
+          return void this.report.abort(
+            'unexpectedArgument',
+            lineNo,
+            "Unexpected argument '{arg}' for '{directive}'.",
+            { arg: args[0], directive: name },
+          );
+        if (top.seenElse)
+          return void this.report.abort('secondElse', lineNo, "'.else' after '.else' is not permitted.");
         top.seenElse = true;
         top.active = top.parentActive && !top.taken;
         top.assumed = undefined;
@@ -80,7 +92,13 @@ export class ConditionalBlocks {
         return;
       case '.endif':
         if (!top) return void this.report.abort('loneEndif', lineNo, "lone '.endif' with no matching '.if'.");
-        if (args.length) return void this.report.abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", { arg: args[0], directive: name });
+        if (args.length)
+          return void this.report.abort(
+            'unexpectedArgument',
+            lineNo,
+            "Unexpected argument '{arg}' for '{directive}'.",
+            { arg: args[0], directive: name },
+          );
         conditions.pop();
         return;
       case '.diag':
@@ -89,8 +107,13 @@ export class ConditionalBlocks {
       case '.alert':
         if (!this.active) return;
         if (args.length > 1) {
-          this.report.diag('error', 'unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'. Use quotes if the message should contain spaces.",
-            { arg: args[1], directive: name });
+          this.report.diag(
+            'error',
+            'unexpectedArgument',
+            lineNo,
+            "Unexpected argument '{arg}' for '{directive}'. Use quotes if the message should contain spaces.",
+            { arg: args[1], directive: name },
+          );
         } else if (name === '.alert') {
           this.report.abort('alertDirective', lineNo, '{message}', { message: args[0] ?? '' });
         } else if (name === '.warning') {
@@ -98,7 +121,8 @@ export class ConditionalBlocks {
         }
         return;
       default:
-        if (this.active) this.report.abort('unknownDirective', lineNo, "unknown directive '{directive}'.", { directive: name });
+        if (this.active)
+          this.report.abort('unknownDirective', lineNo, "unknown directive '{directive}'.", { directive: name });
     }
   }
 
@@ -110,8 +134,13 @@ export class ConditionalBlocks {
     if (value === undefined && frame.parentActive) {
       const condition = args.join(' ');
       frame.assumed = condition;
-      this.report.diag('warning', 'conditionAssumed', lineNo, "cannot evaluate the condition '{condition}' without the target's environment; assuming it is true.",
-        { condition });
+      this.report.diag(
+        'warning',
+        'conditionAssumed',
+        lineNo,
+        "cannot evaluate the condition '{condition}' without the target's environment; assuming it is true.",
+        { condition },
+      );
     }
     return frame;
   }

@@ -6,7 +6,8 @@ import type { HaproxyConfig, HaproxyDiagnosticCode } from './haproxy-types.js';
 type Args = Record<string, string | number>;
 
 /** `{name}` placeholders filled from args (unknown ones stay as written). */
-export const fill = (template: string, args: Args) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(args[k] ?? `{${k}}`));
+export const fill = (template: string, args: Args) =>
+  template.replace(/\{(\w+)\}/g, (_, k: string) => String(args[k] ?? `{${k}}`));
 
 export class HaproxyDiagnostics {
   /** HAProxy stopped reading: a fatal "abort" error, or (2.3+) a NUL. */
@@ -18,7 +19,13 @@ export class HaproxyDiagnostics {
     readonly version: string,
   ) {}
 
-  diag(severity: 'error' | 'warning', code: HaproxyDiagnosticCode, line: number, template: string, args: Args = {}): void {
+  diag(
+    severity: 'error' | 'warning',
+    code: HaproxyDiagnosticCode,
+    line: number,
+    template: string,
+    args: Args = {},
+  ): void {
     this.config.diagnostics.push({ severity, code, args, message: fill(template, args), file: this.config.file, line });
   }
 

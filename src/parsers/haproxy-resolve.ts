@@ -1,7 +1,13 @@
 // What HAProxy makes of each proxy once `defaults` (named, `from`) and `default-server` are applied
 // (proxy_defproxy_cpy() in src/proxy.c; GRAMMAR.md §A4-A7). Every value records the line it came from.
 import { SERVER_VALUE_PARAMS, versionAtLeast } from './haproxy-keywords.js';
-import { sectionLabel, type HaproxyConfig, type HaproxyDirective, type HaproxySection, type ProxyKind } from './haproxy-types.js';
+import {
+  sectionLabel,
+  type HaproxyConfig,
+  type HaproxyDirective,
+  type HaproxySection,
+  type ProxyKind,
+} from './haproxy-types.js';
 import type { SourceRef } from './source-ref.js';
 
 /** Where a value was set: the line, and the section it is in. */
@@ -132,7 +138,10 @@ function builtinSettings(version: string): ProxySettings {
 
 /** What a proxy copies from its defaults: origins are marked inherited; capability decides what is copied. */
 function inherit(from: ProxySettings, kind: ProxyKind | 'defaults', version: string): ProxySettings {
-  const mark = <T>(r: Resolved<T>): Resolved<T> => ({ value: r.value, origin: r.origin && { ...r.origin, inherited: true } });
+  const mark = <T>(r: Resolved<T>): Resolved<T> => ({
+    value: r.value,
+    origin: r.origin && { ...r.origin, inherited: true },
+  });
   const base = builtinSettings(version);
   const frontendCapable = kind !== 'backend';
   const backendCapable = kind !== 'frontend';
@@ -145,7 +154,9 @@ function inherit(from: ProxySettings, kind: ProxyKind | 'defaults', version: str
     defaultBackend: frontendCapable ? mark(from.defaultBackend) : base.defaultBackend,
     maxconn: frontendCapable ? mark(from.maxconn) : base.maxconn,
     defaultServer: backendCapable
-      ? new Map([...from.defaultServer].map(([k, p]) => [k, { value: p.value, origin: { ...p.origin, inherited: true } }]))
+      ? new Map(
+          [...from.defaultServer].map(([k, p]) => [k, { value: p.value, origin: { ...p.origin, inherited: true } }]),
+        )
       : new Map(),
   };
 }
@@ -215,7 +226,8 @@ export function parseBindAddress(raw: string): BindAddress {
   let ports: BindAddress['ports'];
   const m = port !== undefined ? /^(\d+)(?:-(\d+))?$/.exec(port) : null;
   if (m) ports = { from: Number(m[1]), to: Number(m[2] ?? m[1]) };
-  const known = !prefix || ['ipv4', 'ipv6', 'tcp', 'tcp4', 'tcp6', 'quic4', 'quic6', 'udp', 'udp4', 'udp6'].includes(prefix);
+  const known =
+    !prefix || ['ipv4', 'ipv6', 'tcp', 'tcp4', 'tcp6', 'quic4', 'quic6', 'udp', 'udp4', 'udp6'].includes(prefix);
   return {
     raw,
     ...(prefix ? { prefix } : {}),
@@ -229,7 +241,10 @@ export function parseBindAddress(raw: string): BindAddress {
 function parseBind(d: HaproxyDirective, origin: ValueOrigin): Bind {
   const [addressList = '', ...params] = d.args;
   const bind: Bind = {
-    addresses: addressList.split(',').filter((a) => a !== '').map(parseBindAddress),
+    addresses: addressList
+      .split(',')
+      .filter((a) => a !== '')
+      .map(parseBindAddress),
     ssl: false,
     crts: [],
     crtLists: [],
@@ -301,14 +316,16 @@ export function resolveHaproxy(config: HaproxyConfig, options: ResolveOptions): 
     if (!isDefaults && !isProxy) continue;
 
     // A defaults section starts from `from` or from scratch; a proxy from `from` or the last defaults.
-    const parent = section.from !== undefined ? namedDefaults.get(section.from) ?? null : isDefaults ? null : lastDefaults;
+    const parent =
+      section.from !== undefined ? (namedDefaults.get(section.from) ?? null) : isDefaults ? null : lastDefaults;
     const kind = isDefaults ? 'defaults' : (section.kind as ProxyKind);
     const settings = parent ? inherit(defaultsSettings.get(parent)!, kind, version) : builtinSettings(version);
 
     const binds: Bind[] = [];
     const servers: Server[] = [];
     for (const d of section.directives) {
-      if (d.refused) settings.refused.push({ keyword: d.keyword, args: d.args, message: d.refused, origin: originOf(d, section) });
+      if (d.refused)
+        settings.refused.push({ keyword: d.keyword, args: d.args, message: d.refused, origin: originOf(d, section) });
       if (d.ignored) continue;
       // A later line of a single-valued keyword sets the value anyway: the refused one no longer decides it.
       const key = singleValued(d);
@@ -329,7 +346,15 @@ export function resolveHaproxy(config: HaproxyConfig, options: ResolveOptions): 
       lastDefaults = section;
       if (section.name) namedDefaults.set(section.name, section);
     } else {
-      proxies.push({ ...settings, kind: kind as ProxyKind, name: section.name, section, defaults: parent, binds, servers });
+      proxies.push({
+        ...settings,
+        kind: kind as ProxyKind,
+        name: section.name,
+        section,
+        defaults: parent,
+        binds,
+        servers,
+      });
     }
   }
   return { proxies };
@@ -364,12 +389,18 @@ export function constantCondition(condition: string): boolean | undefined {
     if (w === '{') {
       const close = rest.indexOf('}', i);
       const inner = rest.slice(i + 1, close < 0 ? undefined : close);
-      value = inner.length === 1 && inner[0] === 'always_true' ? true : inner.length === 1 && inner[0] === 'always_false' ? false : undefined;
+      value =
+        inner.length === 1 && inner[0] === 'always_true'
+          ? true
+          : inner.length === 1 && inner[0] === 'always_false'
+            ? false
+            : undefined;
       i = close < 0 ? rest.length : close;
     } else value = w === 'TRUE' ? true : w === 'FALSE' ? false : undefined;
     terms[terms.length - 1]!.push(value === undefined ? undefined : value !== negate);
   }
-  const and = (g: (boolean | undefined)[]) => (g.some((v) => v === false) ? false : g.every((v) => v === true) ? true : undefined);
+  const and = (g: (boolean | undefined)[]) =>
+    g.some((v) => v === false) ? false : g.every((v) => v === true) ? true : undefined;
   const groups = terms.map(and);
   const value = groups.some((v) => v === true) ? true : groups.every((v) => v === false) ? false : undefined;
   return value === undefined ? undefined : keyword === 'unless' ? !value : value;

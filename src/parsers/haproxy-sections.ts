@@ -4,7 +4,13 @@
 
 import type { HaproxyDiagnostics } from './haproxy-diagnostics.js';
 import { SECTION_KEYWORDS, versionAtLeast } from './haproxy-keywords.js';
-import { PROXY_KINDS, PROXY_NAME, type HaproxyConfig, type HaproxyDirective, type HaproxySection } from './haproxy-types.js';
+import {
+  PROXY_KINDS,
+  PROXY_NAME,
+  type HaproxyConfig,
+  type HaproxyDirective,
+  type HaproxySection,
+} from './haproxy-types.js';
 
 export class Sections {
   private readonly defaultsByName = new Map<string, HaproxySection>();
@@ -23,8 +29,17 @@ export class Sections {
     const kind = header.keyword;
     const lineNo = header.line;
     const known = SECTION_KEYWORDS.get(kind)!;
-    if ((known.since && !versionAtLeast(this.version, known.since)) || (known.until && versionAtLeast(this.version, known.until))) {
-      this.report.diag('error', 'sectionNotInVersion', lineNo, "section '{section}' is not supported by HAProxy {version}.", { section: kind, version: this.version });
+    if (
+      (known.since && !versionAtLeast(this.version, known.since)) ||
+      (known.until && versionAtLeast(this.version, known.until))
+    ) {
+      this.report.diag(
+        'error',
+        'sectionNotInVersion',
+        lineNo,
+        "section '{section}' is not supported by HAProxy {version}.",
+        { section: kind, version: this.version },
+      );
     }
     const section: HaproxySection = { kind, name: '', header, directives: [] };
     const args = header.args;
@@ -45,13 +60,27 @@ export class Sections {
         section.name = args[0];
         const bad = [...args[0]].find((c) => !PROXY_NAME.test(c));
         if (bad) {
-          this.report.diag('error', 'invalidProxyName', lineNo, "character '{char}' is not permitted in '{section}' name '{name}'.", { char: bad, section: kind, name: args[0] });
+          this.report.diag(
+            'error',
+            'invalidProxyName',
+            lineNo,
+            "character '{char}' is not permitted in '{section}' name '{name}'.",
+            { char: bad, section: kind, name: args[0] },
+          );
         }
         if (args.length > 1 && args[1] !== 'from') {
           if (kind === 'backend') {
-            this.report.diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", { section: kind, arg: args[1] });
+            this.report.diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", {
+              section: kind,
+              arg: args[1],
+            });
           } else {
-            this.report.diag('error', 'addressOnSectionLine', lineNo, "please use the 'bind' keyword for listening addresses.");
+            this.report.diag(
+              'error',
+              'addressOnSectionLine',
+              lineNo,
+              "please use the 'bind' keyword for listening addresses.",
+            );
           }
           return undefined;
         }
@@ -69,20 +98,35 @@ export class Sections {
     if (rest.length === 0) return true;
     if (section.kind === 'defaults' && rest[0] !== 'from') {
       // HAProxy silently ignores them; say so, since the author surely meant something.
-      this.report.diag('warning', 'extraWordsIgnored', lineNo, "the words after '{section} {name}' are ignored.", { section: section.kind, name: section.name });
+      this.report.diag('warning', 'extraWordsIgnored', lineNo, "the words after '{section} {name}' are ignored.", {
+        section: section.kind,
+        name: section.name,
+      });
       return true;
     }
     if (rest[0] !== 'from' || rest.length !== 2) {
-      this.report.diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", { section: section.kind, arg: rest[rest.length > 2 ? 2 : 0] });
+      this.report.diag('error', 'tooManyArgs', lineNo, "'{section}' cannot handle unexpected argument '{arg}'.", {
+        section: section.kind,
+        arg: rest[rest.length > 2 ? 2 : 0],
+      });
       return false;
     }
     if (!versionAtLeast(this.version, '2.4')) {
-      this.report.diag('error', 'fromNotInVersion', lineNo, "'from' on a section line is not supported by HAProxy {version}.", { version: this.version });
+      this.report.diag(
+        'error',
+        'fromNotInVersion',
+        lineNo,
+        "'from' on a section line is not supported by HAProxy {version}.",
+        { version: this.version },
+      );
     }
     section.from = rest[1];
     if (!this.defaultsByName.has(rest[1])) {
-      this.report.abort('defaultsNotFound', lineNo, "defaults section '{from}' not found for {section} '{name}'.",
-        { from: rest[1], section: section.kind, name: section.name });
+      this.report.abort('defaultsNotFound', lineNo, "defaults section '{from}' not found for {section} '{name}'.", {
+        from: rest[1],
+        section: section.kind,
+        name: section.name,
+      });
       return false;
     }
     return true;
@@ -98,19 +142,34 @@ export class Sections {
         const key = `${cap}:${s.name}`;
         const earlier = seen.get(key);
         if (earlier) {
-          this.report.diag('error', 'duplicateProxy', s.header.line, "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}.",
-            { section: s.kind, name: s.name, other: earlier.kind, file: this.config.file, line: earlier.header.line });
+          this.report.diag(
+            'error',
+            'duplicateProxy',
+            s.header.line,
+            "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}.",
+            { section: s.kind, name: s.name, other: earlier.kind, file: this.config.file, line: earlier.header.line },
+          );
           break;
         }
       }
       for (const cap of sameCap) if (!seen.has(`${cap}:${s.name}`)) seen.set(`${cap}:${s.name}`, s);
       // A frontend and a backend sharing a name: accepted up to 3.0, warned in 3.1/3.2, fatal from 3.3.
-      const other = s.kind === 'frontend' ? seen.get(`backend:${s.name}`) : s.kind === 'backend' ? seen.get(`frontend:${s.name}`) : undefined;
+      const other =
+        s.kind === 'frontend'
+          ? seen.get(`backend:${s.name}`)
+          : s.kind === 'backend'
+            ? seen.get(`frontend:${s.name}`)
+            : undefined;
       if (other && other !== s && other.kind !== 'listen' && versionAtLeast(this.version, '3.1')) {
         const fatal = versionAtLeast(this.version, '3.3');
-        this.report.diag(fatal ? 'error' : 'warning', 'frontendBackendSameName', s.header.line,
-          "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}." + (fatal ? ' This is no longer supported as of 3.3.' : ''),
-          { section: s.kind, name: s.name, other: other.kind, file: this.config.file, line: other.header.line });
+        this.report.diag(
+          fatal ? 'error' : 'warning',
+          'frontendBackendSameName',
+          s.header.line,
+          "{section} '{name}' has the same name as {other} '{name}' declared at {file}:{line}." +
+            (fatal ? ' This is no longer supported as of 3.3.' : ''),
+          { section: s.kind, name: s.name, other: other.kind, file: this.config.file, line: other.header.line },
+        );
       }
     }
   }

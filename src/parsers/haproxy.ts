@@ -10,20 +10,36 @@ import { HaproxyDiagnostics } from './haproxy-diagnostics.js';
 import { SECTION_KEYWORDS, versionAtLeast } from './haproxy-keywords.js';
 import { lexLine, MAX_WORDS, type LexErrorCode } from './haproxy-lexer.js';
 import { Sections } from './haproxy-sections.js';
-import { LATEST_HAPROXY, PROXY_NAME, type HaproxyConfig, type HaproxyDirective, type HaproxySection, type HaproxyStatement, type ParseOptions } from './haproxy-types.js';
+import {
+  LATEST_HAPROXY,
+  PROXY_NAME,
+  type HaproxyConfig,
+  type HaproxyDirective,
+  type HaproxySection,
+  type HaproxyStatement,
+  type ParseOptions,
+} from './haproxy-types.js';
 import { validateKeyword } from './haproxy-validate.js';
 
 export { HAPROXY_DIAGNOSTIC_CODES, LATEST_HAPROXY, sectionLabel } from './haproxy-types.js';
 export type * from './haproxy-types.js';
 
-const NEGATABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
+const NEGATABLE = new Set([
+  'option',
+  'log',
+  'busy-polling',
+  'set-dumpable',
+  'strict-limits',
+  'insecure-fork-wanted',
+  'numa-cpu-mapping',
+]);
 
 const LEX_MESSAGES: Record<LexErrorCode, string> = {
   unmatchedQuote: 'unmatched quote at position {column}',
   badHexEscape: 'truncated or invalid hexadecimal sequence at position {column}',
   badVarName: 'forbidden first char in environment variable name at position {column}',
   unmatchedBrace: 'unmatched brace in environment variable name at position {column}',
-  badWordExpand: "incomplete word expansion sequence at position {column}",
+  badWordExpand: 'incomplete word expansion sequence at position {column}',
 };
 
 /** Parse haproxy.cfg text. Never throws; linear in the input size. */
@@ -53,8 +69,14 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (truncatedLine) {
       const fatal = versionAtLeast(version, '2.3');
       if (versionAtLeast(version, '2.2')) {
-        report.diag(fatal ? 'error' : 'warning', 'strayNul', truncatedLine.line,
-          'Stray NUL character at position {position}.' + (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'), { position: truncatedLine.position });
+        report.diag(
+          fatal ? 'error' : 'warning',
+          'strayNul',
+          truncatedLine.line,
+          'Stray NUL character at position {position}.' +
+            (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'),
+          { position: truncatedLine.position },
+        );
       }
       truncatedLine = undefined;
       if (fatal) {
@@ -101,9 +123,13 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     if (empty > 0) {
       if (empty < words.length - 1) {
         const fatal = versionAtLeast(version, '3.3');
-        report.diag(fatal ? 'error' : 'warning', 'emptyArgument', lineNo,
+        report.diag(
+          fatal ? 'error' : 'warning',
+          'emptyArgument',
+          lineNo,
           'argument number {number} is empty and marks the end of the argument list; the following arguments are ignored.',
-          { number: empty });
+          { number: empty },
+        );
       }
       words = words.slice(0, empty);
     }
@@ -113,8 +139,12 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
       prefix = keyword;
       words = words.slice(1);
       if (!NEGATABLE.has(words[0])) {
-        report.diag('error', 'negationNotSupported', lineNo,
-          'negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.');
+        report.diag(
+          'error',
+          'negationNotSupported',
+          lineNo,
+          'negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.',
+        );
       }
     }
     const assumed = conditions.assumed();
@@ -137,7 +167,10 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     }
     if (!current) {
       // HAProxy repeats this error for every line of a refused section; once per section is enough.
-      if (!currentKind) report.diag('error', 'outOfSection', lineNo, "unknown keyword '{keyword}' out of section.", { keyword: directive.keyword });
+      if (!currentKind)
+        report.diag('error', 'outOfSection', lineNo, "unknown keyword '{keyword}' out of section.", {
+          keyword: directive.keyword,
+        });
       else if (!orphanReported) report.diag('error', 'noCurrentProxy', lineNo, "'listen' or 'defaults' expected.");
       orphanReported = true;
       continue;
@@ -159,14 +192,22 @@ export function parseHaproxy(text: string | Buffer, file: string, options: Parse
     current.directives.push(directive);
   }
 
-  if (report.stopped !== 'abort' && conditions.open) report.diag('error', 'unterminatedIf', lines.length, "non-terminated '.if' block.");
+  if (report.stopped !== 'abort' && conditions.open)
+    report.diag('error', 'unterminatedIf', lines.length, "non-terminated '.if' block.");
   // The last line ends at a NUL or without LF: HAProxy reports a missing LF (fatal from 2.3, a warning in 2.2).
-  const unterminated = report.stopped ? undefined : truncatedLine?.position ?? (source.length > 0 && !endsWithLf ? lines[lines.length - 1].length + 1 : undefined);
+  const unterminated = report.stopped
+    ? undefined
+    : (truncatedLine?.position ?? (source.length > 0 && !endsWithLf ? lines[lines.length - 1].length + 1 : undefined));
   if (unterminated !== undefined && versionAtLeast(version, '2.2')) {
     const fatal = versionAtLeast(version, '2.3');
-    report.diag(fatal ? 'error' : 'warning', 'missingFinalLf', lines.length,
-      'Missing LF on last line, file might have been truncated at position {position}.' + (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'),
-      { position: unterminated });
+    report.diag(
+      fatal ? 'error' : 'warning',
+      'missingFinalLf',
+      lines.length,
+      'Missing LF on last line, file might have been truncated at position {position}.' +
+        (fatal ? '' : ' This will become a hard error in HAProxy 2.3.'),
+      { position: unterminated },
+    );
   }
   sections.reportDuplicates();
   return config;
@@ -185,7 +226,9 @@ function checkScope(report: HaproxyDiagnostics, name: string, closed: boolean, r
   }
   const after = rest.trimStart();
   if (after !== '' && !after.startsWith('#') && !after.startsWith('\r')) {
-    report.abort('badScope', lineNo, "character '{char}' is not permitted after scope declaration.", { char: after[0] });
+    report.abort('badScope', lineNo, "character '{char}' is not permitted after scope declaration.", {
+      char: after[0],
+    });
   }
 }
 
@@ -202,7 +245,8 @@ export function semanticDiff(a: HaproxyConfig, b: HaproxyConfig): HaproxyDiffere
   for (let i = 0; i < n; i++) {
     const x = a.statements[i];
     const y = b.statements[i];
-    if (!x || !y || x.words.length !== y.words.length || x.words.some((w, k) => w !== y.words[k])) return { a: x, b: y };
+    if (!x || !y || x.words.length !== y.words.length || x.words.some((w, k) => w !== y.words[k]))
+      return { a: x, b: y };
   }
   return undefined;
 }

@@ -28,7 +28,15 @@ export function formatDiagnostic(d: KeepalivedDiagnostic, mainFile?: string): st
 const MAX_DIAGNOSTICS = 10_000;
 
 /** Report a problem at a line; `order` is the reading order (logical lines read so far) it sorts by. */
-export type AddDiagnostic = (at: SourceRef, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean) => void;
+export type AddDiagnostic = (
+  at: SourceRef,
+  order: number,
+  severity: Severity,
+  code: string,
+  message: string,
+  args: string[],
+  fatal?: boolean,
+) => void;
 
 export class DiagnosticCollector {
   private readonly collected = new Map<string, { order: number; diagnostic: KeepalivedDiagnostic }>();
@@ -37,14 +45,32 @@ export class DiagnosticCollector {
   firstFatal: KeepalivedDiagnostic | undefined;
 
   /** Each process reports its own problems; the same problem from two processes is kept once. */
-  add(at: SourceRef, order: number, severity: Severity, code: string, message: string, args: string[], fatal?: boolean, stage: KeepalivedDiagnostic['stage'] = 'syntax'): void {
+  add(
+    at: SourceRef,
+    order: number,
+    severity: Severity,
+    code: string,
+    message: string,
+    args: string[],
+    fatal?: boolean,
+    stage: KeepalivedDiagnostic['stage'] = 'syntax',
+  ): void {
     // The cheap test first: a line full of `{` repeats one problem hundreds of times.
     const last = this.last;
     if (last && last.at === at && last.code === code && last.message === message) return;
     this.last = { at, code, message };
     const key = `${at.file}\0${at.line}\0${code}\0${message}`;
     if (this.collected.has(key)) return;
-    const diagnostic: KeepalivedDiagnostic = { severity, code, args, message, file: at.file, line: at.line, text: at.text, stage };
+    const diagnostic: KeepalivedDiagnostic = {
+      severity,
+      code,
+      args,
+      message,
+      file: at.file,
+      line: at.line,
+      text: at.text,
+      stage,
+    };
     if (fatal) {
       diagnostic.fatal = true;
       this.firstFatal ??= diagnostic;
@@ -52,7 +78,19 @@ export class DiagnosticCollector {
     if (this.collected.size < MAX_DIAGNOSTICS) this.collected.set(key, { order, diagnostic });
     else if (this.collected.size === MAX_DIAGNOSTICS) {
       const message = `more than ${MAX_DIAGNOSTICS} problems - the rest are not reported`;
-      this.collected.set('', { order, diagnostic: { severity: 'error', code: 'tooManyProblems', args: [], message, file: at.file, line: at.line, text: at.text, stage: 'syntax' } });
+      this.collected.set('', {
+        order,
+        diagnostic: {
+          severity: 'error',
+          code: 'tooManyProblems',
+          args: [],
+          message,
+          file: at.file,
+          line: at.line,
+          text: at.text,
+          stage: 'syntax',
+        },
+      });
     }
   }
 

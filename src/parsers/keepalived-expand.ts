@@ -4,7 +4,17 @@
 // which the reader asks for before reading the file on (hasGeneratedLine, hasPendingLine).
 
 import { posix as path } from 'node:path';
-import { MAXBUF, decomment, display, isAlnumCode, isAlphaCode, isBlankCode, isDigitCode, trimBlanksEnd, trimBlanksStart } from './keepalived-words.js';
+import {
+  MAXBUF,
+  decomment,
+  display,
+  isAlnumCode,
+  isAlphaCode,
+  isBlankCode,
+  isDigitCode,
+  trimBlanksEnd,
+  trimBlanksStart,
+} from './keepalived-words.js';
 import type { Severity } from './keepalived-diagnostics.js';
 
 /** Our own bound (keepalived has none): a definition cycle `$A=$A` would loop for ever. */
@@ -124,7 +134,7 @@ export class LineExpander {
   continueDefinition(buf: string): void {
     const def = this.definingMultiline!;
     const more = buf.endsWith('\\');
-    const line = more ? trimBlanksEnd(buf.slice(0, -1)) + '\n' : buf;
+    const line = more ? `${trimBlanksEnd(buf.slice(0, -1))}\n` : buf;
     if (!more) {
       // keepalived decides "not multi-line after all" before it adds the last line.
       if (def.value.length === 0) def.multiline = false;
@@ -190,7 +200,12 @@ export class LineExpander {
         continue;
       }
       if (++substitutions > MAX_SUBSTITUTIONS_PER_LINE) {
-        this.report('error', 'substitutionLoop', `Parameter substitution on line '${display(buf)}' does not terminate`, [display(buf)]);
+        this.report(
+          'error',
+          'substitutionLoop',
+          `Parameter substitution on line '${display(buf)}' does not terminate`,
+          [display(buf)],
+        );
         return { buf, found: false };
       }
       found = true;
@@ -206,7 +221,12 @@ export class LineExpander {
       }
       const replaced = buf.slice(0, pos) + replacement + buf.slice(use.end);
       if (replaced.length >= MAXBUF) {
-        this.report('warning', 'substitutionTooLong', `Parameter substitution on line '${display(buf)}' would exceed maximum line length`, [display(buf)]);
+        this.report(
+          'warning',
+          'substitutionTooLong',
+          `Parameter substitution on line '${display(buf)}' would exceed maximum line length`,
+          [display(buf)],
+        );
         return { buf, found: false };
       }
       buf = replaced;
@@ -259,7 +279,10 @@ export class LineExpander {
       if (buf[0] === '$' && this.defineFrom(buf)) return '';
       if (buf.startsWith('~SEQ') || buf.startsWith('~LST')) {
         const ok = buf[1] === 'S' ? this.addSequence(buf) : this.addList(buf);
-        if (!ok) this.report('error', 'invalidSequence', `Invalid ${buf.slice(0, 4)} specification '${display(buf)}'`, [display(buf)]);
+        if (!ok)
+          this.report('error', 'invalidSequence', `Invalid ${buf.slice(0, 4)} specification '${display(buf)}'`, [
+            display(buf),
+          ]);
         return '';
       }
       if (buf[0] === '~') break;
@@ -281,7 +304,9 @@ export class LineExpander {
     const m = /^~SEQ(x?)[ \t]*\([ \t]*([^ \t,)]+)[ \t]*,([^)]*)\)[ \t]*(.*)$/.exec(buf);
     if (!m) return false;
     const [, hexFlag, variable, rawParams, text] = m;
-    const params = this.replaceParams(rawParams).buf.split(',').map((s) => s.trim());
+    const params = this.replaceParams(rawParams)
+      .buf.split(',')
+      .map((s) => s.trim());
     const nums = params.map((s) => Number.parseInt(s, /^-?0x/i.test(s) ? 16 : 10) || 0);
     let start: number, step: number, end: number;
     if (nums.length === 1) {
@@ -305,15 +330,23 @@ export class LineExpander {
     const m = /^~LST[ \t]*\(([^)]*)\)[ \t]*(.*)$/.exec(buf);
     if (!m) return false;
     const groups: string[][] = [];
-    const re = /\{([^}]*)\}|([^,{}]+)/g;
-    for (let g; (g = re.exec(m[1])); ) {
+    for (const g of m[1].matchAll(/\{([^}]*)\}|([^,{}]+)/g)) {
       if (g[1] === undefined && !g[2].trim()) continue;
       groups.push((g[1] ?? g[2]).split(',').map((s) => s.trim()));
     }
     if (groups.length < 2) return false;
     const [names, ...sets] = groups;
     if (sets.some((v) => v.length > names.length)) return false;
-    this.seqs.push({ variable: names[0], text: m[2], next: 0, step: 0, last: 0, hex: false, listParams: names, listValues: sets });
+    this.seqs.push({
+      variable: names[0],
+      text: m[2],
+      next: 0,
+      step: 0,
+      last: 0,
+      hex: false,
+      listParams: names,
+      listValues: sets,
+    });
     return true;
   }
 
@@ -321,13 +354,18 @@ export class LineExpander {
   nextGeneratedLine(): string {
     const seq = this.seqs[this.seqs.length - 1];
     if (++this.generated > MAX_GENERATED_LINES) {
-      this.report('error', 'sequenceTooLong', `~SEQ/~LST produce more than ${MAX_GENERATED_LINES} lines - stopping`, []);
+      this.report(
+        'error',
+        'sequenceTooLong',
+        `~SEQ/~LST produce more than ${MAX_GENERATED_LINES} lines - stopping`,
+        [],
+      );
       this.seqs.length = 0;
       return '';
     }
     if (seq.listParams && seq.listValues) {
       const set = seq.listValues.shift() ?? [];
-      seq.listParams.forEach((name, i) => this.setDefinition(name, set[i] ?? ''));
+      for (const [i, name] of seq.listParams.entries()) this.setDefinition(name, set[i] ?? '');
       if (seq.listValues.length === 0) this.seqs.pop();
       return seq.text;
     }

@@ -4,10 +4,22 @@
 
 import { completeInstance, readInstance } from './keepalived-model-instance.js';
 import { checkScriptUser, readScript, readTrackProcess } from './keepalived-model-scripts.js';
-import { loc, readInt, type GlobalDefs, type KeepalivedModel, type ModelReport, type VrrpInstance, type VrrpScript } from './keepalived-model.js';
+import {
+  loc,
+  readInt,
+  type GlobalDefs,
+  type KeepalivedModel,
+  type ModelReport,
+  type VrrpInstance,
+  type VrrpScript,
+} from './keepalived-model.js';
 import type { KeepalivedStatement } from './keepalived-tree.js';
 
-export function buildModel(statements: KeepalivedStatement[], report: ModelReport, userExists?: (name: string) => boolean): KeepalivedModel {
+export function buildModel(
+  statements: KeepalivedStatement[],
+  report: ModelReport,
+  userExists?: (name: string) => boolean,
+): KeepalivedModel {
   const model: KeepalivedModel = {
     globalDefs: { enableScriptSecurity: false, vrrpStrict: false, vrrpVersion: 2 },
     scripts: [],
@@ -22,13 +34,20 @@ export function buildModel(statements: KeepalivedStatement[], report: ModelRepor
   const syncGroupOf = new Map<string, VrrpInstance['syncGroup']>();
   for (const st of statements.filter(known)) {
     if (st.keyword === 'vrrp_sync_group') {
-      const group = { name: st.args[0] ?? '', trackingWeight: !!st.children?.some((c) => c.known && c.keyword === 'sync_group_tracking_weight') };
+      const group = {
+        name: st.args[0] ?? '',
+        trackingWeight: !!st.children?.some((c) => c.known && c.keyword === 'sync_group_tracking_weight'),
+      };
       const members = st.children?.find((c) => c.keyword === 'group');
       for (const e of members?.entries ?? []) for (const w of e.words) syncGroupOf.set(w, group);
     }
   }
-  const allScriptNames = new Set(statements.filter((s) => known(s) && s.keyword === 'vrrp_script').map((s) => s.args[0]));
-  const allProcessNames = new Set(statements.filter((s) => known(s) && s.keyword === 'vrrp_track_process').map((s) => s.args[0]));
+  const allScriptNames = new Set(
+    statements.filter((s) => known(s) && s.keyword === 'vrrp_script').map((s) => s.args[0]),
+  );
+  const allProcessNames = new Set(
+    statements.filter((s) => known(s) && s.keyword === 'vrrp_track_process').map((s) => s.args[0]),
+  );
 
   const removedScripts: VrrpScript[] = [];
   for (const st of statements.filter(known)) {

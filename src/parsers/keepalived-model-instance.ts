@@ -30,7 +30,12 @@ export interface NameSets {
   removedScripts: VrrpScript[];
 }
 
-export function readInstance(block: KeepalivedStatement, model: KeepalivedModel, report: ModelReport, names: NameSets): VrrpInstance {
+export function readInstance(
+  block: KeepalivedStatement,
+  model: KeepalivedModel,
+  report: ModelReport,
+  names: NameSets,
+): VrrpInstance {
   const name = block.args[0];
   const vrrp: VrrpInstance = {
     name,
@@ -57,7 +62,8 @@ export function readInstance(block: KeepalivedStatement, model: KeepalivedModel,
           report(st, 'error', 'stateIgnored', `(${name}) state previously set as MASTER - ignoring BACKUP`, [name]);
           break;
         }
-        if (a !== 'MASTER' && a !== 'BACKUP') report(st, 'error', 'stateUnknown', `(${name}) unknown state '${a}', defaulting to BACKUP`, [name, a]);
+        if (a !== 'MASTER' && a !== 'BACKUP')
+          report(st, 'error', 'stateUnknown', `(${name}) unknown state '${a}', defaulting to BACKUP`, [name, a]);
         vrrp.state = a === 'MASTER' ? 'MASTER' : 'BACKUP';
         vrrp.stateWritten = a;
         vrrp.stateAt = loc(st);
@@ -65,7 +71,14 @@ export function readInstance(block: KeepalivedStatement, model: KeepalivedModel,
       case 'priority': {
         if (a === undefined) break;
         const n = readInt(a, 1, PRIORITY_OWNER);
-        if (n === undefined) report(st, 'error', 'priorityInvalid', `(${name}) Priority not valid! must be between 1 & 255. Using default 100`, [name, a]);
+        if (n === undefined)
+          report(
+            st,
+            'error',
+            'priorityInvalid',
+            `(${name}) Priority not valid! must be between 1 & 255. Using default 100`,
+            [name, a],
+          );
         vrrp.priority = n ?? PRIORITY_DEFAULT;
         vrrp.priorityAt = loc(st);
         break;
@@ -79,7 +92,8 @@ export function readInstance(block: KeepalivedStatement, model: KeepalivedModel,
       case 'virtual_router_id': {
         if (a === undefined) break;
         const n = readInt(a, 1, 255);
-        if (n === undefined) report(st, 'error', 'vridInvalid', `(${name}): VRID '${a}' not valid - must be between 1 & 255`, [name, a]);
+        if (n === undefined)
+          report(st, 'error', 'vridInvalid', `(${name}): VRID '${a}' not valid - must be between 1 & 255`, [name, a]);
         else {
           vrrp.virtualRouterId = n;
           vrrp.virtualRouterIdAt = loc(st);
@@ -89,7 +103,11 @@ export function readInstance(block: KeepalivedStatement, model: KeepalivedModel,
       case 'advert_int': {
         if (a === undefined) break;
         const n = readDecimal(a, 0.01, 255);
-        if (n === undefined) report(st, 'error', 'advertInvalid', `(${name}) Advert interval (${a}) not valid! Must be > 0 - ignoring`, [name, a]);
+        if (n === undefined)
+          report(st, 'error', 'advertInvalid', `(${name}) Advert interval (${a}) not valid! Must be > 0 - ignoring`, [
+            name,
+            a,
+          ]);
         else {
           vrrp.advertInt = n;
           vrrp.advertIntAt = loc(st);
@@ -113,12 +131,31 @@ export function readInstance(block: KeepalivedStatement, model: KeepalivedModel,
         break;
       case 'track_script':
         for (const e of st.entries ?? []) {
-          track(e, name, 'script', model.scripts, vrrp.trackScripts, vrrp.droppedTracks, names.allScriptNames, report, names.removedScripts);
+          track(
+            e,
+            name,
+            'script',
+            model.scripts,
+            vrrp.trackScripts,
+            vrrp.droppedTracks,
+            names.allScriptNames,
+            report,
+            names.removedScripts,
+          );
         }
         break;
       case 'track_process':
         for (const e of st.entries ?? []) {
-          track(e, name, 'process', model.trackProcesses, vrrp.trackProcesses, vrrp.droppedTracks, names.allProcessNames, report);
+          track(
+            e,
+            name,
+            'process',
+            model.trackProcesses,
+            vrrp.trackProcesses,
+            vrrp.droppedTracks,
+            names.allProcessNames,
+            report,
+          );
         }
         break;
       case 'nopreempt':
@@ -132,7 +169,11 @@ export function readInstance(block: KeepalivedStatement, model: KeepalivedModel,
       case 'preempt_delay': {
         if (a === undefined) break;
         const n = readDecimal(a, 0, 1000);
-        if (n === undefined) report(st, 'error', 'preemptDelayInvalid', `(${name}) Preempt_delay not valid! must be between 0-1000`, [name, a]);
+        if (n === undefined)
+          report(st, 'error', 'preemptDelayInvalid', `(${name}) Preempt_delay not valid! must be between 0-1000`, [
+            name,
+            a,
+          ]);
         vrrp.preemptDelay = n ?? 0;
         vrrp.preemptDelayAt = loc(st);
         break;
@@ -164,7 +205,8 @@ function readAuthentication(block: KeepalivedStatement, name: string, report: Mo
       if (a !== undefined) {
         auth.pass = a;
         auth.effectivePass = effectiveAuthPass(a);
-        if (Buffer.byteLength(a, 'utf8') > AUTH_PASS_LENGTH) report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, []);
+        if (Buffer.byteLength(a, 'utf8') > AUTH_PASS_LENGTH)
+          report(st, 'error', 'authPassTruncated', `Truncating auth_pass to ${AUTH_PASS_LENGTH} characters`, []);
       }
       const unescaped = written?.replace(/\\([#!])/g, '$1');
       if (written !== undefined && unescaped !== (a ?? '') && unescaped!.startsWith(a ?? '')) auth.cutFrom = written;
@@ -196,29 +238,57 @@ function track<T extends { name: string; weight: number; reverse: boolean }>(
   const target = defined.find((d) => d.name === name);
   const drop = (reason: DropReason): void => void dropped.push({ name, at: loc(entry), reason, kind });
   if (!target) {
-    report(entry, 'error', `track${cap(kind)}NotFound`, `(${instance}) track ${kind} ${name} not found, ignoring...`, [instance, name]);
+    report(entry, 'error', `track${cap(kind)}NotFound`, `(${instance}) track ${kind} ${name} not found, ignoring...`, [
+      instance,
+      name,
+    ]);
     const script = kind === 'script' ? removed.find((r) => r.name === name) : undefined;
     if (script) return void dropped.push({ name, at: loc(entry), reason: 'scriptRemoved', kind, script });
-    return drop(allNames.has(name) ? 'definedLater' : 'notFound');
+    drop(allNames.has(name) ? 'definedLater' : 'notFound');
+    return;
   }
   if (tracked.some((t) => t.target === target)) {
-    report(entry, 'error', `track${cap(kind)}Duplicate`, `(${instance}) duplicate ${keyword} ${name} - ignoring`, [instance, name]);
-    return drop('duplicate');
+    report(entry, 'error', `track${cap(kind)}Duplicate`, `(${instance}) duplicate ${keyword} ${name} - ignoring`, [
+      instance,
+      name,
+    ]);
+    drop('duplicate');
+    return;
   }
   let weight = target.weight;
   let reverse = target.reverse;
   if (option !== undefined) {
     if (option !== 'weight') {
-      report(entry, 'error', `track${cap(kind)}Option`, `(${instance}) unknown track ${kind} option ${option} - ignoring`, [instance, option]);
-      return drop('badOption');
+      report(
+        entry,
+        'error',
+        `track${cap(kind)}Option`,
+        `(${instance}) unknown track ${kind} option ${option} - ignoring`,
+        [instance, option],
+      );
+      drop('badOption');
+      return;
     }
     if (value === undefined) {
-      report(entry, 'error', `track${cap(kind)}WeightMissing`, `(${instance}) weight without value specified for track ${kind} ${name} - ignoring`, [instance, name]);
-      return drop('badOption');
+      report(
+        entry,
+        'error',
+        `track${cap(kind)}WeightMissing`,
+        `(${instance}) weight without value specified for track ${kind} ${name} - ignoring`,
+        [instance, name],
+      );
+      drop('badOption');
+      return;
     }
     const n = readInt(value, -254, 254);
     if (n === undefined) {
-      report(entry, 'error', `track${cap(kind)}WeightInvalid`, `(${instance}) track ${kind} ${name}: weight must be between [-253..253] inclusive, ignoring...`, [instance, name]);
+      report(
+        entry,
+        'error',
+        `track${cap(kind)}WeightInvalid`,
+        `(${instance}) track ${kind} ${name}: weight must be between [-253..253] inclusive, ignoring...`,
+        [instance, name],
+      );
     } else weight = Math.max(-253, Math.min(253, n));
     if (direction === 'reverse') reverse = true;
     else if (direction === 'noreverse') reverse = false;
@@ -227,7 +297,12 @@ function track<T extends { name: string; weight: number; reverse: boolean }>(
 }
 
 /** vrrp_complete_instance(): defaults and the settings keepalived clears (GRAMMAR.md §B6–B7). */
-export function completeInstance(vrrp: VrrpInstance, block: KeepalivedStatement, g: GlobalDefs, report: ModelReport): void {
+export function completeInstance(
+  vrrp: VrrpInstance,
+  block: KeepalivedStatement,
+  g: GlobalDefs,
+  report: ModelReport,
+): void {
   const name = vrrp.name;
   if (vrrp.priority === 0) vrrp.priority = vrrp.state === 'MASTER' ? PRIORITY_OWNER : PRIORITY_DEFAULT;
   vrrp.initialState = vrrp.state ?? (vrrp.priority === PRIORITY_OWNER ? 'MASTER' : 'BACKUP');
@@ -243,36 +318,75 @@ export function completeInstance(vrrp: VrrpInstance, block: KeepalivedStatement,
       report(block, 'error', 'authIgnored', `(${name}) ${why} does not support authentication. Ignoring.`, [name]);
     }
   }
-  if (vrrp.virtualRouterId === undefined) report(block, 'error', 'vridMissing', `(${name}) the virtual router id must be set`, [name]);
+  if (vrrp.virtualRouterId === undefined)
+    report(block, 'error', 'vridMissing', `(${name}) the virtual router id must be set`, [name]);
   if (vrrp.priority === PRIORITY_OWNER && vrrp.nopreempt) {
-    report(block, 'error', 'nopreemptOwner', `(${name}) nopreempt is incompatible with priority 255. resetting nopreempt`, [name]);
+    report(
+      block,
+      'error',
+      'nopreemptOwner',
+      `(${name}) nopreempt is incompatible with priority 255. resetting nopreempt`,
+      [name],
+    );
     vrrp.nopreempt = false;
   }
   if (vrrp.initialState === 'MASTER') {
     if (vrrp.nopreempt) {
-      report(block, 'error', 'nopreemptMaster', `(${name}) Warning - nopreempt will not work with initial state MASTER - clearing`, [name]);
+      report(
+        block,
+        'error',
+        'nopreemptMaster',
+        `(${name}) Warning - nopreempt will not work with initial state MASTER - clearing`,
+        [name],
+      );
       vrrp.nopreempt = false;
     }
     if (vrrp.preemptDelay) {
-      report(block, 'error', 'preemptDelayMaster', `(${name}) Warning - preempt delay will not work with initial state MASTER - clearing`, [name]);
+      report(
+        block,
+        'error',
+        'preemptDelayMaster',
+        `(${name}) Warning - preempt delay will not work with initial state MASTER - clearing`,
+        [name],
+      );
       vrrp.preemptDelay = 0;
     }
   }
   if (vrrp.preemptDelay && (g.vrrpStrict || vrrp.nopreempt)) {
-    report(block, 'error', 'preemptDelayReset', `(${name}) preempt_delay is incompatible with ${g.vrrpStrict ? 'strict mode' : 'nopreempt mode'} - resetting`, [name]);
+    report(
+      block,
+      'error',
+      'preemptDelayReset',
+      `(${name}) preempt_delay is incompatible with ${g.vrrpStrict ? 'strict mode' : 'nopreempt mode'} - resetting`,
+      [name],
+    );
     vrrp.preemptDelay = 0;
   }
   // An address owner never changes priority, and a sync group keeps its members' priorities unless
   // told otherwise: keepalived drops every weighted tracker.
   const ignoreWeights: DropReason | undefined =
-    vrrp.priority === PRIORITY_OWNER ? 'addressOwner' : vrrp.syncGroup && !vrrp.syncGroup.trackingWeight ? 'syncGroup' : undefined;
+    vrrp.priority === PRIORITY_OWNER
+      ? 'addressOwner'
+      : vrrp.syncGroup && !vrrp.syncGroup.trackingWeight
+        ? 'syncGroup'
+        : undefined;
   if (ignoreWeights) {
     const why = ignoreWeights === 'addressOwner' ? 'address_owner' : 'SYNC group';
     for (const t of vrrp.trackScripts.filter((t) => t.weight !== 0)) {
-      report({ ...t.at, order: block.order }, 'error', 'weightsIgnored', `(${name}) ignoring tracked script ${t.name} with weights due to ${why}`, [name, t.name]);
+      report(
+        { ...t.at, order: block.order },
+        'error',
+        'weightsIgnored',
+        `(${name}) ignoring tracked script ${t.name} with weights due to ${why}`,
+        [name, t.name],
+      );
     }
-    for (const [kind, list] of [['script', vrrp.trackScripts], ['process', vrrp.trackProcesses]] as const) {
-      for (const t of list.filter((t) => t.weight !== 0)) vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: ignoreWeights, kind });
+    for (const [kind, list] of [
+      ['script', vrrp.trackScripts],
+      ['process', vrrp.trackProcesses],
+    ] as const) {
+      for (const t of list.filter((t) => t.weight !== 0))
+        vrrp.droppedTracks.push({ name: t.name, at: t.at, reason: ignoreWeights, kind });
     }
     vrrp.trackScripts = vrrp.trackScripts.filter((t) => t.weight === 0);
     vrrp.trackProcesses = vrrp.trackProcesses.filter((t) => t.weight === 0);

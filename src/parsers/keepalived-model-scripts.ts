@@ -1,7 +1,15 @@
 // vrrp_script and vrrp_track_process blocks (vrrp_parser.c), and whether keepalived keeps a script:
 // it removes one without a `script` line or without a user it can run it as.
 
-import { cap, loc, readInt, type GlobalDefs, type ModelReport, type TrackProcess, type VrrpScript } from './keepalived-model.js';
+import {
+  cap,
+  loc,
+  readInt,
+  type GlobalDefs,
+  type ModelReport,
+  type TrackProcess,
+  type VrrpScript,
+} from './keepalived-model.js';
 import type { KeepalivedStatement } from './keepalived-tree.js';
 import { splitQuotedEscaped } from './keepalived-words.js';
 
@@ -12,14 +20,23 @@ import { splitQuotedEscaped } from './keepalived-words.js';
  *   `keepalived_script` user and enable_script_security is set (wherever global_defs stands):
  *   "Unable to set default user for vrrp script NAME - removing" (vrrp_parser.c:1615; lib/notify.c:990).
  */
-export function checkScriptUser(script: VrrpScript, block: KeepalivedStatement, g: GlobalDefs, userExists: (name: string) => boolean, report: ModelReport): void {
+export function checkScriptUser(
+  script: VrrpScript,
+  block: KeepalivedStatement,
+  g: GlobalDefs,
+  userExists: (name: string) => boolean,
+  report: ModelReport,
+): void {
   const exists = (u: { user: string; group?: string }) => userExists(u.user);
   if (script.user) {
     if (!exists(script.user)) {
       const message = `Unable to set uid/gid for script ${script.argv.join(' ')}`;
       script.removed = 'badUser';
       script.removedBecause = { user: script.user.user, message };
-      report({ ...script.user.at, order: block.order }, 'error', 'scriptUserUnknown', message, [script.name, script.user.user]);
+      report({ ...script.user.at, order: block.order }, 'error', 'scriptUserUnknown', message, [
+        script.name,
+        script.user.user,
+      ]);
     }
     return;
   }
@@ -58,7 +75,14 @@ export function readScript(block: KeepalivedStatement, report: ModelReport): Vrr
       }
       case 'interval': {
         const n = readInt(a, 0, Number.MAX_SAFE_INTEGER);
-        if (n === undefined) report(st, 'error', 'scriptInterval', `(${script.name}): vrrp script interval '${a}' must be between 1 and 4294 - ignoring`, [script.name, a ?? '']);
+        if (n === undefined)
+          report(
+            st,
+            'error',
+            'scriptInterval',
+            `(${script.name}): vrrp script interval '${a}' must be between 1 and 4294 - ignoring`,
+            [script.name, a ?? ''],
+          );
         else script.interval = n === 0 ? 1 : n;
         break;
       }
@@ -69,18 +93,33 @@ export function readScript(block: KeepalivedStatement, report: ModelReport): Vrr
       }
       case 'weight': {
         const n = readInt(a, -253, 253);
-        if (n === undefined) report(st, 'error', 'scriptWeight', `vrrp_script ${script.name} weight ${a} must be in [-253, 253]`, [script.name, a ?? '']);
+        if (n === undefined)
+          report(st, 'error', 'scriptWeight', `vrrp_script ${script.name} weight ${a} must be in [-253, 253]`, [
+            script.name,
+            a ?? '',
+          ]);
         else script.weight = n;
         if (b !== undefined) {
           if (b === 'reverse') script.reverse = true;
-          else report(st, 'error', 'scriptWeightOption', `vrrp_script ${script.name} unknown weight option ${b}`, [script.name, b]);
+          else
+            report(st, 'error', 'scriptWeightOption', `vrrp_script ${script.name} unknown weight option ${b}`, [
+              script.name,
+              b,
+            ]);
         }
         break;
       }
       case 'rise':
       case 'fall': {
         const n = readInt(a, 1, 2 ** 31 - 1);
-        if (n === undefined) report(st, 'error', `script${cap(st.keyword)}`, `(${script.name}): vrrp script ${st.keyword} value '${a}' invalid, defaulting to 1`, [script.name, a ?? '']);
+        if (n === undefined)
+          report(
+            st,
+            'error',
+            `script${cap(st.keyword)}`,
+            `(${script.name}): vrrp script ${st.keyword} value '${a}' invalid, defaulting to 1`,
+            [script.name, a ?? ''],
+          );
         script[st.keyword] = n ?? 1;
         break;
       }

@@ -14,7 +14,14 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
   let prefix = maxPrefix;
   if (slash >= 0) {
     const n = readInt(first.slice(slash + 1), 0, maxPrefix);
-    if (n === undefined) report(entry, 'error', 'vipPrefix', `Invalid address prefix len ${first.slice(slash + 1)} for address ${first} - using ${maxPrefix}`, [first]);
+    if (n === undefined)
+      report(
+        entry,
+        'error',
+        'vipPrefix',
+        `Invalid address prefix len ${first.slice(slash + 1)} for address ${first} - using ${maxPrefix}`,
+        [first],
+      );
     else prefix = n;
   }
   if (!(family === 6 ? isIPv6(address) : isIPv4(address))) {
@@ -25,10 +32,15 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
   let brdMode: '+' | '-' | undefined;
   for (let i = 0; i < options.length; i++) {
     const option = options[i];
-    const takesValue = ['dev', 'scope', 'broadcast', 'brd', 'label', 'peer', 'preferred_lft', 'track_group'].includes(option);
+    const takesValue = ['dev', 'scope', 'broadcast', 'brd', 'label', 'peer', 'preferred_lft', 'track_group'].includes(
+      option,
+    );
     const value = options[i + 1];
     if (takesValue && value === undefined) {
-      report(entry, 'error', 'vipMissingValue', `Missing parameter for ${option} in ip address ${first}`, [option, first]);
+      report(entry, 'error', 'vipMissingValue', `Missing parameter for ${option} in ip address ${first}`, [
+        option,
+        first,
+      ]);
       break;
     }
     if (takesValue) i++;
@@ -42,18 +54,36 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
       case 'brd':
       case 'broadcast':
         if (family === 6) {
-          report(entry, 'error', 'vipBrdIpv6', `VRRP is trying to assign a broadcast ${value} to the IPv6 address ${first} !!?? WTF... skipping VIP...`, [first]);
+          report(
+            entry,
+            'error',
+            'vipBrdIpv6',
+            `VRRP is trying to assign a broadcast ${value} to the IPv6 address ${first} !!?? WTF... skipping VIP...`,
+            [first],
+          );
           vip.valid = false;
         } else if (value === '+' || value === '-') brdMode = value;
         else if (isIPv4(value)) vip.broadcast = value;
         else {
-          report(entry, 'error', 'vipBrdInvalid', `VRRP is trying to assign invalid broadcast ${value}. skipping VIP...`, [value]);
+          report(
+            entry,
+            'error',
+            'vipBrdInvalid',
+            `VRRP is trying to assign invalid broadcast ${value}. skipping VIP...`,
+            [value],
+          );
           vip.valid = false;
         }
         break;
       case 'label':
         if (Buffer.byteLength(value) >= 16) {
-          report(entry, 'error', 'vipLabelLong', `Address label ${value} is longer than maximum length 15 - removing address`, [value]);
+          report(
+            entry,
+            'error',
+            'vipLabelLong',
+            `Address label ${value} is longer than maximum length 15 - removing address`,
+            [value],
+          );
           vip.valid = false;
         }
         vip.label = value;
@@ -70,7 +100,13 @@ export function parseVirtualIp(entry: KeepalivedEntry, report: ModelReport): Vir
       case 'use_vmac':
         break;
       default:
-        report(entry, 'error', 'vipUnknownOption', `Unknown configuration entry '${option}' for ip address - ignoring`, [option]);
+        report(
+          entry,
+          'error',
+          'vipUnknownOption',
+          `Unknown configuration entry '${option}' for ip address - ignoring`,
+          [option],
+        );
     }
   }
   if (brdMode && family === 4 && prefix <= 30) vip.broadcast = broadcastOf(address, prefix, brdMode);

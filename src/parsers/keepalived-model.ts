@@ -5,7 +5,13 @@
 import type { SourceRef } from './source-ref.js';
 
 /** Reports a problem at a statement or entry (its `order` sorts it among the reading problems). */
-export type ModelReport = (at: SourceRef & { order: number }, severity: 'error' | 'warning', code: string, message: string, args: string[]) => void;
+export type ModelReport = (
+  at: SourceRef & { order: number },
+  severity: 'error' | 'warning',
+  code: string,
+  message: string,
+  args: string[],
+) => void;
 
 export const PRIORITY_OWNER = 255;
 export const PRIORITY_DEFAULT = 100;
@@ -72,7 +78,14 @@ export interface Tracked<T> {
 }
 
 /** Why keepalived ignores a track_script/track_process entry. */
-export type DropReason = 'notFound' | 'definedLater' | 'duplicate' | 'badOption' | 'addressOwner' | 'syncGroup' | 'scriptRemoved';
+export type DropReason =
+  | 'notFound'
+  | 'definedLater'
+  | 'duplicate'
+  | 'badOption'
+  | 'addressOwner'
+  | 'syncGroup'
+  | 'scriptRemoved';
 export interface DroppedTrack {
   name: string;
   at: SourceRef;

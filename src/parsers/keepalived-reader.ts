@@ -59,7 +59,8 @@ type Report = (severity: Severity, code: string, message: string, args: string[]
 function includeKeyword(buf: string): { kind: string; rest: string } | null {
   if (!buf.startsWith('include') || buf.length < 8) return null;
   if (isSpaceCode(buf.charCodeAt(7))) return { kind: 'include', rest: buf.slice(8) };
-  if ('rmwba'.includes(buf[7]) && isSpaceCode(buf.charCodeAt(8))) return { kind: 'include' + buf[7], rest: buf.slice(9) };
+  if ('rmwba'.includes(buf[7]) && isSpaceCode(buf.charCodeAt(8)))
+    return { kind: `include${buf[7]}`, rest: buf.slice(9) };
   return null;
 }
 
@@ -181,7 +182,9 @@ export class LineReader {
         if (this.expander.defining) this.expander.endDefinition();
         continue;
       }
-      line = decomment(line, (s) => this.report('error', 'unterminatedQuote', `Unterminated quote '${display(s)}'`, [display(s)]));
+      line = decomment(line, (s) =>
+        this.report('error', 'unterminatedQuote', `Unterminated quote '${display(s)}'`, [display(s)]),
+      );
       if (line.length > 0) return line;
     }
   }
@@ -196,14 +199,21 @@ export class LineReader {
     const absolute = shown.startsWith('/') ? shown : path.join(path.dirname(this.current.file), shown);
     this.includeRequests.push(absolute);
     if (this.stack.length >= MAX_INCLUDE_DEPTH) {
-      this.report('error', 'includeDepth', `include nesting deeper than ${MAX_INCLUDE_DEPTH} - ignoring '${shown}'`, [shown]);
+      this.report('error', 'includeDepth', `include nesting deeper than ${MAX_INCLUDE_DEPTH} - ignoring '${shown}'`, [
+        shown,
+      ]);
       return true;
     }
     const found = this.options.readInclude?.(absolute, this.current.file) ?? [];
     this.includedFiles += found.length;
     this.includedBytes += found.reduce((n, f) => n + f.text.length, 0);
     if (this.includedFiles > MAX_INCLUDED_FILES || this.includedBytes > MAX_INCLUDED_BYTES) {
-      this.report('error', 'includeLimit', `more than ${MAX_INCLUDED_FILES} files or ${MAX_INCLUDED_BYTES} bytes included - ignoring '${shown}'`, [shown]);
+      this.report(
+        'error',
+        'includeLimit',
+        `more than ${MAX_INCLUDED_FILES} files or ${MAX_INCLUDED_BYTES} bytes included - ignoring '${shown}'`,
+        [shown],
+      );
       return true;
     }
     if (found.length === 0) {

@@ -58,7 +58,8 @@ export function readStatements(lines: LogicalLines, end: SourceRef, add: AddDiag
 function mergeViews(views: KeepalivedStatement[][]): KeepalivedStatement[] {
   const byOrder = new Map<number, KeepalivedStatement>();
   const [parent, vrrp, checker, bfd] = views;
-  for (const view of [vrrp, checker, parent, bfd]) for (const st of view) if (!byOrder.has(st.order)) byOrder.set(st.order, st);
+  for (const view of [vrrp, checker, parent, bfd])
+    for (const st of view) if (!byOrder.has(st.order)) byOrder.set(st.order, st);
   return [...byOrder.values()].sort((a, b) => a.order - b.order);
 }
 
@@ -77,7 +78,12 @@ function toKeywords(table: KeywordTable): Keywords {
   return new Map(
     Object.entries(table).map(([name, spec]) => [
       name,
-      { ...(spec.sub ? { sub: toKeywords(spec.sub) } : {}), valueBlock: !!spec.valueBlock, raw: !!spec.raw, arg: !!spec.arg },
+      {
+        ...(spec.sub ? { sub: toKeywords(spec.sub) } : {}),
+        valueBlock: !!spec.valueBlock,
+        raw: !!spec.raw,
+        arg: !!spec.arg,
+      },
     ]),
   );
 }
@@ -86,7 +92,10 @@ const ROOT_KEYWORDS = toKeywords(KEEPALIVED_KEYWORDS);
 /** Top-level blocks whose handler wants exactly one new name, else skips the block (keepalived's wording). */
 const NAMED_BLOCKS: Record<string, { noName: string; duplicate: string }> = {
   vrrp_instance: { noName: 'vrrp_instance must have a name', duplicate: 'vrrp instance %s already defined' },
-  vrrp_sync_group: { noName: 'vrrp_sync_group must have a name - skipping', duplicate: 'vrrp sync group %s already defined' },
+  vrrp_sync_group: {
+    noName: 'vrrp_sync_group must have a name - skipping',
+    duplicate: 'vrrp sync group %s already defined',
+  },
   track_group: { noName: 'track_group must have a name - skipping', duplicate: 'track_group %s already defined' },
 };
 
@@ -168,7 +177,8 @@ class TreeBuilder {
           this.skipSublevel = 1;
           needBob = false;
           // The rest of this line is not counted; with no other brace on it, skip to the match at once.
-          if (lines.firstEvent[i + 1] - lines.firstEvent[i] === 1 && this.skipToClosing(lines.firstEvent[i], level)) return true;
+          if (lines.firstEvent[i + 1] - lines.firstEvent[i] === 1 && this.skipToClosing(lines.firstEvent[i], level))
+            return true;
           continue;
         }
         this.skipSublevel = 0;
@@ -237,7 +247,10 @@ class TreeBuilder {
         const text = lines.texts[i];
         const quoted = splitQuotedEscaped(text);
         if (quoted) statement.quotedArgs = quoted.slice(1).map(display);
-        else this.report('error', 'unmatchedQuote', `String '${display(text)}': missing terminating quote`, [display(text)]);
+        else
+          this.report('error', 'unmatchedQuote', `String '${display(text)}': missing terminating quote`, [
+            display(text),
+          ]);
       }
       if (level === 0 && Object.hasOwn(NAMED_BLOCKS, first)) this.checkBlockName(statement, NAMED_BLOCKS[first]);
       if (spec.valueBlock) statement.entries = this.valueBlock(i, words);
@@ -321,7 +334,13 @@ class TreeBuilder {
       }
       if (words.length > 0) {
         const origin = this.lines.origins[at];
-        entries.push({ words: this.shown(at, words), file: origin.file, line: origin.line, text: origin.text, order: this.read });
+        entries.push({
+          words: this.shown(at, words),
+          file: origin.file,
+          line: origin.line,
+          text: origin.text,
+          order: this.read,
+        });
       }
       if (hadEob) break;
     }

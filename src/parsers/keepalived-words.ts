@@ -86,7 +86,7 @@ export function decomment(str: string, onUnterminatedQuote?: (s: string) => void
   if (quote) onUnterminatedQuote?.(s);
   if (cut >= 0) s = s.slice(0, cut);
   s = trimBlanksEnd(s);
-  return cont ? s + '\\' : s;
+  return cont ? `${s}\\` : s;
 }
 
 /** keepalived's alloc_strvec_r(): keyword-level words; only double quotes group, and are removed. */
@@ -114,7 +114,16 @@ export function splitWords(line: string, onUnmatchedQuote?: () => void): string[
   return words;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  E: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
 
 /**
  * keepalived's alloc_strvec_quoted_escaped(): how script keywords re-read their raw line. Both
@@ -146,7 +155,8 @@ export function splitQuotedEscaped(src: string): string[] | null {
           i += 2;
         } else if (e >= '0' && e <= '7') {
           let code = src.charCodeAt(i++) - 48;
-          for (let k = 0; k < 2 && i < n && src[i] >= '0' && src[i] <= '7'; k++) code = (code << 3) + src.charCodeAt(i++) - 48;
+          for (let k = 0; k < 2 && i < n && src[i] >= '0' && src[i] <= '7'; k++)
+            code = (code << 3) + src.charCodeAt(i++) - 48;
           word += String.fromCharCode(code & 0xff);
         } else {
           word += SIMPLE_ESCAPES[e] ?? e;

@@ -51,10 +51,21 @@ export function parseKeepalived(text: string | Buffer, file: string, opts: Parse
   // Read once; every process then walks the same lines with its own view of which blocks are its.
   const lines = reader.readAll();
   if (reader.blockDepth > 0) {
-    add(reader.origin, reader.count + 1, 'error', 'missingClose', `There are ${reader.blockDepth} missing '}'s or extra '{'s`, [String(reader.blockDepth)]);
+    add(
+      reader.origin,
+      reader.count + 1,
+      'error',
+      'missingClose',
+      `There are ${reader.blockDepth} missing '}'s or extra '{'s`,
+      [String(reader.blockDepth)],
+    );
   }
   const statements = readStatements(lines, reader.origin, add);
-  const model = buildModel(statements, (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args, false, 'config'), opts.userExists);
+  const model = buildModel(
+    statements,
+    (at, severity, code, message, args) => add(at, at.order + 0.5, severity, code, message, args, false, 'config'),
+    opts.userExists,
+  );
 
   return {
     file,

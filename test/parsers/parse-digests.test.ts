@@ -24,8 +24,12 @@ describe('parsers: same results as before the restructuring', function () {
     const recorded = JSON.parse(readFileSync(FILE, 'utf8')) as Record<string, Record<string, string>>;
     // Without ../shared (the corpus) only the fixtures can be compared.
     const hasCorpus = Object.keys(got).some((name) => name.startsWith('corpus/'));
-    const expected = Object.fromEntries(Object.entries(recorded).filter(([name]) => hasCorpus || !name.startsWith('corpus/')));
-    const differing = Object.keys(expected).filter((name) => JSON.stringify(got[name]) !== JSON.stringify(expected[name]));
+    const expected = Object.fromEntries(
+      Object.entries(recorded).filter(([name]) => hasCorpus || !name.startsWith('corpus/')),
+    );
+    const differing = Object.keys(expected).filter(
+      (name) => JSON.stringify(got[name]) !== JSON.stringify(expected[name]),
+    );
     expect(differing, 'inputs whose parse result changed').to.deep.equal([]);
     expect(Object.keys(got).sort()).to.deep.equal(Object.keys(expected).sort());
   });

@@ -30,7 +30,8 @@ export function canonical(value: unknown): string {
   return JSON.stringify(seen(value));
 }
 
-export const digest = (value: unknown): string => createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
+export const digest = (value: unknown): string =>
+  createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
 
 /** Every input file: the corpus (when ../shared is there) and the fixtures' configurations. */
 export function digestInputs(): Array<{ name: string; kind: 'haproxy' | 'keepalived'; path: string }> {
@@ -45,7 +46,8 @@ export function digestInputs(): Array<{ name: string; kind: 'haproxy' | 'keepali
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.name === 'haproxy.cfg') inputs.push({ name: relative(REPO_ROOT, path), kind: 'haproxy', path });
-      else if (entry.name === 'keepalived.conf') inputs.push({ name: relative(REPO_ROOT, path), kind: 'keepalived', path });
+      else if (entry.name === 'keepalived.conf')
+        inputs.push({ name: relative(REPO_ROOT, path), kind: 'keepalived', path });
     }
   };
   walk(FIXTURES_DIR);
@@ -67,11 +69,20 @@ export function digestsOf(kind: 'haproxy' | 'keepalived', path: string, name: st
     return out;
   }
   // An include resolves to a fixed small file, so included files and their line numbers count too.
-  const included: IncludedFile = { file: '/etc/keepalived/included.conf', text: 'vrrp_script chk {\n  script "pidof haproxy"\n  user nobody\n}\n$X=1\n' };
+  const included: IncludedFile = {
+    file: '/etc/keepalived/included.conf',
+    text: 'vrrp_script chk {\n  script "pidof haproxy"\n  user nobody\n}\n$X=1\n',
+  };
   return {
     default: digest(parseKeepalived(text, path)),
     none: digest(parseKeepalived(text, path, { configId: 'hagrade-none', readInclude: () => [] })),
-    ids: digest(parseKeepalived(text, path, { configId: 'nfs1', readInclude: (pattern) => [{ ...included, file: pattern }], userExists: (u) => u !== 'nobody' })),
+    ids: digest(
+      parseKeepalived(text, path, {
+        configId: 'nfs1',
+        readInclude: (pattern) => [{ ...included, file: pattern }],
+        userExists: (u) => u !== 'nobody',
+      }),
+    ),
     low: digest(parseKeepalived(text.toString('latin1'), path, { configId: 'low', userExists: () => false })),
   };
 }
