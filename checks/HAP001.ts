@@ -282,7 +282,7 @@ const check = defineCheck({
           messageId: 'crtDirectoryFile',
           file: p.origin.file,
           line: p.origin.line,
-          excerpt: p.origin.raw.trim(),
+          excerpt: p.origin.text.trim(),
           data: { crt: p.crt, file: p.file },
         });
       }

@@ -123,14 +123,14 @@ const check = defineCheck({
       // `crt` paths not starting with `/` or `@` are relative to the global `crt-base` (cfgparse-ssl.c).
       const resolveCrt = (crt: string) => resolveCrtPath(file.config!, crt);
       const onPort = proxy.binds.filter((b) => b.addresses.some((a) => coversPort(a, port)));
-      const point = (b: Bind) => ({ host, file: b.origin.file, line: b.origin.line, excerpt: b.origin.raw.trim() });
+      const point = (b: Bind) => ({ host, file: b.origin.file, line: b.origin.line, excerpt: b.origin.text.trim() });
       if (onPort.length === 0) {
         const header = proxy.section.header;
         ctx.report({
           host,
           file: header.file,
           line: header.line,
-          excerpt: header.raw.trim(),
+          excerpt: header.text.trim(),
           messageId: 'noPort',
           data: { name: proxy.name, port },
         });

@@ -215,7 +215,7 @@ const check = defineCheck({
           host,
           file: h.file,
           line: h.line,
-          excerpt: h.raw.trim(),
+          excerpt: h.text.trim(),
           messageId: 'missing',
           data: { name: frontend.name, backend: backendName },
         });

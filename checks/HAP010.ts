@@ -88,7 +88,7 @@ const check = defineCheck({
     await forEachProxy(ctx, 'backend', (backend, file) => {
       if (reportRefused(ctx, file.role, backend, ['server'])) return;
       const host = file.role;
-      const point = (s: Server) => ({ host, file: s.origin.file, line: s.origin.line, excerpt: s.origin.raw.trim() });
+      const point = (s: Server) => ({ host, file: s.origin.file, line: s.origin.line, excerpt: s.origin.text.trim() });
       for (const spec of expected) {
         const server = backend.servers.find((s) => s.name === spec.name);
         const want = `${spec.address}:${spec.port}`;
@@ -98,7 +98,7 @@ const check = defineCheck({
             host,
             file: h.file,
             line: h.line,
-            excerpt: h.raw.trim(),
+            excerpt: h.text.trim(),
             messageId: 'missingServer',
             data: { backend: backend.name, name: spec.name },
           });

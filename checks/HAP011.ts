@@ -128,7 +128,7 @@ const check = defineCheck({
       const host = file.role;
       // Servers missing altogether are HAP010's finding.
       for (const server of backend.servers.filter((s) => ctx.profile.servers.some((e) => e.name === s.name))) {
-        const base = { host, file: server.origin.file, line: server.origin.line, excerpt: server.origin.raw.trim() };
+        const base = { host, file: server.origin.file, line: server.origin.line, excerpt: server.origin.text.trim() };
         const param = server.params.get('maxconn');
         if (!param) {
           const limit = proxyMaxconn(file.config!, expected);
@@ -145,7 +145,7 @@ const check = defineCheck({
           line: param.origin.line,
         };
         const fromDefaultServer = param.origin.line !== server.origin.line || param.origin.file !== server.origin.file;
-        const at = fromDefaultServer ? { ...base, line: param.origin.line, excerpt: param.origin.raw.trim() } : base;
+        const at = fromDefaultServer ? { ...base, line: param.origin.line, excerpt: param.origin.text.trim() } : base;
         // srv_parse_maxconn(): newsrv->maxconn = atol(arg) (src/server.c, v2.4 to 3.x): `20k` is 20, `020000` is 20000.
         const read = atol(String(param.value));
         const asWritten = param.value === String(read);

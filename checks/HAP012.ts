@@ -79,9 +79,9 @@ const check = defineCheck({
       const mine = sides[role];
       const theirs = sides[other];
       const otherLine = theirs.stmt?.line ?? theirs.config.lineCount;
-      const data = { other, otherLine, otherText: theirs.stmt?.raw.trim() ?? '' };
+      const data = { other, otherLine, otherText: theirs.stmt?.text.trim() ?? '' };
       if (mine.stmt) {
-        const where = { host: role, file: mine.stmt.file, line: mine.stmt.line, excerpt: mine.stmt.raw.trim() };
+        const where = { host: role, file: mine.stmt.file, line: mine.stmt.line, excerpt: mine.stmt.text.trim() };
         ctx.report({ ...where, messageId: theirs.stmt ? 'differs' : 'extra', data });
       } else {
         ctx.report({ host: role, file: mine.config.file, line: mine.config.lineCount, messageId: 'ended', data });

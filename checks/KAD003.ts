@@ -3,7 +3,7 @@
 import { CONFIG_SKIP_MESSAGES, vipInstanceOrSkip } from '../src/facts/keepalived.js';
 import { effectiveAuth, vipSet } from '../src/facts/vrrp-instances.js';
 import { keepalivedExample } from '../src/facts/keepalived-examples.js';
-import type { Located, VrrpInstance } from '../src/parsers/keepalived.js';
+import type { SourceRef, VrrpInstance } from '../src/parsers/keepalived.js';
 import { defineCheck, type CheckContext, type MessageIdOf } from '../src/model/check.js';
 
 /** The context of this check: helpers below report only its own ids. */
@@ -91,7 +91,7 @@ const check = defineCheck({
   },
 });
 
-const finding = (at: Located | undefined, fallback: Located) => {
+const finding = (at: SourceRef | undefined, fallback: SourceRef) => {
   const where = at ?? fallback;
   return { host: 'backup' as const, file: where.file, line: where.line, excerpt: where.text.trim() };
 };

@@ -2,7 +2,7 @@
 // asks: `inet VIP/24 brd <broadcast of the /24> scope global eth0:10` on eth0.
 import { CONFIG_SKIP_MESSAGES, configOrSkip, loadKeepalived } from '../src/facts/keepalived.js';
 import { keepalivedExample } from '../src/facts/keepalived-examples.js';
-import { broadcastOf } from '../src/parsers/keepalived-model.js';
+import { broadcastOf } from '../src/parsers/keepalived-model-vip.js';
 import { ROLES } from '../src/model/basics.js';
 import { defineCheck, type ReportId } from '../src/model/check.js';
 

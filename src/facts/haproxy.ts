@@ -1,7 +1,13 @@
 // haproxy.cfg of each host, read and parsed once per run, shared by HAP001-HAP012.
 import { posix } from 'node:path';
 import { parseHaproxy, type HaproxyConfig } from '../parsers/haproxy.js';
-import { resolveHaproxy, type Origin, type ResolvedHaproxy, type ResolvedProxy } from '../parsers/haproxy-resolve.js';
+import {
+  resolveHaproxy,
+  type ResolvedHaproxy,
+  type ResolvedProxy,
+  type ValueOrigin,
+} from '../parsers/haproxy-resolve.js';
+import type { SourceRef } from '../parsers/source-ref.js';
 import type { CheckContext } from '../model/check.js';
 import type { FileRead } from '../hosts/host.js';
 import type { Role, Text } from '../model/basics.js';
@@ -140,21 +146,26 @@ export function reportRefused(ctx: CheckContext, role: Role, proxy: ResolvedProx
     host: role,
     file: o.file,
     line: o.line,
-    excerpt: o.raw.trim(),
+    excerpt: o.text.trim(),
     messageId: 'refused',
-    data: { line: o.line, section: o.section, text: o.raw.trim(), reason: refused.message.replace(/\.$/, '') },
+    data: { line: o.line, section: o.section, text: o.text.trim(), reason: refused.message.replace(/\.$/, '') },
   });
   return true;
 }
 
 /** Finding fields pointing at the line a value came from (or, for a built-in default, at the proxy's section line). */
 export function at(
-  origin: Origin | null,
+  origin: ValueOrigin | null,
   proxy: ResolvedProxy,
 ): { file: string; line: number; excerpt: string; data: { section: string; line: number } } {
   const header = proxy.section.header;
-  const o = origin ?? { file: header.file, line: header.line, raw: header.raw, section: `${proxy.kind} ${proxy.name}` };
-  return { file: o.file, line: o.line, excerpt: o.raw.trim(), data: { section: o.section, line: o.line } };
+  const o = origin ?? {
+    file: header.file,
+    line: header.line,
+    text: header.text,
+    section: `${proxy.kind} ${proxy.name}`,
+  };
+  return { file: o.file, line: o.line, excerpt: o.text.trim(), data: { section: o.section, line: o.line } };
 }
 
 /**
@@ -172,7 +183,7 @@ export async function judgeUniqueProxy(ctx: CheckContext, capability: Capability
       host: role,
       file: p.section.header.file,
       line: p.section.header.line,
-      excerpt: p.section.header.raw.trim(),
+      excerpt: p.section.header.text.trim(),
     });
     const named = proxiesNamed(parsed.resolved, name, capability);
     const stopped = parsed.config.stoppedAt;
@@ -237,7 +248,7 @@ export const CRT_DIRECTORY_MESSAGES = {
 export interface CrtDirectoryProblem {
   crt: string;
   file: string;
-  origin: { file: string; line: number; raw: string };
+  origin: SourceRef;
 }
 
 /** The last value of a global keyword (e.g. `crt-base`), if set. */
@@ -290,7 +301,7 @@ export function crtDirectoryProblems(ctx: CheckContext, role: Role): Promise<Crt
               problems.push({
                 crt,
                 file: full,
-                origin: { file: bind.origin.file, line: bind.origin.line, raw: bind.origin.raw },
+                origin: { file: bind.origin.file, line: bind.origin.line, text: bind.origin.text },
               });
               break;
             }

@@ -7,13 +7,11 @@ import {
   type HaproxyDirective,
   type HaproxySection,
   type ProxyKind,
-} from './haproxy.js';
+} from './haproxy-types.js';
+import type { SourceRef } from './source-ref.js';
 
-/** Where a value was set. */
-export interface Origin {
-  file: string;
-  line: number;
-  raw: string;
+/** Where a value was set: the line, and the section it is in. */
+export interface ValueOrigin extends SourceRef {
   /** The section that holds the line, e.g. `defaults`, `defaults web`, `backend back_cluster`. */
   section: string;
   /** The line is in a defaults section, not in the proxy itself. */
@@ -23,7 +21,7 @@ export interface Origin {
 /** A value with where it came from; `origin` null means HAProxy's built-in default. */
 export interface Resolved<T> {
   value: T;
-  origin: Origin | null;
+  origin: ValueOrigin | null;
 }
 
 export interface ForwardFor {
@@ -32,15 +30,13 @@ export interface ForwardFor {
   except?: string;
 }
 
-/**
- * `http-request set-header|add-header X-Forwarded-For <fmt> [if|unless cond]` (header name matched case-insensitively).
- */
+/** `http-request set-header|add-header X-Forwarded-For <fmt> [if|unless cond]` (header name matched case-insensitively). */
 export interface XffRule {
   action: 'set-header' | 'add-header';
   value: string;
   /** `if ...` / `unless ...` words, when the rule is conditional. */
   condition?: string;
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 export interface BindAddress {
@@ -61,12 +57,12 @@ export interface Bind {
   /** `crt` paths in order (the first is the default certificate). */
   crts: string[];
   crtLists: string[];
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 export interface ServerParam {
   value: string | true;
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 export interface Server {
@@ -76,7 +72,7 @@ export interface Server {
   port?: string;
   /** Own parameters merged over the `default-server` lines in force when the server was declared. */
   params: Map<string, ServerParam>;
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 export interface Balance {
@@ -90,7 +86,7 @@ export interface RefusedLine {
   args: string[];
   /** HAProxy's complaint. */
   message: string;
-  origin: Origin;
+  origin: ValueOrigin;
 }
 
 /** The effective settings of a proxy (or of a defaults section, before a proxy copies them). */
@@ -172,8 +168,8 @@ function singleValued(d: { keyword: string; args: string[] }): string | undefine
   return undefined;
 }
 
-function originOf(d: HaproxyDirective, section: HaproxySection): Origin {
-  return { file: d.file, line: d.line, raw: d.raw, section: sectionLabel(section), inherited: false };
+function originOf(d: HaproxyDirective, section: HaproxySection): ValueOrigin {
+  return { file: d.file, line: d.line, text: d.text, section: sectionLabel(section), inherited: false };
 }
 
 /** `option forwardfor [except <net>] [header <name>] [if-none]`; each line resets the previous settings. */
@@ -188,7 +184,7 @@ function parseForwardFor(args: string[]): ForwardFor {
 }
 
 /** Server parameters as a map; flags get `true`. */
-function parseServerParams(words: string[], origin: Origin): Map<string, ServerParam> {
+function parseServerParams(words: string[], origin: ValueOrigin): Map<string, ServerParam> {
   const params = new Map<string, ServerParam>();
   for (let i = 0; i < words.length; i++) {
     const name = words[i];
@@ -242,7 +238,7 @@ export function parseBindAddress(raw: string): BindAddress {
   };
 }
 
-function parseBind(d: HaproxyDirective, origin: Origin): Bind {
+function parseBind(d: HaproxyDirective, origin: ValueOrigin): Bind {
   const [addressList = '', ...params] = d.args;
   const bind: Bind = {
     addresses: addressList
@@ -263,7 +259,7 @@ function parseBind(d: HaproxyDirective, origin: Origin): Bind {
 }
 
 /** Apply one directive of a defaults section or proxy to its settings. */
-function applyDirective(settings: ProxySettings, d: HaproxyDirective, origin: Origin): void {
+function applyDirective(settings: ProxySettings, d: HaproxyDirective, origin: ValueOrigin): void {
   const [first, ...rest] = d.args;
   switch (d.keyword) {
     case 'mode':

@@ -69,7 +69,7 @@ describe('haproxy.cfg parser', () => {
       ['frontend', 'web', 4],
     ]);
     const bind = c.sections[1].directives[0];
-    expect(bind).to.include({ keyword: 'bind', file: F, line: 5, raw: '    bind :80 # plain' });
+    expect(bind).to.include({ keyword: 'bind', file: F, line: 5, text: '    bind :80 # plain' });
     expect(bind.args).to.deep.equal([':80']);
   });
 

@@ -13,7 +13,7 @@ import { judgeArgv } from '../../src/facts/script-exec.js';
 import { loadVerdict, parseScriptStat, scriptStatCommand } from '../../src/facts/script-files.js';
 import { parsePasswd } from '../../src/facts/passwd.js';
 import { parseKeepalived } from '../../src/parsers/keepalived.js';
-import { splitQuotedEscaped } from '../../src/parsers/keepalived-reader.js';
+import { splitQuotedEscaped } from '../../src/parsers/keepalived-words.js';
 
 const installed = (cmd: string, arg = '--version') =>
   spawnSync(cmd, [arg]).status !== null && !spawnSync(cmd, [arg]).error;
