@@ -30,7 +30,9 @@ export interface ForwardFor {
   except?: string;
 }
 
-/** `http-request set-header|add-header X-Forwarded-For <fmt> [if|unless cond]` (header name matched case-insensitively). */
+/**
+ * `http-request set-header|add-header X-Forwarded-For <fmt> [if|unless cond]` (header name matched case-insensitively).
+ */
 export interface XffRule {
   action: 'set-header' | 'add-header';
   value: string;

@@ -132,7 +132,10 @@ export class Sections {
     return true;
   }
 
-  /** Proxies with the same name: fatal for the same capability; a frontend and a backend, by version (cfgparse-listen.c:450). */
+  /**
+   * Proxies with the same name: fatal for the same capability; a frontend and a backend, by version
+   * (cfgparse-listen.c:450).
+   */
   reportDuplicates(): void {
     const seen = new Map<string, HaproxySection>();
     for (const s of this.config.sections) {

@@ -16,7 +16,9 @@ import {
 } from './haproxy-keywords.js';
 import { PROXY_KINDS, type HaproxyDirective, type HaproxySection } from './haproxy-types.js';
 
-/** Options with arguments: `no`/`default` before them is fatal (cfgparse-listen.c, "negation/default is not supported"). */
+/**
+ * Options with arguments: `no`/`default` before them is fatal (cfgparse-listen.c, "negation/default is not supported").
+ */
 const NON_NEGATABLE_OPTIONS = new Set([
   'external-check',
   'forwardfor',
@@ -39,7 +41,9 @@ const NON_NEGATABLE_OPTIONS = new Set([
 const BALANCE_ALGORITHM =
   /^(roundrobin|static-rr|leastconn|first|source|uri|url_param|hash|log-hash|sticky|hdr\(.*\)|rdp-cookie(\(.*\))?|random(\(.*\))?)$/;
 
-/** Whether HAProxy knows the keyword here (section, capability, version) and, for the ones checks rely on, its values. */
+/**
+ * Whether HAProxy knows the keyword here (section, capability, version) and, for the ones checks rely on, its values.
+ */
 export function validateKeyword(section: HaproxySection, d: HaproxyDirective, report: HaproxyDiagnostics): void {
   const { version } = report;
   const kw = d.keyword;
@@ -155,7 +159,10 @@ export function validateKeyword(section: HaproxySection, d: HaproxyDirective, re
   validateValues(section, d, report);
 }
 
-/** The values HAProxy checks while parsing the keywords the checks rely on (mode, balance, option forwardfor, server, conditions). */
+/**
+ * The values HAProxy checks while parsing the keywords the checks rely on (mode, balance, option forwardfor, server,
+ * conditions).
+ */
 function validateValues(section: HaproxySection, d: HaproxyDirective, report: HaproxyDiagnostics): void {
   const { version } = report;
   const [first, ...rest] = d.args;

@@ -14,7 +14,10 @@ export interface KeepalivedDiagnostic extends SourceRef {
   message: string;
   /** keepalived exits on this one (a missing parameter). */
   fatal?: true;
-  /** syntax: reading the file (keywords, braces, quotes, includes); config: what a handler or the final checks say about a value. */
+  /**
+   * syntax: reading the file (keywords, braces, quotes, includes); config: what a handler or the final checks say about
+   * a value.
+   */
   stage: 'syntax' | 'config';
 }
 

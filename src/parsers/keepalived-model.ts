@@ -147,7 +147,10 @@ export interface VrrpInstance {
   unicastPeers: string[];
   /** VRRP version of this instance (its `version`, else global vrrp_version). */
   version: number;
-  /** The vrrp_sync_group it belongs to: its tracker weights are ignored unless the group sets sync_group_tracking_weight. */
+  /**
+   * The vrrp_sync_group it belongs to: its tracker weights are ignored unless the group sets
+   * sync_group_tracking_weight.
+   */
   syncGroup?: { name: string; trackingWeight: boolean };
 }
 

@@ -76,7 +76,9 @@ export class LineReader {
 
   private readonly stack: FileFrame[] = [];
   private residue: string | null = null;
-  /** Whether the residue can hold a `$`: not if the line it came from had none (saves rescanning long lines of braces). */
+  /**
+   * Whether the residue can hold a `$`: not if the line it came from had none (saves rescanning long lines of braces).
+   */
   private residueHasDollar = false;
   private includedFiles = 0;
   private includedBytes = 0;

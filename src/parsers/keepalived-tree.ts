@@ -17,7 +17,10 @@ export interface KeepalivedStatement extends SourceRef {
   keyword: string;
   /** The words after the keyword, split as keepalived does at keyword level (only "" group). */
   args: string[];
-  /** Script keywords (script, notify*…): the words after the keyword as their handler re-reads the line (' and " quote, escapes). */
+  /**
+   * Script keywords (script, notify*…): the words after the keyword as their handler re-reads the line (' and " quote,
+   * escapes).
+   */
   quotedArgs?: string[];
   /** false: keepalived does not know this keyword here and ignores it ("Unknown keyword"). */
   known: boolean;
@@ -101,7 +104,9 @@ const NAMED_BLOCKS: Record<string, { noName: string; duplicate: string }> = {
 
 /** keepalived's process_stream() and alloc_value_block(), building a tree instead of calling handlers. */
 class TreeBuilder {
-  /** keepalived's skip_sublevel: -1 = skip the block that should start on the next line, n > 0 = depth being skipped. */
+  /**
+   * keepalived's skip_sublevel: -1 = skip the block that should start on the next line, n > 0 = depth being skipped.
+   */
   private skipSublevel = 0;
   /** Names already used per named block keyword (a second one is skipped). */
   private readonly blockNames = new Map<string, Set<string>>();
