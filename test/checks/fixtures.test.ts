@@ -13,6 +13,7 @@ import { findingProblems } from '../support/check-tester.js';
 import { listFixtures } from '../support/fixtures.js';
 
 const fixtures = listFixtures();
+const FINDING_KEYS = ['host', 'messageId', 'line', 'kind'];
 
 describe('fixtures', () => {
   it('has the correct snapshot and at least 25 variants', () => {
@@ -27,6 +28,12 @@ describe('fixtures', () => {
       const live = hosts.master.hasCommands() || hosts.backup.hasCommands();
       const unknown = Object.keys(fixture.results).filter((id) => !catalogue.some((c) => c.id === id));
       expect(unknown, 'expected.yaml names checks that do not exist').to.deep.equal([]);
+      const badEntries = Object.entries(fixture.results).flatMap(([id, e]) =>
+        (e.findings ?? [])
+          .filter((f) => typeof f.messageId !== 'string' || Object.keys(f).some((k) => !FINDING_KEYS.includes(k)))
+          .map((f) => `${id}: ${JSON.stringify(f)}`),
+      );
+      expect(badEntries, `findings take only ${FINDING_KEYS.join(', ')} (messageId required)`).to.deep.equal([]);
       const result = await runChecks({
         checks: catalogue.filter((c) => c.mode === 'static' || (live && c.mode === 'live')),
         hosts,
@@ -48,7 +55,15 @@ describe('fixtures', () => {
           continue;
         }
         if (r.status !== expected.status) problems.push(`${r.id}: expected ${expected.status}, got ${describeGot}`);
-        if (expected.messages && JSON.stringify([...new Set(expected.messages)].sort()) !== JSON.stringify(got)) {
+        if (expected.findings) {
+          if (expected.messages) problems.push(`${r.id}: expected.yaml gives both messages and findings`);
+          for (const p of findingProblems(r.findings, expected.findings)) {
+            if (!p.startsWith('duplicate finding')) problems.push(`${r.id}: ${p} (got ${describeGot})`);
+          }
+        } else if (
+          expected.messages &&
+          JSON.stringify([...new Set(expected.messages)].sort()) !== JSON.stringify(got)
+        ) {
           problems.push(`${r.id}: expected findings [${[...expected.messages].sort().join(', ')}], got ${describeGot}`);
         }
       }

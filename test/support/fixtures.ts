@@ -7,11 +7,14 @@ import { parse as parseYaml } from 'yaml';
 import { listSnapshotFiles, readSnapshotFile } from '../../src/hosts/snapshot.js';
 import { FIXTURES_DIR } from '../../src/self/paths.js';
 import type { Status } from '../../src/model/basics.js';
+import type { ExpectedFinding } from './check-tester.js';
 
 export interface ExpectedResult {
   status: Status;
   /** messageIds of the check's findings (any kind), as a set; omitted = not compared. */
   messages?: string[];
+  /** Every finding of the check, compared strictly (check-tester's findingProblems); wins over `messages`. */
+  findings?: ExpectedFinding[];
 }
 
 export interface Fixture {
