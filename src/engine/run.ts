@@ -67,7 +67,11 @@ export async function runChecks(input: RunInput): Promise<RunResult> {
     }
     return p;
   };
-  const contextFor = (check: Check | undefined, collected: FindingInput[], evidence: Evidence[]): CheckContext => ({
+  const contextFor = (
+    check: Check | undefined,
+    collected: FindingInput[],
+    evidence: Evidence[],
+  ): CheckContext<string> => ({
     profile: input.profile,
     target: input.target,
     options: input.options,

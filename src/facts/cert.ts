@@ -4,7 +4,7 @@
 // key and certificate does not matter, other blocks (DH PARAMETERS, EC PARAMETERS) are ignored.
 // Only Node's crypto is used: no openssl binary on the grader's side.
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { CheckContext, FindingInput } from '../model/check.js';
+import type { CheckContext, FindingInput, MessageIds } from '../model/check.js';
 import type { FileRead } from '../hosts/host.js';
 import type { Role, Text } from '../model/basics.js';
 
@@ -276,7 +276,10 @@ export const LEAF_SKIP_MESSAGES = {
   },
 } satisfies Record<string, Text>;
 
-function skipFor(file: CertFile): FindingInput | undefined {
+export type CertSkipId = MessageIds<typeof CERT_SKIP_MESSAGES>;
+export type LeafSkipId = MessageIds<typeof LEAF_SKIP_MESSAGES>;
+
+function skipFor(file: CertFile): FindingInput<CertSkipId> | undefined {
   const base = { kind: 'skip' as const, host: file.role, file: file.path, data: { file: file.path } };
   if (file.read.ok) return file.contents?.format === 'empty' ? { ...base, messageId: 'fileEmpty' } : undefined;
   return file.read.reason === 'missing'
@@ -285,7 +288,7 @@ function skipFor(file: CertFile): FindingInput | undefined {
 }
 
 /** The file's non-empty contents, or undefined after reporting a skip (messages: CERT_SKIP_MESSAGES). */
-export function contentsOrSkip(ctx: CheckContext, file: CertFile): PemContents | undefined {
+export function contentsOrSkip(ctx: CheckContext<CertSkipId>, file: CertFile): PemContents | undefined {
   const skip = skipFor(file);
   if (skip) {
     ctx.report(skip);
@@ -295,7 +298,10 @@ export function contentsOrSkip(ctx: CheckContext, file: CertFile): PemContents |
 }
 
 /** The parsed leaf certificate, or undefined after reporting a skip (messages: LEAF_SKIP_MESSAGES). */
-export function leafOrSkip(ctx: CheckContext, file: CertFile): { x509: X509Certificate; line: number } | undefined {
+export function leafOrSkip(
+  ctx: CheckContext<LeafSkipId>,
+  file: CertFile,
+): { x509: X509Certificate; line: number } | undefined {
   const contents = contentsOrSkip(ctx, file);
   if (!contents) return undefined;
   const leaf = leafCertificate(contents);

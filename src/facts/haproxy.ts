@@ -8,7 +8,7 @@ import {
   type ValueOrigin,
 } from '../parsers/haproxy-resolve.js';
 import type { SourceRef } from '../parsers/source-ref.js';
-import type { CheckContext } from '../model/check.js';
+import type { CheckContext, MessageIds } from '../model/check.js';
 import type { FileRead } from '../hosts/host.js';
 import type { Role, Text } from '../model/basics.js';
 import { reportUnreadable } from './unreadable.js';
@@ -58,9 +58,11 @@ export const CONFIG_SKIP_MESSAGES = {
   },
 } satisfies Record<string, Text>;
 
+export type ConfigSkipId = MessageIds<typeof CONFIG_SKIP_MESSAGES>;
+
 /** The parsed config, or undefined after reporting a skip (messages: CONFIG_SKIP_MESSAGES). */
 export function configOrSkip(
-  ctx: CheckContext,
+  ctx: CheckContext<ConfigSkipId>,
   file: HaproxyFile,
 ): { config: HaproxyConfig; resolved: ResolvedHaproxy } | undefined {
   if (file.config && file.resolved) return { config: file.config, resolved: file.resolved };
@@ -85,12 +87,14 @@ export const PROXY_SKIP_MESSAGES = {
   },
 } satisfies Record<string, Text>;
 
+export type ProxySkipId = MessageIds<typeof PROXY_SKIP_MESSAGES>;
+
 /**
  * For each host: the frontend (capability 'frontend') or backend named in the profile, or a skip.
  * Several sections with the name: the first is judged (HAP002/HAP007 report the duplicates).
  */
 export async function forEachProxy(
-  ctx: CheckContext,
+  ctx: CheckContext<ConfigSkipId | ProxySkipId | 'notRead'>,
   capability: Capability,
   judge: (proxy: ResolvedProxy, host: HaproxyFile, resolved: ResolvedHaproxy) => void,
 ): Promise<void> {
@@ -131,12 +135,19 @@ export const REFUSED_MESSAGES = {
   },
 } satisfies Record<string, Text>;
 
+export type RefusedId = MessageIds<typeof REFUSED_MESSAGES>;
+
 /**
  * When HAProxy refuses a line this check depends on (`balance RoundRobin`, `mode HTTP`, a server
  * with `Backup`), the check fails and says so, instead of judging what is left: report it and
  * return true. `keywords`: a keyword, or `keyword firstArg` (e.g. `option forwardfor`).
  */
-export function reportRefused(ctx: CheckContext, role: Role, proxy: ResolvedProxy, keywords: string[]): boolean {
+export function reportRefused(
+  ctx: CheckContext<'refused'>,
+  role: Role,
+  proxy: ResolvedProxy,
+  keywords: string[],
+): boolean {
   const refused = proxy.refused.find(
     (r) => keywords.includes(r.keyword) || keywords.includes(`${r.keyword} ${r.args[0] ?? ''}`),
   );
@@ -173,7 +184,10 @@ export function at(
  * Messages: missing, wrongKind (only a section of the other kind has the name), duplicate, listen (note), others
  * (note).
  */
-export async function judgeUniqueProxy(ctx: CheckContext, capability: Capability): Promise<void> {
+export async function judgeUniqueProxy(
+  ctx: CheckContext<ConfigSkipId | 'notRead' | 'missing' | 'wrongKind' | 'duplicate' | 'listen' | 'others'>,
+  capability: Capability,
+): Promise<void> {
   const name = capability === 'frontend' ? ctx.profile.frontendName : ctx.profile.backendName;
   for (const role of ['master', 'backup'] as const) {
     const file = await loadHaproxy(ctx, role);
@@ -219,7 +233,10 @@ export async function judgeUniqueProxy(ctx: CheckContext, capability: Capability
  * HAP004/HAP008: the effective `mode` of the frontend (backend), own or inherited from defaults.
  * Messages: wrongMode, defaultMode (nothing sets it: tcp), inherited (note).
  */
-export function judgeMode(ctx: CheckContext, capability: Capability): Promise<void> {
+export function judgeMode(
+  ctx: CheckContext<ConfigSkipId | ProxySkipId | RefusedId | 'wrongMode' | 'defaultMode' | 'inherited'>,
+  capability: Capability,
+): Promise<void> {
   const expected = capability === 'frontend' ? ctx.profile.frontendMode : ctx.profile.backendMode;
   return forEachProxy(ctx, capability, (proxy, file) => {
     if (reportRefused(ctx, file.role, proxy, ['mode'])) return;

@@ -5,10 +5,10 @@
 // (include files on a host) and keepalived-examples (doc examples).
 import type { KeepalivedConfig } from '../parsers/keepalived.js';
 import type { VrrpInstance } from '../parsers/keepalived-model.js';
-import type { CheckContext } from '../model/check.js';
+import type { CheckContext, MessageIds } from '../model/check.js';
 import type { FileRead } from '../hosts/host.js';
 import type { Role, Text } from '../model/basics.js';
-import { reportUnreadable } from './unreadable.js';
+import { reportUnreadable, type UnreadableId } from './unreadable.js';
 import { loadPasswd } from './passwd.js';
 import { globOnHost, hostConfigId, MAX_CONFIG_BYTES, parseWithIncludes } from './keepalived-includes.js';
 import { vipInstance } from './vrrp-instances.js';
@@ -67,15 +67,17 @@ export const CONFIG_SKIP_MESSAGES = {
   },
 } satisfies Record<string, Text>;
 
+export type ConfigSkipId = MessageIds<typeof CONFIG_SKIP_MESSAGES>;
+
 /** The parsed config, or undefined after reporting a skip (messages: CONFIG_SKIP_MESSAGES). */
-export function configOrSkip(ctx: CheckContext, file: KeepalivedFile): KeepalivedConfig | undefined {
+export function configOrSkip(ctx: CheckContext<UnreadableId>, file: KeepalivedFile): KeepalivedConfig | undefined {
   if (file.config) return file.config;
   return reportUnreadable(ctx, file);
 }
 
 /** For each host, its VIP instance, or a skip reported (messages: CONFIG_SKIP_MESSAGES). */
 export async function vipInstanceOrSkip(
-  ctx: CheckContext,
+  ctx: CheckContext<ConfigSkipId>,
   role: Role,
 ): Promise<{ config: KeepalivedConfig; instance: VrrpInstance; file: KeepalivedFile } | undefined> {
   const file = await loadKeepalived(ctx, role);

@@ -2,7 +2,7 @@
 // "error" (never a fail: a grader that could not run a command has not seen a mistake), and small
 // readers of the outputs of systemctl, `haproxy -c`, `keepalived -t` and curl.
 import { runCached } from './commands.js';
-import type { CheckContext, FindingInput } from '../model/check.js';
+import type { CheckContext, FindingInput, MessageIds } from '../model/check.js';
 import type { CommandResult } from '../hosts/host.js';
 import type { Role, Text } from '../model/basics.js';
 
@@ -42,6 +42,11 @@ export const LIVE_MESSAGES = {
   },
 } satisfies Record<string, Text>;
 
+/** The ids of LIVE_MESSAGES: what `commandOrReport` and the other live helpers report. */
+export type LiveId = MessageIds<typeof LIVE_MESSAGES>;
+/** What `commandOrReport` itself reports (a command that could not be judged). */
+export type CommandProblemId = Exclude<LiveId, 'stateUnknown' | 'noVip'>;
+
 export const LIVE_HINTS = {
   sudoRefused: {
     en: 'The grader runs this command with sudo -n when it does not log in as root: allow that user passwordless sudo, or log in as root.',
@@ -72,7 +77,7 @@ const SUDO_REFUSAL =
  * `zeroExit`: any other exit code is a grader-side error (for commands that always succeed).
  */
 export async function commandOrReport(
-  ctx: CheckContext,
+  ctx: CheckContext<CommandProblemId>,
   role: Role,
   key: string,
   opts: { zeroExit?: boolean } = {},
@@ -84,7 +89,7 @@ export async function commandOrReport(
 }
 
 /** Why a command result cannot be judged, as a finding; undefined when it can. */
-export function commandProblem(result: CommandResult, zeroExit: boolean): FindingInput | undefined {
+export function commandProblem(result: CommandResult, zeroExit: boolean): FindingInput<CommandProblemId> | undefined {
   const command = result.command;
   const reason = firstLine(result.error ?? '') || firstLine(result.stderr);
   if (result.unavailable)
@@ -113,7 +118,7 @@ export function commandProblem(result: CommandResult, zeroExit: boolean): Findin
 }
 
 /** Report the missing VIP (skip); true when the check can go on. */
-export function requireVip(ctx: CheckContext): ctx is CheckContext & { vip: string } {
+export function requireVip<C extends CheckContext<'noVip'>>(ctx: C): ctx is C & { vip: string } {
   if (ctx.vip) return true;
   ctx.report({ kind: 'skip', messageId: 'noVip' });
   return false;
@@ -181,7 +186,7 @@ export function serviceState(result: CommandResult, states: readonly string[]): 
 
 /** The service state word, or undefined after reporting why it could not be read. */
 export async function serviceStateOrReport(
-  ctx: CheckContext,
+  ctx: CheckContext<CommandProblemId | 'stateUnknown'>,
   role: Role,
   key: string,
   states: readonly string[],

@@ -4,7 +4,13 @@ import type { CheckContext } from '../model/check.js';
 import type { FileRead } from '../hosts/host.js';
 import type { Role } from '../model/basics.js';
 
-export function reportUnreadable(ctx: CheckContext, file: { role: Role; path: string; read: FileRead }): undefined {
+/** The ids `reportUnreadable` reports (both config-skip tables have them). */
+export type UnreadableId = 'configMissing' | 'configUnreadable';
+
+export function reportUnreadable(
+  ctx: CheckContext<UnreadableId>,
+  file: { role: Role; path: string; read: FileRead },
+): undefined {
   const read = file.read;
   ctx.report({
     kind: 'skip',

@@ -108,11 +108,13 @@ export interface RunOptions {
 }
 
 /**
- * What a check's `run` gets. `M` is the ids it may report. A helper that reports takes `CheckContext` (any id), or
- * `CheckContext<'a' | 'b'>` to type its own reports; a check's context is accepted by both (method parameters are
- * bivariant), so helpers need no type argument.
+ * What a check's `run` gets. `M` is the ids it may report. `in`: a context that accepts more ids stands for one that
+ * accepts fewer, never the reverse. So a shared helper that reports takes `CheckContext<HelperId>` (the keys of the
+ * table checks spread, e.g. `CheckContext<MessageIds<typeof CONFIG_SKIP_MESSAGES>>`), and a check whose `messages`
+ * lack one of those ids cannot pass its context: tsc names the missing id. A helper that only reads (loaders, `memo`)
+ * takes bare `CheckContext` (`M = never`: any check's context, engine ids only).
  */
-export interface CheckContext<M extends string = string> {
+export interface CheckContext<in M extends string = never> {
   readonly profile: LabProfile;
   readonly target: Target;
   readonly options: RunOptions;
@@ -139,8 +141,11 @@ export interface Check<M extends string = string> extends CheckMeta<M> {
   run(ctx: CheckContext<M>): Promise<void>;
 }
 
+/** The message ids of a table (`MessageIds<typeof CONFIG_SKIP_MESSAGES>`), for the context a helper takes. */
+export type MessageIds<T> = Extract<keyof T, string>;
+
 /** The ids a context accepts: `(messageId: ReportId<typeof ctx>) => ctx.report({ messageId })`. */
-export type ReportId<C extends CheckContext<string>> = Parameters<C['report']>[0]['messageId'];
+export type ReportId<C extends CheckContext> = Parameters<C['report']>[0]['messageId'];
 
 /** Whether `id` is a key of `table`, narrowing it (an id that came from a parser or a probe as a string). */
 export function hasMessage<T extends object>(table: T, id: string): id is Extract<keyof T, string> {

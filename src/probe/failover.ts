@@ -19,8 +19,17 @@ export type PhaseOutcome =
   | { status: 'error'; reason: string }
   | { status: 'skip'; reason: string };
 
+/** Why the probe did not run: ids of PRECHECK_MESSAGES (probe/report.ts). */
+export type PrecheckRefusal =
+  | 'interrupted'
+  | 'noVip'
+  | 'cannotObserve'
+  | 'serviceUnknown'
+  | 'haproxyNotActive'
+  | 'vipNotOnMasterOnly';
+
 export interface ProbeOutcome {
-  precheck: { ok: true } | { ok: false; messageId: string; data: Record<string, string | number> };
+  precheck: { ok: true } | { ok: false; messageId: PrecheckRefusal; data: Record<string, string | number> };
   failover: PhaseOutcome;
   failback: PhaseOutcome;
   /** FOV003: did both hosts end as they began? */

@@ -1,9 +1,9 @@
 // Shared reporting of the reboot probe for RBT001–RBT005: why it did not run, and a master that
 // did not come back (an ERROR that says what to do; nothing else was touched).
 import { KEEPALIVED_LOG_MESSAGES, logEvidence, quoteFindings } from '../facts/keepalived-log.js';
-import type { CheckContext } from '../model/check.js';
+import type { CheckContext, MessageIds } from '../model/check.js';
 import type { Role, Text } from '../model/basics.js';
-import type { RebootOutcome } from './reboot.js';
+import type { RebootOutcome, RebootRefusal } from './reboot.js';
 
 export const REBOOT_MESSAGES = {
   ...KEEPALIVED_LOG_MESSAGES,
@@ -57,15 +57,21 @@ export const REBOOT_MESSAGES = {
   },
 } satisfies Record<string, Text>;
 
+export type RebootId = MessageIds<typeof REBOOT_MESSAGES>;
+type KeepalivedLogId = MessageIds<typeof KEEPALIVED_LOG_MESSAGES>;
+
 /** A probe that did not run: a skip that says why. True when it did not run. */
-export function reportRebootPrecheck(ctx: CheckContext, outcome: RebootOutcome): boolean {
+export function reportRebootPrecheck(ctx: CheckContext<RebootRefusal>, outcome: RebootOutcome): boolean {
   if (outcome.precheck.ok) return false;
   ctx.report({ kind: 'skip', messageId: outcome.precheck.messageId, data: outcome.precheck.data });
   return true;
 }
 
 /** master did not reboot or did not come back: an ERROR for the checks that need it back. True then. */
-export function reportNotBack(ctx: CheckContext, outcome: RebootOutcome): boolean {
+export function reportNotBack(
+  ctx: CheckContext<'notReached' | 'interrupted' | 'masterNotBack' | 'rebootFailed' | 'notDown' | 'notRebooted'>,
+  outcome: RebootOutcome,
+): boolean {
   const back = outcome.back;
   if (!back) {
     ctx.report({ kind: 'skip', messageId: 'notReached' });
@@ -85,7 +91,7 @@ export function reportNotBack(ctx: CheckContext, outcome: RebootOutcome): boolea
 
 /** keepalived's lines of the reboot, as evidence and (for a failure) quoted. */
 export function reportRebootLogs(
-  ctx: CheckContext,
+  ctx: CheckContext<KeepalivedLogId>,
   outcome: RebootOutcome,
   what: { evidence: boolean; quote: boolean },
 ): void {

@@ -48,8 +48,18 @@ export type Verdict =
   | { status: 'error'; reason: Text }
   | { status: 'skip'; messageId: 'notReached' | 'notRebooted' | 'interrupted' };
 
+/** Why the reboot probe did not run: ids of REBOOT_MESSAGES (probe/reboot-report.ts). */
+export type RebootRefusal =
+  | 'interrupted'
+  | 'noVip'
+  | 'cannotReconnect'
+  | 'cannotObserve'
+  | 'servicesNotActive'
+  | 'vipNotOnMasterOnly'
+  | 'noBootId';
+
 export interface RebootOutcome {
-  precheck: { ok: true } | { ok: false; messageId: string; data: Record<string, string | number> };
+  precheck: { ok: true } | { ok: false; messageId: RebootRefusal; data: Record<string, string | number> };
   /** Did master go down and come back (a new boot)? */
   back:
     | { ok: true; downMs: number; backMs: number }
@@ -149,7 +159,7 @@ async function runReboot(ctx: CheckContext): Promise<RebootOutcome> {
     events,
   };
   const vip = ctx.vip;
-  const refuse = (messageId: string, data: Record<string, string | number> = {}) => {
+  const refuse = (messageId: RebootRefusal, data: Record<string, string | number> = {}) => {
     outcome.precheck = { ok: false, messageId, data };
     return outcome;
   };

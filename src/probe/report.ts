@@ -1,8 +1,9 @@
 // Shared reporting of the probe's outcome for FOV001–FOV003.
-import { hasMessage, type CheckContext } from '../model/check.js';
+import { hasMessage, type CheckContext, type MessageIds } from '../model/check.js';
 import type { Role, Text } from '../model/basics.js';
-import type { PhaseOutcome, ProbeLogs, ProbeOutcome } from './failover.js';
+import type { PhaseOutcome, PrecheckRefusal, ProbeLogs, ProbeOutcome } from './failover.js';
 import {
+  type KEEPALIVED_LOG_MESSAGES,
   LOG_CAUSE_TEXT,
   failoverCause,
   logEvidence,
@@ -46,6 +47,9 @@ export const PRECHECK_MESSAGES = {
     ru: 'проверка не смогла завершиться: {reason}',
   },
 } satisfies Record<string, Text>;
+
+export type PrecheckId = MessageIds<typeof PRECHECK_MESSAGES>;
+type KeepalivedLogId = MessageIds<typeof KEEPALIVED_LOG_MESSAGES>;
 
 /** Checks whose failure most often explains a VIP that does not move, most specific first. */
 const LIKELY_CAUSES = [
@@ -95,7 +99,7 @@ export function phaseEvidence(ctx: CheckContext, outcome: ProbeOutcome, which: P
 }
 
 /** Report a probe that did not run (precheck) as a skip; returns true when it did not run. */
-export function reportPrecheck(ctx: CheckContext, outcome: ProbeOutcome): boolean {
+export function reportPrecheck(ctx: CheckContext<PrecheckRefusal>, outcome: ProbeOutcome): boolean {
   if (outcome.precheck.ok) return false;
   ctx.report({ kind: 'skip', messageId: outcome.precheck.messageId, data: outcome.precheck.data });
   return true;
@@ -106,11 +110,11 @@ export function reportPrecheck(ctx: CheckContext, outcome: ProbeOutcome): boolea
  * failure quotes keepalived's decisive lines of the phase; for the failover they also confirm the
  * cause the configs suggest, or correct it.
  */
-export function reportPhase(
-  ctx: CheckContext,
+export function reportPhase<Pass extends string, Fail extends string>(
+  ctx: CheckContext<NoInfer<Pass | Fail | `${Fail}WithCause`> | KeepalivedLogId | 'probeError' | PrecheckId>,
   phase: PhaseOutcome,
-  passId: string,
-  failId: string,
+  passId: Pass,
+  failId: Fail,
   logs?: { outcome: ProbeOutcome; which: PhaseLog },
 ): void {
   const seconds = (ms: number) => (ms / 1000).toFixed(1);

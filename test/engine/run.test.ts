@@ -11,7 +11,7 @@ const text = (en: string) => ({ en, ru: `ru: ${en}` });
 
 function check(
   id: string,
-  run: (ctx: CheckContext) => Promise<void>,
+  run: (ctx: CheckContext<string>) => Promise<void>,
   mode: Check['mode'] = 'static',
   points = 2,
 ): Check {

@@ -1,6 +1,8 @@
 // Message ids are types: `tsc` itself rejects a check that reports, or hints, an id its `messages` lack. The test
 // compiles tiny checks against the real `defineCheck` with the project's own tsc, and asserts every check in
 // checks/ has literal ids (a table typed `Record<string, Text>` spread into `messages` would silently allow any).
+// A shared helper that reports on a check's behalf takes `CheckContext<ItsIds>` (contravariant): a check that forgot to
+// spread the helper's table cannot pass its context, and tsc names the missing id.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +36,45 @@ export default defineCheck({
   async run(ctx) {
     ctx.report({ messageId: '${reported}', data: { port: 1 } });
     ctx.report({ kind: 'skip', messageId: 'interrupted' }); // an engine id is allowed
+  },
+});
+`;
+}
+
+/**
+ * A check that calls shared helpers which report on its behalf: `configOrSkip` (CONFIG_SKIP_MESSAGES' ids) and
+ * `commandOrReport` (LIVE_MESSAGES'). `messages` is spliced in as given: with the tables spread, without, or with a
+ * copy of only some of their ids.
+ */
+function helperCheck(messages: string): string {
+  const text = "{ en: 'x', ru: 'x' }";
+  return `import { defineCheck } from '${REPO_ROOT}/src/model/check.js';
+import { CONFIG_SKIP_MESSAGES, configOrSkip, loadKeepalived } from '${REPO_ROOT}/src/facts/keepalived.js';
+import { LIVE_MESSAGES, commandOrReport } from '${REPO_ROOT}/src/facts/live.js';
+
+export const used = [CONFIG_SKIP_MESSAGES, LIVE_MESSAGES];
+
+export default defineCheck({
+  id: 'TST002',
+  title: ${text},
+  area: 'keepalived',
+  mode: 'static',
+  points: 1,
+  severity: 'minor',
+  spec: 'none',
+  asserts: ${text},
+  messages: { ${messages} },
+  hint: ${text},
+  doc: {
+    rationale: ${text},
+    failing: { file: 'keepalived.conf', text: 'x' },
+    passing: { file: 'keepalived.conf', text: 'y' },
+    fix: ${text},
+  },
+  async run(ctx) {
+    const config = configOrSkip(ctx, await loadKeepalived(ctx, 'master'));
+    if (config) await commandOrReport(ctx, 'master', 'ip-addr');
+    ctx.report({ messageId: 'own' });
   },
 });
 `;
@@ -102,5 +143,28 @@ describe('typed message ids', function () {
     expect(typo.some((l) => l.includes(`'"wrongPrt"' is not assignable`))).to.equal(true, typo.join('\n'));
     expect(typo.some((l) => l.includes("'mising' does not exist"))).to.equal(true, typo.join('\n'));
     expect(errors.length, errors.join('\n')).to.equal(typo.length);
+  });
+
+  it('tsc rejects a check that passes its context to a shared helper whose messages it lacks', () => {
+    const own = "own: { en: 'x', ru: 'x' }";
+    const errors = compile({
+      'spread.ts': helperCheck(`...CONFIG_SKIP_MESSAGES, ...LIVE_MESSAGES, ${own}`),
+      'no-config-spread.ts': helperCheck(`...LIVE_MESSAGES, ${own}`),
+      'no-live-spread.ts': helperCheck(`...CONFIG_SKIP_MESSAGES, ${own}`),
+      // Ids that are a subset of the helper's: a bivariant context (`report` as a method) would let this through.
+      'partial-copy.ts': helperCheck(`...LIVE_MESSAGES, configMissing: { en: 'x', ru: 'x' }, ${own}`),
+    });
+    const inFile = (name: string) => errors.filter((l) => l.startsWith(`${name}(`) || l.includes(`/${name}(`));
+    expect(inFile('spread.ts'), errors.join('\n')).to.deep.equal([]);
+    const noConfig = inFile('no-config-spread.ts');
+    expect(noConfig, errors.join('\n')).to.have.length(1);
+    expect(noConfig[0]).to.match(/error TS2345: .*'CheckContext<UnreadableId>'/);
+    const noLive = inFile('no-live-spread.ts');
+    expect(noLive, errors.join('\n')).to.have.length(1);
+    expect(noLive[0]).to.match(/error TS2345: .*'CheckContext<CommandProblemId>'/);
+    const partial = inFile('partial-copy.ts');
+    expect(partial, errors.join('\n')).to.have.length(1);
+    expect(partial[0]).to.match(/error TS2345: .*'CheckContext<UnreadableId>'/);
+    expect(errors.length, errors.join('\n')).to.equal(noConfig.length + noLive.length + partial.length);
   });
 });

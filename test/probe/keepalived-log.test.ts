@@ -172,7 +172,7 @@ describe("FOV001's cause: confirmed or corrected by keepalived's log", () => {
       options: { lang: 'en' },
       report: (f: FindingInput) => reported.push(f),
       resultOf: (id: string) => (id === named?.id ? result : undefined),
-    } as unknown as CheckContext;
+    } as unknown as CheckContext<string>;
     const log = (lines: string[]) => ({ source: 'journal' as const, lines, command: 'c' });
     const outcome = {
       logs: {
