@@ -1,6 +1,6 @@
 // RBT005: the reboot probe left the pair as it found it (what the boot did not start, hagrade started).
 import { rebootProbe } from '../src/probe/reboot.js';
-import { REBOOT_MESSAGES, reportRebootPrecheck } from '../src/probe/reboot-report.js';
+import { REBOOT_MESSAGES, reportNotBack, reportRebootPrecheck } from '../src/probe/reboot-report.js';
 import { defineCheck } from '../src/model/check.js';
 
 const check = defineCheck({
@@ -52,20 +52,7 @@ const check = defineCheck({
   },
   async run(ctx) {
     const outcome = await rebootProbe(ctx);
-    if (reportRebootPrecheck(ctx, outcome)) return;
-    const back = outcome.back;
-    if (!back) return void ctx.report({ kind: 'skip', messageId: 'notReached' });
-    if (!back.ok) {
-      if (back.messageId === 'interrupted') ctx.report({ kind: 'skip', messageId: 'interrupted' });
-      else
-        ctx.report({
-          kind: 'error',
-          host: 'master',
-          messageId: back.messageId === 'notBack' ? 'masterNotBack' : back.messageId,
-          data: back.data,
-        });
-      return;
-    }
+    if (reportRebootPrecheck(ctx, outcome) || reportNotBack(ctx, outcome)) return;
     if (outcome.restoreFailed)
       ctx.report({ kind: 'error', host: 'master', messageId: 'notRestored', data: { ...outcome.restoreFailed } });
     if (outcome.restarted.length)
