@@ -26,6 +26,11 @@ export function countLines(buf: Buffer, stopAfter = Infinity): number {
   return n;
 }
 
+/** The refusal of a file of `size` bytes (a number, or words such as "more than N") over `maxBytes`. */
+export function fileOverByteLimit(path: string, size: number | string, maxBytes: number): FileRead {
+  return { ok: false, path, reason: 'too-large', message: `${path} is ${size} bytes, over the ${maxBytes}-byte limit` };
+}
+
 /** The refusal of a file that holds more lines than `maxLines`, or undefined when it is within. */
 export function fileOverLineLimit(
   path: string,

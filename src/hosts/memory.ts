@@ -1,6 +1,6 @@
 // MemoryHost: a host whose files and command outputs live in memory, for unit tests and docs.
 import { posix } from 'node:path';
-import { DEFAULT_MAX_FILE_BYTES, fileOverLineLimit } from './limits.js';
+import { DEFAULT_MAX_FILE_BYTES, fileOverByteLimit, fileOverLineLimit } from './limits.js';
 import type { Command, CommandResult, FileRead, Host } from './host.js';
 import type { Role } from '../model/basics.js';
 
@@ -25,13 +25,7 @@ export class MemoryHost implements Host {
     if (content === undefined) return { ok: false, path, reason: 'missing', message: `${path} does not exist` };
     const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
     const max = opts?.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
-    if (buf.length > max)
-      return {
-        ok: false,
-        path,
-        reason: 'too-large',
-        message: `${path} is ${buf.length} bytes, over the ${max}-byte limit`,
-      };
+    if (buf.length > max) return fileOverByteLimit(path, buf.length, max);
     return fileOverLineLimit(path, buf, opts?.maxLines) ?? { ok: true, path, content: buf };
   }
 

@@ -7,6 +7,7 @@ import {
   CappedOutput,
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_OUTPUT_LIMITS,
+  fileOverByteLimit,
   fileOverLineLimit,
   outputOverLimit,
 } from './limits.js';
@@ -53,13 +54,7 @@ export class SnapshotHost implements Host {
             : `${path} is ${read.notRegular}, not a regular file: hagrade does not read it`;
         return { ok: false, path, reason: 'error', message };
       }
-      if (read.size > max)
-        return {
-          ok: false,
-          path,
-          reason: 'too-large',
-          message: `${path} is ${read.size} bytes, over the ${max}-byte limit`,
-        };
+      if (read.size > max) return fileOverByteLimit(path, read.size, max);
       return fileOverLineLimit(path, read.content, opts?.maxLines) ?? { ok: true, path, content: read.content };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

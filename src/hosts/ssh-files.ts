@@ -1,7 +1,7 @@
 // Reading files and directories over SSH: the two fixed scripts the host runs (they take the path
 // only as $1), and what their exit codes and stderr mean, as a FileRead or a sorted list of names.
 import type { FileRead } from './host.js';
-import { fileOverLineLimit } from './limits.js';
+import { fileOverByteLimit, fileOverLineLimit } from './limits.js';
 import type { RawResult } from './ssh-channels.js';
 import { SshError, t } from './ssh-errors.js';
 
@@ -44,12 +44,7 @@ export function fileReadOf(
   reader: Reader,
 ): FileRead {
   const stderr = raw.stderr.toString('utf8').trim();
-  const tooLarge = (size: string): FileRead => ({
-    ok: false,
-    path,
-    reason: 'too-large',
-    message: `${path} is ${size} bytes, over the ${max}-byte limit`,
-  });
+  const tooLarge = (size: string): FileRead => fileOverByteLimit(path, size, max);
   if (raw.overLimit !== undefined && raw.stdout.length > max) return tooLarge(`more than ${max}`);
   const unavailable = raw.unavailable
     ? raw.error
