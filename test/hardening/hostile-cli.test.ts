@@ -19,7 +19,8 @@ import { dirname, join, relative } from 'node:path';
 import { readFixtureFile } from '../support/fixtures.js';
 import { startHostileHost, type HostileHostOptions, type Listening } from '../support/hostile-ssh.js';
 import { CLI } from '../support/cli-path.js';
-import { BIDI, mkfifo, rawUnsafe, TITLE_AND_CLEAR } from './hostile-text.js';
+import { BIDI, mkfifo, TITLE_AND_CLEAR } from './hostile-text.js';
+import { rawUnsafe } from '../support/raw-unsafe.js';
 
 /** A pair's files: the correct fixture, with the host's hostile text written into it. */
 function hostileRoot(base: string, role: 'master' | 'backup'): string {

@@ -1,6 +1,7 @@
 // Host text reaches every output only as visible characters (issue 15): the sanitizer itself, and
 // random bytes from a "host" through every reporter, progress and batch writer.
 import { expect } from 'chai';
+import { rawUnsafe } from '../support/raw-unsafe.js';
 import fc from 'fast-check';
 import { createBatchDisplay } from '../../src/batch/display.js';
 import { gradebookCsv, summaryCsv, type StudentRecord } from '../../src/batch/outputs.js';
@@ -15,28 +16,6 @@ import { safeCsvCell, safeJsonText, safeLine, safeText } from '../../src/report/
 import type { Check, RunResult } from '../../src/model/check.js';
 import { runOnFixture } from '../support/check-tester.js';
 import { parseCsv } from '../../src/batch/csv.js';
-
-/** Every character the issue names, for the outputs' checks (written out, not taken from the module under test). */
-function rawUnsafe(text: string, allowed: RegExp): string[] {
-  const found: string[] = [];
-  for (const ch of text.replace(allowed, '')) {
-    const c = ch.codePointAt(0)!;
-    if (
-      c < 0x20 ||
-      (c >= 0x7f && c <= 0x9f) ||
-      (c >= 0x202a && c <= 0x202e) ||
-      (c >= 0x2066 && c <= 0x2069) ||
-      c === 0x200e ||
-      c === 0x200f ||
-      c === 0x061c ||
-      c === 0x2028 ||
-      c === 0x2029
-    ) {
-      found.push(`U+${c.toString(16).padStart(4, '0')}`);
-    }
-  }
-  return found;
-}
 
 /** What each output writes of its own: newlines and tabs; CSV's CRLF; SGR colours; the live lines' erase and redraw. */
 const OWN: Record<string, RegExp> = {
