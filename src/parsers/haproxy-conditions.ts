@@ -46,6 +46,16 @@ export class ConditionalBlocks {
     return this.conditions.flatMap((c) => (c.assumed ? [c.assumed] : []));
   }
 
+  /** `.else` and `.endif` take no argument: HAProxy stops at the first one. True when there is one. */
+  private unexpectedArgument(directive: string, args: string[], lineNo: number): boolean {
+    if (!args.length) return false;
+    this.report.abort('unexpectedArgument', lineNo, "Unexpected argument '{arg}' for '{directive}'.", {
+      arg: args[0],
+      directive,
+    });
+    return true;
+  }
+
   /** A line whose keyword starts with `.`: a conditional block directive or a message directive. */
   handle(name: string, args: string[], lineNo: number): void {
     const { conditions } = this;
@@ -76,13 +86,7 @@ export class ConditionalBlocks {
         return;
       case '.else':
         if (!top) return void this.report.abort('loneElse', lineNo, "lone '.else' with no matching '.if'.");
-        if (args.length)
-          return void this.report.abort(
-            'unexpectedArgument',
-            lineNo,
-            "Unexpected argument '{arg}' for '{directive}'.",
-            { arg: args[0], directive: name },
-          );
+        if (this.unexpectedArgument(name, args, lineNo)) return;
         if (top.seenElse)
           return void this.report.abort('secondElse', lineNo, "'.else' after '.else' is not permitted.");
         top.seenElse = true;
@@ -92,13 +96,7 @@ export class ConditionalBlocks {
         return;
       case '.endif':
         if (!top) return void this.report.abort('loneEndif', lineNo, "lone '.endif' with no matching '.if'.");
-        if (args.length)
-          return void this.report.abort(
-            'unexpectedArgument',
-            lineNo,
-            "Unexpected argument '{arg}' for '{directive}'.",
-            { arg: args[0], directive: name },
-          );
+        if (this.unexpectedArgument(name, args, lineNo)) return;
         conditions.pop();
         return;
       case '.diag':
