@@ -320,7 +320,8 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     expectFail: ['SYS001'],
     expectFailWithReboot: ['RBT003'],
-    setup: onBoth({ files: { [SYSCTL_CONF]: STOCK_SYSCTL_CONF }, sysctlWritten: taskSysctl() }),
+    // taskSysctl reads the fixture when the scenario is set up, not when any `hagrade` command starts.
+    setup: (pair) => onBoth({ files: { [SYSCTL_CONF]: STOCK_SYSCTL_CONF }, sysctlWritten: taskSysctl() })(pair),
   },
   {
     name: 'sudo-password',
